@@ -1,0 +1,1 @@
+"""The DeepSeek Cost Book's analysis package: data, parameters, models and build."""

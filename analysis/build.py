@@ -1,0 +1,199 @@
+"""The build pipeline: validate → execute (papermill) → collect → jupyter-book → publish.
+
+Nothing is published until everything succeeded: work happens in a staging folder
+inside --out and lands by rename, so the previous book and results.json survive
+any failure or interruption.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis import data, notebooks, results
+from analysis.errors import BuildError, InputError
+from analysis.params import Resolved, registry
+from analysis.paths import ROOT
+
+BOOK_FILES = ("_config.yml", "_toc.yml")
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    index_html: Path | None
+    results_json: Path
+    seconds: dict[str, float]
+
+
+def check_out(out: Path) -> Path:
+    out = Path(out).expanduser()
+    if not out.parent.resolve().is_dir():
+        raise InputError(f"--out {out}: parent folder {out.parent} does not exist")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    return out.resolve()
+
+
+@contextmanager
+def build_lock(out: Path, echo: Echo) -> Iterator[None]:
+    """One build at a time per output folder; others wait their turn."""
+    out.mkdir(exist_ok=True)
+    with (out / ".build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            echo(f"waiting: another build is writing into {out}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stage_sources(staging: Path) -> Path:
+    src = staging / "src"
+    src.mkdir(parents=True)
+    for name in BOOK_FILES:
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "book", src / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return src
+
+
+def _notebook_parameters(resolved: Resolved, declared: dict[str, Any]) -> dict[str, Any]:
+    """Only what the notebook declares and the user changed, so its injected cell is short."""
+    changed = resolved.overrides()
+    return {name: changed[name] for name in declared if name in changed}
+
+
+def execute_all(
+    jobs_list: list[tuple[Path, Path, dict[str, Any]]], jobs: int, echo: Echo
+) -> list[notebooks.Execution]:
+    """Execute notebooks, `jobs` at a time (each in its own kernel process)."""
+    executions: list[notebooks.Execution] = []
+    if jobs <= 1 or len(jobs_list) <= 1:
+        for i, (source, target, params) in enumerate(jobs_list):
+            run = notebooks.execute(source, target, params, position=0)
+            echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+            executions.append(run)
+        return executions
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(notebooks.execute, source, target, params, i)
+            for i, (source, target, params) in enumerate(jobs_list)
+        ]
+        for future in futures:
+            run = future.result()
+            echo(f"  {run.notebook.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+            executions.append(run)
+    return executions
+
+
+def _jupyter_book(src: Path, staging: Path) -> Path:
+    # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
+    # --all: never reuse a previous page (stale glue values hide there).
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
+        "--path-output", str(staging), "-W", "-n", "--keep-going", "--all",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=src)
+    if done.returncode != 0:
+        log = staging / "jupyter-book.log"
+        log.write_text(done.stdout + done.stderr, encoding="utf-8")
+        warnings = [ln for ln in (done.stdout + done.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln]
+        raise BuildError("jupyter-book build failed:\n" + "\n".join(warnings[:30] or [done.stderr[-2000:]]))
+    return staging / "_build" / "html"
+
+
+def publish(staged_html: Path | None, results_doc: dict[str, Any], out: Path) -> None:
+    """Swap the new book in by rename; write results.json atomically."""
+    if staged_html is not None:
+        html = out / "html"
+        old = out / f".html-old-{uuid.uuid4().hex[:8]}"
+        if html.exists():
+            os.rename(html, old)
+        os.rename(staged_html, html)
+        shutil.rmtree(old, ignore_errors=True)
+    results.write_json(out / "results.json", results_doc)
+
+
+def recover(out: Path) -> None:
+    """Remove what an interrupted build left behind (never the published book)."""
+    for leftover in list(out.glob(".staging-*")) + list(out.glob(".html-old-*")):
+        if leftover.name.startswith(".html-old-") and not (out / "html").exists():
+            os.rename(leftover, out / "html")  # interrupted between the two renames
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def build(resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print) -> BuildReport:
+    data.validate_all()
+    out = check_out(out)
+    toc = notebooks.toc_notebooks()
+    defaults = {name: p.default for name, p in registry().items()}
+    declared = notebooks.check_parameters(toc, defaults)
+    seconds: dict[str, float] = {}
+    with build_lock(out, echo):
+        recover(out)
+        staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            src = _stage_sources(staging)
+            echo(f"executing {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
+            plan = [(src / nb, src / nb, _notebook_parameters(resolved, declared[nb])) for nb in toc]
+            started = time.perf_counter()
+            executions = execute_all(plan, jobs, echo)
+            seconds["execute"] = time.perf_counter() - started
+            kept = _keep_failures(executions, out)
+            notebooks.raise_failures(executions, kept)
+            collected = results.collect({nb.stem: src / nb for nb in toc})
+            meta = {
+                "scenario": resolved.scenario,
+                "parameters": {
+                    name: {"value": value, "origin": resolved.origins[name]}
+                    for name, value in resolved.values.items()
+                },
+                "versions": results.versions(),
+            }
+            document = results.document(collected, meta)
+            staged_html = None
+            if html:
+                echo("building HTML with jupyter-book (strict)")
+                started = time.perf_counter()
+                staged_html = _jupyter_book(src, staging)
+                seconds["jupyter_book"] = time.perf_counter() - started
+                downloads = staged_html / "downloads"
+                downloads.mkdir()
+                results.write_json(downloads / "results.json", document)
+                for nb in toc:
+                    shutil.copy2(src / nb, downloads / nb.name)
+            publish(staged_html, document, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    index = out / "html" / "index.html" if html else None
+    return BuildReport(out=out, index_html=index, results_json=out / "results.json", seconds=seconds)
+
+
+def _keep_failures(executions: list[notebooks.Execution], out: Path) -> dict[Path, Path]:
+    """Copy failed executed notebooks out of staging, where the user can open them."""
+    kept = {}
+    for run in executions:
+        if run.error:
+            failed_dir = out / "failed"
+            failed_dir.mkdir(exist_ok=True)
+            target = failed_dir / run.notebook.name
+            if run.notebook.exists():
+                shutil.copy2(run.notebook, target)
+                kept[run.notebook] = target
+    return kept

@@ -1,0 +1,135 @@
+"""`python -m analysis …`: the one place that parses arguments and renders errors.
+
+Bad input → one line on stderr, exit code 2. A failed notebook or book build →
+message naming what failed, exit code 1. Nothing published changes in either case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import BuildError, InputError
+from analysis.paths import DEFAULT_OUT, ROOT
+
+
+def _echo(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from analysis.build import build, check_out
+    from analysis.params import resolve
+
+    resolved = resolve(args.scenario, args.p)
+    out = check_out(Path(args.out))
+    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo)
+    print(f"results: {report.results_json}")
+    if report.index_html:
+        print(f"book: {report.index_html}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.params import registry, resolve
+
+    resolved = resolve(args.scenario, args.p)
+    rows = [
+        {
+            "name": p.name, "value": resolved.values[p.name], "unit": p.unit,
+            "bounds": p.bounds_text(), "origin": resolved.origins[p.name],
+            "source": p.source_id, "help": p.help,
+        }
+        for p in registry().values()
+    ]
+    frame = pd.DataFrame(rows)
+    if args.json:
+        print(frame.to_json(orient="records", indent=2))
+    else:
+        with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", 500):
+            print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Re-execute the committed notebooks in place with default parameters."""
+    from analysis import notebooks
+
+    for nb in notebooks.toc_notebooks():
+        source = ROOT / nb
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / nb.name
+            run = notebooks.execute(source, target, {})
+            if run.error:
+                kept = DEFAULT_OUT / "failed" / nb.name
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(target, kept)
+                raise BuildError(f"{run.error}\n  executed notebook kept at {kept}; {nb} left unchanged")
+            shutil.copy2(target, source)
+        print(f"  {nb}: {run.seconds:.1f} s", flush=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def scenario_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--scenario", help="scenario name (scenarios/NAME.yaml) or path to a YAML file")
+        p.add_argument("-p", action="append", default=[], metavar="NAME=VALUE", help="override one parameter (wins over the scenario); repeatable")
+
+    b = sub.add_parser("build", help="execute the notebooks and build the book")
+    scenario_options(b)
+    b.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (book in OUT/html, OUT/results.json); default _build")
+    b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
+    b.add_argument("--no-html", action="store_true", help="execute and write results.json only (no HTML book)")
+    b.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("params", help="list every parameter with its value, unit, bounds, help and source")
+    scenario_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    p.set_defaults(func=cmd_params)
+
+    r = sub.add_parser("refresh", help="re-execute the committed notebooks in place (default parameters)")
+    r.set_defaults(func=cmd_refresh)
+
+    for extra in EXTRA_COMMANDS:
+        extra(sub)
+    return top
+
+
+# Chapters register their own sub-commands here (model, compare, serve …).
+EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    # Turn SIGTERM into an exception so `finally` blocks clean staging up.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    args = parser().parse_args(argv)
+    if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
+        print("error: --jobs: expected a whole number of at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published", file=sys.stderr)
+        return 130

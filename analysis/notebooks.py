@@ -1,0 +1,139 @@
+"""Notebook plumbing: the TOC, declared parameters, papermill execution, normalising.
+
+Only this module and analysis.build touch papermill or nbformat.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import yaml
+
+from analysis.errors import BuildError, InputError
+from analysis.paths import ROOT
+
+KERNEL = "python3"
+# Cell ids must not change between runs, or committed notebooks show a diff.
+INJECTED_CELL_ID = "injected-parameters"
+VOLATILE_CELL_METADATA = ("papermill", "execution")
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """The notebooks listed in _toc.yml, in reading order (relative to root)."""
+    toc_path = root / "_toc.yml"
+    try:
+        toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"_toc.yml: cannot read ({exc})") from None
+    entries: list[str] = [toc["root"]]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                entries.append(node["file"])
+            for key in ("chapters", "sections", "parts"):
+                for child in node.get(key, []) or []:
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(toc)
+    paths = []
+    for entry in entries:
+        path = Path(entry)
+        candidate = path if path.suffix else path.with_suffix(".ipynb")
+        if (root / candidate).exists():
+            paths.append(candidate)
+        elif not (root / path.with_suffix(".md")).exists():
+            raise InputError(f"_toc.yml: entry {entry!r} has no notebook or page")
+    return [p for p in paths if p.suffix == ".ipynb"]
+
+
+def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
+    """Parameters of a notebook's `parameters` cell, by papermill's own inspection."""
+    return papermill.inspect_notebook(str(notebook))
+
+
+@dataclass(frozen=True)
+class Execution:
+    notebook: Path
+    seconds: float
+    error: str | None = None
+
+
+def execute(source: Path, target: Path, parameters: dict[str, Any], position: int = 0) -> Execution:
+    """Run one notebook with papermill; never raises for a failing cell (see .error)."""
+    started = time.perf_counter()
+    env_path = os.environ.get("PYTHONPATH", "")
+    if str(ROOT) not in env_path.split(os.pathsep):
+        # The kernel imports `analysis` from the repository, whatever its cwd.
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        papermill.execute_notebook(
+            str(source), str(target), parameters=parameters, kernel_name=KERNEL,
+            cwd=str(source.parent), progress_bar={"desc": source.stem, "position": position, "leave": True},
+            start_timeout=120, execution_timeout=600,
+        )
+    except papermill.PapermillExecutionError as exc:
+        cell = _code_cell_number(target, exc.cell_index)
+        message = f"{source.name}: cell {cell} raised {exc.ename}: {exc.evalue}"
+        return Execution(source, time.perf_counter() - started, message)
+    except Exception as exc:  # kernel died, timeout, unreadable notebook
+        return Execution(source, time.perf_counter() - started, f"{source.name}: {type(exc).__name__}: {exc}")
+    normalise(target)
+    return Execution(source, time.perf_counter() - started)
+
+
+def _code_cell_number(path: Path, cell_index: int) -> str:
+    """The failing cell as a reader counts it: 'N (code cell M)'."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        return f"{cell_index + 1} (code cell {code_cells.index(cell_index) + 1})"
+    except Exception:
+        return str(cell_index + 1)
+
+
+def normalise(path: Path) -> None:
+    """Strip run-to-run noise so executing twice with the same inputs changes nothing."""
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            cell.id = INJECTED_CELL_ID
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, str(path))
+
+
+def raise_failures(executions: list[Execution], kept: dict[Path, Path]) -> None:
+    failures = [e for e in executions if e.error]
+    if failures:
+        lines = []
+        for failure in failures:
+            where = kept.get(failure.notebook)
+            lines.append(failure.error + (f"\n  executed notebook kept at {where}" if where else ""))
+        raise BuildError("notebook execution failed:\n" + "\n".join(lines))
+
+
+def check_parameters(notebooks: list[Path], registry_defaults: dict[str, Any], root: Path = ROOT) -> dict[Path, dict[str, Any]]:
+    """Each notebook's declared parameters; all must exist in the registry."""
+    declared = {}
+    for nb in notebooks:
+        names = declared_parameters(root / nb)
+        unknown = sorted(set(names) - set(registry_defaults))
+        if unknown:
+            raise InputError(f"{nb}: parameters cell declares {', '.join(unknown)}, not in data/parameters.csv")
+        declared[nb] = names
+    return declared

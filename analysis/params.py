@@ -1,0 +1,191 @@
+"""The parameter registry: one definition per tunable input (data/parameters.csv).
+
+Defaults, units, bounds, help and source ids live in the CSV; this module turns
+them into `Param` objects, loads scenario files and resolves `-p NAME=VALUE`
+overrides (registry default < scenario < command line), validating every value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.data import load_table
+from analysis.errors import InputError
+from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
+
+Value = float | int | str
+SCENARIO_KEYS = {"title", "description", "parameters"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # float | int | choice
+    default: Value
+    unit: str
+    min: float | None
+    max: float | None
+    choices: tuple[str, ...]
+    help: str
+    source_id: str
+
+    def bounds_text(self) -> str:
+        if self.type == "choice":
+            return " | ".join(self.choices)
+        low = "-inf" if self.min is None else f"{self.min:g}"
+        high = "inf" if self.max is None else f"{self.max:g}"
+        return f"[{low}, {high}]"
+
+    def coerce(self, raw: Any, origin: str) -> Value:
+        """Validate one value for this parameter; `origin` says where it came from."""
+        where = f"{origin}: parameter {self.name}"
+        if self.type == "choice":
+            text = str(raw).strip()
+            if text not in self.choices:
+                raise InputError(f"{where}: expected one of {', '.join(self.choices)}, got {raw!r}")
+            return text
+        if isinstance(raw, bool):
+            raise InputError(f"{where}: expected a number ({self.unit}), got {raw!r}")
+        try:
+            number = float(str(raw).replace("_", "")) if isinstance(raw, str) else float(raw)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: expected a number ({self.unit}), got {raw!r}") from None
+        if not math.isfinite(number):
+            raise InputError(f"{where}: expected a finite number, got {raw!r}")
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            raise InputError(f"{where}: {number:g} is outside its bounds {self.bounds_text()} ({self.unit})")
+        if self.type == "int":
+            if number != int(number):
+                raise InputError(f"{where}: expected a whole number, got {raw!r}")
+            return int(number)
+        return number
+
+
+def _blank(value: float) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def registry(data_dir: Path = DATA_DIR) -> dict[str, Param]:
+    """Every tunable parameter by name, validated (defaults inside their bounds)."""
+    table = load_table("parameters.csv", data_dir)
+    params: dict[str, Param] = {}
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        where = f"data/parameters.csv:{line}"
+        if row.type not in ("float", "int", "choice"):
+            raise InputError(f"{where}:type: expected float, int or choice, got {row.type!r}")
+        choices = tuple(c.strip() for c in row.choices.split("|") if c.strip()) if row.choices else ()
+        if row.type == "choice" and not choices:
+            raise InputError(f"{where}:choices: a choice parameter needs choices a|b|c")
+        param = Param(
+            name=row.name, type=row.type, default=row.default, unit=row.unit,
+            min=None if _blank(row.min) else float(row.min),
+            max=None if _blank(row.max) else float(row.max),
+            choices=choices, help=row.help, source_id=row.source_id,
+        )
+        default = param.coerce(row.default, f"{where}:default")
+        params[param.name] = Param(**{**param.__dict__, "default": default})
+    return params
+
+
+def unknown_parameter(name: str, known: dict[str, Param], origin: str) -> InputError:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see `python -m analysis params`"
+    return InputError(f"{origin}: unknown parameter {name!r}{hint}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path | None
+    title: str = ""
+    description: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def scenario_path(name_or_path: str) -> Path:
+    """A scenario by name (scenarios/NAME.yaml) or by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.parent != Path("."):
+        return candidate
+    return SCENARIOS_DIR / f"{name_or_path}.yaml"
+
+
+def list_scenarios() -> list[str]:
+    return sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml"))
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    path = scenario_path(name_or_path)
+    shown = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+    if not path.is_file():
+        known = ", ".join(list_scenarios()) or "none"
+        raise InputError(f"scenario {name_or_path!r}: file {shown} not found; shipped scenarios: {known}")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark else shown
+        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if content is None:
+        content = {}
+    if not isinstance(content, dict):
+        raise InputError(f"{shown}: expected a mapping with keys {', '.join(sorted(SCENARIO_KEYS))}")
+    extra = sorted(set(content) - SCENARIO_KEYS)
+    if extra:
+        raise InputError(f"{shown}: unknown key(s) {', '.join(map(str, extra))}; expected {', '.join(sorted(SCENARIO_KEYS))}")
+    parameters = content.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise InputError(f"{shown}: 'parameters' must be a mapping NAME: VALUE")
+    return Scenario(
+        name=path.stem, path=path, title=str(content.get("title", "")),
+        description=str(content.get("description", "")).strip(), parameters=parameters,
+    )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Parameter values after defaults, scenario and command line, with their origin."""
+
+    values: dict[str, Value]
+    origins: dict[str, str]  # default | scenario:NAME | command line
+    scenario: str
+
+    def overrides(self) -> dict[str, Value]:
+        return {k: v for k, v in self.values.items() if self.origins[k] != "default"}
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"-p {text!r}: expected NAME=VALUE")
+    return name.strip(), value.strip()
+
+
+def resolve(scenario: str | None = None, assignments: list[str] | tuple[str, ...] = ()) -> Resolved:
+    """Defaults < scenario file < -p NAME=VALUE; every value validated."""
+    params = registry()
+    values: dict[str, Value] = {name: p.default for name, p in params.items()}
+    origins = {name: "default" for name in params}
+    scenario_name = "default"
+    if scenario:
+        loaded = load_scenario(scenario)
+        scenario_name = loaded.name
+        origin = str(loaded.path.relative_to(ROOT)) if loaded.path and loaded.path.resolve().is_relative_to(ROOT) else str(loaded.path)
+        for name, raw in loaded.parameters.items():
+            if name not in params:
+                raise unknown_parameter(str(name), params, origin)
+            values[name] = params[name].coerce(raw, origin)
+            origins[name] = f"scenario:{loaded.name}"
+    for text in assignments:
+        name, raw = parse_assignment(text)
+        if name not in params:
+            raise unknown_parameter(name, params, "-p")
+        values[name] = params[name].coerce(raw, "-p")
+        origins[name] = "command line"
+    return Resolved(values=values, origins=origins, scenario=scenario_name)

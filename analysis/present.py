@@ -1,0 +1,88 @@
+"""What notebooks use to put numbers, tables and figures in front of readers.
+
+Values are glued as plain Python floats/ints/strings (numpy scalars break
+format specs) together with a `NAME__unit` record that results.json reads.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.results import UNIT_SUFFIX
+
+
+def _glue(name: str, value: Any) -> None:
+    from myst_nb import glue  # imported here so the models never need myst-nb
+
+    glue(name, value, display=False)
+
+
+def glue_number(name: str, value: float, unit: str) -> float:
+    """Glue a number for the prose ({glue:text}`name:,.0f`) and results.json."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"glue {name!r}: value {value!r} is not finite")
+    _glue(name, number)
+    _glue(name + UNIT_SUFFIX, unit)
+    return number
+
+
+def glue_text(name: str, text: str, unit: str = "text") -> str:
+    """Glue a pre-formatted string (a verdict, a formatted money figure)."""
+    _glue(name, str(text))
+    _glue(name + UNIT_SUFFIX, unit)
+    return str(text)
+
+
+def glue_figure(name: str, figure: Figure) -> None:
+    """Glue a figure for a {glue:figure} directive, then close it (not shown twice)."""
+    import matplotlib.pyplot as plt
+
+    _glue(name, figure)
+    plt.close(figure)
+
+
+def usd(value: float, digits: int = 1) -> str:
+    """$5.6M, $1.6B, $294K: money for people (trailing zeros dropped: $944M)."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= scale:
+            shown = f"{value / scale:,.{digits}f}"
+            if "." in shown:
+                shown = shown.rstrip("0").rstrip(".")
+            return f"{sign}${shown}{suffix}"
+    return f"{sign}${value:,.0f}"
+
+
+def si(value: float, digits: int = 1) -> str:
+    """3.3e24 → '3.3×10²⁴' for FLOP counts in prose and tables."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa:.{digits}f}×10{sup}"
+
+
+def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
+    """A reader-facing HTML table: formatted columns, no index, deterministic markup.
+
+    `formats` maps a column to a format spec ("{:,.0f}") or a function.
+    """
+    shown = frame.copy()
+    for column, fmt in (formats or {}).items():
+        render = fmt if callable(fmt) else fmt.format
+        shown[column] = [("—" if _missing(v) else render(v)) for v in shown[column]]
+    shown = shown.fillna("—")
+    from IPython.display import HTML
+
+    return HTML(shown.to_html(index=False, classes="cost-table", border=0, escape=True))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

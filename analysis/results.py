@@ -1,0 +1,96 @@
+"""results.json: every value glued into the book, collected from executed notebooks.
+
+Layout (a public contract): {name: {"value", "unit", "notebook"}, ..., "_meta": {...}}.
+Because it is read from the same glue records the book renders, the book and the
+file cannot disagree.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis.paths import DATA_DIR, ROOT
+
+RECORD_PREFIX = "application/papermill.record/"
+UNIT_SUFFIX = "__unit"
+META_KEY = "_meta"
+
+
+def glue_records(path: Path) -> dict[str, Any]:
+    """name → value for every non-figure glue record in one executed notebook."""
+    nb = nbformat.read(str(path), as_version=4)
+    records: dict[str, Any] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook")
+            data = output.get("data", {})
+            if not meta or f"{RECORD_PREFIX}image/png" in data:
+                continue
+            text = data.get(f"{RECORD_PREFIX}text/plain")
+            if text is None:
+                continue
+            try:
+                records[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                records[meta["name"]] = text
+    return records
+
+
+def collect(notebooks: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """Merge glue records of all notebooks; units come from the NAME__unit records."""
+    results: dict[str, dict[str, Any]] = {}
+    for label, path in notebooks.items():
+        records = glue_records(path)
+        for name, value in records.items():
+            if name.endswith(UNIT_SUFFIX):
+                continue
+            if name in results:
+                raise ValueError(f"glue name {name!r} is used by {results[name]['notebook']} and {label}")
+            results[name] = {"value": value, "unit": records.get(name + UNIT_SUFFIX, ""), "notebook": label}
+    return dict(sorted(results.items()))
+
+
+def _digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def versions() -> dict[str, str]:
+    """Code and data versions: git describe plus content hashes (valid without git)."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"], cwd=ROOT,
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        described = "unknown"
+    code = [p for p in (ROOT / "analysis").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    book = [p for p in (ROOT / "book").rglob("*.ipynb")]
+    data = [p for p in DATA_DIR.rglob("*") if p.is_file()]
+    return {"git": described, "code_sha256": _digest(code + book), "data_sha256": _digest(data)}
+
+
+def document(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    return {**results, META_KEY: meta}
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    """Write via a temporary file and rename, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(content, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
