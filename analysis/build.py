@@ -63,12 +63,12 @@ def build_lock(out: Path, echo: Echo) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage_sources(staging: Path) -> Path:
+def _stage_sources(staging: Path, root: Path) -> Path:
     src = staging / "src"
     src.mkdir(parents=True)
     for name in BOOK_FILES:
-        shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "book", src / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copy2(root / name, src / name)
+    shutil.copytree(root / "book", src / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return src
 
 
@@ -138,18 +138,21 @@ def recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def build(resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print) -> BuildReport:
+def build(
+    resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print, root: Path = ROOT
+) -> BuildReport:
+    """Build the book whose _config.yml, _toc.yml and book/ are under `root`."""
     data.validate_all()
     out = check_out(out)
-    toc = notebooks.toc_notebooks()
+    toc = notebooks.toc_notebooks(root)
     defaults = {name: p.default for name, p in registry().items()}
-    declared = notebooks.check_parameters(toc, defaults)
+    declared = notebooks.check_parameters(toc, defaults, root)
     seconds: dict[str, float] = {}
     with build_lock(out, echo):
         recover(out)
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            src = _stage_sources(staging)
+            src = _stage_sources(staging, root)
             echo(f"executing {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
             plan = [(src / nb, src / nb, _notebook_parameters(resolved, declared[nb])) for nb in toc]
             started = time.perf_counter()

@@ -30,7 +30,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     resolved = resolve(args.scenario, args.p)
     out = check_out(Path(args.out))
-    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo)
+    root = Path(args.root).resolve() if args.root else ROOT
+    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root)
     print(f"results: {report.results_json}")
     if report.index_html:
         print(f"book: {report.index_html}")
@@ -92,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (book in OUT/html, OUT/results.json); default _build")
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--no-html", action="store_true", help="execute and write results.json only (no HTML book)")
+    b.add_argument("--root", help=argparse.SUPPRESS)  # another book source tree (tests)
     b.set_defaults(func=cmd_build)
 
     p = sub.add_parser("params", help="list every parameter with its value, unit, bounds, help and source")

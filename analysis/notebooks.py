@@ -96,7 +96,9 @@ def _code_cell_number(path: Path, cell_index: int) -> str:
     """The failing cell as a reader counts it: 'N (code cell M)'."""
     try:
         nb = nbformat.read(str(path), as_version=4)
-        code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        # papermill adds error-banner cells after the fact; count cells as executed.
+        cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+        code_cells = [i for i, c in enumerate(cells) if c.cell_type == "code"]
         return f"{cell_index + 1} (code cell {code_cells.index(cell_index) + 1})"
     except Exception:
         return str(cell_index + 1)

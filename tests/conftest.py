@@ -1,0 +1,52 @@
+"""Shared fixtures: real builds through the real CLI, run once per test session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """`python -m analysis ARGS` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def built(out: Path, *args: str) -> Path:
+    done = run_cli("build", "--out", str(out), *args)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full strict build with default parameters."""
+    return built(tmp_path_factory.mktemp("default") / "out")
+
+
+@pytest.fixture(scope="session")
+def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full strict build with -p gpu_hour_usd=3 -p training_tokens=10e12."""
+    return built(tmp_path_factory.mktemp("override") / "out", "-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12")
+
+
+def results_of(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())
+
+
+def page_text(out: Path, page: str) -> str:
+    """Visible text of a built page (tags stripped, whitespace folded)."""
+    import html as htmllib
+    import re
+
+    markup = (out / "html" / "book" / f"{page}.html").read_text()
+    markup = re.sub(r"<script.*?</script>|<style.*?</style>", " ", markup, flags=re.S)
+    markup = re.sub(r"</?(?:span|strong|em|b|i|a|code|sup|sub)\b[^>]*>", "", markup)  # inline: no gap
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())

@@ -1,0 +1,62 @@
+"""Full strict builds through the CLI: results.json contract, glued prose, offline pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import page_text, results_of
+
+REQUIRED_KEYS = ["v3_gpu_hours_total", "v3_training_cost_usd"]
+
+
+def test_results_json_contract(default_build: Path) -> None:
+    results = results_of(default_build)
+    for key in REQUIRED_KEYS:
+        assert set(results[key]) == {"value", "unit", "notebook"}, key
+    # DeepSeek-V3 report, Table 1: 2,788K GPU-hours, $5.576M at $2/GPU-hour.
+    assert results["v3_gpu_hours_total"]["value"] == 2_788_000
+    assert results["v3_gpu_hours_total"]["unit"] == "GPU-hours"
+    assert results["v3_training_cost_usd"]["value"] == 5_576_000
+    assert results["v3_training_cost_usd"]["unit"] == "USD"
+    meta = results["_meta"]
+    assert meta["scenario"] == "default"
+    assert meta["parameters"]["gpu_hour_usd"] == {"value": 2.0, "origin": "default"}
+    assert set(meta["versions"]) == {"git", "code_sha256", "data_sha256"}
+
+
+def test_intro_page_shows_default_numbers(default_build: Path) -> None:
+    text = page_text(default_build, "intro")
+    assert "$5.576M" in text
+    assert "2.788 million H800 GPU-hours" in text
+    assert "$2.00 per GPU-hour" in text
+
+
+def test_override_changes_the_book(override_build: Path) -> None:
+    results = results_of(override_build)
+    assert results["v3_training_cost_usd"]["value"] == 2_788_000 * 3
+    assert results["_meta"]["parameters"]["gpu_hour_usd"] == {"value": 3.0, "origin": "command line"}
+    text = page_text(override_build, "intro")
+    assert "$8.364M" in text and "$5.576M" not in text
+
+
+def test_pages_load_nothing_from_the_network(default_build: Path) -> None:
+    external = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)=["'](?:https?:)?//""", re.I)
+    pages = list((default_build / "html").rglob("*.html"))
+    assert pages
+    for page in pages:
+        found = external.findall(page.read_text())
+        assert not found, f"{page.name} loads {found[:3]}"
+
+
+def test_no_glue_artefacts_in_pages(default_build: Path) -> None:
+    for page in (default_build / "html" / "book").glob("*.html"):
+        text = page_text(default_build, page.stem)
+        for artefact in ("np.float64", "nan", "<Figure", "Traceback", "{glue"):
+            assert not re.search(rf"(?<![\w]){re.escape(artefact)}(?![\w])", text), f"{page.name}: {artefact}"
+
+
+def test_downloads_published(default_build: Path) -> None:
+    downloads = default_build / "html" / "downloads"
+    assert (downloads / "results.json").read_text() == (default_build / "results.json").read_text()
+    assert (downloads / "intro.ipynb").exists()

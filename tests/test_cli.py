@@ -1,0 +1,106 @@
+"""The CLI: bad input exits 2 with one clear line and changes nothing published."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from tests.conftest import ROOT, run_cli
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".build.lock")
+    }
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """An output folder holding a previously published (fake) book."""
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>previous book</p>")
+    (out / "results.json").write_text('{"previous": true}\n')
+    return out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "gpu_hour_us=3"], "unknown parameter 'gpu_hour_us'; did you mean gpu_hour_usd"),
+        (["-p", "gpu_hour_usd=abc"], "parameter gpu_hour_usd: expected a number"),
+        (["-p", "gpu_hour_usd=-2"], "parameter gpu_hour_usd: -2 is outside its bounds"),
+        (["-p", "v3_pretrain_gpu_hours=0"], "parameter v3_pretrain_gpu_hours: 0 is outside its bounds"),
+        (["--scenario", "no_such_scenario"], "scenario 'no_such_scenario': file scenarios/no_such_scenario.yaml not found"),
+    ],
+)
+def test_bad_input_exits_2_and_publishes_nothing(published: Path, args: list[str], message: str) -> None:
+    before = _snapshot(published)
+    done = run_cli("build", "--out", str(published), *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "executing" not in done.stdout  # validation happens before any notebook runs
+    assert _snapshot(published) == before
+
+
+def test_malformed_scenario_file(published: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("parameters:\n  gpu_hour_usd: [unclosed\n")
+    before = _snapshot(published)
+    done = run_cli("build", "--out", str(published), "--scenario", str(bad))
+    assert done.returncode == 2 and "bad.yaml" in done.stderr and "not valid YAML" in done.stderr
+    assert _snapshot(published) == before
+
+
+def test_unknown_out_parent(tmp_path: Path) -> None:
+    done = run_cli("build", "--out", str(tmp_path / "missing" / "out"))
+    assert done.returncode == 2
+    assert "parent folder" in done.stderr and "does not exist" in done.stderr
+
+
+def test_params_lists_every_parameter_with_scenario_and_override(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("parameters:\n  utilisation: 0.5\n")
+    done = run_cli("params", "--scenario", str(scenario), "-p", "gpu_hour_usd=3")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
+    assert "3.0" in lines["gpu_hour_usd"] and "command line" in lines["gpu_hour_usd"]
+    assert "0.5" in lines["utilisation"] and "scenario:s" in lines["utilisation"]
+    assert "USD per GPU-hour" in lines["gpu_hour_usd"] and "v3_report" in lines["gpu_hour_usd"]
+
+
+def _failing_book(tmp_path: Path) -> Path:
+    root = tmp_path / "failing"
+    (root / "book").mkdir(parents=True)
+    for name in ("_config.yml",):
+        (root / name).write_text((ROOT / name).read_text())
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/broken\n")
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Broken"),
+        new_code_cell("gpu_hour_usd: float = 2.0  # price", metadata={"tags": ["parameters"]}),
+        new_code_cell("x = 1"),
+        new_code_cell("raise ValueError('the model broke')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, str(root / "book" / "broken.ipynb"))
+    return root
+
+
+def test_failing_notebook_names_notebook_cell_and_error(tmp_path: Path, published: Path) -> None:
+    before = _snapshot(published)
+    done = run_cli("build", "--out", str(published), "--root", str(_failing_book(tmp_path)))
+    assert done.returncode == 1
+    assert "broken.ipynb: cell 4 (code cell 3) raised ValueError: the model broke" in done.stderr
+    kept = published / "failed" / "broken.ipynb"
+    assert f"executed notebook kept at {kept}" in done.stderr
+    executed = nbformat.read(str(kept), as_version=4)
+    assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+    after = _snapshot(published)
+    assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before
+    assert not list(published.glob(".staging-*"))
