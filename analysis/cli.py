@@ -80,6 +80,30 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model(args: argparse.Namespace) -> int:
+    """Parameter breakdown, KV cache and FLOPs per token of one config.json."""
+    import json
+
+    from analysis import architecture
+
+    if args.dtype_bytes <= 0:
+        raise InputError(f"--dtype-bytes: expected a positive number, got {args.dtype_bytes:g}")
+    if args.context_tokens < 0:
+        raise InputError(f"--context-tokens: expected a non-negative number, got {args.context_tokens:g}")
+    config = architecture.load_config(Path(args.path))
+    summary = architecture.summary(config, dtype_bytes=args.dtype_bytes, context_tokens=args.context_tokens)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"{summary['model']} ({summary['model_type']})")
+    for name, value in summary["breakdown"].items():
+        print(f"  {name:<28}{value:>20,}  ({value / 1e9:,.2f}B)")
+    print(f"  {'kv_cache_elements_per_token':<28}{summary['kv_cache_elements_per_token']:>20,}")
+    print(f"  {'kv_cache_bytes_per_token':<28}{summary['kv_cache_bytes_per_token']:>20,.0f}  (at {args.dtype_bytes:g} bytes)")
+    print(f"  {'flops_per_token':<28}{summary['flops_per_token']:>20,.0f}  (forward, context {args.context_tokens:,.0f})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -103,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("refresh", help="re-execute the committed notebooks in place (default parameters)")
     r.set_defaults(func=cmd_refresh)
+
+    m = sub.add_parser("model", help="parameter breakdown, KV cache and FLOPs of a config.json")
+    m.add_argument("path", help="a Hugging Face style config.json (e.g. data/models/deepseek_v3.json)")
+    m.add_argument("--json", action="store_true", help="print a JSON object")
+    m.add_argument("--dtype-bytes", type=float, default=2.0, help="bytes per KV-cache element (default 2, BF16)")
+    m.add_argument("--context-tokens", type=float, default=4096, help="context length for FLOPs per token (default 4096)")
+    m.set_defaults(func=cmd_model)
 
     for extra in EXTRA_COMMANDS:
         extra(sub)

@@ -62,8 +62,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "gpus.csv": _cols(
         "gpu:id name bf16_tflops:float fp8_tflops:float? hbm_gb:float hbm_tb_s:float "
-        "nvlink_gb_s:float tdp_w:float price_low_usd:float price_high_usd:float "
-        "price_usd:float confidence:confidence source_id:source note:str?"
+        "nvlink_gb_s:float tdp_w:float "
+        "confidence:confidence source_id:source note:str?"
     ),
     "comparators.csv": _cols(
         "model:id name training_flops:float? flops_low:float? flops_high:float? "
@@ -83,7 +83,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "glossary.csv": _cols("term:id definition"),
     "models.csv": _cols(
-        "model:id name config publisher_total_params:float publisher_active_params:float? "
+        "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
         "precision_params:float convention source_id:source"
     ),
 }
