@@ -128,7 +128,9 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
             head_dim = g("head_dim")
         else:
             if hidden % heads:
-                raise InputError(f"{name}: field 'hidden_size' ({hidden}) is not divisible by 'num_attention_heads' ({heads}) and no 'head_dim' is given")
+                raise InputError(
+                    f"{name}: field 'hidden_size' ({hidden}) is not divisible by 'num_attention_heads' ({heads}) and no 'head_dim' is given"
+                )
             head_dim = hidden // heads
         if heads % kv_heads:
             raise InputError(f"{name}: field 'num_attention_heads' ({heads}) is not a multiple of 'num_key_value_heads' ({kv_heads})")
@@ -158,7 +160,9 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
         dense_only = set(raw.get("mlp_only_layers") or [])
         moe_layers = tuple(i for i in range(layers) if i not in dense_only and (i + 1) % step == 0)
     if experts and experts.active > experts.routed:
-        raise InputError(f"{name}: field 'num_experts_per_tok' ({experts.active}) exceeds the number of routed experts ({experts.routed})")
+        raise InputError(
+            f"{name}: field 'num_experts_per_tok' ({experts.active}) exceeds the number of routed experts ({experts.routed})"
+        )
     if attention.kind == "gqa" and attention.kv_heads > attention.heads:
         raise InputError(f"{name}: field 'num_key_value_heads' exceeds 'num_attention_heads'")
     return ModelConfig(

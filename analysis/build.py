@@ -84,7 +84,7 @@ def execute_all(
     """Execute notebooks, `jobs` at a time (each in its own kernel process)."""
     executions: list[notebooks.Execution] = []
     if jobs <= 1 or len(jobs_list) <= 1:
-        for i, (source, target, params) in enumerate(jobs_list):
+        for source, target, params in jobs_list:
             run = notebooks.execute(source, target, params, position=0)
             echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
             executions.append(run)

@@ -12,7 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +150,7 @@ def read_table(path: Path, schema: tuple[Column, ...], source_ids: frozenset[str
     return pd.DataFrame(rows, columns=[c.name for c in schema])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str, data_dir: Path) -> pd.DataFrame:
     if name not in SCHEMAS:
         raise InputError(f"data/{name}: no schema for this table")
@@ -199,3 +199,12 @@ def published(figure_id: str, data_dir: Path = DATA_DIR) -> float:
     if figure_id not in table.index:
         raise InputError(f"data/published_figures.csv: no figure {figure_id!r}")
     return float(table.loc[figure_id, "value"])
+
+
+def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], pd.Series]]:
+    """Each model of data/models.csv: (its config.json content, its publisher row)."""
+    table = load_indexed("models.csv", data_dir)
+    return {
+        model: (load_json(Path(data_dir) / "models" / row["config"]), row)
+        for model, row in table.iterrows()
+    }

@@ -38,11 +38,21 @@ def glue_text(name: str, text: str, unit: str = "text") -> str:
     return str(text)
 
 
-def glue_figure(name: str, figure: Figure) -> None:
-    """Glue a figure for a {glue:figure} directive, then close it (not shown twice)."""
-    import matplotlib.pyplot as plt
+def figure_png(figure: Figure) -> bytes:
+    """PNG bytes with no timestamp or version metadata, so reruns are byte-identical."""
+    import io
 
-    _glue(name, figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def glue_figure(name: str, figure: Figure) -> None:
+    """Glue a figure (as PNG) for a {glue:figure} directive, then close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    _glue(name, Image(data=figure_png(figure), format="png"))
     plt.close(figure)
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from tests.conftest import page_text, results_of
 
-REQUIRED_KEYS = ["v3_gpu_hours_total", "v3_training_cost_usd"]
+REQUIRED_KEYS = [
+    "v3_gpu_hours_total", "v3_training_cost_usd",  # foundation
+    "v3_total_params", "v3_active_params", "v3_mtp_params", "v3_active_fraction",  # architecture
+    "v3_kv_cache_bytes_per_token", "v3_mha_equiv_kv_cache_bytes_per_token",
+]
 
 
 def test_results_json_contract(default_build: Path) -> None:
@@ -19,6 +23,8 @@ def test_results_json_contract(default_build: Path) -> None:
     assert results["v3_gpu_hours_total"]["unit"] == "GPU-hours"
     assert results["v3_training_cost_usd"]["value"] == 5_576_000
     assert results["v3_training_cost_usd"]["unit"] == "USD"
+    assert round(results["v3_total_params"]["value"] / 1e9) == 671
+    assert results["v3_kv_cache_bytes_per_token"]["value"] == 35_136 * 2  # BF16 default
     meta = results["_meta"]
     assert meta["scenario"] == "default"
     assert meta["parameters"]["gpu_hour_usd"] == {"value": 2.0, "origin": "default"}

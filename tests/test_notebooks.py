@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -20,6 +22,9 @@ def test_toc_lists_notebooks() -> None:
 def test_parameters_cell_matches_registry(nb) -> None:
     params = registry()
     declared = notebooks.declared_parameters(ROOT / nb)
+    cell = next(c for c in nbformat.read(str(ROOT / nb), as_version=4).cells if c.cell_type == "code")
+    assigned = re.findall(r"^(\w+)\s*[:=]", cell.source, flags=re.M)
+    assert assigned == list(declared), f"{nb}: papermill could not parse every parameter line"
     for name, info in declared.items():
         assert name in params, f"{nb}: {name} is not in data/parameters.csv"
         default = params[name].default

@@ -1,0 +1,58 @@
+"""Charts of the architecture chapter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import plots
+
+
+def total_vs_active(models: pd.DataFrame) -> Figure:
+    """Grouped horizontal bars: total and activated parameters per model (billions)."""
+    fig, ax = plots.new(figsize=(7.5, 3.8))
+    order = models.sort_values("total_params")
+    y = np.arange(len(order))
+    ax.barh(y + 0.2, order["total_params"] / 1e9, height=0.4, label="Total parameters", color=plots.BLUE)
+    ax.barh(y - 0.2, order["active_params"] / 1e9, height=0.4, label="Activated per token", color=plots.ORANGE)
+    ax.set_yticks(y, order["name"])
+    ax.set_xscale("log")
+    ax.set_xlabel("Parameters (billions, log scale)")
+    for yi, (total, active) in enumerate(zip(order["total_params"], order["active_params"], strict=True)):
+        ax.text(total / 1e9 * 1.08, yi + 0.2, f"{total / 1e9:,.1f}B", va="center", fontsize=8.5)
+        ax.text(active / 1e9 * 1.08, yi - 0.2, f"{active / 1e9:,.1f}B", va="center", fontsize=8.5)
+    ax.set_xlim(right=order["total_params"].max() / 1e9 * 4)
+    ax.legend(loc="lower right")
+    ax.set_title("Mixture-of-Experts models touch a small share of their weights per token")
+    return fig
+
+
+def v3_breakdown(parts: dict[str, float]) -> Figure:
+    """One stacked bar: where DeepSeek-V3's parameters sit (billions)."""
+    fig, ax = plots.new(figsize=(7.5, 2.6))
+    left = 0.0
+    for (label, value), colour in zip(parts.items(), plots.PALETTE, strict=False):
+        ax.barh(0, value / 1e9, left=left, color=colour, label=f"{label} ({value / 1e9:,.1f}B)")
+        left += value / 1e9
+    ax.set_yticks([])
+    ax.set_xlabel("Parameters (billions)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, fontsize=8.5)
+    ax.set_title("DeepSeek-V3's parameters: almost all sit in routed experts")
+    return fig
+
+
+def kv_cache_vs_context(per_token: dict[str, float], hbm_gb: float, max_tokens: int, gpu_name: str) -> Figure:
+    """KV-cache memory of one sequence against context length, with one GPU's HBM marked."""
+    fig, ax = plots.new()
+    tokens = np.linspace(0, max_tokens, 200)
+    for (label, bytes_per_token), colour in zip(per_token.items(), plots.PALETTE, strict=False):
+        ax.plot(tokens / 1024, tokens * bytes_per_token / 1e9, label=label, color=colour, lw=2)
+    ax.axhline(hbm_gb, color=plots.BLACK, ls="--", lw=1)
+    ax.text(1, hbm_gb * 1.08, f"HBM of one {gpu_name} ({hbm_gb:.0f} GB)", fontsize=9)
+    ax.set_yscale("log")
+    ax.set_xlabel("Context length (thousands of tokens)")
+    ax.set_ylabel("KV cache of one sequence (GB, log scale)")
+    ax.legend(loc="lower right")
+    ax.set_title("MLA shrinks the KV cache by more than an order of magnitude")
+    return fig
