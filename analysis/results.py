@@ -17,6 +17,7 @@ from typing import Any
 
 import nbformat
 
+from analysis.errors import BuildError
 from analysis.paths import DATA_DIR, ROOT
 
 RECORD_PREFIX = "application/papermill.record/"
@@ -53,7 +54,13 @@ def collect(notebooks: dict[str, Path]) -> dict[str, dict[str, Any]]:
             if name.endswith(UNIT_SUFFIX):
                 continue
             if name in results:
-                raise ValueError(f"glue name {name!r} is used by {results[name]['notebook']} and {label}")
+                # One name, one quantity: the same value may be shown on two pages, never two values.
+                if results[name]["value"] != value:
+                    raise BuildError(
+                        f"glue name {name!r} has different values in {results[name]['notebook']} "
+                        f"({results[name]['value']!r}) and {label} ({value!r})"
+                    )
+                continue
             results[name] = {"value": value, "unit": records.get(name + UNIT_SUFFIX, ""), "notebook": label}
     return dict(sorted(results.items()))
 

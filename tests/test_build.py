@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import page_text, results_of
 
 REQUIRED_KEYS = [
     "v3_gpu_hours_total", "v3_training_cost_usd",  # foundation
     "v3_total_params", "v3_active_params", "v3_mtp_params", "v3_active_fraction",  # architecture
     "v3_kv_cache_bytes_per_token", "v3_mha_equiv_kv_cache_bytes_per_token",
+    "v3_training_flops", "v3_implied_mfu_bf16", "v3_implied_mfu_fp8", "v3_pretrain_days",  # training compute
+    "v3_gpu_hours_per_trillion_tokens", "r1_training_cost_usd", "llama31_405b_cost_usd",
 ]
 
 
@@ -36,6 +40,29 @@ def test_intro_page_shows_default_numbers(default_build: Path) -> None:
     assert "$5.576M" in text
     assert "2.788 million H800 GPU-hours" in text
     assert "$2.00 per GPU-hour" in text
+
+
+def test_training_compute_defaults(default_build: Path) -> None:
+    r = {k: v["value"] for k, v in results_of(default_build).items() if k != "_meta"}
+    assert r["v3_gpu_hours_per_trillion_tokens"] == pytest.approx(180_000)  # V3 report p.5
+    assert r["r1_training_cost_usd"] == 294_000  # R1 Nature supplementary, at $2
+    assert r["llama31_405b_cost_usd"] == pytest.approx(61.68e6)
+    assert 0.3 < r["v3_implied_mfu_bf16"] < 0.4 and r["v3_implied_mfu_fp8"] == pytest.approx(r["v3_implied_mfu_bf16"] / 2, rel=1e-3)
+
+
+def test_overrides_move_every_dependent_number_consistently(default_build: Path, override_build: Path) -> None:
+    """-p gpu_hour_usd=3 -p training_tokens=10e12 against the defaults (2.0, 14.8e12)."""
+    base = {k: v["value"] for k, v in results_of(default_build).items() if k != "_meta"}
+    new = {k: v["value"] for k, v in results_of(override_build).items() if k != "_meta"}
+    price, tokens = 3 / 2, 10e12 / 14.8e12
+    for key in ("v3_training_cost_usd", "r1_training_cost_usd", "llama31_405b_cost_usd", "v3_training_cost_at_price_usd"):
+        assert new[key] == pytest.approx(base[key] * price), key
+    assert new["v3_training_flops"] == pytest.approx(base["v3_training_flops"] * tokens)
+    for key in ("v3_implied_mfu_bf16", "v3_implied_mfu_fp8"):
+        assert new[key] == pytest.approx(base[key] * tokens), key
+    assert new["v3_gpu_hours_per_trillion_tokens"] == pytest.approx(base["v3_gpu_hours_per_trillion_tokens"] / tokens)
+    assert new["v3_pretrain_days"] == base["v3_pretrain_days"]  # GPU-hours and GPUs unchanged
+    assert new["v3_total_params"] == base["v3_total_params"]  # architecture reads neither parameter
 
 
 def test_override_changes_the_book(override_build: Path) -> None:
