@@ -15,7 +15,7 @@ book: $(STAMP)
 	$(PY) -m analysis build
 
 test: $(STAMP)
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 refresh: $(STAMP)
@@ -25,7 +25,7 @@ params: $(STAMP)
 	$(PY) -m analysis params
 
 lint: $(STAMP)
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf _build

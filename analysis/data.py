@@ -208,3 +208,19 @@ def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], 
         model: (load_json(Path(data_dir) / "models" / row["config"]), row)
         for model, row in table.iterrows()
     }
+
+
+def gpu_catalogue(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """The GPU catalogue as fleet.Gpu objects by key."""
+    from analysis.fleet import catalogue
+
+    return catalogue(load_indexed("gpus.csv", data_dir))
+
+
+def run_gpu_hours(model: str, data_dir: Path = DATA_DIR) -> float:
+    """Total GPU-hours of a model's stages in training_runs.csv."""
+    runs = load_table("training_runs.csv", data_dir)
+    selected = runs[runs["model"] == model]
+    if selected.empty:
+        raise InputError(f"data/training_runs.csv: no rows for model {model!r}")
+    return float(selected["gpu_hours"].sum())

@@ -1,0 +1,105 @@
+"""Charts of the fleet, reconciliation and ledger chapters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import plots
+from analysis.present import usd
+
+
+def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:
+    """Three panels of stacked bars (GPU counts, peak BF16 PFLOP/s, capex) per fleet reading.
+
+    `per_gpu` has columns reading, gpu, count, pflops, capex_usd.
+    """
+    plots.use_style()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), sharey=True)
+    gpus = list(dict.fromkeys(per_gpu["gpu"]))
+    colours = dict(zip(gpus, plots.PALETTE, strict=False))
+    y = np.arange(len(readings))[::-1]
+    for ax, (column, title, scale, fmt) in zip(axes, [
+        ("count", "GPUs (thousands)", 1e3, "{:,.0f}k"),
+        ("pflops", "Peak BF16 (EFLOP/s)", 1e3, "{:,.1f}"),
+        ("capex_usd", "Capex (USD billions)", 1e9, "${:,.2f}B"),
+    ], strict=True):
+        left = np.zeros(len(readings))
+        for gpu in gpus:
+            values = np.array([
+                float(per_gpu.loc[(per_gpu["reading"] == r) & (per_gpu["gpu"] == gpu), column].sum()) / scale for r in readings
+            ])
+            ax.barh(y, values, left=left, color=colours[gpu], label=gpu, height=0.6)
+            left += values
+        for yi, total in zip(y, left, strict=True):
+            ax.text(total * 1.02, yi, fmt.format(total), va="center", fontsize=8.5)
+        ax.set_xlim(0, left.max() * 1.35)
+        ax.set_title(title, fontsize=10.5)
+    axes[0].set_yticks(y, readings)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(gpus), bbox_to_anchor=(0.5, -0.04))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame) -> Figure:
+    """$/GPU-hour: ownership cost and the rental assumption beside market rental prices."""
+    fig, ax = plots.new(figsize=(7.5, 3.4))
+    labels = list(bars) + [f"{r.gpu.upper()} rental: {r.provider}" for r in rentals.itertuples()]
+    values = list(bars.values()) + list(rentals["usd_per_gpu_hour"])
+    colours = [plots.VERMILION, plots.ORANGE] + [plots.SKY] * len(rentals)
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, values, color=colours[: len(values)], height=0.6)
+    for yi, v in zip(y, values, strict=True):
+        ax.text(v + 0.1, yi, f"${v:,.2f}", va="center", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("USD per GPU-hour")
+    ax.set_xlim(0, max(values) * 1.2)
+    ax.set_title("Owning an H800 costs about what DeepSeek assumed renting one costs")
+    return fig
+
+
+def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figure:
+    """Waterfall from the final-run rental figure to total development spend."""
+    fig, ax = plots.new(figsize=(8, 4))
+    running = 0.0
+    for i, (_label, value) in enumerate(steps):
+        colour = plots.BLUE if i == 0 else (plots.ORANGE if value >= 0 else plots.GREEN)
+        ax.bar(i, value, bottom=running if i else 0, color=colour, width=0.65)
+        running += value
+        ax.text(i, running + max(abs(v) for _, v in steps) * 0.02, usd(value if i == 0 else value), ha="center", fontsize=8.5)
+    ax.bar(len(steps), running, color=plots.VERMILION, width=0.65)
+    ax.text(len(steps), running * 1.02, usd(running), ha="center", fontsize=9, fontweight="bold")
+    ax.set_xticks(range(len(steps) + 1), [s for s, _ in steps] + ["Total development spend"], rotation=25, ha="right", fontsize=8.5)
+    plots.usd_axis(ax)
+    ax.set_ylabel("USD")
+    ax.set_title("From the final run to the model's development cost")
+    for label, value in markers.items():
+        ax.axhline(value, color=plots.BLACK, ls=":", lw=1)
+        ax.text(-0.4, value * 1.02, label, fontsize=8)
+    return fig
+
+
+def headline_log(figures: pd.DataFrame) -> Figure:
+    """Every headline figure on one log axis, coloured by who produced it."""
+    fig, ax = plots.new(figsize=(8, 4.2))
+    order = figures.sort_values("value")
+    y = np.arange(len(order))
+    colours = {"claim": plots.ORANGE, "book": plots.BLUE}
+    ax.barh(y, order["value"], color=[colours[k] for k in order["kind"]], height=0.6)
+    for yi, (value, measures) in enumerate(zip(order["value"], order["measures"], strict=True)):
+        ax.text(value * 1.15, yi, f"{usd(value)}: {measures}", va="center", fontsize=8)
+    ax.set_yticks(y, order["label"], fontsize=8.5)
+    ax.set_xscale("log")
+    ax.set_xlim(order["value"].min() / 3, order["value"].max() * 400)
+    plots.usd_axis(ax, "x")
+    ax.set_xlabel("USD (log scale)")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=colours["claim"], label="Claimed or estimated by others"),
+                       Patch(color=colours["book"], label="Reconstructed in this book")], loc="lower right")
+    ax.set_title("The headline numbers measure different things")
+    return fig

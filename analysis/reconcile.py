@@ -1,0 +1,93 @@
+"""The whole cost model in one vectorised function: from parameters to every headline.
+
+`evaluate` accepts floats or numpy arrays for every parameter (broadcasting), so the
+book's chapters and the Monte Carlo share one model and cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from analysis import costs, fleet
+from analysis.fleet import Gpu
+
+Number = float | np.ndarray
+
+# Steps of the reconciliation waterfall, in order (label, key of evaluate()).
+WATERFALL = (
+    ("Final V3 run at rental price", "run_rental_usd"),
+    ("Same run at ownership cost", "ownership_delta_usd"),
+    ("Research and ablation compute", "research_usd"),
+    ("R1 post-training", "r1_usd"),
+    ("Staff during development", "staff_dev_usd"),
+)
+
+
+# Every parameter evaluate() reads: a notebook that calls it must declare them all,
+# so that -p NAME=VALUE always reaches it.
+MODEL_PARAMS = (
+    "gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "training_gpus",
+    "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20",
+    "price_a100_usd", "price_h800_usd", "price_h100_usd", "price_h20_usd",
+    "server_overhead", "interconnect_share", "horizon_years", "power_usd_per_kwh", "pue", "power_load_factor",
+    "hosting_usd_per_gpu_year", "maintenance_share_per_year", "staff_headcount", "staff_loaded_cost_usd",
+    "depreciation_years", "utilisation", "research_multiplier", "development_years",
+)
+
+
+def collect(namespace: Mapping[str, object]) -> dict[str, Number]:
+    """The model's parameters from a notebook's namespace; all must be declared there."""
+    missing = [name for name in MODEL_PARAMS if name not in namespace]
+    if missing:
+        raise NameError(f"declare these in the notebook's parameters cell: {', '.join(missing)}")
+    return {name: namespace[name] for name in MODEL_PARAMS}  # type: ignore[misc]
+
+
+def v3_gpu_hours(p: Mapping[str, Number]) -> Number:
+    return p["v3_pretrain_gpu_hours"] + p["v3_context_ext_gpu_hours"] + p["v3_post_training_gpu_hours"]
+
+
+def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: float) -> dict[str, Number]:
+    """Every cost figure of the book from one parameter set."""
+    counts = fleet.counts_from_params(p)
+    prices = costs.prices_from_params(p)
+    agg = fleet.aggregates(counts, gpus)
+    capex = costs.capex_usd(counts, prices, p["server_overhead"], p["interconnect_share"])
+    opex_parts = costs.opex_usd_per_year(
+        counts, gpus, capex, load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
+        hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"], maintenance_share_per_year=p["maintenance_share_per_year"],
+        staff_headcount=p["staff_headcount"], staff_loaded_cost_usd=p["staff_loaded_cost_usd"],
+    )
+    opex_year = sum(opex_parts.values())
+    owned = costs.owned_gpu_hour_usd(
+        gpus["h800"], prices["h800"], server_overhead=p["server_overhead"], interconnect_share=p["interconnect_share"],
+        depreciation_years=p["depreciation_years"], utilisation=p["utilisation"], load_factor=p["power_load_factor"],
+        pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"], hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"],
+        maintenance_share_per_year=p["maintenance_share_per_year"],
+    )
+    hours = v3_gpu_hours(p)
+    run_rental = hours * p["gpu_hour_usd"]
+    run_owned = hours * owned
+    research = run_owned * (p["research_multiplier"] - 1.0)
+    r1 = r1_gpu_hours * owned
+    staff_dev = p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"]
+    total_dev = run_owned + research + r1 + staff_dev
+    return {
+        "fleet_gpus": agg["gpus"], "fleet_hopper_gpus": agg["hopper_gpus"],
+        "fleet_peak_pflops_bf16": agg["peak_pflops_bf16"], "fleet_peak_pflops_fp8": agg["peak_pflops_fp8"],
+        "fleet_hbm_tb": agg["hbm_tb"], "fleet_gpu_power_mw": agg["gpu_power_mw"],
+        "fleet_gpu_spend_usd": costs.gpu_spend_usd(counts, prices),
+        "fleet_capex_usd": capex,
+        "fleet_opex_per_year_usd": opex_year,
+        **{f"fleet_opex_{k}_per_year_usd": v for k, v in opex_parts.items()},
+        "fleet_opex_usd": opex_year * p["horizon_years"],
+        "owned_gpu_hour_usd": owned,
+        "v3_gpu_hours": hours,
+        "v3_run_share_of_fleet_year": fleet.share_of_fleet_year(hours, agg["gpus"]),
+        "v3_run_share_of_fleet": fleet.share_of_fleet(p["training_gpus"], agg["gpus"]),
+        "run_rental_usd": run_rental, "run_owned_usd": run_owned, "ownership_delta_usd": run_owned - run_rental,
+        "research_usd": research, "r1_usd": r1, "staff_dev_usd": staff_dev,
+        "total_development_cost_usd": total_dev,
+    }
