@@ -33,8 +33,11 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full strict build with -p gpu_hour_usd=3 -p training_tokens=10e12."""
-    return built(tmp_path_factory.mktemp("override") / "out", "-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12")
+    """A full strict build with overrides that several chapters read."""
+    return built(tmp_path_factory.mktemp("override") / "out", *OVERRIDES)
+
+
+OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
 
 
 def results_of(out: Path) -> dict:

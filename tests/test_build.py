@@ -15,6 +15,8 @@ REQUIRED_KEYS = [
     "v3_kv_cache_bytes_per_token", "v3_mha_equiv_kv_cache_bytes_per_token",
     "v3_training_flops", "v3_implied_mfu_bf16", "v3_implied_mfu_fp8", "v3_pretrain_days",  # training compute
     "v3_gpu_hours_per_trillion_tokens", "r1_training_cost_usd", "llama31_405b_cost_usd",
+    "fleet_gpus", "fleet_hopper_gpus", "fleet_capex_usd", "fleet_opex_usd", "owned_gpu_hour_usd",  # fleet
+    "v3_run_share_of_fleet_year", "total_development_cost_usd", "capex_implied_price_per_gpu_usd",
 ]
 
 
@@ -93,3 +95,30 @@ def test_downloads_published(default_build: Path) -> None:
     downloads = default_build / "html" / "downloads"
     assert (downloads / "results.json").read_text() == (default_build / "results.json").read_text()
     assert (downloads / "intro.ipynb").exists()
+
+
+def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_build: Path, override_build: Path) -> None:
+    """-p fleet_h20=5000 -p price_h800_usd=40000 (defaults 30,000 and $33,800), checked by hand."""
+    from analysis import costs, data
+    from analysis.params import registry
+
+    p = {name: q.default for name, q in registry().items()}
+    base = {k: v["value"] for k, v in results_of(default_build).items() if k != "_meta"}
+    new = {k: v["value"] for k, v in results_of(override_build).items() if k != "_meta"}
+    assert (base["fleet_gpus"], new["fleet_gpus"]) == (60_000, 35_000)
+    assert (base["fleet_hopper_gpus"], new["fleet_hopper_gpus"]) == (50_000, 25_000)
+    mult = costs.cluster_multiplier(p["server_overhead"], p["interconnect_share"])
+    delta_gpus = -25_000 * p["price_h20_usd"] + 10_000 * (40_000 - p["price_h800_usd"])
+    assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_gpus * mult)
+    assert new["capex_implied_price_per_gpu_usd"] == pytest.approx(1.6e9 / 35_000)
+    # Ownership cost scales with the H800's all-in price (depreciation and maintenance).
+    per_dollar = mult * (1 / p["depreciation_years"] + p["maintenance_share_per_year"]) / (8760 * p["utilisation"])
+    assert new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"] == pytest.approx(per_dollar * (40_000 - p["price_h800_usd"]))
+    hours = 2_788_000 * p["research_multiplier"] + data.run_gpu_hours("DeepSeek-R1")
+    delta_owned = new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"]
+    assert new["total_development_cost_usd"] == pytest.approx(base["total_development_cost_usd"] + delta_owned * hours)
+    assert new["waterfall_run_rental_usd"] == pytest.approx(2_788_000 * 3)
+    assert new["v3_run_share_of_fleet_year"] == pytest.approx(base["v3_run_share_of_fleet_year"] * 60_000 / 35_000)
+    # The ledger follows: 50k Hopper GPUs no longer matches 25k (nor 35k with the A100s).
+    assert base["verdict_fleet_hopper_50k"] == "consistent"
+    assert new["verdict_fleet_hopper_50k"] == "inconsistent"
