@@ -104,6 +104,25 @@ def cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Side-by-side table of two results.json files or two scenarios."""
+    from analysis import compare
+
+    label_a, a = compare.load(args.a, echo=_echo)
+    label_b, b = compare.load(args.b, echo=_echo)
+    frame = compare.compare(a, b)
+    if not args.all:
+        frame = frame[frame["changed"]]
+    print(compare.render(frame, label_a, label_b))
+    if args.out:
+        out = Path(args.out)
+        if not out.parent.resolve().is_dir():
+            raise InputError(f"--out {out}: parent folder {out.parent} does not exist")
+        frame.to_csv(out, index=False)
+        print(f"written: {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -134,6 +153,13 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--dtype-bytes", type=float, default=2.0, help="bytes per KV-cache element (default 2, BF16)")
     m.add_argument("--context-tokens", type=float, default=4096, help="context length for FLOPs per token (default 4096)")
     m.set_defaults(func=cmd_model)
+
+    c = sub.add_parser("compare", help="compare two scenarios or two results.json files")
+    c.add_argument("a", help="scenario name/path, or a results.json file")
+    c.add_argument("b", help="scenario name/path, or a results.json file")
+    c.add_argument("--out", help="also write the full comparison as CSV to this file")
+    c.add_argument("--all", action="store_true", help="list unchanged keys too")
+    c.set_defaults(func=cmd_compare)
 
     for extra in EXTRA_COMMANDS:
         extra(sub)

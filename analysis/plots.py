@@ -27,7 +27,7 @@ def usd_axis(ax: Axes, axis: str = "y") -> None:
     """Label ticks as $5M / $1.6B."""
     from analysis.present import usd
 
-    formatter = FuncFormatter(lambda v, _pos: usd(v, 0) if v >= 1 else f"${v:g}")
+    formatter = FuncFormatter(lambda v, _pos: usd(v, 2) if v >= 1 else f"${v:g}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 

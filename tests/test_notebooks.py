@@ -12,6 +12,8 @@ from analysis.params import registry
 from analysis.paths import ROOT
 
 TOC = notebooks.toc_notebooks()
+# Pages that read no parameter (the scenario page evaluates every scenario file itself).
+PARAMETER_FREE = {"scenarios"}
 
 
 def test_toc_lists_notebooks() -> None:
@@ -22,6 +24,9 @@ def test_toc_lists_notebooks() -> None:
 def test_parameters_cell_matches_registry(nb) -> None:
     params = registry()
     declared = notebooks.declared_parameters(ROOT / nb)
+    if nb.stem in PARAMETER_FREE:
+        assert not declared
+        return
     cell = next(c for c in nbformat.read(str(ROOT / nb), as_version=4).cells if c.cell_type == "code")
     assigned = re.findall(r"^(\w+)\s*[:=]", cell.source, flags=re.M)
     assert assigned == list(declared), f"{nb}: papermill could not parse every parameter line"
@@ -38,7 +43,8 @@ def test_committed_notebook_is_executed_and_normalised(nb) -> None:
     content = nbformat.read(str(ROOT / nb), as_version=4)
     assert "papermill" not in content.metadata
     code = [c for c in content.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged parameters"
+    if nb.stem not in PARAMETER_FREE:
+        assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged parameters"
     for cell in code:
         assert not ({"papermill", "execution"} & set(cell.metadata)), f"{nb}: volatile metadata left in a cell"
         assert cell.execution_count is not None, f"{nb}: a code cell was not executed (run `make refresh`)"

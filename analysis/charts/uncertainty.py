@@ -1,0 +1,61 @@
+"""Charts of the uncertainty chapter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import plots
+from analysis.present import usd
+
+
+def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]]) -> Figure:
+    """One panel per output: distribution (violin), P10–P90 bar, P50 dot, published figure marked.
+
+    `panels`: (key, title, published value or None, published label).
+    """
+    plots.use_style()
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 1.55 * len(panels) + 0.4))
+    for ax, (key, title, published, label) in zip(np.atleast_1d(axes), panels, strict=True):
+        values = np.asarray(samples[key])
+        p10, p50, p90 = np.percentile(values, [10, 50, 90])
+        lo, hi = np.percentile(values, [1, 99])
+        parts = ax.violinplot(values[(values >= lo) & (values <= hi)], vert=False, showextrema=False, widths=0.9)
+        for body in parts["bodies"]:
+            body.set_facecolor(plots.SKY)
+            body.set_alpha(0.45)
+        ax.hlines(1, p10, p90, color=plots.BLUE, lw=6, label="P10–P90")
+        ax.plot([p50], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8, label="P50")
+        if published is not None:
+            ax.axvline(published, color=plots.VERMILION, ls="--", lw=1.5, label=label)
+        fmt = (lambda v: usd(v, 1)) if published is None or published > 100 else (lambda v: f"${v:.2f}")
+        ax.set_title(f"{title}: P50 {fmt(p50)} (P10 {fmt(p10)} – P90 {fmt(p90)})", fontsize=10)
+        ax.set_yticks([])
+        ax.grid(axis="y", visible=False)
+        if published is None or published > 100:
+            plots.usd_axis(ax, "x")
+        else:
+            ax.xaxis.set_major_formatter(lambda v, _p: f"${v:.2f}")
+        ax.legend(loc="upper right", fontsize=8, ncol=3)
+    fig.tight_layout()
+    return fig
+
+
+def tornado(frame: pd.DataFrame, output_label: str, top: int = 10) -> Figure:
+    """Ranked swings of one output as each input moves from its low to its high."""
+    rows = frame.head(top).iloc[::-1]
+    fig, ax = plots.new(figsize=(7.5, 0.38 * len(rows) + 1.2))
+    base = float(rows["base"].iloc[0])
+    y = np.arange(len(rows))
+    ax.barh(y, rows["output_at_low"] - base, left=base, color=plots.BLUE, height=0.6, label="Input at its low")
+    ax.barh(y, rows["output_at_high"] - base, left=base, color=plots.ORANGE, height=0.6, label="Input at its high")
+    ax.axvline(base, color=plots.BLACK, lw=1)
+    ax.set_yticks(y, rows["parameter"], fontsize=8.5)
+    plots.usd_axis(ax, "x")
+    ax.set_xlabel(output_label)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Which assumptions move the answer most")
+    return fig

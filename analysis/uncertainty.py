@@ -1,0 +1,137 @@
+"""Monte Carlo and one-at-a-time sensitivity over the whole cost model.
+
+Distributions come from data/uncertainty.csv. Sampling is vectorised with a seeded
+numpy Generator and fed to reconcile.evaluate as arrays: no Python loop per sample.
+When a parameter is set away from its registry default (scenario or -p), its
+distribution is rescaled multiplicatively so that it centres on the chosen value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.fleet import Gpu
+from analysis.params import Param
+from analysis.reconcile import evaluate
+
+DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
+Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
+HEADLINES = ("fleet_capex_usd", "fleet_opex_usd", "owned_gpu_hour_usd", "total_development_cost_usd")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    parameter: str
+    kind: str
+    low: float
+    mode: float | None
+    high: float
+
+    def scaled(self, factor: float, param: Param) -> Distribution:
+        """The same shape, rescaled by `factor` and clipped to the parameter's bounds."""
+        lo, hi = param.min if param.min is not None else -np.inf, param.max if param.max is not None else np.inf
+
+        def s(x: float) -> float:
+            return float(np.clip(x * factor, lo, hi))
+
+        return Distribution(self.parameter, self.kind, s(self.low), None if self.mode is None else s(self.mode), s(self.high))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.kind == "triangular":
+            if self.low == self.high:
+                return np.full(n, self.low)
+            return rng.triangular(self.low, self.mode, self.high, n)
+        if self.kind == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        mu, sigma = lognormal_from_interval(self.low, self.high)
+        return rng.lognormal(mu, sigma, n)
+
+
+def lognormal_from_interval(p5: float, p95: float) -> tuple[float, float]:
+    """μ and σ of a log-normal whose 5th and 95th percentiles are p5 and p95."""
+    return (np.log(p5) + np.log(p95)) / 2, (np.log(p95) - np.log(p5)) / (2 * Z90)
+
+
+def distributions(table: pd.DataFrame, registry: Mapping[str, Param]) -> list[Distribution]:
+    """Validate uncertainty.csv rows; errors name file:line:column."""
+    out = []
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        where = f"data/uncertainty.csv:{line}"
+        if row.parameter not in registry:
+            raise InputError(f"{where}:parameter: unknown parameter {row.parameter!r}")
+        if row.distribution not in DISTRIBUTIONS:
+            raise InputError(f"{where}:distribution: unknown distribution {row.distribution!r}; expected one of {', '.join(DISTRIBUTIONS)}")
+        mode = None if pd.isna(row.mode) else float(row.mode)
+        if row.low > row.high:
+            raise InputError(f"{where}:low: low ({row.low:g}) is greater than high ({row.high:g})")
+        if row.distribution == "triangular" and (mode is None or not row.low <= mode <= row.high):
+            raise InputError(f"{where}:mode: a triangular distribution needs low <= mode <= high")
+        if row.distribution == "lognormal" and row.low <= 0:
+            raise InputError(f"{where}:low: a log-normal needs a positive low (5th percentile)")
+        out.append(Distribution(row.parameter, row.distribution, float(row.low), mode, float(row.high)))
+    return out
+
+
+def centred(dists: list[Distribution], values: Mapping[str, float], registry: Mapping[str, Param]) -> list[Distribution]:
+    """Rescale each distribution so that it follows a parameter moved away from its default."""
+    out = []
+    for d in dists:
+        default, value = float(registry[d.parameter].default), float(values[d.parameter])
+        out.append(d if value == default or default == 0 else d.scaled(value / default, registry[d.parameter]))
+    return out
+
+
+def sample(dists: list[Distribution], n: int, seed: int) -> dict[str, np.ndarray]:
+    if n < 1:
+        raise InputError(f"parameter mc_samples: expected at least 1 sample, got {n}")
+    rng = np.random.default_rng(seed)
+    return {d.parameter: d.sample(rng, n) for d in dists}
+
+
+def monte_carlo(
+    values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, n: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Every output of the cost model for n joint samples of the uncertain inputs."""
+    draws = sample(dists, n, seed)
+    return evaluate({**values, **draws}, gpus, r1_gpu_hours)
+
+
+def percentiles(outputs: Mapping[str, np.ndarray], keys: tuple[str, ...] = HEADLINES) -> dict[str, dict[str, float]]:
+    return {k: {f"p{q}": float(np.percentile(outputs[k], q)) for q in (10, 50, 90)} for k in keys}
+
+
+def tornado(
+    values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, output: str
+) -> pd.DataFrame:
+    """One-at-a-time swings: each input at its low and high, the others at their values; ranked."""
+    base = float(evaluate(values, gpus, r1_gpu_hours)[output])
+    lows = {d.parameter: d.low for d in dists}
+    highs = {d.parameter: d.high for d in dists}
+    # All swings in one vectorised call: row i moves input i only.
+    names = [d.parameter for d in dists]
+    batch = {k: np.full(2 * len(names), float(v)) for k, v in values.items() if not isinstance(v, str)}
+    for i, name in enumerate(names):
+        batch[name][2 * i] = lows[name]
+        batch[name][2 * i + 1] = highs[name]
+    result = np.asarray(evaluate({**values, **batch}, gpus, r1_gpu_hours)[output])
+    frame = pd.DataFrame({
+        "parameter": names, "low": [lows[n] for n in names], "high": [highs[n] for n in names],
+        "output_at_low": result[0::2], "output_at_high": result[1::2],
+    })
+    frame["swing"] = (frame["output_at_high"] - frame["output_at_low"]).abs()
+    frame["base"] = base
+    return frame.sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+def position(value: float, interval: Mapping[str, float]) -> str:
+    """Where a published figure falls against a P10–P90 interval, in words."""
+    if value < interval["p10"]:
+        return "below"
+    if value > interval["p90"]:
+        return "above"
+    return "inside"
