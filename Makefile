@@ -21,6 +21,12 @@ test: $(STAMP)
 refresh: $(STAMP)
 	$(PY) -m analysis refresh
 
+pdf: $(STAMP)
+	$(PY) -m analysis build --pdf
+
+serve: $(STAMP)
+	$(PY) -m analysis serve
+
 params: $(STAMP)
 	$(PY) -m analysis params
 

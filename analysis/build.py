@@ -8,6 +8,7 @@ any failure or interruption.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -22,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis import data, notebooks, results
+from analysis.browser import print_to_pdf
 from analysis.errors import BuildError, InputError
 from analysis.params import Resolved, registry
-from analysis.paths import ROOT
+from analysis.paths import DATA_DIR, MODELS_DIR, ROOT
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 Echo = Callable[[str], None]
@@ -36,6 +38,7 @@ class BuildReport:
     index_html: Path | None
     results_json: Path
     seconds: dict[str, float]
+    pdf: Path | None = None
 
 
 def check_out(out: Path) -> Path:
@@ -89,7 +92,8 @@ def execute_all(
             echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
             executions.append(run)
         return executions
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # spawn, not fork: each worker starts clean (no inherited threads, sockets or zmq contexts).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [
             pool.submit(notebooks.execute, source, target, params, i)
             for i, (source, target, params) in enumerate(jobs_list)
@@ -101,24 +105,28 @@ def execute_all(
     return executions
 
 
-def _jupyter_book(src: Path, staging: Path) -> Path:
+def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
     # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
     # --all: never reuse a previous page (stale glue values hide there).
     command = [
         str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
-        "--path-output", str(staging), "-W", "-n", "--keep-going", "--all",
+        "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", "--all",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=src)
+    # Sphinx loads analysis.sphinx_offline from the repository.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=src, env=env)
     if done.returncode != 0:
-        log = staging / "jupyter-book.log"
+        log = staging / f"jupyter-book-{builder}.log"
         log.write_text(done.stdout + done.stderr, encoding="utf-8")
         warnings = [ln for ln in (done.stdout + done.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln]
-        raise BuildError("jupyter-book build failed:\n" + "\n".join(warnings[:30] or [done.stderr[-2000:]]))
-    return staging / "_build" / "html"
+        raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [done.stderr[-2000:]]))
+    return staging / "_build" / builder
 
 
-def publish(staged_html: Path | None, results_doc: dict[str, Any], out: Path) -> None:
-    """Swap the new book in by rename; write results.json atomically."""
+def publish(staged_html: Path | None, results_doc: dict[str, Any], out: Path, staged_pdf: Path | None = None) -> None:
+    """Swap the new book in by rename; write results.json (and the PDF) atomically."""
+    if staged_pdf is not None:
+        os.replace(staged_pdf, out / "book.pdf")
     if staged_html is not None:
         html = out / "html"
         old = out / f".html-old-{uuid.uuid4().hex[:8]}"
@@ -139,7 +147,8 @@ def recover(out: Path) -> None:
 
 
 def build(
-    resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print, root: Path = ROOT
+    resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print, root: Path = ROOT,
+    pdf: bool = False,
 ) -> BuildReport:
     """Build the book whose _config.yml, _toc.yml and book/ are under `root`."""
     data.validate_all()
@@ -176,16 +185,37 @@ def build(
                 started = time.perf_counter()
                 staged_html = _jupyter_book(src, staging)
                 seconds["jupyter_book"] = time.perf_counter() - started
-                downloads = staged_html / "downloads"
-                downloads.mkdir()
-                results.write_json(downloads / "results.json", document)
-                for nb in toc:
-                    shutil.copy2(src / nb, downloads / nb.name)
-            publish(staged_html, document, out)
+                _copy_downloads(staged_html / "downloads", document, [src / nb for nb in toc])
+            staged_pdf = None
+            if html and pdf:
+                echo("printing the single-page book to PDF with headless Chromium")
+                started = time.perf_counter()
+                single = _jupyter_book(src, staging, "singlehtml")
+                # Sphinx writes the one page under the root's folder (book/intro.html) but its
+                # links relative to the output root: print a copy placed at the root.
+                page = single / "print.html"
+                shutil.copy2(single / toc[0].with_suffix(".html"), page)
+                staged_pdf = staging / "book.pdf"
+                print_to_pdf(page, staged_pdf)
+                seconds["pdf"] = time.perf_counter() - started
+            publish(staged_html, document, out, staged_pdf)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     index = out / "html" / "index.html" if html else None
-    return BuildReport(out=out, index_html=index, results_json=out / "results.json", seconds=seconds)
+    return BuildReport(out=out, index_html=index, results_json=out / "results.json", seconds=seconds,
+                       pdf=out / "book.pdf" if (html and pdf) else None)
+
+
+def _copy_downloads(target: Path, document: dict[str, Any], executed: list[Path]) -> None:
+    """What the Downloads page links to: results, executed notebooks, every input file."""
+    (target / "data" / "models").mkdir(parents=True)
+    results.write_json(target / "results.json", document)
+    for notebook in executed:
+        shutil.copy2(notebook, target / notebook.name)
+    for table in sorted(DATA_DIR.glob("*.csv")):
+        shutil.copy2(table, target / "data" / table.name)
+    for config in sorted(MODELS_DIR.glob("*.json")):
+        shutil.copy2(config, target / "data" / "models" / config.name)
 
 
 def _keep_failures(executions: list[notebooks.Execution], out: Path) -> dict[Path, Path]:

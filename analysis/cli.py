@@ -31,8 +31,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     resolved = resolve(args.scenario, args.p)
     out = check_out(Path(args.out))
     root = Path(args.root).resolve() if args.root else ROOT
-    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root)
+    if args.pdf and args.no_html:
+        raise InputError("--pdf needs the HTML book: drop --no-html")
+    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf)
     print(f"results: {report.results_json}")
+    if report.pdf:
+        print(f"pdf: {report.pdf}")
     if report.index_html:
         print(f"book: {report.index_html}")
     return 0
@@ -123,6 +127,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built book on localhost (Ctrl-C stops)."""
+    import functools
+    import http.server
+
+    html = Path(args.out) / "html"
+    if not (html / "index.html").is_file():
+        raise InputError(f"--out {args.out}: no built book at {html} (run `make book` first)")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"serving {html} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -136,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (book in OUT/html, OUT/results.json); default _build")
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--no-html", action="store_true", help="execute and write results.json only (no HTML book)")
+    b.add_argument("--pdf", action="store_true", help="also print the whole book to OUT/book.pdf (headless Chromium)")
     b.add_argument("--root", help=argparse.SUPPRESS)  # another book source tree (tests)
     b.set_defaults(func=cmd_build)
 
@@ -160,6 +183,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="also write the full comparison as CSV to this file")
     c.add_argument("--all", action="store_true", help="list unchanged keys too")
     c.set_defaults(func=cmd_compare)
+
+    v = sub.add_parser("serve", help="serve the built book on http://127.0.0.1:PORT")
+    v.add_argument("--out", default=str(DEFAULT_OUT), help="the build folder (default _build)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    v.set_defaults(func=cmd_serve)
 
     for extra in EXTRA_COMMANDS:
         extra(sub)

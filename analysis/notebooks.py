@@ -70,6 +70,14 @@ class Execution:
 
 def execute(source: Path, target: Path, parameters: dict[str, Any], position: int = 0) -> Execution:
     """Run one notebook with papermill; never raises for a failing cell (see .error)."""
+    run = _execute_once(source, target, parameters, position)
+    if run.error and "Kernel died before replying" in run.error:
+        # A kernel that fails to start is the machine's hiccup, not the notebook's: try once more.
+        run = _execute_once(source, target, parameters, position)
+    return run
+
+
+def _execute_once(source: Path, target: Path, parameters: dict[str, Any], position: int) -> Execution:
     started = time.perf_counter()
     env_path = os.environ.get("PYTHONPATH", "")
     if str(ROOT) not in env_path.split(os.pathsep):

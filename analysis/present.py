@@ -96,3 +96,29 @@ def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def link_table(frame: pd.DataFrame, url_column: str, title_column: str, columns: dict[str, str]) -> str:
+    """HTML table whose title column links to the URL column (escaped; no link when empty)."""
+    import html
+
+    head = "".join(f"<th>{html.escape(label)}</th>" for label in ["Title", *columns.values()])
+    rows = []
+    for row in frame.to_dict("records"):
+        title = html.escape(str(row[title_column]))
+        url = str(row[url_column] or "")
+        cell = f'<a href="{html.escape(url)}">{title}</a>' if url.startswith("https://") else title
+        rest = "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns)
+        rows.append(f"<tr><td>{cell}</td>{rest}</tr>")
+    return f'<table class="cost-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def download_table(files: pd.DataFrame) -> str:
+    """Links to the files the build copies into html/downloads/ (see analysis.build)."""
+    import html
+
+    rows = "".join(
+        f'<tr><td><a href="../downloads/{html.escape(f)}" download>{html.escape(f)}</a></td><td>{html.escape(w)}</td></tr>'
+        for f, w in zip(files["file"], files["what"], strict=True)
+    )
+    return f'<table class="cost-table"><thead><tr><th>File</th><th>Contents</th></tr></thead><tbody>{rows}</tbody></table>'

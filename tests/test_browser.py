@@ -1,0 +1,147 @@
+"""The built book as a reader meets it: every TOC page in headless Chromium (Debian's).
+
+Outside CI a missing browser skips these tests with the reason; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis.browser import chromium
+from analysis.notebooks import toc_notebooks
+from tests.conftest import ROOT, results_of
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+PAGES = ["book/" + Path(p).stem for p in toc_notebooks()] + ["book/rerun"]
+ARTEFACTS = re.compile(r"np\.float64|np\.int64|No key '|\bnan\b|<Figure size|\{glue:|Traceback")
+
+
+def _browser_or_skip() -> str:
+    binary = chromium()
+    if binary is None:
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; .ci/run installs it")
+        pytest.skip(message)
+    return binary
+
+
+@pytest.fixture(scope="module")
+def site(default_build: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(default_build / "html"))
+    handler.func.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    binary = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=binary, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+        ])
+        yield launched
+        launched.close()
+
+
+def _open(browser, url: str, width: int = 1280):  # noqa: ANN001, ANN202
+    """A page with every request, failure and console error recorded; nothing leaves the machine."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log = {"external": [], "failed": [], "errors": []}
+
+    def route(r):  # noqa: ANN001, ANN202
+        host = re.match(r"^[a-z]+://([^/:]+)", r.request.url)
+        if r.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+            return r.continue_()
+        log["external"].append(r.request.url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda req: log["failed"].append(req.url) if req.url not in log["external"] else None)
+    page.on("response", lambda resp: log["failed"].append(f"{resp.status} {resp.url}") if resp.status >= 400 else None)
+    page.on("console", lambda msg: log["errors"].append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: log["errors"].append(str(exc)))
+    page.goto(url, wait_until="networkidle")
+    return context, page, log
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly(browser, site: str, path: str) -> None:  # noqa: ANN001
+    context, page, log = _open(browser, f"{site}/{path}.html")
+    try:
+        assert not log["external"], f"requests leaving the machine: {log['external'][:5]}"
+        assert not log["failed"], f"failed requests: {log['failed'][:5]}"
+        assert not log["errors"], f"console errors: {log['errors'][:5]}"
+        images = page.evaluate(
+            "() => Array.from(document.querySelectorAll('article img')).map(i => [i.src, i.naturalWidth, i.alt])"
+        )
+        for src, width, alt in images:
+            assert width > 0, f"image not decoded: {src}"
+            assert alt.strip(), f"image without alt text: {src}"
+        text = page.inner_text("article")
+        assert not ARTEFACTS.search(text), ARTEFACTS.search(text).group(0)
+    finally:
+        context.close()
+
+
+def test_landing_numbers_match_results_json(browser, site: str, default_build: Path) -> None:  # noqa: ANN001
+    results = results_of(default_build)
+    context, page, _ = _open(browser, f"{site}/book/intro.html")
+    try:
+        text = page.inner_text("article")
+        for key in ("v3_training_cost_text", "headline_dev_text", "headline_owned_text", "headline_capex_text",
+                    "headline_dev_p10_text", "headline_dev_p90_text"):
+            assert results[key]["value"] in text, key
+        assert f"{results['v3_gpu_hours_total_millions']['value']:.3f} million" in text
+    finally:
+        context.close()
+
+
+def test_search_finds_mla(browser, site: str) -> None:  # noqa: ANN001
+    context, page, _ = _open(browser, f"{site}/search.html?q=MLA")
+    try:
+        page.wait_for_selector("#search-results li", timeout=20_000)
+        hits = page.inner_text("#search-results")
+        assert "architecture" in hits.lower()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+@pytest.mark.parametrize("path", ["book/intro", "book/fleet"])
+def test_screenshots(browser, site: str, path: str, width: int) -> None:  # noqa: ANN001
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, _ = _open(browser, f"{site}/{path}.html", width=width)
+    try:
+        target = SCREENSHOTS / f"{Path(path).name}-{width}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"page scrolls sideways by {overflow}px at {width}px"
+    finally:
+        context.close()
+
+
+def test_downloads_page_links_resolve(default_build: Path) -> None:
+    html = (default_build / "html" / "book" / "downloads.html").read_text()
+    links = re.findall(r'href="\.\./downloads/([^"]+)"', html)
+    assert "results.json" in links and any(link.endswith(".csv") for link in links)
+    for link in links:
+        assert (default_build / "html" / "downloads" / link).is_file(), link
+    assert json.loads((default_build / "html" / "downloads" / "results.json").read_text())
