@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import data, notebooks, results
+from analysis import cache, data, notebooks, results
 from analysis.browser import print_to_pdf
 from analysis.errors import BuildError, InputError
 from analysis.params import Resolved, registry
@@ -39,6 +39,17 @@ class BuildReport:
     results_json: Path
     seconds: dict[str, float]
     pdf: Path | None = None
+
+
+def validate_inputs() -> None:
+    """Every input file, checked before any notebook runs (bad input fails in a second, not a minute)."""
+    from analysis import architecture, uncertainty
+
+    data.validate_all()
+    params = registry()
+    uncertainty.distributions(data.load_table("uncertainty.csv"), params)
+    for raw, row in data.model_configs().values():
+        architecture.parse_config(raw, name=f"data/models/{row['config']}")
 
 
 def check_out(out: Path) -> Path:
@@ -93,7 +104,8 @@ def execute_all(
             executions.append(run)
         return executions
     # spawn, not fork: each worker starts clean (no inherited threads, sockets or zmq contexts).
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
         futures = [
             pool.submit(notebooks.execute, source, target, params, i)
             for i, (source, target, params) in enumerate(jobs_list)
@@ -102,6 +114,13 @@ def execute_all(
             run = future.result()
             echo(f"  {run.notebook.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
             executions.append(run)
+    except BaseException:
+        # Interrupted: stop the workers now rather than wait for their notebooks to finish.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return executions
 
 
@@ -114,61 +133,93 @@ def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
     ]
     # Sphinx loads analysis.sphinx_offline from the repository.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-    done = subprocess.run(command, capture_output=True, text=True, cwd=src, env=env)
-    if done.returncode != 0:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=src, env=env)
+    try:
+        output, _ = process.communicate()
+    except BaseException:
+        process.kill()  # interrupted: do not leave Sphinx writing into a staging folder being removed
+        process.wait()
+        raise
+    if process.returncode != 0:
         log = staging / f"jupyter-book-{builder}.log"
-        log.write_text(done.stdout + done.stderr, encoding="utf-8")
-        warnings = [ln for ln in (done.stdout + done.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln]
-        raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [done.stderr[-2000:]]))
+        log.write_text(output, encoding="utf-8")
+        warnings = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln]
+        raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [output[-2000:]]))
     return staging / "_build" / builder
 
 
-def publish(staged_html: Path | None, results_doc: dict[str, Any], out: Path, staged_pdf: Path | None = None) -> None:
+def publish(
+    staged_html: Path | None, results_doc: dict[str, Any], out: Path, staged_pdf: Path | None = None,
+    staged_notebooks: Path | None = None,
+) -> None:
     """Swap the new book in by rename; write results.json (and the PDF) atomically."""
+    (out / ".book-key").unlink(missing_ok=True)  # until this publish completes, nothing is "up to date"
     if staged_pdf is not None:
         os.replace(staged_pdf, out / "book.pdf")
+    if staged_notebooks is not None:
+        _swap_folder(staged_notebooks, out / "notebooks")
     if staged_html is not None:
-        html = out / "html"
-        old = out / f".html-old-{uuid.uuid4().hex[:8]}"
-        if html.exists():
-            os.rename(html, old)
-        os.rename(staged_html, html)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_folder(staged_html, out / "html")
     results.write_json(out / "results.json", results_doc)
+
+
+def _swap_folder(new: Path, target: Path) -> None:
+    """Replace a published folder by two renames (the old one is kept until the new one is in)."""
+    old = target.parent / f".{target.name}-old-{uuid.uuid4().hex[:8]}"
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def recover(out: Path) -> None:
     """Remove what an interrupted build left behind (never the published book)."""
-    for leftover in list(out.glob(".staging-*")) + list(out.glob(".html-old-*")):
-        if leftover.name.startswith(".html-old-") and not (out / "html").exists():
-            os.rename(leftover, out / "html")  # interrupted between the two renames
+    for leftover in sorted(out.glob(".staging-*")) + sorted(out.glob(".*-old-*")):
+        name = leftover.name[1:].split("-old-")[0]
+        if "-old-" in leftover.name and not (out / name).exists():
+            os.rename(leftover, out / name)  # interrupted between the two renames: put the old one back
             continue
         shutil.rmtree(leftover, ignore_errors=True)
 
 
 def build(
     resolved: Resolved, out: Path, *, html: bool = True, jobs: int = 1, echo: Echo = print, root: Path = ROOT,
-    pdf: bool = False,
+    pdf: bool = False, use_cache: bool = True,
 ) -> BuildReport:
     """Build the book whose _config.yml, _toc.yml and book/ are under `root`."""
-    data.validate_all()
+    validate_inputs()
     out = check_out(out)
     toc = notebooks.toc_notebooks(root)
     defaults = {name: p.default for name, p in registry().items()}
     declared = notebooks.check_parameters(toc, defaults, root)
     seconds: dict[str, float] = {}
+    # Each notebook's key covers its source, its declared parameters' values and all shared inputs.
+    keys = {nb: cache.notebook_key(root / nb, {n: resolved.values[n] for n in declared[nb]}) for nb in toc}
+    versions = results.versions()
+    key = cache.book_key([keys[nb] for nb in toc], root, {"html": html, "pdf": pdf, "git": versions["git"]})
     with build_lock(out, echo):
         recover(out)
+        if use_cache and _up_to_date(out, key, html, pdf):
+            echo(f"up to date: nothing changed since the last build into {out}")
+            return _report(out, html, pdf, seconds)
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             src = _stage_sources(staging, root)
-            echo(f"executing {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
-            plan = [(src / nb, src / nb, _notebook_parameters(resolved, declared[nb])) for nb in toc]
+            store = cache.NotebookCache(out)
+            plan = []
+            for nb in toc:
+                if use_cache and store.fetch(root / nb, keys[nb], src / nb):
+                    echo(f"  {nb.name}: cached")
+                else:
+                    plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
+            echo(f"executing {len(plan)} of {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
             started = time.perf_counter()
             executions = execute_all(plan, jobs, echo)
             seconds["execute"] = time.perf_counter() - started
-            kept = _keep_failures(executions, out)
-            notebooks.raise_failures(executions, kept)
+            notebooks.raise_failures(executions, _keep_failures(executions, out))
+            by_path = {src / nb: nb for nb in toc}
+            for run in executions:
+                store.store(root / by_path[run.notebook], keys[by_path[run.notebook]], run.notebook)
             collected = results.collect({nb.stem: src / nb for nb in toc})
             meta = {
                 "scenario": resolved.scenario,
@@ -176,34 +227,50 @@ def build(
                     name: {"value": value, "origin": resolved.origins[name]}
                     for name, value in resolved.values.items()
                 },
-                "versions": results.versions(),
+                "versions": versions,
             }
             document = results.document(collected, meta)
-            staged_html = None
+            staged_notebooks = staging / "notebooks"
+            staged_notebooks.mkdir()
+            for nb in toc:
+                shutil.copy2(src / nb, staged_notebooks / nb.name)
+            staged_html = staged_pdf = None
             if html:
                 echo("building HTML with jupyter-book (strict)")
                 started = time.perf_counter()
                 staged_html = _jupyter_book(src, staging)
                 seconds["jupyter_book"] = time.perf_counter() - started
                 _copy_downloads(staged_html / "downloads", document, [src / nb for nb in toc])
-            staged_pdf = None
-            if html and pdf:
-                echo("printing the single-page book to PDF with headless Chromium")
-                started = time.perf_counter()
-                single = _jupyter_book(src, staging, "singlehtml")
-                # Sphinx writes the one page under the root's folder (book/intro.html) but its
-                # links relative to the output root: print a copy placed at the root.
-                page = single / "print.html"
-                shutil.copy2(single / toc[0].with_suffix(".html"), page)
-                staged_pdf = staging / "book.pdf"
-                print_to_pdf(page, staged_pdf)
-                seconds["pdf"] = time.perf_counter() - started
-            publish(staged_html, document, out, staged_pdf)
+                if pdf:
+                    echo("printing the single-page book to PDF with headless Chromium")
+                    started = time.perf_counter()
+                    single = _jupyter_book(src, staging, "singlehtml")
+                    # Sphinx writes the one page under the root's folder (book/intro.html) but its
+                    # links relative to the output root: print a copy placed at the root.
+                    page = single / "print.html"
+                    shutil.copy2(single / toc[0].with_suffix(".html"), page)
+                    staged_pdf = staging / "book.pdf"
+                    print_to_pdf(page, staged_pdf)
+                    seconds["pdf"] = time.perf_counter() - started
+            publish(staged_html, document, out, staged_pdf, staged_notebooks)
+            (out / ".book-key").write_text(key)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    index = out / "html" / "index.html" if html else None
-    return BuildReport(out=out, index_html=index, results_json=out / "results.json", seconds=seconds,
-                       pdf=out / "book.pdf" if (html and pdf) else None)
+    return _report(out, html, pdf, seconds)
+
+
+def _up_to_date(out: Path, key: str, html: bool, pdf: bool) -> bool:
+    """The last build into `out` had exactly these inputs and its outputs are all there."""
+    marker = out / ".book-key"
+    needed = [out / "results.json"] + ([out / "html" / "index.html"] if html else []) + ([out / "book.pdf"] if pdf else [])
+    return marker.is_file() and marker.read_text() == key and all(p.exists() for p in needed)
+
+
+def _report(out: Path, html: bool, pdf: bool, seconds: dict[str, float]) -> BuildReport:
+    return BuildReport(
+        out=out, index_html=out / "html" / "index.html" if html else None, results_json=out / "results.json",
+        seconds=seconds, pdf=out / "book.pdf" if (html and pdf) else None,
+    )
 
 
 def _copy_downloads(target: Path, document: dict[str, Any], executed: list[Path]) -> None:

@@ -33,7 +33,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else ROOT
     if args.pdf and args.no_html:
         raise InputError("--pdf needs the HTML book: drop --no-html")
-    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf)
+    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
+                   use_cache=not args.no_cache)
     print(f"results: {report.results_json}")
     if report.pdf:
         print(f"pdf: {report.pdf}")
@@ -158,6 +159,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (book in OUT/html, OUT/results.json); default _build")
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
     b.add_argument("--no-html", action="store_true", help="execute and write results.json only (no HTML book)")
+    b.add_argument("--no-cache", action="store_true", help="re-execute every notebook and rebuild even if nothing changed")
     b.add_argument("--pdf", action="store_true", help="also print the whole book to OUT/book.pdf (headless Chromium)")
     b.add_argument("--root", help=argparse.SUPPRESS)  # another book source tree (tests)
     b.set_defaults(func=cmd_build)

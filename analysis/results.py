@@ -8,7 +8,6 @@ file cannot disagree.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 
 import nbformat
 
+from analysis.cache import files_digest, tree
 from analysis.errors import BuildError
 from analysis.paths import DATA_DIR, ROOT
 
@@ -65,14 +65,6 @@ def collect(notebooks: dict[str, Path]) -> dict[str, dict[str, Any]]:
     return dict(sorted(results.items()))
 
 
-def _digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def versions() -> dict[str, str]:
     """Code and data versions: git describe plus content hashes (valid without git)."""
     try:
@@ -82,10 +74,9 @@ def versions() -> dict[str, str]:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         described = "unknown"
-    code = [p for p in (ROOT / "analysis").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    book = [p for p in (ROOT / "book").rglob("*.ipynb")]
-    data = [p for p in DATA_DIR.rglob("*") if p.is_file()]
-    return {"git": described, "code_sha256": _digest(code + book), "data_sha256": _digest(data)}
+    code = tree(ROOT / "analysis", ("*.py", "*.mplstyle")) + tree(ROOT / "book", ("*",))
+    return {"git": described, "code_sha256": files_digest(code, ROOT)[:16],
+            "data_sha256": files_digest(tree(DATA_DIR, ("*",)), DATA_DIR)[:16]}
 
 
 def document(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def test_intro_page_shows_default_numbers(default_build: Path) -> None:
     text = page_text(default_build, "intro")
     assert "$5.576M" in text
     assert "2.788 million H800 GPU-hours" in text
-    assert "$2.00 per GPU-hour" in text
+    assert "$2.00 rented" in text
 
 
 def test_training_compute_defaults(default_build: Path) -> None:

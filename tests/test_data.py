@@ -20,7 +20,8 @@ def test_every_shipped_table_loads_and_cites_known_sources() -> None:
             continue
         table = data.load_table(name)
         assert len(table) > 0, name
-        assert set(table["source_id"]) <= source_ids, name
+        if "source_id" in table:  # the glossary is the book's own text
+            assert set(table["source_id"]) <= source_ids, name
 
 
 def test_every_csv_under_data_has_a_schema() -> None:

@@ -12,8 +12,8 @@ from analysis.params import registry
 from analysis.paths import ROOT
 
 TOC = notebooks.toc_notebooks()
-# Pages that read no parameter (the scenario page evaluates every scenario file itself).
-PARAMETER_FREE = {"scenarios"}
+# Pages that read no parameter: reference pages, and the scenario page (it evaluates every scenario file).
+PARAMETER_FREE = {"scenarios", "reference_parameters", "reference_sources", "glossary", "downloads"}
 
 
 def test_toc_lists_notebooks() -> None:

@@ -1,0 +1,95 @@
+"""Content keys for executed notebooks and whole builds.
+
+A notebook's key covers everything its output can depend on: its own source, the values
+of the parameters it declares, the analysis code, the data files, the scenario files and
+the pinned requirements. Any change to any of them gives a new key, so a cached result
+is never reused after its inputs changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
+
+
+def files_digest(files: Iterable[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(str(path.relative_to(base)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def tree(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+    return [p for pattern in patterns for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts]
+
+
+@lru_cache(maxsize=1)
+def inputs_digest() -> str:
+    """Code, data, scenarios and requirements: shared by every notebook's key (one build = one value)."""
+    code = tree(ROOT / "analysis", ("*.py", "*.mplstyle"))
+    data = tree(DATA_DIR, ("*",))
+    scenarios = tree(SCENARIOS_DIR, ("*.yaml",))
+    return hashlib.sha256(
+        "|".join([
+            files_digest(code, ROOT), files_digest(data, DATA_DIR), files_digest(scenarios, ROOT),
+            files_digest([ROOT / "requirements.txt"], ROOT), sys.version,
+        ]).encode()
+    ).hexdigest()
+
+
+def notebook_key(notebook: Path, parameters: dict[str, Any]) -> str:
+    """Key of one notebook's execution with these (declared) parameter values."""
+    payload = json.dumps({
+        "source": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+        "parameters": {k: parameters[k] for k in sorted(parameters)},
+        "inputs": inputs_digest(),
+    }, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def book_key(notebook_keys: list[str], root: Path, extra: dict[str, Any]) -> str:
+    """Key of a whole published build: every notebook key plus the book's other sources."""
+    pages = [p for p in (root / "book").rglob("*") if p.is_file() and p.suffix != ".ipynb" and "__pycache__" not in p.parts]
+    config = [root / "_config.yml", root / "_toc.yml"]
+    payload = json.dumps({"notebooks": notebook_keys, "pages": files_digest(pages + config, root), **extra},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+class NotebookCache:
+    """Executed notebooks by key, under OUT/.cache/notebooks."""
+
+    KEEP = 8
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / ".cache" / "notebooks"
+
+    def path(self, notebook: Path, key: str) -> Path:
+        return self.folder / f"{notebook.stem}.{key}.ipynb"
+
+    def fetch(self, notebook: Path, key: str, target: Path) -> bool:
+        cached = self.path(notebook, key)
+        if not cached.is_file():
+            return False
+        shutil.copy2(cached, target)
+        return True
+
+    def store(self, notebook: Path, key: str, executed: Path) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Keep a few recent variants per notebook (users alternate scenarios), not an unbounded pile.
+        variants = sorted(self.folder.glob(f"{notebook.stem}.*.ipynb"), key=lambda p: p.stat().st_mtime)
+        for stale in variants[:-(self.KEEP - 1)] if len(variants) >= self.KEEP else []:
+            stale.unlink(missing_ok=True)
+        tmp = self.path(notebook, key).with_suffix(".tmp")
+        shutil.copy2(executed, tmp)
+        tmp.replace(self.path(notebook, key))

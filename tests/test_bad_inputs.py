@@ -1,0 +1,131 @@
+"""The bad-input battery: every case exits 2 with one line naming the culprit, no traceback,
+before any notebook runs, and leaves the published book untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_cli import _snapshot
+
+PARAMETER_CASES = [
+    (["-p", "gpu_hour_us=3"], "unknown parameter 'gpu_hour_us'; did you mean gpu_hour_usd"),
+    (["-p", "totally_unknown=3"], "unknown parameter 'totally_unknown'"),
+    (["-p", "gpu_hour_usd=three"], "parameter gpu_hour_usd: expected a number"),
+    (["-p", "gpu_hour_usd="], "parameter gpu_hour_usd: expected a number"),
+    (["-p", "gpu_hour_usd=nan"], "parameter gpu_hour_usd: expected a finite number"),
+    (["-p", "fleet_h20=inf"], "parameter fleet_h20: expected a finite number"),
+    (["-p", "price_h800_usd=-inf"], "parameter price_h800_usd: expected a finite number"),
+    (["-p", "gpu_hour_usd=-2"], "parameter gpu_hour_usd: -2 is outside its bounds"),
+    (["-p", "v3_pretrain_gpu_hours=0"], "parameter v3_pretrain_gpu_hours: 0 is outside its bounds"),
+    (["-p", "utilisation=1.5"], "parameter utilisation: 1.5 is outside its bounds"),
+    (["-p", "mc_samples=-5"], "parameter mc_samples: -5 is outside its bounds"),
+    (["-p", "training_gpus=2048.5"], "parameter training_gpus: expected a whole number"),
+    (["-p", "peak_flops_basis=int4"], "parameter peak_flops_basis: expected one of bf16, fp8"),
+    (["-p", "gpu_hour_usd"], "-p 'gpu_hour_usd': expected NAME=VALUE"),
+]
+
+SCENARIO_CASES = [
+    ("parameters:\n  gpu_hour_usd: [2, 3\n", "not valid YAML"),
+    ("paramters:\n  gpu_hour_usd: 2\n", "unknown key(s) paramters"),
+    ("parameters:\n  gpu_hours_usd: 2\n", "unknown parameter 'gpu_hours_usd'; did you mean gpu_hour_usd"),
+    ("parameters:\n  gpu_hour_usd: [2]\n", "parameter gpu_hour_usd: expected a number"),
+    ("parameters:\n  gpu_hour_usd: yes\n", "parameter gpu_hour_usd: expected a number"),
+    ("parameters: 5\n", "'parameters' must be a mapping"),
+    ("- just\n- a list\n", "expected a mapping"),
+]
+
+# (file, text to replace, replacement, expected message)
+DATA_CASES = [
+    ("gpus.csv", "gpu,name,bf16_tflops", "gpu,name,bf16", "gpus.csv:1: missing column(s) bf16_tflops"),
+    ("gpus.csv", "H800 SXM,989", "H800 SXM,fast", "gpus.csv:4:bf16_tflops: expected a number, got 'fast'"),
+    ("gpus.csv", ",B,epoch_chips,\"China-market H100", ",B,nowhere,\"China-market H100", "gpus.csv:4:source_id: unknown source id 'nowhere'"),
+    ("claims.csv", "v3_gpus_2048,", "v3_cost_6m,", "claims.csv:3:id: duplicate key 'v3_cost_6m' (first on line 2)"),
+    ("sources.csv", "2024-12-27,A", "2024-12-27,Z", "sources.csv:3:confidence: expected confidence A, B, C or D"),
+    ("sources.csv", "2024-12-27,A", "27/12/2024,A", "sources.csv:3:date: expected a date"),
+    ("uncertainty.csv", "fleet_h20,triangular,10000,30000,40000", "fleet_h20,triangular,50000,30000,40000",
+     "uncertainty.csv:6:low: low (50000) is greater than high (40000)"),
+    ("uncertainty.csv", "pue,triangular", "pue,weibull", "uncertainty.csv:14:distribution: unknown distribution 'weibull'"),
+    ("parameters.csv", "gpu_hour_usd,float,2.0,", "gpu_hour_usd,float,-1,", "parameters.csv:2:default: parameter gpu_hour_usd: -1 is outside"),
+    ("models/deepseek_v3.json", '"hidden_size": 7168', '"hidden_size": -7168', "deepseek_v3.json: field 'hidden_size' must be positive"),
+    ("models/mixtral_8x7b.json", '"num_key_value_heads": 8', '"num_key_value_heads": 5',
+     "mixtral_8x7b.json: field 'num_attention_heads' (32) is not a multiple of 'num_key_value_heads' (5)"),
+    ("models/llama_3_1_405b.json", '"model_type": "llama"', '"model_type": "gpt2"', "llama_3_1_405b.json: unknown architecture"),
+    ("models/deepseek_v2.json", "{", "{{", "deepseek_v2.json: not valid JSON"),
+]
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>previous book</p>")
+    (out / "results.json").write_text('{"previous": true}\n')
+    return out
+
+
+def _check(done: subprocess.CompletedProcess[str], message: str, out: Path, before: dict[str, str]) -> None:
+    assert done.returncode == 2, done.stdout[-500:] + done.stderr[-1500:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert message in lines[0], lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "executing" not in done.stdout
+    assert _snapshot(out) == before
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize(("args", "message"), PARAMETER_CASES, ids=[c[0][-1] for c in PARAMETER_CASES])
+def test_bad_parameter(published: Path, args: list[str], message: str) -> None:
+    before = _snapshot(published)
+    _check(_cli("build", "--out", str(published), *args), message, published, before)
+
+
+@pytest.mark.parametrize(("content", "message"), SCENARIO_CASES, ids=[c[1][:30] for c in SCENARIO_CASES])
+def test_bad_scenario(published: Path, tmp_path: Path, content: str, message: str) -> None:
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(content)
+    before = _snapshot(published)
+    done = _cli("build", "--out", str(published), "--scenario", str(scenario))
+    _check(done, message, published, before)
+    assert "mine.yaml" in done.stderr
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), DATA_CASES, ids=[f"{c[0]}:{c[3][:25]}" for c in DATA_CASES])
+def test_bad_data_file(published: Path, tmp_path: Path, name: str, old: str, new: str, message: str) -> None:
+    data_copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data_copy)
+    target = data_copy / name
+    text = target.read_text()
+    assert old in text, f"test fixture out of date: {old!r} not in {name}"
+    target.write_text(text.replace(old, new, 1))
+    before = _snapshot(published)
+    _check(_cli("build", "--out", str(published), env={"COST_BOOK_DATA": str(data_copy)}), message, published, before)
+
+
+def test_missing_out_parent(tmp_path: Path) -> None:
+    done = _cli("build", "--out", str(tmp_path / "no" / "such" / "out"))
+    assert done.returncode == 2 and "parent folder" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_battery_is_large_enough() -> None:
+    assert len(PARAMETER_CASES) + len(SCENARIO_CASES) + len(DATA_CASES) >= 25
+
+
+def test_model_command_bad_config(tmp_path: Path) -> None:
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps({"model_type": "llama", "hidden_size": 10, "num_hidden_layers": 2, "vocab_size": 5,
+                                "num_attention_heads": 3, "intermediate_size": 4}))
+    done = _cli("model", str(path))
+    assert done.returncode == 2 and "not divisible" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,132 @@
+"""Robustness: interrupted builds, concurrent builds, determinism, cache invalidation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from tests.test_cli import _snapshot
+
+
+def _popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+
+
+def _published(out: Path) -> None:
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>previous book</p>")
+    (out / "results.json").write_text('{"previous": true}\n')
+
+
+def test_sigterm_mid_build_keeps_the_published_book(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _published(out)
+    before = _snapshot(out)
+    build = _popen("build", "--out", str(out), "--no-cache", "--jobs", "2")
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".staging-*/src/book")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # let notebooks start executing
+    assert build.poll() is None, "the build finished before it could be interrupted"
+    build.send_signal(signal.SIGTERM)
+    output, _ = build.communicate(timeout=120)
+    assert build.returncode != 0
+    assert "interrupted: nothing was published" in output
+    after = {k: v for k, v in _snapshot(out).items() if not k.startswith(".cache/")}
+    assert after == before
+    assert not list(out.glob(".staging-*")), "staging left behind"
+
+
+def test_interrupted_publish_is_recovered(tmp_path: Path) -> None:
+    """A crash between the two renames leaves .html-old-*; the next build puts it back first."""
+    from analysis.build import recover
+
+    out = tmp_path / "out"
+    _published(out)
+    os.rename(out / "html", out / ".html-old-abc")
+    (out / ".staging-1-x").mkdir()
+    recover(out)
+    assert (out / "html" / "index.html").read_text() == "<p>previous book</p>"
+    assert not list(out.glob(".staging-*")) and not list(out.glob(".html-old-*"))
+
+
+def _text_outputs(notebook: Path) -> list[str]:
+    nb = nbformat.read(str(notebook), as_version=4)
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", ""))
+            for mime, value in output.get("data", {}).items():
+                if "image" not in mime:
+                    texts.append(f"{mime}:{value}")
+    return texts
+
+
+def test_concurrent_builds(tmp_path: Path) -> None:
+    """Same --out: the second waits for the first. Different --out: side by side, identical results."""
+    same = tmp_path / "same"
+    first = _popen("build", "--no-html", "--no-cache", "--jobs", "1", "--out", str(same))
+    time.sleep(1.5)
+    second = _popen("build", "--no-html", "--no-cache", "--jobs", "1", "--out", str(same))
+    out1, _ = first.communicate(timeout=600)
+    out2, _ = second.communicate(timeout=600)
+    assert first.returncode == 0 and second.returncode == 0, out1[-2000:] + out2[-2000:]
+    assert "waiting: another build is writing into" in out1 + out2
+    json.loads((same / "results.json").read_text())
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    runs = [_popen("build", "--no-html", "--no-cache", "--jobs", "1", "--out", str(d)) for d in (a, b)]
+    outputs = [r.communicate(timeout=600)[0] for r in runs]
+    assert all(r.returncode == 0 for r in runs), outputs
+    assert all("waiting" not in o for o in outputs)
+    # Determinism: two cold builds with the same inputs give the same bytes and text outputs.
+    assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
+    assert (a / "results.json").read_bytes() == (same / "results.json").read_bytes()
+    notebooks = sorted(p.name for p in (a / "notebooks").glob("*.ipynb"))
+    assert notebooks and notebooks == sorted(p.name for p in (b / "notebooks").glob("*.ipynb"))
+    for name in notebooks:
+        assert _text_outputs(a / "notebooks" / name) == _text_outputs(b / "notebooks" / name), name
+
+
+def test_cache_reuses_unchanged_notebooks_and_never_a_stale_one(tmp_path: Path) -> None:
+    data_copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data_copy)
+    env = {"COST_BOOK_DATA": str(data_copy)}
+    out = tmp_path / "out"
+
+    def build(*extra: str) -> tuple[str, dict]:
+        proc = _popen("build", "--no-html", "--out", str(out), *extra, env=env)
+        output, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0, output[-3000:]
+        return output, json.loads((out / "results.json").read_text())
+
+    _, cold = build()
+    output, again = build()
+    assert "up to date" in output and again == cold
+    # One parameter that only the architecture chapter declares: only that notebook runs again.
+    output, _ = build("-p", "kv_dtype_bytes=1")
+    assert "executing 1 of" in output and "architecture.ipynb: cached" not in output
+    assert "fleet.ipynb: cached" in output
+    # Edit a data value: every notebook that could read it must run again, and the number must move.
+    gpus = data_copy / "gpus.csv"
+    gpus.write_text(gpus.read_text().replace("H800 SXM,989,1979,80,3.35,400,700", "H800 SXM,989,1979,80,3.35,400,900"))
+    output, edited = build()
+    assert "fleet.ipynb: cached" not in output and "up to date" not in output
+    assert edited["owned_gpu_hour_usd"]["value"] > cold["owned_gpu_hour_usd"]["value"]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_bad_jobs(jobs: str) -> None:
+    done = run_cli("build", "--jobs", jobs, "--no-html")
+    assert done.returncode == 2 and "--jobs" in done.stderr
