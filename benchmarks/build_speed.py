@@ -1,0 +1,76 @@
+"""Build speed: the naive Jupyter Book build against ours, cold, unchanged and after one change.
+
+Run: .venv/bin/python benchmarks/build_speed.py
+Prints one table and the ratios from this one run. Variants:
+  (a) baseline   `jupyter-book build --all` with execute_notebooks: force (executes serially itself)
+  (b) cold       `python -m analysis build` into an empty folder (no cache; notebooks in parallel)
+  (c) no change  the same command again
+  (d) one change `-p kv_dtype_bytes=1`, a parameter only the architecture chapter declares
+Peak memory is the largest resident set of any process the variant started.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+# Runs a command and reports the peak RSS of its process tree's largest member (KiB on Linux).
+MEASURE = (
+    "import resource, subprocess, sys; "
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "sys.stdout.write(done.stdout + done.stderr); "
+    "print('@@rss', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
+)
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([PY, "-c", MEASURE, *command], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    rss = float(re.search(r"@@rss (\d+)", done.stdout).group(1)) / 1024
+    return seconds, rss, done.stdout
+
+
+def main() -> None:
+    env = {"PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    with tempfile.TemporaryDirectory(prefix="build-speed-") as tmp:
+        naive = Path(tmp) / "naive"
+        naive.mkdir()
+        shutil.copytree(ROOT / "book", naive / "book")
+        shutil.copy2(ROOT / "_toc.yml", naive / "_toc.yml")
+        config = (ROOT / "_config.yml").read_text().replace("execute_notebooks: 'off'", "execute_notebooks: force")
+        (naive / "_config.yml").write_text(config + "  timeout: 600\n")
+        rows = [("(a) baseline: jupyter-book build --all, execute: force",
+                 *run([str(Path(PY).with_name("jupyter-book")), "build", str(naive), "--all"], env))]
+        out = Path(tmp) / "out"
+        ours = ["-m", "analysis", "build", "--out", str(out)]
+        rows.append(("(b) ours, cold", *run([PY, *ours])))
+        rows.append(("(c) ours, nothing changed", *run([PY, *ours])))
+        seconds, rss, output = run([PY, *ours, "-p", "kv_dtype_bytes=1"])
+        rows.append(("(d) ours, -p kv_dtype_bytes=1", seconds, rss, output))
+    executed = re.findall(r"^\s+(\S+\.ipynb): [\d.]+ s", output, flags=re.M)
+    print(f"{'variant':<56}{'seconds':>9}{'peak RSS (MB)':>15}")
+    for name, seconds, rss, _ in rows:
+        print(f"{name:<56}{seconds:>9.1f}{rss:>15.0f}")
+    baseline, cold, unchanged, one = (r[1] for r in rows)
+    print(f"cold / baseline:      {cold / baseline:.2f}  (target <= 0.70)")
+    print(f"no change / cold:     {unchanged / cold:.2f}  (target <= 0.25)")
+    print(f"one change / cold:    {one / cold:.2f}")
+    print(f"re-executed after -p kv_dtype_bytes=1: {', '.join(executed) or 'none'} (target: architecture.ipynb only)")
+    print(f"cores: {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()
