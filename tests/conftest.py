@@ -53,3 +53,26 @@ def page_text(out: Path, page: str) -> str:
     markup = re.sub(r"<script.*?</script>|<style.*?</style>", " ", markup, flags=re.S)
     markup = re.sub(r"</?(?:span|strong|em|b|i|a|code|sup|sub)\b[^>]*>", "", markup)  # inline: no gap
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def fake_published(out: Path) -> Path:
+    """An output folder holding a previously published (fake) book."""
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<p>previous book</p>")
+    (out / "results.json").write_text('{"previous": true}\n')
+    return out
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    return fake_published(tmp_path / "out")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file below a folder (the lock file aside), to prove nothing changed."""
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".build.lock")
+    }

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_cli import _snapshot
+from tests.conftest import ROOT, snapshot
 
 PARAMETER_CASES = [
     (["-p", "gpu_hour_us=3"], "unknown parameter 'gpu_hour_us'; did you mean gpu_hour_usd"),
@@ -62,15 +61,6 @@ DATA_CASES = [
 ]
 
 
-@pytest.fixture
-def published(tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    (out / "html").mkdir(parents=True)
-    (out / "html" / "index.html").write_text("<p>previous book</p>")
-    (out / "results.json").write_text('{"previous": true}\n')
-    return out
-
-
 def _check(done: subprocess.CompletedProcess[str], message: str, out: Path, before: dict[str, str]) -> None:
     assert done.returncode == 2, done.stdout[-500:] + done.stderr[-1500:]
     lines = done.stderr.strip().splitlines()
@@ -78,7 +68,7 @@ def _check(done: subprocess.CompletedProcess[str], message: str, out: Path, befo
     assert message in lines[0], lines[0]
     assert "Traceback" not in done.stdout + done.stderr
     assert "executing" not in done.stdout
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -88,7 +78,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 @pytest.mark.parametrize(("args", "message"), PARAMETER_CASES, ids=[c[0][-1] for c in PARAMETER_CASES])
 def test_bad_parameter(published: Path, args: list[str], message: str) -> None:
-    before = _snapshot(published)
+    before = snapshot(published)
     _check(_cli("build", "--out", str(published), *args), message, published, before)
 
 
@@ -96,7 +86,7 @@ def test_bad_parameter(published: Path, args: list[str], message: str) -> None:
 def test_bad_scenario(published: Path, tmp_path: Path, content: str, message: str) -> None:
     scenario = tmp_path / "mine.yaml"
     scenario.write_text(content)
-    before = _snapshot(published)
+    before = snapshot(published)
     done = _cli("build", "--out", str(published), "--scenario", str(scenario))
     _check(done, message, published, before)
     assert "mine.yaml" in done.stderr
@@ -110,7 +100,7 @@ def test_bad_data_file(published: Path, tmp_path: Path, name: str, old: str, new
     text = target.read_text()
     assert old in text, f"test fixture out of date: {old!r} not in {name}"
     target.write_text(text.replace(old, new, 1))
-    before = _snapshot(published)
+    before = snapshot(published)
     _check(_cli("build", "--out", str(published), env={"COST_BOOK_DATA": str(data_copy)}), message, published, before)
 
 

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from tests.conftest import ROOT, run_cli
-
-
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".build.lock")
-    }
-
-
-@pytest.fixture
-def published(tmp_path: Path) -> Path:
-    """An output folder holding a previously published (fake) book."""
-    out = tmp_path / "out"
-    (out / "html").mkdir(parents=True)
-    (out / "html" / "index.html").write_text("<p>previous book</p>")
-    (out / "results.json").write_text('{"previous": true}\n')
-    return out
+from tests.conftest import ROOT, run_cli, snapshot
 
 
 @pytest.mark.parametrize(
@@ -40,23 +22,23 @@ def published(tmp_path: Path) -> Path:
     ],
 )
 def test_bad_input_exits_2_and_publishes_nothing(published: Path, args: list[str], message: str) -> None:
-    before = _snapshot(published)
+    before = snapshot(published)
     done = run_cli("build", "--out", str(published), *args)
     assert done.returncode == 2
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "executing" not in done.stdout  # validation happens before any notebook runs
-    assert _snapshot(published) == before
+    assert snapshot(published) == before
 
 
 def test_malformed_scenario_file(published: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("parameters:\n  gpu_hour_usd: [unclosed\n")
-    before = _snapshot(published)
+    before = snapshot(published)
     done = run_cli("build", "--out", str(published), "--scenario", str(bad))
     assert done.returncode == 2 and "bad.yaml" in done.stderr and "not valid YAML" in done.stderr
-    assert _snapshot(published) == before
+    assert snapshot(published) == before
 
 
 def test_unknown_out_parent(tmp_path: Path) -> None:
@@ -93,7 +75,7 @@ def _failing_book(tmp_path: Path) -> Path:
 
 
 def test_failing_notebook_names_notebook_cell_and_error(tmp_path: Path, published: Path) -> None:
-    before = _snapshot(published)
+    before = snapshot(published)
     done = run_cli("build", "--out", str(published), "--root", str(_failing_book(tmp_path)))
     assert done.returncode == 1
     assert "broken.ipynb: cell 4 (code cell 3) raised ValueError: the model broke" in done.stderr
@@ -101,6 +83,6 @@ def test_failing_notebook_names_notebook_cell_and_error(tmp_path: Path, publishe
     assert f"executed notebook kept at {kept}" in done.stderr
     executed = nbformat.read(str(kept), as_version=4)
     assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
-    after = _snapshot(published)
+    after = snapshot(published)
     assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before
     assert not list(published.glob(".staging-*"))

@@ -14,8 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import ROOT, run_cli
-from tests.test_cli import _snapshot
+from tests.conftest import ROOT, fake_published, run_cli, snapshot
 
 
 def _popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -23,16 +22,10 @@ def _popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[st
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
 
 
-def _published(out: Path) -> None:
-    (out / "html").mkdir(parents=True)
-    (out / "html" / "index.html").write_text("<p>previous book</p>")
-    (out / "results.json").write_text('{"previous": true}\n')
-
-
 def test_sigterm_mid_build_keeps_the_published_book(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _published(out)
-    before = _snapshot(out)
+    fake_published(out)
+    before = snapshot(out)
     build = _popen("build", "--out", str(out), "--no-cache", "--jobs", "2")
     deadline = time.monotonic() + 120
     while not list(out.glob(".staging-*/src/book")) and time.monotonic() < deadline:
@@ -43,7 +36,7 @@ def test_sigterm_mid_build_keeps_the_published_book(tmp_path: Path) -> None:
     output, _ = build.communicate(timeout=120)
     assert build.returncode != 0
     assert "interrupted: nothing was published" in output
-    after = {k: v for k, v in _snapshot(out).items() if not k.startswith(".cache/")}
+    after = {k: v for k, v in snapshot(out).items() if not k.startswith(".cache/")}
     assert after == before
     assert not list(out.glob(".staging-*")), "staging left behind"
 
@@ -53,7 +46,7 @@ def test_interrupted_publish_is_recovered(tmp_path: Path) -> None:
     from analysis.build import recover
 
     out = tmp_path / "out"
-    _published(out)
+    fake_published(out)
     os.rename(out / "html", out / ".html-old-abc")
     (out / ".staging-1-x").mkdir()
     recover(out)
