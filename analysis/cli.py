@@ -12,9 +12,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from analysis.errors import BuildError, InputError
 from analysis.paths import DEFAULT_OUT, ROOT
@@ -190,14 +188,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--out", default=str(DEFAULT_OUT), help="the build folder (default _build)")
     v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     v.set_defaults(func=cmd_serve)
-
-    for extra in EXTRA_COMMANDS:
-        extra(sub)
     return top
-
-
-# Chapters register their own sub-commands here (model, compare, serve …).
-EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def _terminate(signum: int, _frame: object) -> None:

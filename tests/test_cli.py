@@ -86,3 +86,26 @@ def test_failing_notebook_names_notebook_cell_and_error(tmp_path: Path, publishe
     after = snapshot(published)
     assert {k: v for k, v in after.items() if not k.startswith("failed/")} == before
     assert not list(published.glob(".staging-*"))
+
+
+def test_serve_serves_the_built_book_on_localhost(default_build: Path) -> None:
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, "-m", "analysis", "serve", "--out", str(default_build), "--port", "0"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url + "book/intro.html", timeout=10) as response:
+            assert response.status == 200 and b"What did DeepSeek-V3 really cost?" in response.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_without_a_book(tmp_path: Path) -> None:
+    done = run_cli("serve", "--out", str(tmp_path))
+    assert done.returncode == 2 and "no built book" in done.stderr
