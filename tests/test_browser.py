@@ -145,3 +145,25 @@ def test_downloads_page_links_resolve(default_build: Path) -> None:
     for link in links:
         assert (default_build / "html" / "downloads" / link).is_file(), link
     assert json.loads((default_build / "html" / "downloads" / "results.json").read_text())
+
+
+def test_pdf_of_the_whole_book(tmp_path: Path) -> None:
+    """`build --pdf`: one PDF with every chapter and its charts (checked with pdftotext when present)."""
+    import shutil
+    import subprocess
+
+    _browser_or_skip()
+    from tests.conftest import built
+
+    out = built(tmp_path / "out", "--pdf")
+    pdf = (out / "book.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    images = len(re.findall(rb"/Subtype\s*/Image", pdf))
+    assert pages >= 20, pages
+    assert images >= 12, images  # every glued chart of every chapter is in it
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout.split())
+        for title in ("What did DeepSeek-V3 really cost?", "The architecture", "Training compute", "The GPU fleet",
+                      "The reconciliation", "The claims ledger", "Uncertainty", "Scenarios side by side", "Glossary"):
+            assert title in text, title
