@@ -6,5 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+from analysis.paths import pythonpath_with_root  # noqa: E402
+
+os.environ["PYTHONPATH"] = pythonpath_with_root()
 os.environ.setdefault("MPLBACKEND", "Agg")

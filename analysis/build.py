@@ -25,8 +25,8 @@ from typing import Any
 from analysis import cache, data, notebooks, results
 from analysis.browser import print_to_pdf
 from analysis.errors import BuildError, InputError
-from analysis.params import Resolved, registry
-from analysis.paths import DATA_DIR, MODELS_DIR, ROOT
+from analysis.params import Param, Resolved, registry
+from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 Echo = Callable[[str], None]
@@ -41,8 +41,10 @@ class BuildReport:
     pdf: Path | None = None
 
 
-def validate_inputs() -> None:
-    """Every input file, checked before any notebook runs (bad input fails in a second, not a minute)."""
+def validate_inputs() -> dict[str, Param]:
+    """Every input file, checked before any notebook runs (bad input fails in a second, not a minute).
+
+    Returns the parameter registry it validated."""
     from analysis import architecture, uncertainty
 
     data.validate_all()
@@ -50,6 +52,7 @@ def validate_inputs() -> None:
     uncertainty.distributions(data.load_table("uncertainty.csv"), params)
     for raw, row in data.model_configs().values():
         architecture.parse_config(raw, name=f"data/models/{row['config']}")
+    return params
 
 
 def check_out(out: Path) -> Path:
@@ -132,7 +135,7 @@ def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
         "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", "--all",
     ]
     # Sphinx loads analysis.sphinx_offline from the repository.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    env = {**os.environ, "PYTHONPATH": pythonpath_with_root()}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=src, env=env)
     try:
         output, _ = process.communicate()
@@ -187,10 +190,10 @@ def build(
     pdf: bool = False, use_cache: bool = True,
 ) -> BuildReport:
     """Build the book whose _config.yml, _toc.yml and book/ are under `root`."""
-    validate_inputs()
+    params = validate_inputs()
     out = check_out(out)
     toc = notebooks.toc_notebooks(root)
-    defaults = {name: p.default for name, p in registry().items()}
+    defaults = {name: p.default for name, p in params.items()}
     declared = notebooks.check_parameters(toc, defaults, root)
     seconds: dict[str, float] = {}
     # Each notebook's key covers its source, its declared parameters' values and all shared inputs.

@@ -88,7 +88,7 @@ class NotebookCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         # Keep a few recent variants per notebook (users alternate scenarios), not an unbounded pile.
         variants = sorted(self.folder.glob(f"{notebook.stem}.*.ipynb"), key=lambda p: p.stat().st_mtime)
-        for stale in variants[:-(self.KEEP - 1)] if len(variants) >= self.KEEP else []:
+        for stale in variants[: max(len(variants) - (self.KEEP - 1), 0)]:  # room for the one stored now
             stale.unlink(missing_ok=True)
         tmp = self.path(notebook, key).with_suffix(".tmp")
         shutil.copy2(executed, tmp)

@@ -42,14 +42,12 @@ def opex_usd_per_year(
     staff_headcount: Number, staff_loaded_cost_usd: Number,
 ) -> dict[str, Number]:
     """Yearly operating cost by component (power, hosting, maintenance, staff)."""
-    gpus_total = sum(counts[k] for k in counts)
-    parts = {
+    return {
         "power": power_usd_per_year(counts, gpus, load_factor, pue, usd_per_kwh),
-        "hosting": gpus_total * hosting_usd_per_gpu_year,
+        "hosting": sum(counts.values()) * hosting_usd_per_gpu_year,
         "maintenance": capex * maintenance_share_per_year,
         "staff": staff_headcount * staff_loaded_cost_usd,
     }
-    return parts
 
 
 def owned_gpu_hour_usd(
@@ -65,7 +63,7 @@ def owned_gpu_hour_usd(
     all_in = price * cluster_multiplier(server_overhead, interconnect_share)
     yearly = (
         all_in / depreciation_years
-        + gpu.tdp_w / 1e3 * load_factor * pue * HOURS_PER_YEAR * usd_per_kwh
+        + power_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, load_factor, pue, usd_per_kwh)
         + hosting_usd_per_gpu_year
         + all_in * maintenance_share_per_year
     )

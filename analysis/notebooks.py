@@ -16,7 +16,7 @@ import papermill
 import yaml
 
 from analysis.errors import BuildError, InputError
-from analysis.paths import ROOT
+from analysis.paths import ROOT, pythonpath_with_root
 
 KERNEL = "python3"
 # Cell ids must not change between runs, or committed notebooks show a diff.
@@ -79,10 +79,7 @@ def execute(source: Path, target: Path, parameters: dict[str, Any], position: in
 
 def _execute_once(source: Path, target: Path, parameters: dict[str, Any], position: int) -> Execution:
     started = time.perf_counter()
-    env_path = os.environ.get("PYTHONPATH", "")
-    if str(ROOT) not in env_path.split(os.pathsep):
-        # The kernel imports `analysis` from the repository, whatever its cwd.
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
+    os.environ["PYTHONPATH"] = pythonpath_with_root()  # the kernel imports `analysis`, whatever its cwd
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         papermill.execute_notebook(

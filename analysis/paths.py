@@ -10,3 +10,10 @@ MODELS_DIR = DATA_DIR / "models"
 BOOK_DIR = ROOT / "book"
 SCENARIOS_DIR = ROOT / "scenarios"
 DEFAULT_OUT = ROOT / "_build"
+
+
+def pythonpath_with_root(current: str | None = None) -> str:
+    """PYTHONPATH with the repository first, so kernels and Sphinx import `analysis` from here."""
+    current = os.environ.get("PYTHONPATH", "") if current is None else current
+    parts = [p for p in current.split(os.pathsep) if p and p != str(ROOT)]
+    return os.pathsep.join([str(ROOT), *parts])
