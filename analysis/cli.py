@@ -11,7 +11,7 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
+import textwrap
 from pathlib import Path
 
 from analysis.errors import BuildError, InputError
@@ -23,8 +23,8 @@ def _echo(message: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.build import build, check_out
-    from analysis.params import resolve
+    from analysis.inputs.params import resolve
+    from analysis.pipeline.build import build, check_out
 
     resolved = resolve(args.scenario, args.p)
     out = check_out(Path(args.out))
@@ -44,7 +44,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.params import registry, resolve
+    from analysis.inputs.params import registry, resolve
 
     resolved = resolve(args.scenario, args.p)
     rows = [
@@ -55,31 +55,25 @@ def cmd_params(args: argparse.Namespace) -> int:
         }
         for p in registry().values()
     ]
-    frame = pd.DataFrame(rows)
     if args.json:
-        print(frame.to_json(orient="records", indent=2))
-    else:
-        with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", 500):
-            print(frame.to_string(index=False))
+        print(pd.DataFrame(rows).to_json(orient="records", indent=2))
+        return 0
+    # One short line per parameter, its help wrapped below it: readable in a 100-column terminal.
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    for row in rows:
+        value = row["value"] if isinstance(row["value"], str) else f"{row['value']:,.6g}"
+        origin = "" if row["origin"] == "default" else f"  [{row['origin']}]"
+        print(f"{row['name']} = {value} {row['unit']}{origin}".rstrip())
+        print(textwrap.fill(f"{row['help']} Bounds {row['bounds']}; source {row['source']}.", width=width,
+                            initial_indent="    ", subsequent_indent="    "))
     return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    """Re-execute the committed notebooks in place with default parameters."""
-    from analysis import notebooks
+    """Regenerate the parameters cells from the registry, then re-execute the notebooks in place."""
+    from analysis.pipeline.build import refresh
 
-    for nb in notebooks.toc_notebooks():
-        source = ROOT / nb
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / nb.name
-            run = notebooks.execute(source, target, {})
-            if run.error:
-                kept = DEFAULT_OUT / "failed" / nb.name
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(target, kept)
-                raise BuildError(f"{run.error}\n  executed notebook kept at {kept}; {nb} left unchanged")
-            shutil.copy2(target, source)
-        print(f"  {nb}: {run.seconds:.1f} s", flush=True)
+    refresh(args.notebooks, jobs=args.jobs, echo=_echo)
     return 0
 
 
@@ -87,13 +81,20 @@ def cmd_model(args: argparse.Namespace) -> int:
     """Parameter breakdown, KV cache and FLOPs per token of one config.json."""
     import json
 
-    from analysis import architecture
+    from analysis.chapters import inputs
+    from analysis.inputs.params import registry
+    from analysis.model import architecture
 
+    defaults = registry()  # the book's own defaults, so `model` and the book agree
+    if args.dtype_bytes is None:
+        args.dtype_bytes = float(defaults["kv_dtype_bytes"].default)
+    if args.context_tokens is None:
+        args.context_tokens = float(defaults["context_tokens"].default)
     if args.dtype_bytes <= 0:
         raise InputError(f"--dtype-bytes: expected a positive number, got {args.dtype_bytes:g}")
     if args.context_tokens < 0:
         raise InputError(f"--context-tokens: expected a non-negative number, got {args.context_tokens:g}")
-    config = architecture.load_config(Path(args.path))
+    config = inputs.load_config(Path(args.path))
     summary = architecture.summary(config, dtype_bytes=args.dtype_bytes, context_tokens=args.context_tokens)
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -109,7 +110,7 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Side-by-side table of two results.json files or two scenarios."""
-    from analysis import compare
+    from analysis.pipeline import compare
 
     label_a, a = compare.load(args.a, echo=_echo)
     label_b, b = compare.load(args.b, echo=_echo)
@@ -167,14 +168,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON records instead of a table")
     p.set_defaults(func=cmd_params)
 
-    r = sub.add_parser("refresh", help="re-execute the committed notebooks in place (default parameters)")
+    r = sub.add_parser("refresh", help="regenerate parameters cells and re-execute the committed notebooks in place")
+    r.add_argument("notebooks", nargs="*", help="notebook names (e.g. fleet); default: every notebook in _toc.yml")
+    r.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
     r.set_defaults(func=cmd_refresh)
 
     m = sub.add_parser("model", help="parameter breakdown, KV cache and FLOPs of a config.json")
     m.add_argument("path", help="a Hugging Face style config.json (e.g. data/models/deepseek_v3.json)")
     m.add_argument("--json", action="store_true", help="print a JSON object")
-    m.add_argument("--dtype-bytes", type=float, default=2.0, help="bytes per KV-cache element (default 2, BF16)")
-    m.add_argument("--context-tokens", type=float, default=4096, help="context length for FLOPs per token (default 4096)")
+    m.add_argument("--dtype-bytes", type=float, help="bytes per KV-cache element (default: parameter kv_dtype_bytes)")
+    m.add_argument("--context-tokens", type=float, help="context length for FLOPs per token (default: parameter context_tokens)")
     m.set_defaults(func=cmd_model)
 
     c = sub.add_parser("compare", help="compare two scenarios or two results.json files")

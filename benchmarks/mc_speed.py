@@ -14,9 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import data, reconcile  # noqa: E402
-from analysis import uncertainty as unc  # noqa: E402
-from analysis.params import registry  # noqa: E402
+from analysis.chapters import inputs  # noqa: E402
+from analysis.inputs import data  # noqa: E402
+from analysis.inputs.params import registry  # noqa: E402
+from analysis.model import reconcile  # noqa: E402
+from analysis.model import uncertainty as unc  # noqa: E402
 
 
 def main() -> None:
@@ -26,8 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     reg = registry()
     values = {k: p.default for k, p in reg.items()}
-    gpus, r1 = data.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
-    dists = unc.distributions(data.load_table("uncertainty.csv"), reg)
+    gpus, r1 = inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
+    dists = inputs.distributions(reg)
 
     started = time.perf_counter()
     unc.monte_carlo(values, dists, gpus, r1, args.samples, seed=1, keys=unc.HEADLINES)

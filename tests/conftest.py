@@ -25,16 +25,34 @@ def built(out: Path, *args: str) -> Path:
     return out
 
 
+def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
+    """One build per test run, shared by the pytest-xdist workers (the first one builds, under a lock)."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in __import__("os").environ:
+        base = base.parent  # the run's folder, common to all workers
+    folder = base / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".done"
+        if not done.exists():
+            built(folder / "out", *args)
+            done.write_text("ok")
+    return folder / "out"
+
+
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full strict build with default parameters."""
-    return built(tmp_path_factory.mktemp("default") / "out")
+    return shared_build(tmp_path_factory, "default")
 
 
 @pytest.fixture(scope="session")
 def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full strict build with overrides that several chapters read."""
-    return built(tmp_path_factory.mktemp("override") / "out", *OVERRIDES)
+    return shared_build(tmp_path_factory, "override", *OVERRIDES)
 
 
 OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from analysis import architecture as arch
+from analysis.chapters import inputs
 from analysis.errors import InputError
+from analysis.model import architecture as arch
 from analysis.paths import MODELS_DIR
 from tests.conftest import run_cli
 
 
 def load(name: str) -> arch.ModelConfig:
-    return arch.load_config(MODELS_DIR / f"{name}.json")
+    return inputs.load_config(MODELS_DIR / f"{name}.json")
 
 
 def test_deepseek_v3_headline_figures() -> None:

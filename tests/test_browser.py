@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.browser import chromium
-from analysis.notebooks import toc_notebooks
+from analysis.pipeline.browser import chromium
+from analysis.pipeline.notebooks import toc_notebooks
 from tests.conftest import ROOT, results_of
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"

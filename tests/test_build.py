@@ -99,8 +99,9 @@ def test_downloads_published(default_build: Path) -> None:
 
 def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_build: Path, override_build: Path) -> None:
     """-p fleet_h20=5000 -p price_h800_usd=40000 (defaults 30,000 and $33,800), checked by hand."""
-    from analysis import costs, data
-    from analysis.params import registry
+    from analysis.inputs import data
+    from analysis.inputs.params import registry
+    from analysis.model import costs
 
     p = {name: q.default for name, q in registry().items()}
     base = {k: v["value"] for k, v in results_of(default_build).items() if k != "_meta"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import claims_check, data
+from analysis.inputs import data
+from analysis.model import claims_check
 
 
 def test_every_claim_has_a_check_and_every_check_a_claim() -> None:

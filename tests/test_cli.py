@@ -52,10 +52,36 @@ def test_params_lists_every_parameter_with_scenario_and_override(tmp_path: Path)
     scenario.write_text("parameters:\n  utilisation: 0.5\n")
     done = run_cli("params", "--scenario", str(scenario), "-p", "gpu_hour_usd=3")
     assert done.returncode == 0, done.stderr
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
-    assert "3.0" in lines["gpu_hour_usd"] and "command line" in lines["gpu_hour_usd"]
-    assert "0.5" in lines["utilisation"] and "scenario:s" in lines["utilisation"]
-    assert "USD per GPU-hour" in lines["gpu_hour_usd"] and "v3_report" in lines["gpu_hour_usd"]
+    # One line per parameter, its help (with bounds and source) indented below it.
+    blocks: dict[str, str] = {}
+    name = ""
+    for line in done.stdout.splitlines():
+        if line.startswith("    "):
+            blocks[name] += " " + line.strip()
+        else:
+            name = line.split()[0]
+            blocks[name] = line
+    assert "= 3 USD per GPU-hour" in blocks["gpu_hour_usd"] and "command line" in blocks["gpu_hour_usd"]
+    assert "= 0.5" in blocks["utilisation"] and "scenario:s" in blocks["utilisation"]
+    assert "source v3_report" in blocks["gpu_hour_usd"]
+    assert max(len(line) for line in done.stdout.splitlines()) <= 100, "params must read in a 100-column terminal"
+    from analysis.inputs.params import registry
+
+    assert set(blocks) == set(registry())
+
+
+def test_params_json_for_scripts() -> None:
+    import json
+
+    done = run_cli("params", "--json", "-p", "gpu_hour_usd=3")
+    rows = {row["name"]: row for row in json.loads(done.stdout)}
+    assert rows["gpu_hour_usd"]["value"] == 3 and rows["gpu_hour_usd"]["origin"] == "command line"
+
+
+def test_empty_scenario_name_is_bad_input() -> None:
+    done = run_cli("build", "--no-html", "--scenario", "")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "--scenario: expected a scenario name" in done.stderr
 
 
 def _failing_book(tmp_path: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis import compare
+from analysis.pipeline import compare
 from tests.conftest import run_cli
 
 

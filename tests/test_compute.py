@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import compute, data
-from analysis.params import registry
+from analysis.inputs import data
+from analysis.inputs.params import registry
+from analysis.model import compute
 
 
 def defaults() -> dict:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import costs, data, fleet, reconcile
-from analysis.fleet import Gpu
-from analysis.params import registry
+from analysis.chapters import inputs
+from analysis.inputs import data
+from analysis.inputs.params import registry
+from analysis.model import costs, fleet, reconcile
+from analysis.model.fleet import Gpu
 
 GPUS = {
     "a": Gpu("a", "A", 100, 0, 80, 2, 600, 400),
@@ -74,7 +76,7 @@ def defaults() -> dict:
 
 def test_published_readings_of_the_estimate() -> None:
     """The book's default inputs against the estimate (SemiAnalysis) and its critique (Luk)."""
-    gpus, r1 = data.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
+    gpus, r1 = inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
     readings = data.load_indexed("fleets.csv")
     base = defaults()
     as_reported = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["as_reported", g] for g in fleet.GPU_KEYS}}, gpus, r1)
@@ -87,7 +89,7 @@ def test_published_readings_of_the_estimate() -> None:
 
 
 def test_model_is_vectorised_and_matches_scalar_runs() -> None:
-    gpus, r1 = data.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
+    gpus, r1 = inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
     base = defaults()
     prices = np.array([20_000.0, 33_800.0, 50_000.0])
     vector = reconcile.evaluate({**base, "price_h800_usd": prices}, gpus, r1)
@@ -98,7 +100,7 @@ def test_model_is_vectorised_and_matches_scalar_runs() -> None:
 
 
 def test_waterfall_adds_up() -> None:
-    r = reconcile.evaluate(defaults(), data.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
+    r = reconcile.evaluate(defaults(), inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
     assert sum(r[key] for _, key in reconcile.WATERFALL) == pytest.approx(r["total_development_cost_usd"])
     assert r["run_rental_usd"] == 5_576_000
 

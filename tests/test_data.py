@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data
 from analysis.errors import InputError
+from analysis.inputs import data
 from analysis.paths import DATA_DIR
 
 

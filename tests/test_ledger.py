@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from analysis import ledger
-from analysis.ledger import Reconstruction as R
+from analysis.model import ledger
+from analysis.model.ledger import Reconstruction as R
 
 
 def test_same_scope_match_is_consistent() -> None:

@@ -1,41 +1,60 @@
-"""Notebooks are thin and agree with the registry; committed ones carry clean outputs."""
+"""Notebooks are thin, their parameters cells are generated from the registry, outputs are clean."""
 
 from __future__ import annotations
 
-import re
-
 import nbformat
+import papermill
 import pytest
 
-from analysis import notebooks
-from analysis.params import registry
+from analysis.inputs.params import registry
 from analysis.paths import ROOT
+from analysis.pipeline import notebooks
 
 TOC = notebooks.toc_notebooks()
-# Pages that read no parameter: reference pages, and the scenario page (it evaluates every scenario file).
-PARAMETER_FREE = {"scenarios", "reference_parameters", "reference_sources", "glossary", "downloads"}
+MAX_CODE_LINES = 15  # outside the parameters cell (issue 11)
 
 
-def test_toc_lists_notebooks() -> None:
+def test_toc_lists_notebooks_and_generated_pages() -> None:
     assert TOC and TOC[0].stem == "intro"
+    generated = {p.stem for p in notebooks.generated_pages()}
+    assert generated == {"reference_parameters", "reference_sources", "glossary", "downloads"}
+    assert not generated & {nb.stem for nb in TOC}
 
 
 @pytest.mark.parametrize("nb", TOC, ids=str)
-def test_parameters_cell_matches_registry(nb) -> None:
-    params = registry()
-    declared = notebooks.declared_parameters(ROOT / nb)
-    if nb.stem in PARAMETER_FREE:
-        assert not declared
-        return
-    cell = next(c for c in nbformat.read(str(ROOT / nb), as_version=4).cells if c.cell_type == "code")
-    assigned = re.findall(r"^(\w+)\s*[:=]", cell.source, flags=re.M)
-    assert assigned == list(declared), f"{nb}: papermill could not parse every parameter line"
-    for name, info in declared.items():
-        assert name in params, f"{nb}: {name} is not in data/parameters.csv"
-        default = params[name].default
-        assert eval(info["default"]) == default, f"{nb}: {name} default {info['default']} != registry {default}"  # noqa: S307
-        assert info["inferred_type_name"] not in ("None", ""), f"{nb}: {name} has no type annotation"
-        assert info["help"], f"{nb}: {name} has no help comment"
+def test_parameters_cell_is_exactly_what_refresh_generates(nb) -> None:
+    module = notebooks.chapter_module(nb)
+    cell = next(c for c in nbformat.read(str(ROOT / nb), as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+    assert cell.source == notebooks.parameters_source(tuple(module.PARAMETERS), registry()), (
+        f"{nb}: parameters cell differs from the registry; run `python -m analysis refresh {nb.stem}`")
+    # papermill sees every parameter with a type and a help text.
+    inspected = papermill.inspect_notebook(str(ROOT / nb))
+    assert list(inspected) == list(module.PARAMETERS)
+    for name, info in inspected.items():
+        assert info["inferred_type_name"] not in ("None", ""), f"{nb}: {name} has no type"
+        assert info["help"], f"{nb}: {name} has no help"
+
+
+def test_generated_cell_carries_registry_default_type_help_and_unit() -> None:
+    source = notebooks.parameters_source(("gpu_hour_usd", "training_gpus", "peak_flops_basis"), registry())
+    lines = source.splitlines()
+    reg = registry()
+    assert lines[0].startswith(f"gpu_hour_usd: float = {float(reg['gpu_hour_usd'].default)!r}  # ")
+    assert lines[0].endswith(f"({reg['gpu_hour_usd'].unit})")
+    assert lines[1].startswith(f"training_gpus: int = {reg['training_gpus'].default!r}")
+    assert lines[2].startswith(f"peak_flops_basis: str = {reg['peak_flops_basis'].default!r}")
+
+
+@pytest.mark.parametrize("nb", TOC, ids=str)
+def test_notebook_is_thin(nb) -> None:
+    cells = nbformat.read(str(ROOT / nb), as_version=4).cells
+    code = [c for c in cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    lines = [ln for c in code for ln in c.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    assert len(lines) <= MAX_CODE_LINES, f"{nb}: {len(lines)} code lines outside the parameters cell"
+    joined = "\n".join(lines)
+    for logic in ("def ", "for ", "while ", "lambda", "class "):
+        assert logic not in joined, f"{nb}: logic ({logic.strip()}) belongs in analysis/chapters/{nb.stem}.py"
+    assert f"run({nb.stem}, globals())" in joined
 
 
 @pytest.mark.parametrize("nb", TOC, ids=str)
@@ -43,8 +62,7 @@ def test_committed_notebook_is_executed_and_normalised(nb) -> None:
     content = nbformat.read(str(ROOT / nb), as_version=4)
     assert "papermill" not in content.metadata
     code = [c for c in content.cells if c.cell_type == "code"]
-    if nb.stem not in PARAMETER_FREE:
-        assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged parameters"
+    assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged parameters"
     for cell in code:
         assert not ({"papermill", "execution"} & set(cell.metadata)), f"{nb}: volatile metadata left in a cell"
         assert cell.execution_count is not None, f"{nb}: a code cell was not executed (run `make refresh`)"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.errors import InputError
-from analysis.params import list_scenarios, load_scenario, registry, resolve
+from analysis.inputs.params import list_scenarios, load_scenario, registry, resolve
 
 
 def test_registry_has_the_foundation_parameters_with_sourced_defaults() -> None:

@@ -43,7 +43,7 @@ def test_sigterm_mid_build_keeps_the_published_book(tmp_path: Path) -> None:
 
 def test_interrupted_publish_is_recovered(tmp_path: Path) -> None:
     """A crash between the two renames leaves .html-old-*; the next build puts it back first."""
-    from analysis.build import recover
+    from analysis.pipeline.build import recover
 
     out = tmp_path / "out"
     fake_published(out)

@@ -6,19 +6,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import data, reconcile
-from analysis import uncertainty as unc
+from analysis.chapters import inputs
 from analysis.errors import InputError
-from analysis.params import registry
+from analysis.inputs import data
+from analysis.inputs.params import registry
+from analysis.model import reconcile
+from analysis.model import uncertainty as unc
 
 REG = registry()
 VALUES = {k: p.default for k, p in REG.items()}
-GPUS = data.gpu_catalogue()
+GPUS = inputs.gpu_catalogue()
 R1 = data.run_gpu_hours("DeepSeek-R1")
 
 
 def dists() -> list[unc.Distribution]:
-    return unc.distributions(data.load_table("uncertainty.csv"), REG)
+    return inputs.distributions(REG)
 
 
 def test_same_seed_same_results_different_seed_different() -> None:
@@ -62,7 +64,7 @@ def test_tornado_swings_match_one_at_a_time_runs() -> None:
 
 
 def test_distribution_follows_a_moved_parameter() -> None:
-    moved = unc.centred(dists(), {**VALUES, "fleet_h20": 15000.0}, REG)
+    moved = inputs.distributions(REG, {**VALUES, "fleet_h20": 15000.0})
     h20 = next(d for d in moved if d.parameter == "fleet_h20")
     assert h20.mode == 15000.0
 
@@ -81,7 +83,7 @@ def test_bad_distributions(row: dict, message: str) -> None:
     base = {"parameter": "gpu_hour_usd", "distribution": "triangular", "low": 1.0, "mode": 2.0, "high": 3.0,
             "rationale": "r", "source_id": "v3_report"}
     with pytest.raises(InputError, match=message):
-        unc.distributions(pd.DataFrame([{**base, **row}]), REG)
+        unc.distributions(pd.DataFrame([{**base, **row}]), set(REG))
 
 
 def test_negative_or_zero_samples() -> None:

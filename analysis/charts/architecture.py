@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import plots
+from analysis.charts import style as plots
 
 
 def total_vs_active(models: pd.DataFrame) -> Figure:

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from analysis import plots
+from analysis.charts import style as plots
 
 
 def mfu_comparison(implied: dict[str, float], published: pd.DataFrame, band: tuple[float, float]) -> Figure:

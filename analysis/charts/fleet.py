@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import plots
-from analysis.present import usd
+from analysis.charts import style as plots
+from analysis.formatting import usd
 
 
 def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import plots
-from analysis.present import usd
+from analysis.charts import style as plots
+from analysis.formatting import usd
 
 
 def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]]) -> Figure:

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from analysis.data import load_table
 from analysis.errors import InputError
+from analysis.inputs.data import load_table
 from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
 
 Value = float | int | str
@@ -121,6 +121,9 @@ def list_scenarios() -> list[str]:
 
 
 def load_scenario(name_or_path: str) -> Scenario:
+    if not str(name_or_path).strip():
+        known = ", ".join(list_scenarios()) or "none"
+        raise InputError(f"--scenario: expected a scenario name or a path to a YAML file, got an empty string; shipped scenarios: {known}")
     path = scenario_path(name_or_path)
     shown = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
     if not path.is_file():
@@ -173,7 +176,7 @@ def resolve(scenario: str | None = None, assignments: list[str] | tuple[str, ...
     values: dict[str, Value] = {name: p.default for name, p in params.items()}
     origins = {name: "default" for name in params}
     scenario_name = "default"
-    if scenario:
+    if scenario is not None:
         loaded = load_scenario(scenario)
         scenario_name = loaded.name
         origin = str(loaded.path.relative_to(ROOT)) if loaded.path and loaded.path.resolve().is_relative_to(ROOT) else str(loaded.path)

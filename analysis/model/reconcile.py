@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from analysis import costs, fleet
-from analysis.fleet import Gpu
+from analysis.model import compute, costs, fleet
+from analysis.model.fleet import Gpu
 
 Number = float | np.ndarray
 
@@ -68,7 +68,7 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         maintenance_share_per_year=p["maintenance_share_per_year"],
     )
     hours = v3_gpu_hours(p)
-    run_rental = hours * p["gpu_hour_usd"]
+    run_rental = compute.cost_usd(hours, p["gpu_hour_usd"])
     run_owned = hours * owned
     research = run_owned * (p["research_multiplier"] - 1.0)
     r1 = r1_gpu_hours * owned

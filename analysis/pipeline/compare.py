@@ -11,25 +11,18 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.errors import InputError
-from analysis.results import META_KEY
+from analysis.inputs.data import load_json
+from analysis.pipeline.results import META_KEY
 
 
 def load(spec: str, echo: Callable[[str], None] = print) -> tuple[str, dict[str, Any]]:
     """A results.json path, or a scenario name/path that is built (without HTML) first."""
     path = Path(spec)
     if path.suffix == ".json":
-        if not path.is_file():
-            raise InputError(f"{spec}: results file not found")
-        try:
-            content = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{spec}: not valid JSON ({exc})") from None
-        if not isinstance(content, dict):
-            raise InputError(f"{spec}: expected a results.json object")
+        content = load_json(path)  # names the file on any failure
         return path.stem if path.stem != "results" else str(path), content
-    from analysis.build import build
-    from analysis.params import resolve
+    from analysis.inputs.params import resolve
+    from analysis.pipeline.build import build
 
     resolved = resolve(spec)  # raises InputError for an unknown or bad scenario
     with tempfile.TemporaryDirectory(prefix="compare-") as tmp:

@@ -12,11 +12,17 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 STYLE = Path(__file__).with_name("book.mplstyle")
-# Okabe-Ito, named for the roles charts give them.
-BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, YELLOW, BLACK = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
-)
-PALETTE = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, YELLOW, BLACK]
+
+
+def _palette() -> list[str]:
+    """The colour cycle of book.mplstyle: the one place the palette is written down."""
+    cycle = matplotlib.rc_params_from_file(str(STYLE), use_default_template=False)["axes.prop_cycle"]
+    return [entry["color"] for entry in cycle]
+
+
+# Okabe-Ito (colour-blind safe), in the style sheet's order, named for the roles charts give them.
+PALETTE = _palette()
+BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, YELLOW, BLACK = PALETTE[:8]
 
 
 def use_style() -> None:
@@ -25,7 +31,7 @@ def use_style() -> None:
 
 def usd_axis(ax: Axes, axis: str = "y") -> None:
     """Label ticks as $5M / $1.6B."""
-    from analysis.present import usd
+    from analysis.formatting import usd
 
     formatter = FuncFormatter(lambda v, _pos: usd(v, 2) if v >= 1 else f"${v:g}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)

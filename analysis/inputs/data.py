@@ -210,13 +210,6 @@ def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], 
     }
 
 
-def gpu_catalogue(data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    """The GPU catalogue as fleet.Gpu objects by key."""
-    from analysis.fleet import catalogue
-
-    return catalogue(load_indexed("gpus.csv", data_dir))
-
-
 def run_gpu_hours(model: str, data_dir: Path = DATA_DIR) -> float:
     """Total GPU-hours of a model's stages in training_runs.csv."""
     runs = load_table("training_runs.csv", data_dir)

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import cache, data, notebooks, results
-from analysis.browser import print_to_pdf
 from analysis.errors import BuildError, InputError
-from analysis.params import Param, Resolved, registry
+from analysis.inputs import data
+from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
+from analysis.pipeline import cache, notebooks, results
+from analysis.pipeline.browser import print_to_pdf
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 Echo = Callable[[str], None]
@@ -45,13 +47,12 @@ def validate_inputs() -> dict[str, Param]:
     """Every input file, checked before any notebook runs (bad input fails in a second, not a minute).
 
     Returns the parameter registry it validated."""
-    from analysis import architecture, uncertainty
+    from analysis.chapters import inputs
 
     data.validate_all()
     params = registry()
-    uncertainty.distributions(data.load_table("uncertainty.csv"), params)
-    for raw, row in data.model_configs().values():
-        architecture.parse_config(raw, name=f"data/models/{row['config']}")
+    inputs.distributions(params)
+    inputs.validate_model_configs()
     return params
 
 
@@ -127,6 +128,18 @@ def execute_all(
     return executions
 
 
+def _write_generated_pages(src: Path, toc: list[Path], root: Path) -> dict[str, dict[str, Any]]:
+    """Write the reference pages (no kernel needed) into the staged book; return their values."""
+    from analysis.chapters.reference import GENERATED
+
+    values: dict[str, dict[str, Any]] = {}
+    for page in notebooks.generated_pages(root):
+        made = GENERATED[page.stem](toc)
+        (src / page).write_text(made.markdown, encoding="utf-8")
+        values[page.stem] = {k: v for name, g in made.values.items() for k, v in ((name, g.value), (name + results.UNIT_SUFFIX, g.unit))}
+    return values
+
+
 def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
     # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
     # --all: never reuse a previous page (stale glue values hide there).
@@ -134,7 +147,7 @@ def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
         str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
         "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", "--all",
     ]
-    # Sphinx loads analysis.sphinx_offline from the repository.
+    # Sphinx loads analysis.pipeline.sphinx_offline from the repository.
     env = {**os.environ, "PYTHONPATH": pythonpath_with_root()}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=src, env=env)
     try:
@@ -208,6 +221,7 @@ def build(
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             src = _stage_sources(staging, root)
+            generated = _write_generated_pages(src, toc, root)
             store = cache.NotebookCache(out)
             plan = []
             for nb in toc:
@@ -223,7 +237,7 @@ def build(
             by_path = {src / nb: nb for nb in toc}
             for run in executions:
                 store.store(root / by_path[run.notebook], keys[by_path[run.notebook]], run.notebook)
-            collected = results.collect({nb.stem: src / nb for nb in toc})
+            collected = results.collect({nb.stem: src / nb for nb in toc}, generated)
             meta = {
                 "scenario": resolved.scenario,
                 "parameters": {
@@ -300,3 +314,31 @@ def _keep_failures(executions: list[notebooks.Execution], out: Path) -> dict[Pat
                 shutil.copy2(run.notebook, target)
                 kept[run.notebook] = target
     return kept
+
+
+def refresh(names: list[str] | tuple[str, ...] = (), jobs: int = 1, echo: Echo = print, root: Path = ROOT) -> None:
+    """Regenerate each notebook's parameters cell from the registry, execute it with defaults and
+    write it back in place. Failures are handled as in a build: nothing is overwritten, and the
+    executed notebook is kept under _build/failed/."""
+    from analysis.paths import DEFAULT_OUT
+
+    params = validate_inputs()
+    toc = notebooks.toc_notebooks(root)
+    if names:
+        unknown = sorted(set(names) - {nb.stem for nb in toc})
+        if unknown:
+            raise InputError(f"refresh: no notebook named {', '.join(unknown)} in _toc.yml; known: {', '.join(nb.stem for nb in toc)}")
+        toc = [nb for nb in toc if nb.stem in names]
+    with tempfile.TemporaryDirectory(prefix="refresh-") as tmp:
+        plan = []
+        for nb in toc:
+            staged = Path(tmp) / nb.name
+            shutil.copy2(root / nb, staged)
+            if notebooks.write_parameters_cell(staged, params):
+                echo(f"  {nb}: parameters cell regenerated from data/parameters.csv")
+            plan.append((staged, staged, {}))
+        executions = execute_all(plan, jobs, echo)
+        DEFAULT_OUT.mkdir(exist_ok=True)
+        notebooks.raise_failures(executions, _keep_failures(executions, DEFAULT_OUT))
+        for nb in toc:
+            shutil.copy2(Path(tmp) / nb.name, root / nb)

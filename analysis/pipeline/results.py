@@ -16,12 +16,12 @@ from typing import Any
 
 import nbformat
 
-from analysis.cache import files_digest, tree
+from analysis.chapters import UNIT_SUFFIX
 from analysis.errors import BuildError
 from analysis.paths import DATA_DIR, ROOT
+from analysis.pipeline.cache import files_digest, tree
 
 RECORD_PREFIX = "application/papermill.record/"
-UNIT_SUFFIX = "__unit"
 META_KEY = "_meta"
 
 
@@ -45,11 +45,12 @@ def glue_records(path: Path) -> dict[str, Any]:
     return records
 
 
-def collect(notebooks: dict[str, Path]) -> dict[str, dict[str, Any]]:
-    """Merge glue records of all notebooks; units come from the NAME__unit records."""
+def collect(notebooks: dict[str, Path], generated: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Merge glue records of all notebooks (and the values of generated pages, by page label:
+    {label: {name: value, name__unit: unit}}); units come from the NAME__unit records."""
     results: dict[str, dict[str, Any]] = {}
-    for label, path in notebooks.items():
-        records = glue_records(path)
+    pages = [(label, glue_records(path)) for label, path in notebooks.items()] + list((generated or {}).items())
+    for label, records in pages:
         for name, value in records.items():
             if name.endswith(UNIT_SUFFIX):
                 continue
@@ -89,6 +90,3 @@ def write_json(path: Path, content: dict[str, Any]) -> None:
     tmp.write_text(json.dumps(content, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
 
-
-def read(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -11,7 +11,6 @@ Unknown or inconsistent configs raise InputError naming the field, never a guess
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from analysis.errors import InputError
@@ -170,12 +169,6 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
         intermediate_size=intermediate, attention=attention, experts=experts, moe_layers=moe_layers,
         tie_word_embeddings=tie, mtp_layers=g("num_nextn_predict_layers", positive=False, default=0),
     )
-
-
-def load_config(path: Path) -> ModelConfig:
-    from analysis.data import load_json
-
-    return parse_config(load_json(Path(path)), name=Path(path).name)
 
 
 # --- parameter counting ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The claims ledger: each claim of the article against the book's reconstructions.
 
 What each claim is compared with (and in which scope) is the book's reasoning, kept
-here in one table; the verdicts themselves are computed by analysis.ledger.judge.
+here in one table; the verdicts themselves are computed by analysis.model.ledger.judge.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.ledger import Reconstruction, judge
+from analysis.model.ledger import Reconstruction, judge
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) 
     rows = []
     for claim in claims.itertuples(index=False):
         if claim.id not in CHECKS:
-            raise KeyError(f"claim {claim.id!r} has no check in analysis.claims_check.CHECKS")
+            raise KeyError(f"claim {claim.id!r} has no check in analysis.model.claims_check.CHECKS")
         check = CHECKS[claim.id]
         recs = [Reconstruction(float(values[key]), scope, breadth) for key, scope, breadth in check.reconstructions]
         claimed = None if pd.isna(claim.value) else float(claim.value)

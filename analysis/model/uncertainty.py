@@ -8,16 +8,15 @@ distribution is rescaled multiplicatively so that it centres on the chosen value
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.fleet import Gpu
-from analysis.params import Param
-from analysis.reconcile import evaluate
+from analysis.model.fleet import Gpu
+from analysis.model.reconcile import evaluate
 
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
@@ -32,9 +31,8 @@ class Distribution:
     mode: float | None
     high: float
 
-    def scaled(self, factor: float, param: Param) -> Distribution:
-        """The same shape, rescaled by `factor` and clipped to the parameter's bounds."""
-        lo, hi = param.min if param.min is not None else -np.inf, param.max if param.max is not None else np.inf
+    def scaled(self, factor: float, lo: float = -np.inf, hi: float = np.inf) -> Distribution:
+        """The same shape, rescaled by `factor` and clipped to the parameter's bounds [lo, hi]."""
 
         def s(x: float) -> float:
             return float(np.clip(x * factor, lo, hi))
@@ -57,12 +55,12 @@ def lognormal_from_interval(p5: float, p95: float) -> tuple[float, float]:
     return (np.log(p5) + np.log(p95)) / 2, (np.log(p95) - np.log(p5)) / (2 * Z90)
 
 
-def distributions(table: pd.DataFrame, registry: Mapping[str, Param]) -> list[Distribution]:
+def distributions(table: pd.DataFrame, known: Collection[str]) -> list[Distribution]:
     """Validate uncertainty.csv rows; errors name file:line:column."""
     out = []
     for line, row in enumerate(table.itertuples(index=False), start=2):
         where = f"data/uncertainty.csv:{line}"
-        if row.parameter not in registry:
+        if row.parameter not in known:
             raise InputError(f"{where}:parameter: unknown parameter {row.parameter!r}")
         if row.distribution not in DISTRIBUTIONS:
             raise InputError(f"{where}:distribution: unknown distribution {row.distribution!r}; expected one of {', '.join(DISTRIBUTIONS)}")
@@ -77,12 +75,15 @@ def distributions(table: pd.DataFrame, registry: Mapping[str, Param]) -> list[Di
     return out
 
 
-def centred(dists: list[Distribution], values: Mapping[str, float], registry: Mapping[str, Param]) -> list[Distribution]:
+def centred(
+    dists: list[Distribution], values: Mapping[str, float], defaults: Mapping[str, float],
+    bounds: Mapping[str, tuple[float, float]],
+) -> list[Distribution]:
     """Rescale each distribution so that it follows a parameter moved away from its default."""
     out = []
     for d in dists:
-        default, value = float(registry[d.parameter].default), float(values[d.parameter])
-        out.append(d if value == default or default == 0 else d.scaled(value / default, registry[d.parameter]))
+        default, value = float(defaults[d.parameter]), float(values[d.parameter])
+        out.append(d if value == default or default == 0 else d.scaled(value / default, *bounds[d.parameter]))
     return out
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.results import UNIT_SUFFIX
+from analysis.chapters import UNIT_SUFFIX
+from analysis.formatting import si, usd  # noqa: F401  (re-exported for chapters)
 
 
 def _glue(name: str, value: Any) -> None:
@@ -56,29 +57,6 @@ def glue_figure(name: str, figure: Figure) -> None:
     plt.close(figure)
 
 
-def usd(value: float, digits: int = 1) -> str:
-    """$5.6M, $1.6B, $294K: money for people (trailing zeros dropped: $944M)."""
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if value >= scale:
-            shown = f"{value / scale:,.{digits}f}"
-            if "." in shown:
-                shown = shown.rstrip("0").rstrip(".")
-            return f"{sign}${shown}{suffix}"
-    return f"{sign}${value:,.0f}"
-
-
-def si(value: float, digits: int = 1) -> str:
-    """3.3e24 → '3.3×10²⁴' for FLOP counts in prose and tables."""
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = value / 10**exponent
-    sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{mantissa:.{digits}f}×10{sup}"
-
-
 def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
     """A reader-facing HTML table: formatted columns, no index, deterministic markup.
 
@@ -96,29 +74,3 @@ def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def link_table(frame: pd.DataFrame, url_column: str, title_column: str, columns: dict[str, str]) -> str:
-    """HTML table whose title column links to the URL column (escaped; no link when empty)."""
-    import html
-
-    head = "".join(f"<th>{html.escape(label)}</th>" for label in ["Title", *columns.values()])
-    rows = []
-    for row in frame.to_dict("records"):
-        title = html.escape(str(row[title_column]))
-        url = str(row[url_column] or "")
-        cell = f'<a href="{html.escape(url)}">{title}</a>' if url.startswith("https://") else title
-        rest = "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in columns)
-        rows.append(f"<tr><td>{cell}</td>{rest}</tr>")
-    return f'<table class="cost-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def download_table(files: pd.DataFrame) -> str:
-    """Links to the files the build copies into html/downloads/ (see analysis.build)."""
-    import html
-
-    rows = "".join(
-        f'<tr><td><a href="../downloads/{html.escape(f)}" download>{html.escape(f)}</a></td><td>{html.escape(w)}</td></tr>'
-        for f, w in zip(files["file"], files["what"], strict=True)
-    )
-    return f'<table class="cost-table"><thead><tr><th>File</th><th>Contents</th></tr></thead><tbody>{rows}</tbody></table>'

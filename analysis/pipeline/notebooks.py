@@ -1,11 +1,12 @@
 """Notebook plumbing: the TOC, declared parameters, papermill execution, normalising.
 
-Only this module and analysis.build touch papermill or nbformat.
+Only this module and analysis.pipeline.build touch papermill or nbformat.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,8 @@ INJECTED_CELL_ID = "injected-parameters"
 VOLATILE_CELL_METADATA = ("papermill", "execution")
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks listed in _toc.yml, in reading order (relative to root)."""
+def toc_entries(root: Path = ROOT) -> list[Path]:
+    """Every page listed in _toc.yml, in reading order (relative to root, without suffix)."""
     toc_path = root / "_toc.yml"
     try:
         toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
@@ -45,15 +46,28 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
                 walk(child)
 
     walk(toc)
+    return [Path(entry).with_suffix("") for entry in entries]
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """The notebooks listed in _toc.yml, in reading order (relative to root)."""
+    from analysis.chapters.reference import GENERATED
+
     paths = []
-    for entry in entries:
-        path = Path(entry)
-        candidate = path if path.suffix else path.with_suffix(".ipynb")
-        if (root / candidate).exists():
-            paths.append(candidate)
-        elif not (root / path.with_suffix(".md")).exists():
-            raise InputError(f"_toc.yml: entry {entry!r} has no notebook or page")
-    return [p for p in paths if p.suffix == ".ipynb"]
+    for entry in toc_entries(root):
+        if (root / entry.with_suffix(".ipynb")).exists():
+            paths.append(entry.with_suffix(".ipynb"))
+        elif not (root / entry.with_suffix(".md")).exists() and entry.name not in GENERATED:
+            raise InputError(f"_toc.yml: entry {str(entry)!r} has no notebook or page")
+    return paths
+
+
+def generated_pages(root: Path = ROOT) -> list[Path]:
+    """The _toc.yml pages that the build writes as Markdown (analysis.chapters.reference)."""
+    from analysis.chapters.reference import GENERATED
+
+    return [e.with_suffix(".md") for e in toc_entries(root)
+            if e.name in GENERATED and not (root / e.with_suffix(".ipynb")).exists()]
 
 
 def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
@@ -83,9 +97,13 @@ def _execute_once(source: Path, target: Path, parameters: dict[str, Any], positi
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name=KERNEL,
-            cwd=str(source.parent), progress_bar={"desc": source.stem, "position": position, "leave": True},
+            str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent),
+            # Bars only on a terminal; in a log the build prints one plain line per notebook instead.
+            progress_bar={"desc": source.stem, "position": position, "leave": True} if sys.stderr.isatty() else False,
             start_timeout=120, execution_timeout=600,
+            # The kernel's own log (TCP-without-encryption warning; "KeyboardInterrupt caught" at
+            # shutdown) reads like a failure and is noise: cell errors and dead kernels still raise here.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
         cell = _code_cell_number(target, exc.cell_index)
@@ -132,6 +150,43 @@ def raise_failures(executions: list[Execution], kept: dict[Path, Path]) -> None:
             where = kept.get(failure.notebook)
             lines.append(failure.error + (f"\n  executed notebook kept at {where}" if where else ""))
         raise BuildError("notebook execution failed:\n" + "\n".join(lines))
+
+
+def chapter_module(notebook: Path) -> Any:
+    """The chapter module behind a notebook (analysis/chapters/<stem>.py)."""
+    import importlib
+
+    return importlib.import_module(f"analysis.chapters.{notebook.stem}")
+
+
+def parameters_source(names: tuple[str, ...], registry: dict[str, Any]) -> str:
+    """The parameters cell of a chapter, generated from the registry (one home per default).
+
+    Typed and commented so that `papermill --help-notebook` lists type, help and unit.
+    """
+    kinds = {"float": "float", "int": "int", "choice": "str"}
+    lines = []
+    for name in names:
+        p = registry[name]
+        default = float(p.default) if p.type == "float" else p.default
+        unit = f" ({p.unit})" if p.unit else ""
+        help_text = " ".join(str(p.help).split())
+        lines.append(f"{name}: {kinds[p.type]} = {default!r}  # {help_text}{unit}")
+    return "\n".join(lines) if lines else "# This page reads no parameters."
+
+
+def write_parameters_cell(notebook: Path, registry: dict[str, Any]) -> bool:
+    """Rewrite a notebook's parameters cell from its chapter's PARAMETERS; True if it changed."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    source = parameters_source(tuple(chapter_module(notebook).PARAMETERS), registry)
+    cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        raise BuildError(f"{notebook.name}: no cell tagged 'parameters'")
+    if cell.source == source:
+        return False
+    cell.source = source
+    nbformat.write(nb, str(notebook))
+    return True
 
 
 def check_parameters(notebooks: list[Path], registry_defaults: dict[str, Any], root: Path = ROOT) -> dict[Path, dict[str, Any]]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from analysis.fleet import GPU_KEYS, HOURS_PER_YEAR, Gpu
+from analysis.model.fleet import GPU_KEYS, HOURS_PER_YEAR, Gpu
 
 Number = float | np.ndarray
 
@@ -29,6 +29,13 @@ def cluster_multiplier(server_overhead: Number, interconnect_share: Number) -> N
 
 def capex_usd(counts: Mapping[str, Number], prices: Mapping[str, Number], server_overhead: Number, interconnect_share: Number) -> Number:
     return gpu_spend_usd(counts, prices) * cluster_multiplier(server_overhead, interconnect_share)
+
+
+def capex_by_gpu(
+    counts: Mapping[str, Number], prices: Mapping[str, Number], server_overhead: Number, interconnect_share: Number,
+) -> dict[str, Number]:
+    """capex_usd split by GPU type: each type's GPUs with their share of servers and network."""
+    return {k: capex_usd({k: counts[k]}, prices, server_overhead, interconnect_share) for k in counts}
 
 
 def power_usd_per_year(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], load_factor: Number, pue: Number, usd_per_kwh: Number) -> Number:

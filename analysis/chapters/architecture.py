@@ -1,0 +1,174 @@
+"""Chapter "The architecture": what MoE, MLA and MTP are, and what each one saves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from analysis.chapters.inputs import gpu_catalogue, model_config
+from analysis.chapters.page import Page, Value
+from analysis.charts import architecture as charts
+from analysis.formatting import si
+from analysis.inputs import data
+from analysis.model import architecture as arch
+from analysis.model import serving
+
+PARAMETERS = ("context_tokens", "kv_dtype_bytes", "weight_dtype_bytes", "serving_gpus")
+
+GQA_GROUPS = 8  # as in Llama 3.1 405B, for comparison
+
+
+def _billions(digits: int) -> Callable[[float], str]:
+    """A table formatter: parameters in billions."""
+    return lambda v: f"{v / 1e9:,.{digits}f}B"
+
+
+def model_table() -> pd.DataFrame:
+    """Every model of data/models.csv: computed and published totals, activated parameters, KV cache."""
+    rows = []
+    for model, (raw, published) in data.model_configs().items():
+        cfg = arch.parse_config(raw, name=published["name"])
+        b = arch.breakdown(cfg)
+        rows.append({
+            "model": model, "name": published["name"], "total_params": b.total, "active_params": b.active,
+            "active_with_embeddings": b.active_with_embeddings,
+            "published_total": published["publisher_total_params"], "published_active": published["publisher_active_params"],
+            "convention": published["convention"], "kv_elements": arch.kv_cache_elements_per_token(cfg),
+        })
+    models = pd.DataFrame(rows)
+    models["active_fraction"] = models["active_params"] / models["total_params"]
+    return models
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    page = Page()
+    context_tokens = int(p["context_tokens"])
+    kv_dtype_bytes = int(p["kv_dtype_bytes"])
+    weight_dtype_bytes = float(p["weight_dtype_bytes"])
+    serving_gpus = int(p["serving_gpus"])
+
+    models = model_table()
+    v3 = model_config("deepseek_v3", "DeepSeek-V3")
+    v3b = arch.breakdown(v3)
+    h800 = gpu_catalogue()["h800"]
+    assert v3.experts is not None  # V3 is an MoE model
+    experts = v3.experts
+
+    # Mixture-of-Experts
+    page.number("v3_total_params", v3b.total, "parameters")
+    page.number("v3_active_params", v3b.active, "parameters")
+    page.number("v3_active_params_with_embeddings", v3b.active_with_embeddings, "parameters")
+    page.number("v3_mtp_params", v3b.mtp, "parameters")
+    page.number("v3_mtp_unique_params", v3b.mtp_unique, "parameters")
+    page.number("v3_mtp_block_params", v3b.mtp_block, "parameters")
+    page.number("v3_active_fraction", v3b.active / v3b.total, "fraction")
+    page.number("v3_routed_share", v3b.routed_experts / v3b.total, "fraction")
+    page.number("v3_layers", v3.layers, "layers")
+    page.number("v3_moe_layers", len(v3.moe_layers), "layers")
+    page.number("v3_dense_layers", v3.layers - len(v3.moe_layers), "layers")
+    page.number("v3_routed_experts", experts.routed, "experts")
+    page.number("v3_active_experts", experts.active, "experts")
+    page.number("v3_shared_experts", experts.shared, "experts")
+    page.number("v3_expert_params", arch.mlp_params(v3.hidden_size, experts.expert_intermediate), "parameters")
+    page.number("v3_routed_experts_active_params", v3b.routed_experts_active, "parameters")
+    page.number("v3_attention_params", v3b.attention, "parameters")
+    for key in ("total", "active", "mtp", "mtp_unique", "mtp_block"):
+        page.number(f"v3_{key}_params_billions", getattr(v3b, key) / 1e9, "billion parameters")
+    page.number("v3_attention_heads", v3.attention.heads, "heads")
+    page.number("v3_mtp_depth", v3.mtp_layers, "modules")
+    claims = data.load_indexed("claims.csv")
+    page.text("claim_experts", f"{claims.loc['v3_experts_256', 'value']:,.0f}")
+    page.text("claim_experts_active", f"{claims.loc['v3_experts_active_8', 'value']:,.0f}")
+
+    parts = {
+        "Routed experts": v3b.routed_experts, "Attention (MLA)": v3b.attention, "Shared experts": v3b.shared_experts,
+        "Dense MLPs": v3b.dense_mlp, "Embedding + head": v3b.embeddings + v3b.output_head,
+        "Routers + norms": v3b.routers + v3b.norms,
+    }
+    page.figure("fig_v3_breakdown", charts.v3_breakdown(parts))
+    page.figure("fig_total_vs_active", charts.total_vs_active(models))
+    page.table(
+        "models",
+        models[["name", "total_params", "published_total", "active_params", "active_with_embeddings", "published_active", "convention"]]
+        .rename(columns={
+            "name": "Model", "total_params": "Total (computed)", "published_total": "Total (published)",
+            "active_params": "Activated, embedding not counted", "active_with_embeddings": "Activated, embedding counted",
+            "published_active": "Activated (published)", "convention": "Publisher's convention",
+        }),
+        {c: _billions(2) for c in ["Total (computed)", "Activated, embedding not counted", "Activated, embedding counted"]}
+        | {c: _billions(1) for c in ["Total (published)", "Activated (published)"]},
+    )
+
+    # What MoE saves in compute
+    flops_v3 = arch.flops_per_token(v3, context_tokens)
+    flops_dense_equal = 2.0 * v3b.total + arch.attention_flops_per_token(v3, context_tokens)
+    page.number("v3_flops_per_token", flops_v3, "FLOP per token (forward)")
+    page.number("v3_dense_equal_flops_per_token", flops_dense_equal, "FLOP per token (forward)")
+    page.number("v3_moe_compute_saving", flops_dense_equal / flops_v3, "times")
+    page.text("v3_flops_per_token_text", si(flops_v3, 2))
+    page.text("v3_dense_equal_flops_per_token_text", si(flops_dense_equal, 2))
+    page.number("context_tokens", context_tokens, "tokens")
+
+    # Multi-head Latent Attention
+    eq = arch.kv_cache_equivalents(v3, gqa_groups=GQA_GROUPS)
+    kv_bytes = {name: elements * kv_dtype_bytes for name, elements in eq.items()}
+    page.number("kv_dtype_bytes", kv_dtype_bytes, "bytes per element")
+    page.number("v3_kv_cache_elements_per_token", eq["own"], "elements per token")
+    page.number("v3_kv_cache_bytes_per_token", kv_bytes["own"], "bytes per token")
+    page.number("v3_mha_equiv_kv_cache_bytes_per_token", kv_bytes["mha"], "bytes per token")
+    page.number("v3_gqa8_equiv_kv_cache_bytes_per_token", kv_bytes["gqa"], "bytes per token")
+    page.number("v3_kv_cache_reduction_vs_mha", 1 - eq["own"] / eq["mha"], "fraction")
+    page.number("v3_kv_cache_ratio_mha", eq["mha"] / eq["own"], "times")
+    page.number("v3_kv_equiv_gqa_groups", eq["own"] / (2 * v3.attention.v_head_dim * v3.layers), "groups")
+    kv_table = pd.DataFrame({
+        "Attention": ["MLA (DeepSeek-V3 as built)", f"MHA, {v3.attention.heads} heads", f"GQA, {GQA_GROUPS} groups", "MQA, 1 group"],
+        "elements": [eq["own"], eq["mha"], eq["gqa"], eq["mqa"]],
+    })
+    kv_table["bytes"] = kv_table["elements"] * kv_dtype_bytes
+    kv_table["context_gb"] = kv_table["bytes"] * context_tokens / 1e9
+    page.table(
+        "kv_cache",
+        kv_table.rename(columns={"elements": "Elements per token", "bytes": "Bytes per token", "context_gb": "GB for one full context"}),
+        {"Elements per token": "{:,.0f}", "Bytes per token": "{:,.0f}", "GB for one full context": "{:,.1f}"},
+    )
+
+    # Serving: weights first, then full contexts
+    curves = {"MHA equivalent": kv_bytes["mha"], f"GQA, {GQA_GROUPS} groups": kv_bytes["gqa"], "MLA (V3)": kv_bytes["own"]}
+    page.figure("fig_kv_cache", charts.kv_cache_vs_context(curves, h800.hbm_gb, max(context_tokens, 1024), "H800"))
+    weights = v3b.total + v3b.mtp_unique
+    cap = serving.serving_capacity(weights, weight_dtype_bytes, serving_gpus, h800.hbm_gb, kv_bytes["own"], context_tokens)
+    cap_mha = serving.serving_capacity(weights, weight_dtype_bytes, serving_gpus, h800.hbm_gb, kv_bytes["mha"], context_tokens)
+    page.number("serving_gpus", serving_gpus, "GPUs")
+    page.number("serving_hbm_gb", cap.hbm_bytes / 1e9, "GB")
+    page.number("serving_weights_gb", cap.weight_bytes / 1e9, "GB")
+    page.number("serving_free_gb", cap.free_bytes / 1e9, "GB")
+    page.number("serving_contexts_mla", cap.contexts, "contexts")
+    page.number("serving_contexts_mha", cap_mha.contexts, "contexts")
+    page.number("v3_context_kv_gb", cap.kv_bytes_per_context / 1e9, "GB")
+    page.number("weight_dtype_bytes", weight_dtype_bytes, "bytes per parameter")
+    page.text("serving_weights_fit", "fit" if cap.weights_fit else "do not fit")
+
+    # Multi-Token Prediction
+    page.number("v3_mtp_training_flops_share", arch.mtp_active_params(v3) / arch.matmul_params_per_token(v3), "fraction")
+    page.number("v3_mtp_share_of_checkpoint", v3b.mtp / (v3b.total + v3b.mtp), "fraction")
+    page.text("published_mtp_unique_text", f"{data.published('v3_mtp_unique_params') / 1e9:.1f}B")
+    for key in ("v3_mtp_acceptance_low", "v3_mtp_acceptance_high", "v3_mtp_speedup"):
+        page.number(f"published_{key}", data.published(key), "")
+
+    # What the article says, and what it is
+    page.table("corrections", pd.DataFrame([
+        {"The article says": claims.loc["v3_experts_256", "claim"] + "; " + claims.loc["v3_experts_active_8", "claim"].lower(),
+         "What it is": f"Per MoE layer: {experts.active} of {experts.routed} routed experts plus {experts.shared} shared, "
+                       f"in {len(v3.moe_layers)} of {v3.layers} layers; {v3b.active / 1e9:.1f}B of {v3b.total / 1e9:.0f}B weights used per token",
+         "Source": "V3 config.json; V3 report §4.2"},
+        {"The article says": claims.loc["mtp_description", "claim"],
+         "What it is": f"{v3.mtp_layers} extra sequential module (depth {v3.mtp_layers}) predicting one more token during training; "
+                       f"{v3b.mtp_unique / 1e9:.1f}B own parameters; optional speculative decoding at inference",
+         "Source": "V3 report §2.2, §5.4.3; README_WEIGHTS.md"},
+        {"The article says": claims.loc["mla_description", "claim"],
+         "What it is": f"Keys and values compressed into one {v3.attention.kv_lora_rank}-wide latent (+{v3.attention.qk_rope_head_dim} RoPE dims) "
+                       f"per layer: {eq['mha'] / eq['own']:.0f}× smaller KV cache than MHA",
+         "Source": "V2 report Table 1; V3 config.json"},
+    ]))
+    return page

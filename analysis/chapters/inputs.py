@@ -1,0 +1,62 @@
+"""Model objects built from the loaded inputs: the bridge between the loader and the models.
+
+The loader (analysis.inputs) reads and validates files; the models take plain values and
+frozen dataclasses. This module turns one into the other, once, for every chapter and the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from analysis.inputs import data
+from analysis.inputs.params import Param
+from analysis.model import architecture as arch
+from analysis.model import fleet
+from analysis.model import uncertainty as unc
+from analysis.paths import DATA_DIR
+
+
+def gpu_catalogue(data_dir: Path = DATA_DIR) -> dict[str, fleet.Gpu]:
+    """The GPU catalogue (data/gpus.csv) as fleet.Gpu objects by key."""
+    return fleet.catalogue(data.load_indexed("gpus.csv", data_dir))
+
+
+def load_config(path: Path) -> arch.ModelConfig:
+    """A config.json file, parsed (errors name the file and the field)."""
+    return arch.parse_config(data.load_json(Path(path)), name=Path(path).name)
+
+
+def model_config(model: str, name: str | None = None) -> arch.ModelConfig:
+    """A model of data/models.csv, parsed; `name` labels it in messages and tables."""
+    raw, row = data.model_configs()[model]
+    return arch.parse_config(raw, name=name or row["name"])
+
+
+def distributions(registry: Mapping[str, Param], values: Mapping[str, float] | None = None) -> list[unc.Distribution]:
+    """data/uncertainty.csv as distributions, centred on `values` where they moved from the defaults."""
+    dists = unc.distributions(data.load_table("uncertainty.csv"), set(registry))
+    if values is None:
+        return dists
+    defaults = {name: p.default for name, p in registry.items() if p.type != "choice"}
+    bounds = {name: (-float("inf") if p.min is None else p.min, float("inf") if p.max is None else p.max)
+              for name, p in registry.items()}
+    return unc.centred(dists, values, defaults, bounds)
+
+
+def r1_gpu_hours() -> float:
+    """DeepSeek-R1's own training stages (data/training_runs.csv)."""
+    return data.run_gpu_hours("DeepSeek-R1")
+
+
+def cost_model(p: Mapping[str, float]) -> dict[str, float]:
+    """Every cost figure of the book for one parameter set (reconcile.evaluate on the loaded inputs)."""
+    from analysis.model import reconcile
+
+    return reconcile.evaluate(p, gpu_catalogue(), r1_gpu_hours())  # type: ignore[return-value]
+
+
+def validate_model_configs() -> None:
+    """Parse every config of data/models.csv (errors name data/models/FILE and the field)."""
+    for raw, row in data.model_configs().values():
+        arch.parse_config(raw, name=f"data/models/{row['config']}")

@@ -1,0 +1,88 @@
+"""Landing page "What did DeepSeek-V3 really cost?": the final run, the headlines, the claims."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis.chapters.inputs import cost_model
+from analysis.chapters.page import Page, Value
+from analysis.chapters.uncertainty import simulate
+from analysis.charts import fleet as charts
+from analysis.formatting import usd
+from analysis.inputs import data
+from analysis.model import compute, reconcile
+
+# The cost model, and the Monte Carlo behind the headline ranges (the uncertainty chapter's).
+PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
+
+STAGE_KEYS = {"Pre-training": "pretrain", "Context extension": "context_ext", "Post-training": "post_training"}
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    page = Page()
+    values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
+    r = cost_model(values)
+    ranges = simulate(p).ranges
+    gpu_hour_usd = p["gpu_hour_usd"]
+
+    stages = pd.DataFrame({
+        "stage": list(STAGE_KEYS),
+        "gpu_hours": [p["v3_pretrain_gpu_hours"], p["v3_context_ext_gpu_hours"], p["v3_post_training_gpu_hours"]],
+    })
+    stages["cost_usd"] = compute.cost_usd(stages["gpu_hours"], gpu_hour_usd)
+    v3_gpu_hours_total = float(stages["gpu_hours"].sum())
+    v3_training_cost_usd = float(compute.cost_usd(v3_gpu_hours_total, gpu_hour_usd))  # type: ignore[arg-type]
+
+    page.number("gpu_hour_usd", gpu_hour_usd, "USD per GPU-hour")  # type: ignore[arg-type]
+    page.number("v3_gpu_hours_total", v3_gpu_hours_total, "GPU-hours")
+    page.number("v3_training_cost_usd", v3_training_cost_usd, "USD")
+    page.text("v3_training_cost_text", usd(v3_training_cost_usd, 3))
+    page.number("v3_gpu_hours_total_millions", v3_gpu_hours_total / 1e6, "million GPU-hours")
+    for row in stages.itertuples():
+        page.number(f"v3_{STAGE_KEYS[row.stage]}_cost_usd", row.cost_usd, "USD")
+    claims = data.load_table("claims.csv")
+    for claim in claims.itertuples():
+        if claim.value == claim.value:  # not NaN: the claim has a number
+            shown = usd(claim.value) if claim.unit.startswith("USD") else f"{claim.value:,.0f}"
+            page.text(f"claim_{claim.id}_text", shown)
+
+    # The headline numbers of the landing page (the same model as the chapters).
+    page.text("headline_dev_text", usd(r["total_development_cost_usd"]))
+    page.text("headline_dev_p10_text", usd(ranges["total_development_cost_usd"]["p10"]))
+    page.text("headline_dev_p90_text", usd(ranges["total_development_cost_usd"]["p90"]))
+    page.text("headline_owned_text", f"${r['owned_gpu_hour_usd']:.2f}")
+    page.text("headline_capex_text", usd(r["fleet_capex_usd"], 2))
+    page.text("headline_capex_p10_text", usd(ranges["fleet_capex_usd"]["p10"], 2))
+    page.text("headline_capex_p90_text", usd(ranges["fleet_capex_usd"]["p90"], 2))
+    page.text("headline_opex_text", usd(r["fleet_opex_usd"], 2))
+    page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
+    page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
+    page.number("headline_run_share_of_fleet_year", r["v3_run_share_of_fleet_year"], "fraction")
+
+    claimed = claims.set_index("id")["value"]
+    page.figure("fig_landing", charts.headline_log(pd.DataFrame([
+        {"label": "Final V3 run (rented)", "value": r["run_rental_usd"], "kind": "book", "measures": "one run"},
+        {"label": "V3 development", "value": r["total_development_cost_usd"], "kind": "book", "measures": "the model"},
+        {"label": "Fleet opex", "value": r["fleet_opex_usd"], "kind": "book", "measures": f"{p['horizon_years']:g} years of operation"},
+        {"label": "Fleet capex", "value": r["fleet_capex_usd"], "kind": "book", "measures": "all the servers"},
+        {"label": "Claim: V3 training", "value": float(claimed["v3_cost_6m"]), "kind": "claim", "measures": "one run"},
+        {"label": "Claim: server capex", "value": float(claimed["capex_1_6b"]), "kind": "claim", "measures": "all the servers"},
+    ])))
+
+    page.table(
+        "stages",
+        pd.concat(
+            [stages, pd.DataFrame({"stage": ["Total"], "gpu_hours": [v3_gpu_hours_total], "cost_usd": [v3_training_cost_usd]})]
+        ).rename(columns={"stage": "Stage", "gpu_hours": "H800 GPU-hours", "cost_usd": "Cost (USD)"}),
+        {"H800 GPU-hours": "{:,.0f}", "Cost (USD)": "${:,.0f}"},
+    )
+    sources = data.load_indexed("sources.csv")
+    claims["source"] = [sources.loc[s, "publisher"] for s in claims["source_id"]]
+    page.table(
+        "claims",
+        claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize),
+        {"Value": "{:,.0f}"},
+    )
+    return page

@@ -1,0 +1,107 @@
+"""A chapter's page: every value, table and figure one notebook shows, built without papermill.
+
+A chapter function returns a `Page`; the notebook calls `run(chapter_module, globals())`,
+which picks the chapter's declared parameters from the notebook's namespace, calls the
+chapter, and glues every value (with its unit, for results.json) and every figure. Display
+cells then call `page.show(name)`. Tests call the chapter function directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.chapters import present
+
+Value = float | int | str
+Formats = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Glued:
+    value: float | str
+    unit: str
+
+
+@dataclass
+class Page:
+    """Everything one notebook shows: glued values, tables (with their formats) and figures."""
+
+    values: dict[str, Glued] = field(default_factory=dict)
+    tables: dict[str, tuple[pd.DataFrame, Formats]] = field(default_factory=dict)
+    html: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+    def number(self, name: str, value: float, unit: str) -> float:
+        """A number for the prose ({glue:text}`name:,.0f`) and results.json."""
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"value {name!r}: {value!r} is not finite")
+        self._add(name, Glued(number, unit))
+        return number
+
+    def text(self, name: str, text: str, unit: str = "text") -> str:
+        """A pre-formatted string (a verdict, a money figure)."""
+        self._add(name, Glued(str(text), unit))
+        return str(text)
+
+    def table(self, name: str, frame: pd.DataFrame, formats: Formats | None = None) -> pd.DataFrame:
+        self.tables[name] = (frame, formats or {})
+        return frame
+
+    def raw_html(self, name: str, markup: str) -> None:
+        self.html[name] = markup
+
+    def figure(self, name: str, figure: Figure) -> None:
+        self.figures[name] = figure
+
+    def _add(self, name: str, glued: Glued) -> None:
+        # One name, one value: a page that glued two values under one name is a bug.
+        if name in self.values and self.values[name] != glued:
+            raise ValueError(f"value {name!r} set twice with different values: {self.values[name]} and {glued}")
+        self.values[name] = glued
+
+    def __getitem__(self, name: str) -> float | str:
+        return self.values[name].value
+
+    def show(self, name: str) -> Any:
+        """The HTML of one table, for a display cell."""
+        from IPython.display import HTML
+
+        if name in self.html:
+            return HTML(self.html[name])
+        frame, formats = self.tables[name]
+        return present.table(frame, formats)
+
+    def glue_all(self) -> None:
+        """Glue every value (and its unit) and every figure into the executing notebook."""
+        for name, glued in self.values.items():
+            if isinstance(glued.value, str):
+                present.glue_text(name, glued.value, glued.unit)
+            else:
+                present.glue_number(name, glued.value, glued.unit)
+        for name, figure in self.figures.items():
+            present.glue_figure(name, figure)
+
+
+def parameters_from(module: ModuleType, namespace: Mapping[str, Any]) -> dict[str, Value]:
+    """The chapter's declared parameters, from a notebook's namespace (all must be there)."""
+    names: tuple[str, ...] = module.PARAMETERS
+    missing = [n for n in names if n not in namespace]
+    if missing:
+        raise NameError(f"{module.__name__}: parameters cell lacks {', '.join(missing)} (run `python -m analysis refresh`)")
+    return {n: namespace[n] for n in names}
+
+
+def run(module: ModuleType, namespace: Mapping[str, Any]) -> Page:
+    """What a notebook's one code cell does: parameters → chapter → glue."""
+    chapter: Callable[[Mapping[str, Value]], Page] = module.chapter
+    page = chapter(parameters_from(module, namespace))
+    page.glue_all()
+    return page

@@ -1,0 +1,46 @@
+"""Chapter "Scenarios side by side": every shipped scenario through the same cost model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis.chapters.inputs import cost_model
+from analysis.chapters.page import Page, Value
+from analysis.formatting import usd
+from analysis.inputs.params import list_scenarios, load_scenario, registry, resolve
+
+# The page resolves each scenario itself: it reads no parameters of the build.
+PARAMETERS: tuple[str, ...] = ()
+
+
+def _changed(overrides: Mapping[str, Value], defaults: Mapping[str, Value]) -> str:
+    return ", ".join(f"{k}={v:g}" if not isinstance(v, str) else f"{k}={v}" for k, v in overrides.items() if v != defaults[k]) or "none"
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    page = Page()
+    defaults = {name: param.default for name, param in registry().items()}
+    names = ["default", *list_scenarios()]
+    rows, described = {}, []
+    for name in names:
+        resolved = resolve(None if name == "default" else name)
+        r = cost_model(resolved.values)  # type: ignore[arg-type]
+        title = "Book defaults" if name == "default" else (load_scenario(name).title or name)
+        rows[title] = {
+            "Final run at rental price": usd(r["run_rental_usd"], 2),
+            "Owned cost per H800-hour": f"${r['owned_gpu_hour_usd']:.2f}",
+            "V3 development cost": usd(r["total_development_cost_usd"], 2),
+            "Fleet GPUs": f"{r['fleet_gpus']:,.0f}",
+            "Fleet capex": usd(r["fleet_capex_usd"], 2),
+            "Fleet opex over the horizon": usd(r["fleet_opex_usd"], 2),
+            "Changed parameters": _changed(resolved.overrides(), defaults),
+        }
+        if name != "default":
+            s = load_scenario(name)
+            described.append({"Scenario": s.title or name, "File": f"scenarios/{name}.yaml", "What it assumes": s.description})
+    page.number("scenario_count", len(names) - 1, "scenarios")
+    page.table("headlines", pd.DataFrame(rows).rename_axis("Output").reset_index())
+    page.table("described", pd.DataFrame(described))
+    return page

@@ -1,0 +1,85 @@
+"""Chapter "Uncertainty": Monte Carlo ranges of the headlines, and which assumptions matter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.chapters.inputs import distributions, gpu_catalogue, r1_gpu_hours
+from analysis.chapters.page import Page, Value
+from analysis.charts import uncertainty as charts
+from analysis.formatting import usd
+from analysis.inputs import data
+from analysis.inputs.params import registry
+from analysis.model import reconcile
+from analysis.model import uncertainty as unc
+
+PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
+
+UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "owned_gpu_hour_usd": "USD per GPU-hour", "total_development_cost_usd": "USD"}
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """One Monte Carlo of the cost model: its inputs, distributions, samples of the headlines and their P10/P50/P90."""
+
+    values: dict[str, float]
+    dists: list[unc.Distribution]
+    samples: dict[str, np.ndarray]
+    ranges: dict[str, dict[str, float]]
+
+
+def simulate(p: Mapping[str, Value]) -> Simulation:
+    """The book's Monte Carlo (p["mc_samples"] samples, p["seed"]), centred on p: shared by the landing page and this chapter."""
+    values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
+    dists = distributions(registry(), values)
+    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=unc.HEADLINES)
+    return Simulation(values, dists, samples, unc.percentiles(samples))
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    page = Page()
+    sim = simulate(p)
+    samples, ranges = sim.samples, sim.ranges
+    for key, qs in ranges.items():
+        for q, v in qs.items():
+            page.number(f"{key}_{q}", v, UNITS[key])
+            page.text(f"{key}_{q}_text", usd(v, 2) if UNITS[key] == "USD" else f"${v:.2f}")
+    page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
+    page.number("seed", p["seed"], "")  # type: ignore[arg-type]
+    claims = data.load_indexed("claims.csv")
+    capex_claim, opex_claim = float(claims.loc["capex_1_6b", "value"]), float(claims.loc["opex_944m", "value"])
+    dev_claim = float(claims.loc["v3_cost_6m", "value"])
+    page.number("p_capex_below_claim", float((samples["fleet_capex_usd"] <= capex_claim).mean()), "probability")
+    page.number("p_opex_below_claim", float((samples["fleet_opex_usd"] <= opex_claim).mean()), "probability")
+    page.text("capex_claim_text", usd(capex_claim))
+    page.text("capex_claim_position", unc.position(capex_claim, ranges["fleet_capex_usd"]))
+    page.text("opex_claim_position", unc.position(opex_claim, ranges["fleet_opex_usd"]))
+    page.text("opex_claim_text", usd(opex_claim))
+    gpu_hour_usd = float(p["gpu_hour_usd"])
+    page.figure("fig_intervals", charts.intervals(samples, [
+        ("fleet_capex_usd", "Fleet capex", capex_claim, "Estimate: " + usd(capex_claim)),
+        ("fleet_opex_usd", "Fleet opex over the horizon", opex_claim, "Estimate: " + usd(opex_claim)),
+        ("owned_gpu_hour_usd", "Owned H800, per GPU-hour", gpu_hour_usd, f"DeepSeek's rental: ${gpu_hour_usd:.2f}"),
+        ("total_development_cost_usd", "V3 development cost", dev_claim, "Claim: " + usd(dev_claim)),
+    ]))
+
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd")
+    swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd")
+    page.figure("fig_tornado", charts.tornado(swings, "V3 total development cost (USD)"))
+    page.figure("fig_tornado_capex", charts.tornado(swings_capex, "Fleet capex (USD)"))
+    page.text("top_driver_dev", swings.loc[0, "parameter"])
+    page.text("second_driver_dev", swings.loc[1, "parameter"])
+    page.text("top_driver_capex", swings_capex.loc[0, "parameter"])
+    page.text("second_driver_capex", swings_capex.loc[1, "parameter"])
+
+    page.table(
+        "distributions",
+        data.load_table("uncertainty.csv")[["parameter", "distribution", "low", "mode", "high", "rationale", "source_id"]]
+        .rename(columns=str.capitalize).rename(columns={"Source_id": "Source"}),
+        {"Low": "{:,.6g}", "Mode": "{:,.6g}", "High": "{:,.6g}"},
+    )
+    return page

@@ -1,0 +1,28 @@
+"""Numbers for people: money and powers of ten (used by chapters and charts alike)."""
+
+from __future__ import annotations
+
+import math
+
+
+def usd(value: float, digits: int = 1) -> str:
+    """$5.6M, $1.6B, $294K: money for people (trailing zeros dropped: $944M)."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= scale:
+            shown = f"{value / scale:,.{digits}f}"
+            if "." in shown:
+                shown = shown.rstrip("0").rstrip(".")
+            return f"{sign}${shown}{suffix}"
+    return f"{sign}${value:,.0f}"
+
+
+def si(value: float, digits: int = 1) -> str:
+    """3.3e24 → '3.3×10²⁴' for FLOP counts in prose and tables."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa:.{digits}f}×10{sup}"

@@ -1,0 +1,1 @@
+"""Inputs: the data loader (data/) and the parameter registry (data/parameters.csv, scenarios)."""

@@ -1,0 +1,1 @@
+"""The pipeline: papermill execution, cache, results.json, Jupyter Book, publishing."""

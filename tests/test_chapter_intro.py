@@ -1,0 +1,121 @@
+"""The landing page's chapter function: the final run, the headlines and the claims, checked by hand."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.chapters import intro
+from analysis.chapters import uncertainty as uncertainty_chapter
+from analysis.chapters.page import Page
+from analysis.formatting import usd
+from analysis.inputs.params import registry
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "intro.ipynb"
+DEFAULTS = {n: registry()[n].default for n in intro.PARAMETERS}
+FAST = {**DEFAULTS, "mc_samples": 2000}
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    return intro.chapter(FAST)
+
+
+def markdown_glue_names(notebook: Path) -> set[str]:
+    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
+    return set(re.findall(r"\{glue:text\}`([^`:]+)", text)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
+
+
+def test_parameters_are_the_cost_model_and_the_monte_carlo() -> None:
+    assert intro.PARAMETERS[0] == "gpu_hour_usd"
+    assert intro.PARAMETERS[-2:] == ("mc_samples", "seed")
+    assert len(set(intro.PARAMETERS)) == len(intro.PARAMETERS)
+
+
+def test_final_run_is_the_v3_reports_table_1(page: Page) -> None:
+    # DeepSeek-V3 technical report, Table 1: 2,664K + 119K + 5K = 2,788K H800 GPU-hours at $2 → $5.576M.
+    assert page["v3_gpu_hours_total"] == 2_788_000
+    assert page["v3_gpu_hours_total_millions"] == pytest.approx(2.788)
+    assert page["v3_pretrain_cost_usd"] == 5_328_000
+    assert page["v3_context_ext_cost_usd"] == 238_000
+    assert page["v3_post_training_cost_usd"] == 10_000
+    assert page["v3_training_cost_usd"] == 5_576_000
+    assert page["v3_training_cost_text"] == "$5.576M"
+    assert page["gpu_hour_usd"] == 2.0
+
+
+def test_a_higher_rental_price_moves_the_run_cost_and_not_the_development_cost(page: Page) -> None:
+    dearer = intro.chapter({**FAST, "gpu_hour_usd": 3.0})
+    assert dearer["v3_training_cost_usd"] == pytest.approx(2_788_000 * 3.0)  # $8.364M
+    assert dearer["v3_training_cost_text"] == "$8.364M"
+    assert dearer["v3_pretrain_cost_usd"] == pytest.approx(2_664_000 * 3.0)
+    # Development is costed at ownership, not rental: the rental price does not reach it.
+    assert dearer["headline_dev_text"] == page["headline_dev_text"]
+    assert dearer["headline_owned_text"] == page["headline_owned_text"]
+
+
+def test_owned_h800_hour_by_hand(page: Page) -> None:
+    # H800 at $33,800 × 1.08 servers ÷ (1 − 0.19) network, 4-year life, 5% upkeep; 700 W × 0.75 × PUE 1.25
+    # at $0.08/kWh; $2,000 hosting; over 8,760 h × 80% busy.
+    all_in = 33_800 * 1.08 / (1 - 0.19)
+    yearly = all_in / 4 + 0.7 * 0.75 * 1.25 * 8760 * 0.08 + 2000 + all_in * 0.05
+    assert page["headline_owned_text"] == f"${yearly / (8760 * 0.8):.2f}" == "$2.28"
+
+
+def test_fleet_headlines_by_hand(page: Page) -> None:
+    gpus = 10_000 + 10_000 + 10_000 + 30_000
+    assert page["headline_fleet_gpus"] == gpus
+    assert page["headline_run_share_of_fleet_year"] == pytest.approx(2_788_000 / (gpus * 8760))
+    assert page["headline_horizon_years"] == 4
+    capex = (10_000 * 15_000 + 10_000 * 33_800 + 10_000 * 31_250 + 30_000 * 12_000) * 1.08 / (1 - 0.19)
+    assert page["headline_capex_text"] == usd(capex, 2) == "$1.55B"
+
+
+def test_claims_are_the_articles_figures(page: Page) -> None:
+    assert page["claim_v3_cost_6m_text"] == "$6M"
+    assert page["claim_v3_gpus_2048_text"] == "2,048"
+    assert page["claim_fleet_hopper_50k_text"] == "50,000"
+    assert page["claim_capex_1_6b_text"] == "$1.6B"
+    assert page["claim_opex_944m_text"] == "$944M"
+
+
+def test_headline_ranges_are_the_uncertainty_chapters_monte_carlo(page: Page) -> None:
+    ranges = uncertainty_chapter.simulate(FAST).ranges
+    dev, capex = ranges["total_development_cost_usd"], ranges["fleet_capex_usd"]
+    assert dev["p10"] <= dev["p50"] <= dev["p90"]
+    assert page["headline_dev_p10_text"] == usd(dev["p10"])
+    assert page["headline_dev_p90_text"] == usd(dev["p90"])
+    assert page["headline_capex_p10_text"] == usd(capex["p10"], 2)
+    assert page["headline_capex_p90_text"] == usd(capex["p90"], 2)
+    other_seed = intro.chapter({**FAST, "seed": FAST["seed"] + 1})
+    assert other_seed["headline_dev_p90_text"] != page["headline_dev_p90_text"] or other_seed["headline_capex_p90_text"] != page[
+        "headline_capex_p90_text"]
+    assert other_seed["headline_dev_text"] == page["headline_dev_text"]  # the point estimate has no randomness
+
+
+def test_stage_table_sums_to_the_total(page: Page) -> None:
+    stages, formats = page.tables["stages"]
+    assert list(stages["Stage"]) == ["Pre-training", "Context extension", "Post-training", "Total"]
+    assert stages["Cost (USD)"].iloc[:3].sum() == stages["Cost (USD)"].iloc[3] == 5_576_000
+    assert set(formats) == {"H800 GPU-hours", "Cost (USD)"}
+
+
+def test_claims_table_names_a_publisher_for_every_claim(page: Page) -> None:
+    claims, _ = page.tables["claims"]
+    assert list(claims.columns) == ["Claim", "Value", "Unit", "Claimant", "Scope", "Source"]
+    assert claims["Source"].notna().all() and (claims["Source"].str.len() > 0).all()
+
+
+def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
+    names = markdown_glue_names(NOTEBOOK)
+    assert "v3_training_cost_text" in names and "fig_landing" in names
+    assert names <= set(page.values) | set(page.figures)
+
+
+def test_every_displayed_table_exists(page: Page) -> None:
+    shown = re.findall(r'page\.show\("([^"]+)"\)', "\n".join(c.source for c in nbformat.read(str(NOTEBOOK), as_version=4).cells))
+    assert shown == ["stages", "claims"]
+    assert set(shown) <= set(page.tables)

@@ -1,0 +1,76 @@
+"""The scenarios page's chapter function: one column per shipped scenario, each with its own changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from analysis.chapters import scenarios
+from analysis.chapters.page import Page
+from analysis.inputs.params import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "book" / "scenarios.ipynb"
+FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    return scenarios.chapter({})
+
+
+def markdown_glue_names(notebook: Path) -> set[str]:
+    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
+    return set(re.findall(r"\{glue:text\}`([^`:]+)", text)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
+
+
+def test_reads_no_parameters() -> None:
+    assert scenarios.PARAMETERS == ()
+
+
+def test_one_scenario_per_file(page: Page) -> None:
+    assert len(FILES) > 0
+    assert page["scenario_count"] == len(list((ROOT / "scenarios").iterdir())) == len(FILES)
+    headlines, _ = page.tables["headlines"]
+    assert len(headlines.columns) == 1 + 1 + len(FILES)  # Output, the book's defaults, one per scenario
+    described, _ = page.tables["described"]
+    assert list(described["File"]) == [f"scenarios/{f.name}" for f in FILES]
+
+
+def test_defaults_column_by_hand(page: Page) -> None:
+    headlines, _ = page.tables["headlines"]
+    defaults = headlines.set_index("Output")["Book defaults"]
+    assert defaults["Final run at rental price"] == "$5.58M"  # 2,788K GPU-hours × $2 (V3 report, Table 1)
+    assert defaults["Fleet GPUs"] == "60,000"  # 10k A100 + 10k H800 + 10k H100 + 30k H20
+    assert defaults["Changed parameters"] == "none"
+
+
+def test_each_column_lists_what_its_file_changes(page: Page) -> None:
+    reg = registry()
+    headlines, _ = page.tables["headlines"]
+    by_output = headlines.set_index("Output")
+    for path in FILES:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        changed = {f"{k}={float(v):g}" for k, v in content["parameters"].items() if float(v) != float(reg[k].default)}
+        shown = by_output.loc["Changed parameters", content["title"]]
+        assert (set(shown.split(", ")) if shown != "none" else set()) == changed
+
+
+def test_scenarios_move_the_figures_they_should(page: Page) -> None:
+    rows = page.tables["headlines"][0].set_index("Output")
+    # A critical reading: 20,000 H20 instead of 30,000 → 50,000 GPUs.
+    assert rows.loc["Fleet GPUs", "A critical reading"] == "50,000"
+    # DeepSeek's framing keeps the rental price at $2: the same final run as the defaults.
+    assert rows.loc["Final run at rental price", "DeepSeek's own framing"] == rows.loc["Final run at rental price", "Book defaults"]
+    # The estimate as reported restates the defaults: same capex.
+    assert rows.loc["Fleet capex", "The fleet estimate as reported"] == rows.loc["Fleet capex", "Book defaults"]
+
+
+def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
+    names = markdown_glue_names(NOTEBOOK)
+    assert "scenario_count" in names
+    assert names <= set(page.values) | set(page.figures)

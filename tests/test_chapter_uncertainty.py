@@ -1,0 +1,107 @@
+"""The uncertainty chapter's function: ordered, reproducible ranges that follow the parameters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.chapters import uncertainty
+from analysis.chapters.page import Page
+from analysis.formatting import usd
+from analysis.inputs import data
+from analysis.inputs.params import registry
+from analysis.model import uncertainty as unc
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "uncertainty.ipynb"
+DEFAULTS = {n: registry()[n].default for n in uncertainty.PARAMETERS}
+FAST = {**DEFAULTS, "mc_samples": 2000}
+QUANTILES = ("p10", "p50", "p90")
+
+
+@pytest.fixture(scope="module")
+def page() -> Page:
+    return uncertainty.chapter(FAST)
+
+
+def markdown_glue_names(notebook: Path) -> set[str]:
+    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
+    return set(re.findall(r"\{glue:text\}`([^`:]+)", text)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
+
+
+def test_percentiles_are_ordered(page: Page) -> None:
+    for key in unc.HEADLINES:
+        p10, p50, p90 = (page[f"{key}_{q}"] for q in QUANTILES)
+        assert 0 < p10 <= p50 <= p90, key
+
+
+def test_texts_show_the_numbers(page: Page) -> None:
+    assert page["owned_gpu_hour_usd_p50_text"] == f"${page['owned_gpu_hour_usd_p50']:.2f}"
+    for key in ("fleet_capex_usd", "fleet_opex_usd", "total_development_cost_usd"):
+        for q in QUANTILES:
+            assert page[f"{key}_{q}_text"] == usd(page[f"{key}_{q}"], 2)
+    assert page.values["fleet_capex_usd_p50"].unit == "USD"
+    assert page.values["owned_gpu_hour_usd_p50"].unit == "USD per GPU-hour"
+
+
+def test_samples_and_seed_are_reported_as_given(page: Page) -> None:
+    assert page["mc_samples"] == 2000
+    assert page["seed"] == DEFAULTS["seed"]
+
+
+def test_same_seed_same_values_other_seed_other_values(page: Page) -> None:
+    again = uncertainty.chapter(FAST)
+    other = uncertainty.chapter({**FAST, "seed": FAST["seed"] + 1})
+    numbers = [k for k, v in page.values.items() if isinstance(v.value, float)]
+    assert all(again[k] == page[k] for k in numbers)
+    assert other["fleet_capex_usd_p50"] != page["fleet_capex_usd_p50"]
+    assert other["total_development_cost_usd_p90"] != page["total_development_cost_usd_p90"]
+
+
+def test_a_longer_horizon_scales_opex_and_leaves_capex(page: Page) -> None:
+    # Opex = yearly opex × horizon; the horizon's distribution is rescaled to follow it (4 → 8 years, ×2),
+    # and the same seed draws the same uniforms: every opex percentile doubles, capex does not move.
+    longer = uncertainty.chapter({**FAST, "horizon_years": 8.0})
+    for q in QUANTILES:
+        assert longer[f"fleet_opex_usd_{q}"] == pytest.approx(2 * page[f"fleet_opex_usd_{q}"], rel=1e-9)
+        assert longer[f"fleet_capex_usd_{q}"] == page[f"fleet_capex_usd_{q}"]
+        assert longer[f"owned_gpu_hour_usd_{q}"] == page[f"owned_gpu_hour_usd_{q}"]
+
+
+def test_claim_positions_agree_with_the_share_of_samples(page: Page) -> None:
+    claims = data.load_indexed("claims.csv")
+    assert page["capex_claim_text"] == "$1.6B" and page["opex_claim_text"] == "$944M"
+    for short, claim in (("capex", "capex_1_6b"), ("opex", "opex_944m")):
+        value, share = float(claims.loc[claim, "value"]), page[f"p_{short}_below_claim"]
+        assert 0 <= share <= 1
+        position = page[f"{short}_claim_position"]
+        expected = "below" if value < page[f"fleet_{short}_usd_p10"] else "above" if value > page[f"fleet_{short}_usd_p90"] else "inside"
+        assert position == expected
+        if position == "inside":
+            assert 0.09 <= share <= 0.91
+
+
+def test_drivers_are_uncertain_inputs_the_output_depends_on(page: Page) -> None:
+    uncertain = set(data.load_table("uncertainty.csv")["parameter"])
+    assert page["top_driver_dev"] != page["second_driver_dev"]
+    assert {page["top_driver_dev"], page["second_driver_dev"]} <= uncertain
+    # Capex = Σ count × price × server overhead ÷ (1 − network share): nothing else can move it.
+    capex_inputs = {"server_overhead", "interconnect_share"} | {n for n in uncertain if n.startswith(("fleet_", "price_"))}
+    assert {page["top_driver_capex"], page["second_driver_capex"]} <= capex_inputs
+    # DeepSeek's published GPU-hours are not uncertain inputs.
+    assert "v3_pretrain_gpu_hours" not in uncertain
+
+
+def test_distribution_table_lists_every_uncertain_input(page: Page) -> None:
+    frame, formats = page.tables["distributions"]
+    assert list(frame["Parameter"]) == list(data.load_table("uncertainty.csv")["parameter"])
+    assert list(frame.columns) == ["Parameter", "Distribution", "Low", "Mode", "High", "Rationale", "Source"]
+    assert set(formats) == {"Low", "Mode", "High"}
+
+
+def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
+    names = markdown_glue_names(NOTEBOOK)
+    assert {"mc_samples", "fig_intervals", "fig_tornado", "top_driver_dev"} <= names
+    assert names <= set(page.values) | set(page.figures)
