@@ -170,7 +170,8 @@ def parameters_source(names: tuple[str, ...], registry: dict[str, Any]) -> str:
         p = registry[name]
         default = float(p.default) if p.type == "float" else p.default
         unit = f" ({p.unit})" if p.unit else ""
-        help_text = " ".join(str(p.help).split())
+        # papermill cannot parse a line whose comment holds "=": say it in words.
+        help_text = " ".join(str(p.help).split()).replace(" = ", " is ").replace("=", ":")
         lines.append(f"{name}: {kinds[p.type]} = {default!r}  # {help_text}{unit}")
     return "\n".join(lines) if lines else "# This page reads no parameters."
 
