@@ -86,6 +86,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
         "precision_params:float convention source_id:source"
     ),
+    "atlas.csv": _cols(
+        "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
+        "convention source_id:source"
+    ),
 }
 
 

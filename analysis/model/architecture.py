@@ -1,11 +1,39 @@
 """Parameter counts, KV cache and FLOPs per token from a Hugging Face style config.json.
 
-Families: DeepSeek-V2/V3 (MLA, shared + routed experts, leading dense layers, MTP),
-Mixtral (MoE), Qwen MoE (with/without a shared expert), dense Llama/Mistral/Qwen (GQA).
-Counting follows the reference implementations' weight shapes (transformers'
-modeling_deepseek_v3 / modeling_mixtral / modeling_qwen2_moe / modeling_llama):
-gated MLPs have three h×i matrices; norms have one weight vector each.
-Unknown or inconsistent configs raise InputError naming the field, never a guess.
+Families and the reference implementation each count follows (weight shapes, not prose):
+
+- DeepSeek-V2/V3 and Kimi K2 (`deepseek_v2`, `deepseek_v3`, `kimi_k2`): MLA, shared + routed
+  experts, leading dense layers, MTP - transformers' models/deepseek_v3/modeling_deepseek_v3.py
+  (Kimi K2's config names DeepseekV3ForCausalLM as its architecture).
+- DeepSeek-V3.2-Exp (`deepseek_v32`): V3 plus the lightning indexer of every MLA layer -
+  deepseek-ai/DeepSeek-V3.2-Exp inference/model.py (class Indexer).
+- Mixtral (`mixtral`) - models/mixtral/modeling_mixtral.py; Qwen MoE (`qwen2_moe`, `qwen3_moe`) -
+  models/qwen2_moe/modeling_qwen2_moe.py and models/qwen3_moe/modeling_qwen3_moe.py.
+- GLM-4.5 (`glm4_moe`) - models/glm4_moe/modeling_glm4_moe.py; its MTP layer (which transformers
+  does not load) as in DeepSeek-V3's: enorm, hnorm, eh_proj, one decoder block, a final norm.
+- gpt-oss (`gpt_oss`) - models/gpt_oss/modeling_gpt_oss.py (the same shapes as OpenAI's gpt-oss
+  reference torch/model.py).
+- Llama 4 text decoder (`llama4`, fields under `text_config`; or `llama4_text`) -
+  models/llama4/modeling_llama4.py and configuration_llama4.py.
+- Dense Llama/Mistral/Qwen2/Qwen3 (GQA) - models/llama/modeling_llama.py and its copies.
+
+Gated MLPs have three h x i matrices; RMSNorms have one weight vector each (LayerNorm two).
+Unknown or inconsistent configs raise InputError naming the field, never a guess: where a
+family's config class has a default that is not hidden_size / heads (head_dim of Qwen3, GLM,
+gpt-oss) or that differs between releases (attention_bias, first_k_dense_replace), the field
+is required.
+
+KV cache. `kv_cache_elements_per_token` is the full-context figure: every layer keeps every
+token. Layers that attend to a window - gpt-oss' sliding-window layers (128 tokens), Llama 4's
+chunked-attention layers (8,192) - keep at most that many tokens, so `kv_cache_elements_kept`
+gives what one sequence of a given length actually keeps, and `kv_cache_elements_per_token_kept`
+that total divided by the length (the average per token, comparable with the full figure).
+A chunked layer is counted at min(length, chunk): the capacity an engine reserves, since the
+next token may sit at the end of a chunk (what is really needed varies from 1 to chunk tokens).
+V3.2-Exp's indexer keeps one key of index_head_dim per token per layer beside MLA's latent;
+DeepSeek stores it in FP8 (plus one FP32 scale per 128 elements), so counts here are elements
+and bytes use whatever dtype the caller gives; `kv_cache_indexer_elements_per_token` lets a
+caller price it separately.
 """
 
 from __future__ import annotations
@@ -15,10 +43,14 @@ from typing import Any
 
 from analysis.errors import InputError
 
-MLA_TYPES = {"deepseek_v2", "deepseek_v3"}
-MOE_TYPES = {"mixtral", "qwen2_moe", "qwen3_moe"}
+MLA_TYPES = {"deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32"}
+MOE_TYPES = {"mixtral", "qwen2_moe", "qwen3_moe", "glm4_moe", "gpt_oss", "llama4", "llama4_text"}
 DENSE_TYPES = {"llama", "mistral", "qwen2", "qwen3"}
 KNOWN_TYPES = sorted(MLA_TYPES | MOE_TYPES | DENSE_TYPES)
+
+FULL, SLIDING, CHUNKED = "full_attention", "sliding_attention", "chunked_attention"
+# Families whose config class defaults head_dim to a constant, not hidden_size / heads.
+HEAD_DIM_REQUIRED = {"qwen3", "qwen3_moe", "glm4_moe", "gpt_oss"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +65,17 @@ class Attention:
     qk_rope_head_dim: int = 0
     qkv_bias: bool = False
     qk_norm: bool = False
+    o_bias: bool = False  # bias on the output projection (Llama with attention_bias, gpt-oss)
+    sinks: bool = False  # gpt-oss: one learned attention-sink logit per head
+
+
+@dataclass(frozen=True)
+class Indexer:
+    """DeepSeek-V3.2-Exp's lightning indexer (one per MLA layer)."""
+
+    heads: int
+    head_dim: int
+    topk: int
 
 
 @dataclass(frozen=True)
@@ -43,7 +86,8 @@ class Experts:
     shared: int  # number of shared experts (DeepSeek) or 1 (Qwen shared expert)
     shared_intermediate: int  # intermediate size of all shared experts together
     shared_gate: bool = False  # Qwen's sigmoid gate on the shared expert
-    router_bias: bool = False  # DeepSeek-V3's e_score_correction_bias
+    router_bias: bool = False  # DeepSeek-V3's e_score_correction_bias; gpt-oss' router bias
+    expert_bias: bool = False  # gpt-oss: biases on each expert's gate_up (2i) and down (h) projections
 
 
 @dataclass(frozen=True)
@@ -59,6 +103,9 @@ class ModelConfig:
     moe_layers: tuple[int, ...]
     tie_word_embeddings: bool
     mtp_layers: int = 0
+    layer_types: tuple[str, ...] = ()  # per layer FULL | SLIDING | CHUNKED; empty = all full
+    attention_window: int | None = None  # tokens a sliding layer sees, or the chunk of a chunked layer
+    indexer: Indexer | None = None
 
 
 @dataclass(frozen=True)
@@ -80,26 +127,89 @@ class Breakdown:
     active: int  # weights used per token; the input embedding is a lookup, not counted
     active_with_embeddings: int  # the same with the whole embedding matrix counted
     routed_experts_active: int
+    indexer: int = 0  # V3.2-Exp's lightning indexers (main model; not inside `attention`)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
 
-def _get(raw: dict[str, Any], key: str, *, positive: bool = True, default: Any = ..., name: str = "config") -> Any:
+def _get(raw: dict[str, Any], key: str, *, positive: bool = True, default: Any = ..., name: str = "config",
+         prefix: str = "") -> Any:
+    field = f"{prefix}{key}"
     if key not in raw or raw[key] is None:
         if default is ...:
-            raise InputError(f"{name}: missing field {key!r}")
+            raise InputError(f"{name}: missing field {field!r}")
         return default
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{name}: field {key!r} must be a number, got {value!r}")
+        raise InputError(f"{name}: field {field!r} must be a number, got {value!r}")
     if value != int(value):
-        raise InputError(f"{name}: field {key!r} must be a whole number, got {value!r}")
+        raise InputError(f"{name}: field {field!r} must be a whole number, got {value!r}")
     if positive and value <= 0:
-        raise InputError(f"{name}: field {key!r} must be positive, got {value!r}")
+        raise InputError(f"{name}: field {field!r} must be positive, got {value!r}")
     if not positive and value < 0:
-        raise InputError(f"{name}: field {key!r} must not be negative, got {value!r}")
+        raise InputError(f"{name}: field {field!r} must not be negative, got {value!r}")
     return int(value)
+
+
+def _flag(raw: dict[str, Any], key: str, *, default: Any = ..., name: str, prefix: str = "") -> bool:
+    field = f"{prefix}{key}"
+    if key not in raw or raw[key] is None:
+        if default is ...:
+            raise InputError(f"{name}: missing field {field!r}")
+        return bool(default)
+    if not isinstance(raw[key], bool):
+        raise InputError(f"{name}: field {field!r} must be true or false, got {raw[key]!r}")
+    return raw[key]
+
+
+def _int_list(raw: dict[str, Any], key: str, *, name: str, prefix: str, layers: int) -> list[int]:
+    value = raw[key]
+    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        raise InputError(f"{name}: field '{prefix}{key}' must be a list of whole numbers, got {value!r}")
+    bad = [v for v in value if not 0 <= v < layers]
+    if bad:
+        raise InputError(f"{name}: field '{prefix}{key}' names layer(s) {bad} outside 0..{layers - 1}")
+    return value
+
+
+def _layer_types(raw: dict[str, Any], model_type: str, layers: int, g: Any, name: str, prefix: str) -> tuple[tuple[str, ...], int | None]:
+    """Per-layer attention kind and the window (sliding) or chunk (chunked) size, as transformers derives them."""
+    allowed = {FULL, SLIDING} if model_type != "llama4" else {FULL, CHUNKED}
+    if model_type == "gpt_oss" and "layer_types" not in raw:
+        raise InputError(f"{name}: missing field '{prefix}layer_types'")
+    if raw.get("layer_types") is not None:
+        types = raw["layer_types"]
+        if not isinstance(types, list) or len(types) != layers:
+            raise InputError(f"{name}: field '{prefix}layer_types' must list one attention type per layer ({layers})")
+        unknown = sorted({t for t in types if t not in allowed}, key=str)
+        if unknown:
+            raise InputError(f"{name}: field '{prefix}layer_types' has {unknown}; expected {', '.join(sorted(allowed))}")
+        types = tuple(types)
+    elif model_type == "llama4":
+        # configuration_llama4: no_rope_layers[i] = 1 means "uses RoPE", and RoPE layers are chunked;
+        # by default every no_rope_layer_interval-th layer (4th) is a NoPE, full-attention layer.
+        if raw.get("no_rope_layers"):
+            flags = raw["no_rope_layers"]
+            if not isinstance(flags, list) or len(flags) != layers or any(f not in (0, 1) or isinstance(f, bool) for f in flags):
+                raise InputError(f"{name}: field '{prefix}no_rope_layers' must list 0 or 1 for each of {layers} layers")
+        else:
+            interval = g("no_rope_layer_interval", default=4)
+            flags = [int((i + 1) % interval != 0) for i in range(layers)]
+        types = tuple(CHUNKED if f else FULL for f in flags)
+    elif model_type in ("mistral", "mixtral") and raw.get("sliding_window") is not None:
+        types = (SLIDING,) * layers  # modeling_mistral: every layer slides when sliding_window is set
+    elif model_type in ("qwen2", "qwen2_moe", "qwen3", "qwen3_moe") and raw.get("use_sliding_window"):
+        first = g("max_window_layers", positive=False)
+        types = tuple(SLIDING if i >= first else FULL for i in range(layers))
+    else:
+        types = ()
+    window = None
+    if SLIDING in types:
+        window = g("sliding_window")
+    elif CHUNKED in types:
+        window = g("attention_chunk_size")
+    return (types if window else ()), window
 
 
 def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
@@ -107,13 +217,26 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
     model_type = raw.get("model_type")
     if model_type not in KNOWN_TYPES:
         raise InputError(f"{name}: unknown architecture, field 'model_type' is {model_type!r}; expected one of {', '.join(KNOWN_TYPES)}")
+    prefix = ""
+    if model_type == "llama4":
+        text = raw.get("text_config")
+        if not isinstance(text, dict):
+            raise InputError(f"{name}: missing field 'text_config' (a llama4 config keeps its text decoder there)")
+        raw, prefix = text, "text_config."
+    elif model_type == "llama4_text":
+        model_type = "llama4"
+    p = prefix
 
     def g(key: str, **kw: Any) -> Any:
-        return _get(raw, key, name=name, **kw)
+        return _get(raw, key, name=name, prefix=prefix, **kw)
+
+    def flag(key: str, **kw: Any) -> bool:
+        return _flag(raw, key, name=name, prefix=prefix, **kw)
 
     hidden, layers, vocab, heads = g("hidden_size"), g("num_hidden_layers"), g("vocab_size"), g("num_attention_heads")
     intermediate = g("intermediate_size")
     tie = bool(raw.get("tie_word_embeddings", False))
+    indexer: Indexer | None = None
     if model_type in MLA_TYPES:
         attention = Attention(
             kind="mla", heads=heads, kv_heads=heads,
@@ -121,22 +244,36 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
             q_lora_rank=g("q_lora_rank", default=None), kv_lora_rank=g("kv_lora_rank"),
             qk_rope_head_dim=g("qk_rope_head_dim"),
         )
+        if model_type == "deepseek_v32":
+            indexer = Indexer(g("index_n_heads"), g("index_head_dim"), g("index_topk"))
+            if attention.q_lora_rank is None:
+                raise InputError(f"{name}: missing field 'q_lora_rank' (the V3.2 indexer's query projection starts from it)")
     else:
         kv_heads = g("num_key_value_heads", default=heads)
-        if "head_dim" in raw and raw["head_dim"] is not None:
+        if model_type in HEAD_DIM_REQUIRED or ("head_dim" in raw and raw["head_dim"] is not None):
             head_dim = g("head_dim")
         else:
             if hidden % heads:
                 raise InputError(
-                    f"{name}: field 'hidden_size' ({hidden}) is not divisible by 'num_attention_heads' ({heads}) and no 'head_dim' is given"
+                    f"{name}: field '{p}hidden_size' ({hidden}) is not divisible by '{p}num_attention_heads' ({heads}) and no '{p}head_dim' is given"
                 )
             head_dim = hidden // heads
         if heads % kv_heads:
-            raise InputError(f"{name}: field 'num_attention_heads' ({heads}) is not a multiple of 'num_key_value_heads' ({kv_heads})")
+            raise InputError(f"{name}: field '{p}num_attention_heads' ({heads}) is not a multiple of '{p}num_key_value_heads' ({kv_heads})")
+        if model_type in ("qwen2", "qwen2_moe"):
+            qkv_bias, o_bias = True, False  # modeling_qwen2: q/k/v biased, o_proj not
+        elif model_type in ("gpt_oss", "glm4_moe"):
+            qkv_bias = flag("attention_bias")
+            o_bias = qkv_bias and model_type == "gpt_oss"  # glm4_moe's o_proj never has a bias
+        else:
+            qkv_bias = o_bias = flag("attention_bias", default=False)  # Llama, Qwen3, Llama 4: all four
         attention = Attention(
             kind="gqa", heads=heads, kv_heads=kv_heads, qk_head_dim=head_dim, v_head_dim=head_dim,
-            qkv_bias=model_type in ("qwen2", "qwen2_moe") or bool(raw.get("attention_bias", False)),
-            qk_norm=model_type in ("qwen3", "qwen3_moe"),
+            qkv_bias=qkv_bias, o_bias=o_bias,
+            # Qwen3 and GLM-4.5 have RMSNorm q_norm/k_norm (head_dim weights each); Llama 4's
+            # qk_norm is an L2 norm without weights, so it adds nothing here.
+            qk_norm=model_type in ("qwen3", "qwen3_moe") or (model_type == "glm4_moe" and flag("use_qk_norm")),
+            sinks=model_type == "gpt_oss",
         )
 
     experts: Experts | None = None
@@ -148,6 +285,29 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
         experts = Experts(routed, active, expert_i, shared, shared * expert_i,
                           router_bias=raw.get("topk_method") == "noaux_tc")
         moe_layers = tuple(i for i in range(layers) if i >= first_dense and i % freq == 0)
+    elif model_type == "glm4_moe":
+        # Glm4MoeMoE: routed experts, shared_experts MLP of moe_intermediate_size·n_shared_experts,
+        # a router with e_score_correction_bias; layers before first_k_dense_replace are dense.
+        expert_i, shared = g("moe_intermediate_size"), g("n_shared_experts", positive=False)
+        experts = Experts(g("n_routed_experts"), g("num_experts_per_tok"), expert_i, shared, shared * expert_i, router_bias=True)
+        moe_layers = tuple(range(g("first_k_dense_replace", positive=False), layers))
+    elif model_type == "gpt_oss":
+        # GptOssExperts: gate_up_proj [E, h, 2i] + bias [E, 2i], down_proj [E, i, h] + bias [E, h];
+        # GptOssTopKRouter: weight [E, h] + bias [E]. Every layer is MoE; there is no dense MLP.
+        experts = Experts(g("num_local_experts"), g("num_experts_per_tok"), intermediate, 0, 0,
+                          router_bias=True, expert_bias=True)
+        moe_layers = tuple(range(layers))
+    elif model_type == "llama4":
+        # Llama4TextMoe: experts of intermediate_size, one shared expert of intermediate_size, a
+        # bias-free router; the other layers are dense MLPs of intermediate_size_mlp.
+        experts = Experts(g("num_local_experts"), g("num_experts_per_tok"), intermediate, 1, intermediate)
+        if raw.get("moe_layers") is not None:
+            moe_layers = tuple(sorted(set(_int_list(raw, "moe_layers", name=name, prefix=p, layers=layers))))
+        else:
+            step = g("interleave_moe_layer_step")
+            moe_layers = tuple(range(step - 1, layers, step))
+        if len(moe_layers) < layers:
+            intermediate = g("intermediate_size_mlp")
     elif model_type == "mixtral":
         experts = Experts(g("num_local_experts"), g("num_experts_per_tok"), intermediate, 0, 0)
         moe_layers = tuple(range(layers))
@@ -160,20 +320,23 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
         moe_layers = tuple(i for i in range(layers) if i not in dense_only and (i + 1) % step == 0)
     if experts and experts.active > experts.routed:
         raise InputError(
-            f"{name}: field 'num_experts_per_tok' ({experts.active}) exceeds the number of routed experts ({experts.routed})"
+            f"{name}: field '{p}num_experts_per_tok' ({experts.active}) exceeds the number of routed experts ({experts.routed})"
         )
     if attention.kind == "gqa" and attention.kv_heads > attention.heads:
-        raise InputError(f"{name}: field 'num_key_value_heads' exceeds 'num_attention_heads'")
+        raise InputError(f"{name}: field '{p}num_key_value_heads' exceeds '{p}num_attention_heads'")
+    types, window = _layer_types(raw, model_type, layers, g, name, p)
     return ModelConfig(
         name=name, model_type=model_type, vocab_size=vocab, hidden_size=hidden, layers=layers,
         intermediate_size=intermediate, attention=attention, experts=experts, moe_layers=moe_layers,
         tie_word_embeddings=tie, mtp_layers=g("num_nextn_predict_layers", positive=False, default=0),
+        layer_types=types, attention_window=window, indexer=indexer,
     )
 
 
 # --- parameter counting ---------------------------------------------------------------
 
 def attention_params(cfg: ModelConfig) -> int:
+    """One layer's attention weights (V3.2's indexer apart: see indexer_params)."""
     a, h = cfg.attention, cfg.hidden_size
     if a.kind == "mla":
         assert a.kv_lora_rank is not None
@@ -188,7 +351,20 @@ def attention_params(cfg: ModelConfig) -> int:
     kv = 2 * h * a.kv_heads * a.qk_head_dim
     bias = (a.heads + 2 * a.kv_heads) * a.qk_head_dim if a.qkv_bias else 0
     norm = 2 * a.qk_head_dim if a.qk_norm else 0
-    return q + kv + bias + norm + a.heads * a.v_head_dim * h
+    out = a.heads * a.v_head_dim * h + (h if a.o_bias else 0)
+    return q + kv + bias + norm + out + (a.heads if a.sinks else 0)
+
+
+def indexer_params(cfg: ModelConfig) -> int:
+    """One layer's lightning indexer (DeepSeek-V3.2-Exp inference/model.py, class Indexer):
+    wq_b (q_lora_rank -> heads·head_dim), wk (hidden -> head_dim), k_norm (LayerNorm: weight and
+    bias of head_dim), weights_proj (hidden -> heads); no biases on the projections."""
+    x = cfg.indexer
+    if x is None:
+        return 0
+    assert cfg.attention.q_lora_rank is not None
+    h = cfg.hidden_size
+    return cfg.attention.q_lora_rank * x.heads * x.head_dim + h * x.head_dim + 2 * x.head_dim + h * x.heads
 
 
 def mlp_params(hidden: int, intermediate: int) -> int:
@@ -196,14 +372,21 @@ def mlp_params(hidden: int, intermediate: int) -> int:
     return 3 * hidden * intermediate
 
 
+def expert_params(cfg: ModelConfig) -> int:
+    """One routed expert: a gated MLP, plus gpt-oss' gate_up (2i) and down (h) biases."""
+    e, h = cfg.experts, cfg.hidden_size
+    assert e is not None
+    return mlp_params(h, e.expert_intermediate) + ((2 * e.expert_intermediate + h) if e.expert_bias else 0)
+
+
 def _moe_layer(cfg: ModelConfig) -> tuple[int, int, int, int]:
     """(shared experts, routed experts, router, routed active) of one MoE layer."""
     e, h = cfg.experts, cfg.hidden_size
     assert e is not None
     shared = mlp_params(h, e.shared_intermediate) + (h if e.shared_gate else 0)
-    routed = e.routed * mlp_params(h, e.expert_intermediate)
+    routed = e.routed * expert_params(cfg)
     router = e.routed * h + (e.routed if e.router_bias else 0)
-    return shared, routed, router, e.active * mlp_params(h, e.expert_intermediate)
+    return shared, routed, router, e.active * expert_params(cfg)
 
 
 def breakdown(cfg: ModelConfig) -> Breakdown:
@@ -212,27 +395,29 @@ def breakdown(cfg: ModelConfig) -> Breakdown:
     embeddings = cfg.vocab_size * h
     head = 0 if cfg.tie_word_embeddings else cfg.vocab_size * h
     attention = cfg.layers * attention_params(cfg)
+    indexer = cfg.layers * indexer_params(cfg)
     dense = n_dense * mlp_params(h, cfg.intermediate_size)
     norms = cfg.layers * 2 * h + h  # two per block, one final
     shared = routed = router = routed_active = 0
     if cfg.experts and n_moe:
         s, r, g, ra = _moe_layer(cfg)
         shared, routed, router, routed_active = n_moe * s, n_moe * r, n_moe * g, n_moe * ra
-    total = embeddings + attention + dense + shared + routed + router + norms + head
+    total = embeddings + attention + indexer + dense + shared + routed + router + norms + head
     active_with_embeddings = total - routed + routed_active
-    # MTP (DeepSeek-V3): per depth, enorm + hnorm + eh_proj (2h→h) + one MoE block + final norm;
-    # its embedding and output head are the main model's (the checkpoint stores copies).
+    # MTP (DeepSeek-V3, GLM-4.5): per depth, enorm + hnorm + eh_proj (2h→h) + one MoE block + final norm;
+    # its embedding and output head are the main model's (the checkpoint stores copies). V3.2's MTP
+    # block has an indexer like every other block (its checkpoint stores layers.61.self_attn.indexer).
     mtp_unique = mtp_block = 0
     if cfg.mtp_layers:
         s, r, g, _ = _moe_layer(cfg) if cfg.experts else (mlp_params(h, cfg.intermediate_size), 0, 0, 0)
-        mtp_block = cfg.mtp_layers * (attention_params(cfg) + s + r + g + 2 * h)
+        mtp_block = cfg.mtp_layers * (attention_params(cfg) + indexer_params(cfg) + s + r + g + 2 * h)
         mtp_unique = mtp_block + cfg.mtp_layers * (2 * h + 2 * h * h + h)
     mtp = mtp_unique + cfg.mtp_layers * (embeddings + (head or embeddings))
     return Breakdown(
         embeddings=embeddings, attention=attention, dense_mlp=dense, shared_experts=shared,
         routed_experts=routed, routers=router, norms=norms, output_head=head, mtp=mtp, mtp_unique=mtp_unique,
         mtp_block=mtp_block, total=total, active=active_with_embeddings - embeddings,
-        active_with_embeddings=active_with_embeddings, routed_experts_active=routed_active,
+        active_with_embeddings=active_with_embeddings, routed_experts_active=routed_active, indexer=indexer,
     )
 
 
@@ -243,18 +428,55 @@ def mtp_active_params(cfg: ModelConfig) -> int:
     h = cfg.hidden_size
     s, _, g, ra = _moe_layer(cfg) if cfg.experts else (mlp_params(h, cfg.intermediate_size), 0, 0, 0)
     head = cfg.vocab_size * h
-    return cfg.mtp_layers * (2 * h * h + attention_params(cfg) + s + g + ra + head)
+    return cfg.mtp_layers * (2 * h * h + attention_params(cfg) + indexer_params(cfg) + s + g + ra + head)
 
 
 # --- KV cache ---------------------------------------------------------------------------
 
-def kv_cache_elements_per_token(cfg: ModelConfig) -> int:
-    """Cached elements per token across all layers (V2 report, Table 1)."""
+def layer_types(cfg: ModelConfig) -> tuple[str, ...]:
+    """Attention kind of every layer (FULL where the config names no window)."""
+    return cfg.layer_types or (FULL,) * cfg.layers
+
+
+def _layer_windows(cfg: ModelConfig) -> list[int | None]:
+    return [None if t == FULL else cfg.attention_window for t in layer_types(cfg)]
+
+
+def _kv_elements_per_layer(cfg: ModelConfig) -> int:
+    """Attention cache per token of one layer (the indexer's key apart)."""
     a = cfg.attention
     if a.kind == "mla":
         assert a.kv_lora_rank is not None
-        return (a.kv_lora_rank + a.qk_rope_head_dim) * cfg.layers  # compressed latent + shared RoPE key
-    return 2 * a.kv_heads * a.qk_head_dim * cfg.layers
+        return a.kv_lora_rank + a.qk_rope_head_dim  # compressed latent + shared RoPE key
+    return 2 * a.kv_heads * a.qk_head_dim
+
+
+def kv_cache_indexer_elements_per_token(cfg: ModelConfig) -> int:
+    """V3.2-Exp: the indexer's key (index_head_dim) per token per layer; DeepSeek keeps it in FP8."""
+    return cfg.layers * cfg.indexer.head_dim if cfg.indexer else 0
+
+
+def kv_cache_elements_per_token(cfg: ModelConfig) -> int:
+    """Cached elements per token across all layers with the whole context kept (V2 report, Table 1);
+    includes V3.2's indexer keys."""
+    return _kv_elements_per_layer(cfg) * cfg.layers + kv_cache_indexer_elements_per_token(cfg)
+
+
+def kv_cache_elements_kept(cfg: ModelConfig, context_tokens: float) -> float:
+    """Elements one sequence of `context_tokens` keeps: each windowed layer min(tokens, window), the rest all."""
+    if context_tokens < 0:
+        raise InputError(f"context tokens must not be negative, got {context_tokens}")
+    per_layer = _kv_elements_per_layer(cfg)
+    kept = sum(per_layer * (context_tokens if w is None else min(context_tokens, w)) for w in _layer_windows(cfg))
+    return kept + kv_cache_indexer_elements_per_token(cfg) * context_tokens
+
+
+def kv_cache_elements_per_token_kept(cfg: ModelConfig, context_tokens: float) -> float:
+    """kv_cache_elements_kept averaged over the sequence's tokens; equals the full-context
+    figure up to the smallest window (and, as its limit, at zero tokens)."""
+    if context_tokens == 0:
+        return float(kv_cache_elements_per_token(cfg))
+    return kv_cache_elements_kept(cfg, context_tokens) / context_tokens
 
 
 def kv_cache_equivalents(cfg: ModelConfig, gqa_groups: int = 8) -> dict[str, int]:
@@ -269,10 +491,19 @@ def kv_cache_equivalents(cfg: ModelConfig, gqa_groups: int = 8) -> dict[str, int
     }
 
 
-def kv_cache_bytes_per_token(cfg: ModelConfig, dtype_bytes: float = 2) -> float:
+def _check_dtype(dtype_bytes: float) -> None:
     if dtype_bytes <= 0:
         raise InputError(f"dtype bytes must be positive, got {dtype_bytes}")
+
+
+def kv_cache_bytes_per_token(cfg: ModelConfig, dtype_bytes: float = 2) -> float:
+    _check_dtype(dtype_bytes)
     return kv_cache_elements_per_token(cfg) * dtype_bytes
+
+
+def kv_cache_bytes_per_token_kept(cfg: ModelConfig, context_tokens: float, dtype_bytes: float = 2) -> float:
+    _check_dtype(dtype_bytes)
+    return kv_cache_elements_per_token_kept(cfg, context_tokens) * dtype_bytes
 
 
 # --- FLOPs ------------------------------------------------------------------------------
@@ -285,9 +516,17 @@ def matmul_params_per_token(cfg: ModelConfig) -> int:
 
 
 def attention_flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
-    """Forward FLOPs of scores and context for one token attending to `context_tokens`."""
+    """Forward FLOPs of scores and context for one token attending to `context_tokens`.
+
+    A windowed layer attends to at most its window; V3.2's MLA attends to the indexer's top-k
+    tokens, and its indexer scores the whole context (heads·head_dim multiply-adds per token)."""
     a = cfg.attention
-    return 2.0 * cfg.layers * a.heads * (a.qk_head_dim + a.v_head_dim) * context_tokens
+    attended = context_tokens if cfg.indexer is None else min(context_tokens, cfg.indexer.topk)
+    seen = sum(attended if w is None else min(attended, w) for w in _layer_windows(cfg))
+    flops = 2.0 * a.heads * (a.qk_head_dim + a.v_head_dim) * seen
+    if cfg.indexer:
+        flops += 2.0 * cfg.layers * cfg.indexer.heads * cfg.indexer.head_dim * context_tokens
+    return flops
 
 
 def flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
@@ -297,8 +536,20 @@ def flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
     return 2.0 * matmul_params_per_token(cfg) + attention_flops_per_token(cfg, context_tokens)
 
 
+def attention_layout(cfg: ModelConfig) -> dict[str, Any]:
+    """How many layers of each attention kind, and the window or chunk of the windowed ones."""
+    types = layer_types(cfg)
+    return {
+        "layers": {kind: types.count(kind) for kind in (FULL, SLIDING, CHUNKED) if kind in types},
+        "sliding_window": cfg.attention_window if SLIDING in types else None,
+        "attention_chunk_size": cfg.attention_window if CHUNKED in types else None,
+        "indexer": asdict(cfg.indexer) if cfg.indexer else None,
+    }
+
+
 def summary(cfg: ModelConfig, dtype_bytes: float = 2, context_tokens: float = 4096) -> dict[str, Any]:
-    """What `python -m analysis model --json` prints."""
+    """What `python -m analysis model --json` prints. The *_kept figures are for one sequence of
+    `context_tokens`: per token (averaged) and in total."""
     b = breakdown(cfg)
     return {
         "model": cfg.name, "model_type": cfg.model_type,
@@ -306,6 +557,11 @@ def summary(cfg: ModelConfig, dtype_bytes: float = 2, context_tokens: float = 40
         "mtp_params": b.mtp, "mtp_unique_params": b.mtp_unique,
         "kv_cache_elements_per_token": kv_cache_elements_per_token(cfg),
         "kv_cache_bytes_per_token": kv_cache_bytes_per_token(cfg, dtype_bytes),
+        "kv_cache_indexer_elements_per_token": kv_cache_indexer_elements_per_token(cfg),
+        "kv_cache_elements_per_token_kept": kv_cache_elements_per_token_kept(cfg, context_tokens),
+        "kv_cache_bytes_per_token_kept": kv_cache_bytes_per_token_kept(cfg, context_tokens, dtype_bytes),
+        "kv_cache_bytes_kept": kv_cache_elements_kept(cfg, context_tokens) * dtype_bytes,
+        "attention": attention_layout(cfg),
         "flops_per_token": flops_per_token(cfg, context_tokens), "context_tokens": context_tokens,
         "breakdown": b.as_dict(),
     }
