@@ -90,6 +90,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
         "convention source_id:source"
     ),
+    "api_prices.csv": _cols(
+        "id:id model date:date input_cache_hit_usd_per_m:float input_cache_miss_usd_per_m:float "
+        "output_usd_per_m:float note:str? source_id:source"
+    ),
 }
 
 
