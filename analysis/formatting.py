@@ -26,3 +26,10 @@ def si(value: float, digits: int = 1) -> str:
     mantissa = value / 10**exponent
     sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
     return f"{mantissa:.{digits}f}×10{sup}"
+
+
+def versus(value: float, reference: float, close: float = 0.15) -> str:
+    """'close to', 'above' or 'below' a reference, in words (within ±15% counts as close)."""
+    if abs(value / reference - 1) <= close:
+        return "close to"
+    return "above" if value > reference else "below"

@@ -108,18 +108,23 @@ def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_bui
     new = {k: v["value"] for k, v in results_of(override_build).items() if k != "_meta"}
     assert (base["fleet_gpus"], new["fleet_gpus"]) == (60_000, 35_000)
     assert (base["fleet_hopper_gpus"], new["fleet_hopper_gpus"]) == (50_000, 25_000)
-    mult = costs.cluster_multiplier(p["server_overhead"], p["interconnect_share"])
-    delta_gpus = -25_000 * p["price_h20_usd"] + 10_000 * (40_000 - p["price_h800_usd"])
-    assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_gpus * mult)
+    network = 1 / (1 - p["interconnect_share"])
+    delta_servers = -25_000 * (p["price_h20_usd"] + p["server_non_gpu_usd"] / 8) + 10_000 * (40_000 - p["price_h800_usd"])
+    assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_servers * network)
     assert new["capex_implied_price_per_gpu_usd"] == pytest.approx(1.6e9 / 35_000)
-    # Ownership cost scales with the H800's all-in price (depreciation and maintenance).
-    per_dollar = mult * (1 / p["depreciation_years"] + p["maintenance_share_per_year"]) / (8760 * p["utilisation"])
+    # Ownership cost scales with the H800's all-in price (capital annuity and maintenance).
+    annuity = costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"])
+    per_dollar = network * (annuity + p["maintenance_share_per_year"]) / (8760 * p["utilisation"])
     assert new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"] == pytest.approx(per_dollar * (40_000 - p["price_h800_usd"]))
     hours = 2_788_000 * p["research_multiplier"] + data.run_gpu_hours("DeepSeek-R1")
     delta_owned = new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"]
     assert new["total_development_cost_usd"] == pytest.approx(base["total_development_cost_usd"] + delta_owned * hours)
     assert new["waterfall_run_rental_usd"] == pytest.approx(2_788_000 * 3)
-    assert new["v3_run_share_of_fleet_year"] == pytest.approx(base["v3_run_share_of_fleet_year"] * 60_000 / 35_000)
+    assert new["v3_run_share_of_fleet_year_by_count"] == pytest.approx(base["v3_run_share_of_fleet_year_by_count"] * 60_000 / 35_000)
+    h800_eq = {"a100": 312 / 989, "h800": 1.0, "h100": 1.0, "h20": 148 / 989}
+    before = 10_000 * h800_eq["a100"] + 20_000 + 30_000 * h800_eq["h20"]
+    after = 10_000 * h800_eq["a100"] + 20_000 + 5_000 * h800_eq["h20"]
+    assert new["v3_run_share_of_fleet_year"] == pytest.approx(base["v3_run_share_of_fleet_year"] * before / after)
     # The ledger follows: 50k Hopper GPUs no longer matches 25k (nor 35k with the A100s).
     assert base["verdict_fleet_hopper_50k"] == "consistent"
     assert new["verdict_fleet_hopper_50k"] == "inconsistent"

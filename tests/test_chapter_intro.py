@@ -10,9 +10,11 @@ import pytest
 
 from analysis.chapters import intro
 from analysis.chapters import uncertainty as uncertainty_chapter
+from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page
 from analysis.formatting import usd
 from analysis.inputs.params import registry
+from analysis.model import reconcile
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "intro.ipynb"
 DEFAULTS = {n: registry()[n].default for n in intro.PARAMETERS}
@@ -57,21 +59,27 @@ def test_a_higher_rental_price_moves_the_run_cost_and_not_the_development_cost(p
     assert dearer["headline_owned_text"] == page["headline_owned_text"]
 
 
-def test_owned_h800_hour_by_hand(page: Page) -> None:
-    # H800 at $33,800 × 1.08 servers ÷ (1 − 0.19) network, 4-year life, 5% upkeep; 700 W × 0.75 × PUE 1.25
-    # at $0.08/kWh; $2,000 hosting; over 8,760 h × 80% busy.
-    all_in = 33_800 * 1.08 / (1 - 0.19)
-    yearly = all_in / 4 + 0.7 * 0.75 * 1.25 * 8760 * 0.08 + 2000 + all_in * 0.05
-    assert page["headline_owned_text"] == f"${yearly / (8760 * 0.8):.2f}" == "$2.28"
+def test_owned_h800_hour_card_is_the_median_and_the_point_estimate_is_by_hand(page: Page) -> None:
+    ranges = uncertainty_chapter.simulate(FAST).ranges["owned_gpu_hour_usd"]
+    assert page["headline_owned_text"] == f"${ranges['p50']:.2f}"
+    assert page["headline_owned_p10_text"] == f"${ranges['p10']:.2f}" and page["headline_owned_p90_text"] == f"${ranges['p90']:.2f}"
+    # At the default inputs, by hand: H800 $33,800 + $125,000/8 of server, ÷ 0.81 for the network; 10% over 5 years;
+    # 5% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.25 at $0.08/kWh; $2,000 hosting; 8,760 h × 75% busy.
+    all_in = (33_800 + 125_000 / 8) / (1 - 0.19)
+    yearly = all_in * 0.10 / (1 - 1.10 ** -5) + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.08 + 2000 + all_in * 0.05
+    point = cost_model({n: FAST[n] for n in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]
+    assert point == pytest.approx(yearly / (8760 * 0.75))
+    assert page["headline_owned_vs_rental"] == "above"  # well above DeepSeek's $2
 
 
 def test_fleet_headlines_by_hand(page: Page) -> None:
     gpus = 10_000 + 10_000 + 10_000 + 30_000
     assert page["headline_fleet_gpus"] == gpus
-    assert page["headline_run_share_of_fleet_year"] == pytest.approx(2_788_000 / (gpus * 8760))
+    h800_equivalents = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
+    assert page["headline_run_share_of_fleet_year"] == pytest.approx(2_788_000 / (h800_equivalents * 8760))
     assert page["headline_horizon_years"] == 4
-    capex = (10_000 * 15_000 + 10_000 * 33_800 + 10_000 * 31_250 + 30_000 * 12_000) * 1.08 / (1 - 0.19)
-    assert page["headline_capex_text"] == usd(capex, 2) == "$1.55B"
+    capex = uncertainty_chapter.simulate(FAST).ranges["fleet_capex_usd"]
+    assert page["headline_capex_text"] == usd(capex["p50"], 2)
 
 
 def test_claims_are_the_articles_figures(page: Page) -> None:
@@ -86,6 +94,7 @@ def test_headline_ranges_are_the_uncertainty_chapters_monte_carlo(page: Page) ->
     ranges = uncertainty_chapter.simulate(FAST).ranges
     dev, capex = ranges["total_development_cost_usd"], ranges["fleet_capex_usd"]
     assert dev["p10"] <= dev["p50"] <= dev["p90"]
+    assert page["headline_dev_text"] == usd(dev["p50"])
     assert page["headline_dev_p10_text"] == usd(dev["p10"])
     assert page["headline_dev_p90_text"] == usd(dev["p90"])
     assert page["headline_capex_p10_text"] == usd(capex["p10"], 2)
@@ -93,7 +102,6 @@ def test_headline_ranges_are_the_uncertainty_chapters_monte_carlo(page: Page) ->
     other_seed = intro.chapter({**FAST, "seed": FAST["seed"] + 1})
     assert other_seed["headline_dev_p90_text"] != page["headline_dev_p90_text"] or other_seed["headline_capex_p90_text"] != page[
         "headline_capex_p90_text"]
-    assert other_seed["headline_dev_text"] == page["headline_dev_text"]  # the point estimate has no randomness
 
 
 def test_stage_table_sums_to_the_total(page: Page) -> None:

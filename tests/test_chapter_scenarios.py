@@ -62,8 +62,9 @@ def test_each_column_lists_what_its_file_changes(page: Page) -> None:
 
 def test_scenarios_move_the_figures_they_should(page: Page) -> None:
     rows = page.tables["headlines"][0].set_index("Output")
-    # A critical reading: 20,000 H20 instead of 30,000 → 50,000 GPUs.
-    assert rows.loc["Fleet GPUs", "A critical reading"] == "50,000"
+    # Hoppers only: the table's 50,000 Hopper GPUs without the 10,000 A100s; Luk's correction keeps all 60,000.
+    assert rows.loc["Fleet GPUs", "Hoppers only"] == "50,000"
+    assert rows.loc["Fleet GPUs", "Luk's correction (all 60,000 GPUs)"] == "60,000"
     # DeepSeek's framing keeps the rental price at $2: the same final run as the defaults.
     assert rows.loc["Final run at rental price", "DeepSeek's own framing"] == rows.loc["Final run at rental price", "Book defaults"]
     # The estimate as reported restates the defaults: same capex.

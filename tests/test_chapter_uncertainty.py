@@ -84,21 +84,35 @@ def test_claim_positions_agree_with_the_share_of_samples(page: Page) -> None:
 
 
 def test_drivers_are_uncertain_inputs_the_output_depends_on(page: Page) -> None:
-    uncertain = set(data.load_table("uncertainty.csv")["parameter"])
+    table = data.load_table("uncertainty.csv")
+    label_of = dict(zip(table["parameter"], table["label"], strict=True))
     assert page["top_driver_dev"] != page["second_driver_dev"]
-    assert {page["top_driver_dev"], page["second_driver_dev"]} <= uncertain
-    # Capex = Σ count × price × server overhead ÷ (1 − network share): nothing else can move it.
-    capex_inputs = {"server_overhead", "interconnect_share"} | {n for n in uncertain if n.startswith(("fleet_", "price_"))}
-    assert {page["top_driver_capex"], page["second_driver_capex"]} <= capex_inputs
+    assert {page["top_driver_dev"], page["second_driver_dev"]} <= set(label_of.values())
+    # Capex = Σ count × (price + other server parts / 8) ÷ (1 − network share): nothing else can move it.
+    capex_inputs = {"server_non_gpu_usd", "a100_server_non_gpu_usd", "interconnect_share"} | {
+        n for n in label_of if n.startswith(("fleet_", "price_"))}
+    assert {page["top_driver_capex"], page["second_driver_capex"]} <= {label_of[n] for n in capex_inputs}
     # DeepSeek's published GPU-hours are not uncertain inputs.
-    assert "v3_pretrain_gpu_hours" not in uncertain
+    assert "v3_pretrain_gpu_hours" not in label_of
 
 
 def test_distribution_table_lists_every_uncertain_input(page: Page) -> None:
     frame, formats = page.tables["distributions"]
-    assert list(frame["Parameter"]) == list(data.load_table("uncertainty.csv")["parameter"])
-    assert list(frame.columns) == ["Parameter", "Distribution", "Low", "Mode", "High", "Rationale", "Source"]
-    assert set(formats) == {"Low", "Mode", "High"}
+    table = data.load_table("uncertainty.csv")
+    assert list(frame["Input"]) == list(table["label"])
+    assert list(frame.columns) == ["Input", "Shape", "Low", "Median", "High", "Why", "Source"]
+    assert set(formats) == {"Low", "Median", "High"}
+    # The medians shown are the book's defaults (the headline sits at the centre of each range).
+    defaults = registry()
+    for parameter, median in zip(table["parameter"], frame["Median"], strict=True):
+        assert median == pytest.approx(float(defaults[parameter].default), rel=0.01), parameter
+
+
+def test_correlations_widen_the_ranges(page: Page) -> None:
+    # Positively correlated prices (and headcount with years) can only widen sums of positive terms.
+    assert page["correlation_widens_capex"] > 0 and page["correlation_widens_dev"] > 0
+    frame, _ = page.tables["correlations"]
+    assert len(frame) == len(data.load_table("correlations.csv"))
 
 
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:

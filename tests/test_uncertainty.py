@@ -80,7 +80,7 @@ def test_distribution_follows_a_moved_parameter() -> None:
     ],
 )
 def test_bad_distributions(row: dict, message: str) -> None:
-    base = {"parameter": "gpu_hour_usd", "distribution": "triangular", "low": 1.0, "mode": 2.0, "high": 3.0,
+    base = {"parameter": "gpu_hour_usd", "label": "GPU-hour price", "distribution": "triangular", "low": 1.0, "mode": 2.0, "high": 3.0,
             "rationale": "r", "source_id": "v3_report"}
     with pytest.raises(InputError, match=message):
         unc.distributions(pd.DataFrame([{**base, **row}]), set(REG))
@@ -89,3 +89,60 @@ def test_bad_distributions(row: dict, message: str) -> None:
 def test_negative_or_zero_samples() -> None:
     with pytest.raises(InputError, match="mc_samples"):
         unc.sample(dists(), 0, seed=1)
+
+
+def test_every_default_is_the_median_of_its_distribution() -> None:
+    """Headlines at the centre of their own ranges: each uncertain default is its distribution's median."""
+    for d in dists():
+        assert d.median() == pytest.approx(float(REG[d.parameter].default), rel=0.01), (d.parameter, d.median())
+
+
+@pytest.mark.parametrize(
+    ("dist", "u", "expected"),
+    [
+        # Triangular(0, 1, 4): F(1) = 1/4; below it x = sqrt(u · 4 · 1), above it x = 4 − sqrt((1 − u) · 4 · 3).
+        (unc.Distribution("x", "triangular", 0.0, 1.0, 4.0), 0.16, 0.8),
+        (unc.Distribution("x", "triangular", 0.0, 1.0, 4.0), 0.25, 1.0),
+        (unc.Distribution("x", "triangular", 0.0, 1.0, 4.0), 0.5, 4 - np.sqrt(6.0)),
+        (unc.Distribution("x", "uniform", 2.0, None, 6.0), 0.25, 3.0),
+        # Log-normal with P5 = 2 and P95 = 8: its median is sqrt(2 × 8) = 4.
+        (unc.Distribution("x", "lognormal", 2.0, None, 8.0), 0.5, 4.0),
+        (unc.Distribution("x", "lognormal", 2.0, None, 8.0), 0.95, 8.0),
+    ],
+)
+def test_inverse_cdf_hand_computed(dist: unc.Distribution, u: float, expected: float) -> None:
+    assert float(dist.ppf(u)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_normal_cdf_against_known_values() -> None:
+    # Φ(0) = 0.5, Φ(1.6448536) = 0.95, Φ(−1.2815516) = 0.10 (standard normal tables).
+    z = np.array([0.0, 1.6448536, -1.2815516])
+    assert unc.normal_cdf(z) == pytest.approx([0.5, 0.95, 0.10], abs=2e-7)
+
+
+def test_correlated_sampling_gives_the_asked_correlation() -> None:
+    pair = [unc.Distribution("a", "uniform", 0.0, None, 1.0), unc.Distribution("b", "triangular", 0.0, 0.5, 1.0)]
+    draws = unc.sample(pair, 200_000, seed=5, correlations=[unc.Correlation("a", "b", 0.7)])
+    ranks = [np.argsort(np.argsort(draws[k])) for k in ("a", "b")]
+    spearman = np.corrcoef(*ranks)[0, 1]
+    # Gaussian copula: Spearman's rho = (6/π)·asin(ρ/2) = 0.683 for ρ = 0.7.
+    assert spearman == pytest.approx(6 / np.pi * np.arcsin(0.35), abs=0.01)
+    alone = unc.sample(pair, 200_000, seed=5)
+    assert abs(np.corrcoef(alone["a"], alone["b"])[0, 1]) < 0.01
+
+
+def test_impossible_correlations_are_bad_input() -> None:
+    names = ["a", "b", "c"]
+    bad = [unc.Correlation("a", "b", 0.9), unc.Correlation("b", "c", 0.9), unc.Correlation("a", "c", -0.9)]
+    with pytest.raises(InputError, match="not positive definite"):
+        unc.cholesky_factor(names, bad)
+    with pytest.raises(InputError, match="no distribution"):
+        unc.cholesky_factor(names, [unc.Correlation("a", "zzz", 0.5)])
+
+
+def test_tornado_swings_between_p10_and_p90() -> None:
+    frame = unc.tornado(VALUES, dists(), GPUS, R1, "fleet_capex_usd").set_index("parameter")
+    h20 = next(d for d in dists() if d.parameter == "fleet_h20")  # triangular(20k, 30k, 40k): symmetric
+    assert frame.loc["fleet_h20", "low"] == pytest.approx(20_000 + np.sqrt(0.1 * 20_000 * 10_000))
+    assert frame.loc["fleet_h20", "high"] == pytest.approx(40_000 - np.sqrt(0.1 * 20_000 * 10_000))
+    assert frame.loc["fleet_h20", "label"] == h20.label == "H20 count"

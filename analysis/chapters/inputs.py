@@ -44,6 +44,12 @@ def distributions(registry: Mapping[str, Param], values: Mapping[str, float] | N
     return unc.centred(dists, values, defaults, bounds)
 
 
+def correlations() -> list[unc.Correlation]:
+    """data/correlations.csv as copula correlations between uncertain inputs."""
+    table = data.load_table("correlations.csv")
+    return [unc.Correlation(row.parameter_a, row.parameter_b, float(row.rho)) for row in table.itertuples(index=False)]
+
+
 def r1_gpu_hours() -> float:
     """DeepSeek-R1's own training stages (data/training_runs.csv)."""
     return data.run_gpu_hours("DeepSeek-R1")
@@ -60,3 +66,19 @@ def validate_model_configs() -> None:
     """Parse every config of data/models.csv (errors name data/models/FILE and the field)."""
     for raw, row in data.model_configs().values():
         arch.parse_config(raw, name=f"data/models/{row['config']}")
+
+
+def validate_uncertainty(registry: Mapping[str, Param]) -> None:
+    """Distributions and correlations together (the correlation matrix must be a valid one)."""
+    dists = distributions(registry)
+    unc.cholesky_factor([d.parameter for d in dists], correlations())
+
+
+def atlas_configs() -> dict[str, tuple[arch.ModelConfig, Mapping[str, object]]]:
+    """Each model of data/atlas.csv, parsed: (its config, its publisher row). A bad or unsupported
+    config raises InputError naming data/models/FILE and the field."""
+    table = data.load_indexed("atlas.csv")
+    return {
+        model: (arch.parse_config(data.load_json(DATA_DIR / "models" / row["config"]), name=f"data/models/{row['config']}"), row)
+        for model, row in table.iterrows()
+    }

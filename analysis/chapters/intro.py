@@ -10,7 +10,7 @@ from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
-from analysis.formatting import usd
+from analysis.formatting import usd, versus
 from analysis.inputs import data
 from analysis.model import compute, reconcile
 
@@ -48,18 +48,22 @@ def chapter(p: Mapping[str, Value]) -> Page:
             shown = usd(claim.value) if claim.unit.startswith("USD") else f"{claim.value:,.0f}"
             page.text(f"claim_{claim.id}_text", shown)
 
-    # The headline numbers of the landing page (the same model as the chapters).
-    page.text("headline_dev_text", usd(r["total_development_cost_usd"]))
-    page.text("headline_dev_p10_text", usd(ranges["total_development_cost_usd"]["p10"]))
-    page.text("headline_dev_p90_text", usd(ranges["total_development_cost_usd"]["p90"]))
-    page.text("headline_owned_text", f"${r['owned_gpu_hour_usd']:.2f}")
-    page.text("headline_capex_text", usd(r["fleet_capex_usd"], 2))
-    page.text("headline_capex_p10_text", usd(ranges["fleet_capex_usd"]["p10"], 2))
-    page.text("headline_capex_p90_text", usd(ranges["fleet_capex_usd"]["p90"], 2))
-    page.text("headline_opex_text", usd(r["fleet_opex_usd"], 2))
+    # The headline cards: the Monte Carlo median with its P10-P90 (the defaults are the inputs' medians,
+    # but a nonlinear model's output at the median inputs is not the median output).
+    for key, card, digits in (("total_development_cost_usd", "dev", 1), ("fleet_capex_usd", "capex", 2), ("fleet_opex_usd", "opex", 2)):
+        page.text(f"headline_{card}_text", usd(ranges[key]["p50"], digits))
+        page.text(f"headline_{card}_p10_text", usd(ranges[key]["p10"], digits))
+        page.text(f"headline_{card}_p90_text", usd(ranges[key]["p90"], digits))
+    owned = ranges["owned_gpu_hour_usd"]
+    page.text("headline_owned_text", f"${owned['p50']:.2f}")
+    page.text("headline_owned_p10_text", f"${owned['p10']:.2f}")
+    page.text("headline_owned_p90_text", f"${owned['p90']:.2f}")
+    page.text("headline_owned_vs_rental", versus(owned["p50"], float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
     page.number("headline_run_share_of_fleet_year", r["v3_run_share_of_fleet_year"], "fraction")
+    page.text("headline_run_share_p10_text", f"{ranges['v3_run_share_of_fleet_year']['p10']:.2%}")
+    page.text("headline_run_share_p90_text", f"{ranges['v3_run_share_of_fleet_year']['p90']:.2%}")
 
     claimed = claims.set_index("id")["value"]
     page.figure("fig_landing", charts.headline_log(pd.DataFrame([
@@ -86,3 +90,4 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {"Value": "{:,.0f}"},
     )
     return page
+

@@ -57,14 +57,15 @@ def chapter(p: Mapping[str, Value]) -> Page:
          "Rests on": f"{r['v3_gpu_hours']:,.0f} GPU-hours (DeepSeek) × ${p['gpu_hour_usd']:.2f}/GPU-hour"},
         {"Figure": "Same run, owned", "Value": r["run_owned_usd"],
          "Rests on": f"${r['owned_gpu_hour_usd']:.2f}/GPU-hour: H800 at ${p['price_h800_usd']:,.0f}, "
-                     f"{p['depreciation_years']:g}-year life, {p['utilisation']:.0%} busy"},
+                     f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}, {p['utilisation']:.0%} busy"},
         {"Figure": "Research compute", "Value": r["research_usd"],
          "Rests on": f"{p['research_multiplier']:g}× the final run in total (Epoch AI: final runs are a minority of R&D compute)"},
         {"Figure": "R1", "Value": r["r1_usd"], "Rests on": "DeepSeek's R1 GPU-hours at the ownership cost"},
         {"Figure": "Staff", "Value": r["staff_dev_usd"],
          "Rests on": f"{p['staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f} × {p['development_years']:g} years"},
         {"Figure": "Fleet capex", "Value": r["fleet_capex_usd"],
-         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at parameter prices × {p['server_overhead']:.2f} ÷ (1 − {p['interconnect_share']:.2f})"},
+         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at parameter prices + ${p['server_non_gpu_usd']:,.0f} per 8-GPU server, "
+                     f"÷ (1 − {p['interconnect_share']:.2f}) for the network"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
          "Rests on": f"{p['horizon_years']:g} years × ${r['fleet_opex_per_year_usd'] / 1e6:,.0f}M per year"},
     ]), {"Value": usd})

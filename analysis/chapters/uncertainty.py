@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from analysis.chapters.inputs import distributions, gpu_catalogue, r1_gpu_hours
+from analysis.chapters.inputs import correlations, distributions, gpu_catalogue, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import uncertainty as charts
 from analysis.formatting import usd
@@ -18,7 +19,19 @@ from analysis.model import uncertainty as unc
 
 PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
 
-UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "owned_gpu_hour_usd": "USD per GPU-hour", "total_development_cost_usd": "USD"}
+UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "fleet_power_mw": "MW", "owned_gpu_hour_usd": "USD per GPU-hour",
+         "v3_run_share_of_fleet_year": "fraction", "total_development_cost_usd": "USD"}
+
+
+def _shown(key: str, value: float) -> str:
+    unit = UNITS[key]
+    if unit == "USD":
+        return usd(value, 2)
+    if unit == "USD per GPU-hour":
+        return f"${value:.2f}"
+    if unit == "fraction":
+        return f"{value:.2%}"
+    return f"{value:,.1f} {unit}"
 
 
 @dataclass(frozen=True)
@@ -29,14 +42,17 @@ class Simulation:
     dists: list[unc.Distribution]
     samples: dict[str, np.ndarray]
     ranges: dict[str, dict[str, float]]
+    correlations: list[unc.Correlation]
 
 
 def simulate(p: Mapping[str, Value]) -> Simulation:
     """The book's Monte Carlo (p["mc_samples"] samples, p["seed"]), centred on p: shared by the landing page and this chapter."""
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     dists = distributions(registry(), values)
-    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=unc.HEADLINES)
-    return Simulation(values, dists, samples, unc.percentiles(samples))
+    pairs = correlations()
+    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=unc.HEADLINES,
+                              correlations=pairs)
+    return Simulation(values, dists, samples, unc.percentiles(samples, unc.HEADLINES), pairs)
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -46,7 +62,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     for key, qs in ranges.items():
         for q, v in qs.items():
             page.number(f"{key}_{q}", v, UNITS[key])
-            page.text(f"{key}_{q}_text", usd(v, 2) if UNITS[key] == "USD" else f"${v:.2f}")
+            page.text(f"{key}_{q}_text", _shown(key, v))
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.number("seed", p["seed"], "")  # type: ignore[arg-type]
     claims = data.load_indexed("claims.csv")
@@ -67,19 +83,39 @@ def chapter(p: Mapping[str, Value]) -> Page:
     ]))
 
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    # What the correlations do: the same draws without them, P10-P90 widths compared.
+    independent = unc.percentiles(unc.monte_carlo(sim.values, sim.dists, gpus, r1_hours, int(p["mc_samples"]), int(p["seed"]),
+                                                  keys=unc.HEADLINES), unc.HEADLINES)
+    for key, label in (("fleet_capex_usd", "capex"), ("total_development_cost_usd", "dev")):
+        width, width_independent = ranges[key]["p90"] - ranges[key]["p10"], independent[key]["p90"] - independent[key]["p10"]
+        page.number(f"correlation_widens_{label}", width / width_independent - 1, "fraction")
+        page.text(f"{key}_independent_p10_text", _shown(key, independent[key]["p10"]))
+        page.text(f"{key}_independent_p90_text", _shown(key, independent[key]["p90"]))
+    page.table("correlations", pd.DataFrame([
+        {"Inputs": f"{_label(sim.dists, c.a)} and {_label(sim.dists, c.b)}", "Correlation": c.rho,
+         "Why": row.rationale, "Source": row.source_id}
+        for c, row in zip(sim.correlations, data.load_table("correlations.csv").itertuples(index=False), strict=True)
+    ]), {"Correlation": "{:.1f}"})
+    page.number("median_defaults_checked", len(sim.dists), "inputs")
     swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd")
     swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd")
     page.figure("fig_tornado", charts.tornado(swings, "V3 total development cost (USD)"))
     page.figure("fig_tornado_capex", charts.tornado(swings_capex, "Fleet capex (USD)"))
-    page.text("top_driver_dev", swings.loc[0, "parameter"])
-    page.text("second_driver_dev", swings.loc[1, "parameter"])
-    page.text("top_driver_capex", swings_capex.loc[0, "parameter"])
-    page.text("second_driver_capex", swings_capex.loc[1, "parameter"])
+    page.text("top_driver_dev", swings.loc[0, "label"])
+    page.text("second_driver_dev", swings.loc[1, "label"])
+    page.text("top_driver_capex", swings_capex.loc[0, "label"])
+    page.text("second_driver_capex", swings_capex.loc[1, "label"])
 
     page.table(
         "distributions",
-        data.load_table("uncertainty.csv")[["parameter", "distribution", "low", "mode", "high", "rationale", "source_id"]]
-        .rename(columns=str.capitalize).rename(columns={"Source_id": "Source"}),
-        {"Low": "{:,.6g}", "Mode": "{:,.6g}", "High": "{:,.6g}"},
+        data.load_table("uncertainty.csv").assign(median=[d.median() for d in sim.dists])
+        [["label", "distribution", "low", "median", "high", "rationale", "source_id"]]
+        .rename(columns={"label": "Input", "distribution": "Shape", "low": "Low", "median": "Median", "high": "High",
+                         "rationale": "Why", "source_id": "Source"}),
+        {"Low": "{:,.6g}", "Median": "{:,.6g}", "High": "{:,.6g}"},
     )
     return page
+
+
+def _label(dists: list[unc.Distribution], parameter: str) -> str:
+    return next(d.label for d in dists if d.parameter == parameter)

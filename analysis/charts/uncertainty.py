@@ -23,7 +23,7 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
         values = np.asarray(samples[key])
         p10, p50, p90 = np.percentile(values, [10, 50, 90])
         lo, hi = np.percentile(values, [1, 99])
-        parts = ax.violinplot(values[(values >= lo) & (values <= hi)], vert=False, showextrema=False, widths=0.9)
+        parts = ax.violinplot(values[(values >= lo) & (values <= hi)], orientation="horizontal", showextrema=False, widths=0.9)
         for body in parts["bodies"]:
             body.set_facecolor(plots.SKY)
             body.set_alpha(0.45)
@@ -45,15 +45,15 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
 
 
 def tornado(frame: pd.DataFrame, output_label: str, top: int = 10) -> Figure:
-    """Ranked swings of one output as each input moves from its low to its high."""
+    """Ranked swings of one output as each input moves from its P10 to its P90, the others at their medians."""
     rows = frame.head(top).iloc[::-1]
     fig, ax = plots.new(figsize=(7.5, 0.38 * len(rows) + 1.2))
     base = float(rows["base"].iloc[0])
     y = np.arange(len(rows))
-    ax.barh(y, rows["output_at_low"] - base, left=base, color=plots.BLUE, height=0.6, label="Input at its low")
-    ax.barh(y, rows["output_at_high"] - base, left=base, color=plots.ORANGE, height=0.6, label="Input at its high")
+    ax.barh(y, rows["output_at_low"] - base, left=base, color=plots.BLUE, height=0.6, label="Input at its P10")
+    ax.barh(y, rows["output_at_high"] - base, left=base, color=plots.ORANGE, height=0.6, label="Input at its P90")
     ax.axvline(base, color=plots.BLACK, lw=1)
-    ax.set_yticks(y, rows["parameter"], fontsize=8.5)
+    ax.set_yticks(y, rows["label"], fontsize=8.5)
     plots.usd_axis(ax, "x")
     ax.set_xlabel(output_label)
     ax.legend(loc="lower right", fontsize=8)

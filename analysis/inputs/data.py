@@ -62,7 +62,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "gpus.csv": _cols(
         "gpu:id name bf16_tflops:float fp8_tflops:float? hbm_gb:float hbm_tb_s:float "
-        "nvlink_gb_s:float tdp_w:float "
+        "nvlink_gb_s:float tdp_w:float server_power_factor:float "
         "confidence:confidence source_id:source note:str?"
     ),
     "comparators.csv": _cols(
@@ -79,9 +79,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "id:id gpu provider usd_per_gpu_hour:float date:date source_id:source"
     ),
     "uncertainty.csv": _cols(
-        "parameter:id distribution low:float mode:float? high:float rationale source_id:source"
+        "parameter:id label distribution low:float mode:float? high:float rationale source_id:source"
     ),
     "glossary.csv": _cols("term:id definition"),
+    "correlations.csv": _cols("pair:id parameter_a parameter_b rho:float rationale source_id:source"),
     "models.csv": _cols(
         "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
         "precision_params:float convention source_id:source"

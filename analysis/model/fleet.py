@@ -24,13 +24,15 @@ class Gpu:
     hbm_tb_s: float
     nvlink_gb_s: float
     tdp_w: float
+    server_power_factor: float = 1.8  # server TDP per GPU over the GPU's TDP (Epoch's default)
 
 
 def catalogue(table: pd.DataFrame) -> dict[str, Gpu]:
     """Gpu objects from the validated gpus.csv table (indexed by key)."""
     return {
         key: Gpu(key, row["name"], float(row["bf16_tflops"]), float(np.nan_to_num(row["fp8_tflops"])),
-                 float(row["hbm_gb"]), float(row["hbm_tb_s"]), float(row["nvlink_gb_s"]), float(row["tdp_w"]))
+                 float(row["hbm_gb"]), float(row["hbm_tb_s"]), float(row["nvlink_gb_s"]), float(row["tdp_w"]),
+                 float(row["server_power_factor"]))
         for key, row in table.iterrows()
     }
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from analysis.model import compute, costs, fleet
+from analysis.model import compute, costs, fleet, inference
 from analysis.model.fleet import Gpu
 
 Number = float | np.ndarray
@@ -31,9 +31,9 @@ MODEL_PARAMS = (
     "gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "training_gpus",
     "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20",
     "price_a100_usd", "price_h800_usd", "price_h100_usd", "price_h20_usd",
-    "server_overhead", "interconnect_share", "horizon_years", "power_usd_per_kwh", "pue", "power_load_factor",
-    "hosting_usd_per_gpu_year", "maintenance_share_per_year", "staff_headcount", "staff_loaded_cost_usd",
-    "depreciation_years", "utilisation", "research_multiplier", "development_years",
+    "server_non_gpu_usd", "a100_server_non_gpu_usd", "interconnect_share", "horizon_years", "power_usd_per_kwh", "pue",
+    "power_load_factor", "hosting_usd_per_gpu_year", "maintenance_share_per_year", "staff_headcount", "staff_loaded_cost_usd",
+    "depreciation_years", "cost_of_capital", "utilisation", "research_multiplier", "development_years",
 )
 
 
@@ -54,7 +54,8 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     counts = fleet.counts_from_params(p)
     prices = costs.prices_from_params(p)
     agg = fleet.aggregates(counts, gpus)
-    capex = costs.capex_usd(counts, prices, p["server_overhead"], p["interconnect_share"])
+    non_gpu = costs.non_gpu_from_params(p)
+    capex = costs.capex_usd(counts, prices, non_gpu, p["interconnect_share"])
     opex_parts = costs.opex_usd_per_year(
         counts, gpus, capex, load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
         hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"], maintenance_share_per_year=p["maintenance_share_per_year"],
@@ -62,11 +63,14 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     )
     opex_year = sum(opex_parts.values())
     owned = costs.owned_gpu_hour_usd(
-        gpus["h800"], prices["h800"], server_overhead=p["server_overhead"], interconnect_share=p["interconnect_share"],
-        depreciation_years=p["depreciation_years"], utilisation=p["utilisation"], load_factor=p["power_load_factor"],
+        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], interconnect_share=p["interconnect_share"],
+        depreciation_years=p["depreciation_years"], cost_of_capital=p["cost_of_capital"], utilisation=p["utilisation"],
+        load_factor=p["power_load_factor"],
         pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"], hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"],
         maintenance_share_per_year=p["maintenance_share_per_year"],
     )
+    gpu_spend = costs.gpu_spend_usd(counts, prices)
+    h800_equivalent = inference.h800_equivalent_gpus(counts, gpus)
     hours = v3_gpu_hours(p)
     run_rental = compute.cost_usd(hours, p["gpu_hour_usd"])
     run_owned = hours * owned
@@ -78,14 +82,20 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_gpus": agg["gpus"], "fleet_hopper_gpus": agg["hopper_gpus"],
         "fleet_peak_pflops_bf16": agg["peak_pflops_bf16"], "fleet_peak_pflops_fp8": agg["peak_pflops_fp8"],
         "fleet_hbm_tb": agg["hbm_tb"], "fleet_gpu_power_mw": agg["gpu_power_mw"],
-        "fleet_gpu_spend_usd": costs.gpu_spend_usd(counts, prices),
+        "fleet_gpu_spend_usd": gpu_spend,
+        "fleet_server_overhead": costs.server_capex_usd(counts, prices, non_gpu) / gpu_spend,
+        "fleet_power_mw": costs.facility_power_kw(counts, gpus, p["power_load_factor"], p["pue"]) / 1e3,
+        "fleet_h800_equivalent_gpus": h800_equivalent,
+        "fleet_tco_per_year_usd": costs.yearly_tco_usd(capex, opex_year, p["horizon_years"]),
         "fleet_capex_usd": capex,
         "fleet_opex_per_year_usd": opex_year,
         **{f"fleet_opex_{k}_per_year_usd": v for k, v in opex_parts.items()},
         "fleet_opex_usd": opex_year * p["horizon_years"],
         "owned_gpu_hour_usd": owned,
         "v3_gpu_hours": hours,
-        "v3_run_share_of_fleet_year": fleet.share_of_fleet_year(hours, agg["gpus"]),
+        # An A100-hour or H20-hour is not an H800-hour: weigh the fleet by BF16 compute.
+        "v3_run_share_of_fleet_year": fleet.share_of_fleet_year(hours, h800_equivalent),
+        "v3_run_share_of_fleet_year_by_count": fleet.share_of_fleet_year(hours, agg["gpus"]),
         "v3_run_share_of_fleet": fleet.share_of_fleet(p["training_gpus"], agg["gpus"]),
         "run_rental_usd": run_rental, "run_owned_usd": run_owned, "ownership_delta_usd": run_owned - run_rental,
         "research_usd": research, "r1_usd": r1, "staff_dev_usd": staff_dev,

@@ -20,7 +20,9 @@ from analysis.model.reconcile import evaluate
 
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
-HEADLINES = ("fleet_capex_usd", "fleet_opex_usd", "owned_gpu_hour_usd", "total_development_cost_usd")
+HEADLINES = (
+    "fleet_capex_usd", "fleet_opex_usd", "fleet_power_mw", "owned_gpu_hour_usd", "v3_run_share_of_fleet_year", "total_development_cost_usd",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Distribution:
     low: float
     mode: float | None
     high: float
+    label: str = ""
 
     def scaled(self, factor: float, lo: float = -np.inf, hi: float = np.inf) -> Distribution:
         """The same shape, rescaled by `factor` and clipped to the parameter's bounds [lo, hi]."""
@@ -37,17 +40,82 @@ class Distribution:
         def s(x: float) -> float:
             return float(np.clip(x * factor, lo, hi))
 
-        return Distribution(self.parameter, self.kind, s(self.low), None if self.mode is None else s(self.mode), s(self.high))
+        return Distribution(self.parameter, self.kind, s(self.low), None if self.mode is None else s(self.mode), s(self.high), self.label)
+
+    def from_normal(self, z: np.ndarray) -> np.ndarray:
+        """Samples from standard-normal scores z (inverse-CDF transform), so inputs can be correlated."""
+        if self.kind == "lognormal":
+            mu, sigma = lognormal_from_interval(self.low, self.high)
+            return np.exp(mu + sigma * z)
+        return self.ppf(normal_cdf(z))
+
+    def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        """Inverse CDF at probabilities u."""
+        u = np.asarray(u, dtype=float)
+        if self.kind == "uniform":
+            return self.low + u * (self.high - self.low)
+        if self.kind == "lognormal":
+            mu, sigma = lognormal_from_interval(self.low, self.high)
+            return np.exp(mu + sigma * normal_ppf(u))
+        a, c, b = self.low, float(self.mode), self.high  # type: ignore[arg-type]
+        if a == b:
+            return np.full(u.shape, a)
+        split = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        return np.where(u < split, left, right)
+
+    def median(self) -> float:
+        return float(self.ppf(0.5))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        if self.kind == "triangular":
-            if self.low == self.high:
-                return np.full(n, self.low)
-            return rng.triangular(self.low, self.mode, self.high, n)
-        if self.kind == "uniform":
-            return rng.uniform(self.low, self.high, n)
-        mu, sigma = lognormal_from_interval(self.low, self.high)
-        return rng.lognormal(mu, sigma, n)
+        return self.from_normal(rng.standard_normal(n))
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    """Standard normal CDF, vectorised (Abramowitz & Stegun 7.1.26 for erf; |error| < 1.5e-7)."""
+    x = np.abs(np.asarray(z, dtype=float)) / np.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = 1.0 - poly * np.exp(-x * x)
+    return 0.5 * (1.0 + np.sign(z) * erf)
+
+
+def normal_ppf(u: np.ndarray | float) -> np.ndarray:
+    """Standard normal quantile by bisection on normal_cdf (used for a few quantiles, not per sample)."""
+    u = np.asarray(u, dtype=float)
+    lo, hi = np.full(u.shape, -9.0), np.full(u.shape, 9.0)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        below = normal_cdf(mid) < u
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """A rank-style dependence between two uncertain inputs (Gaussian copula correlation rho)."""
+
+    a: str
+    b: str
+    rho: float
+
+
+def cholesky_factor(names: list[str], correlations: tuple[Correlation, ...] | list[Correlation]) -> np.ndarray:
+    """Lower-triangular L with L·Lᵀ = the inputs' correlation matrix; InputError if it is not one."""
+    index = {n: i for i, n in enumerate(names)}
+    matrix = np.eye(len(names))
+    for c in correlations:
+        for name in (c.a, c.b):
+            if name not in index:
+                raise InputError(f"data/correlations.csv: {name!r} has no distribution in data/uncertainty.csv")
+        if not -1 < c.rho < 1 or c.a == c.b:
+            raise InputError(f"data/correlations.csv: {c.a}-{c.b}: rho must lie strictly between -1 and 1, between two inputs")
+        matrix[index[c.a], index[c.b]] = matrix[index[c.b], index[c.a]] = c.rho
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise InputError("data/correlations.csv: these correlations are not jointly possible (matrix not positive definite)") from None
 
 
 def lognormal_from_interval(p5: float, p95: float) -> tuple[float, float]:
@@ -71,7 +139,7 @@ def distributions(table: pd.DataFrame, known: Collection[str]) -> list[Distribut
             raise InputError(f"{where}:mode: a triangular distribution needs low <= mode <= high")
         if row.distribution == "lognormal" and row.low <= 0:
             raise InputError(f"{where}:low: a log-normal needs a positive low (5th percentile)")
-        out.append(Distribution(row.parameter, row.distribution, float(row.low), mode, float(row.high)))
+        out.append(Distribution(row.parameter, row.distribution, float(row.low), mode, float(row.high), str(getattr(row, "label", "") or "")))
     return out
 
 
@@ -87,11 +155,18 @@ def centred(
     return out
 
 
-def sample(dists: list[Distribution], n: int, seed: int) -> dict[str, np.ndarray]:
+def sample(
+    dists: list[Distribution], n: int, seed: int | np.random.Generator, correlations: tuple[Correlation, ...] | list[Correlation] = (),
+) -> dict[str, np.ndarray]:
+    """n joint samples: correlated standard normals (Gaussian copula), each mapped through its input's inverse CDF."""
     if n < 1:
         raise InputError(f"parameter mc_samples: expected at least 1 sample, got {n}")
-    rng = np.random.default_rng(seed)
-    return {d.parameter: d.sample(rng, n) for d in dists}
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    names = [d.parameter for d in dists]
+    z = rng.standard_normal((n, len(dists)))
+    if correlations:
+        z = z @ cholesky_factor(names, correlations).T
+    return {d.parameter: d.from_normal(z[:, i]) for i, d in enumerate(dists)}
 
 
 CHUNK = 65_536  # samples per vectorised pass: large enough to amortise Python, small enough for cache
@@ -99,7 +174,7 @@ CHUNK = 65_536  # samples per vectorised pass: large enough to amortise Python, 
 
 def monte_carlo(
     values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, n: int, seed: int,
-    keys: tuple[str, ...] | None = None, chunk: int = CHUNK,
+    keys: tuple[str, ...] | None = None, chunk: int = CHUNK, correlations: tuple[Correlation, ...] | list[Correlation] = (),
 ) -> dict[str, np.ndarray]:
     """Outputs of the cost model (all, or `keys`) for n joint samples of the uncertain inputs.
 
@@ -112,7 +187,7 @@ def monte_carlo(
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
-        draws = {d.parameter: d.sample(rng, size) for d in dists}
+        draws = sample(dists, size, rng, correlations)
         out = evaluate({**values, **draws}, gpus, r1_gpu_hours)
         wanted = keys or tuple(out)
         parts.append({k: np.broadcast_to(np.asarray(out[k], dtype=float), (size,)) for k in wanted})
@@ -124,12 +199,14 @@ def percentiles(outputs: Mapping[str, np.ndarray], keys: tuple[str, ...] = HEADL
 
 
 def tornado(
-    values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, output: str
+    values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, output: str,
+    low_q: float = 0.10, high_q: float = 0.90,
 ) -> pd.DataFrame:
-    """One-at-a-time swings: each input at its low and high, the others at their values; ranked."""
+    """One-at-a-time swings on one basis: each input at its own P10 and P90, the others at their
+    values (the medians, when the defaults are the centres of their distributions); ranked."""
     base = float(evaluate(values, gpus, r1_gpu_hours)[output])
-    lows = {d.parameter: d.low for d in dists}
-    highs = {d.parameter: d.high for d in dists}
+    lows = {d.parameter: float(d.ppf(low_q)) for d in dists}
+    highs = {d.parameter: float(d.ppf(high_q)) for d in dists}
     # All swings in one vectorised call: row i moves input i only.
     names = [d.parameter for d in dists]
     batch = {k: np.full(2 * len(names), float(v)) for k, v in values.items() if not isinstance(v, str)}
@@ -138,7 +215,8 @@ def tornado(
         batch[name][2 * i + 1] = highs[name]
     result = np.asarray(evaluate({**values, **batch}, gpus, r1_gpu_hours)[output])
     frame = pd.DataFrame({
-        "parameter": names, "low": [lows[n] for n in names], "high": [highs[n] for n in names],
+        "parameter": names, "label": [d.label or d.parameter for d in dists],
+        "low": [lows[n] for n in names], "high": [highs[n] for n in names],
         "output_at_low": result[0::2], "output_at_high": result[1::2],
     })
     frame["swing"] = (frame["output_at_high"] - frame["output_at_low"]).abs()

@@ -51,7 +51,7 @@ def validate_inputs() -> dict[str, Param]:
 
     data.validate_all()
     params = registry()
-    inputs.distributions(params)
+    inputs.validate_uncertainty(params)
     inputs.validate_model_configs()
     return params
 

@@ -1,0 +1,52 @@
+"""The reconciliation chapter: the waterfall from the final run to V3's development cost, by hand."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+
+from analysis.chapters import reconciliation
+from analysis.inputs import data
+from analysis.inputs.params import registry
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "reconciliation.ipynb"
+V3_HOURS = 2_664_000 + 119_000 + 5_000  # DeepSeek-V3 report, Table 1
+
+
+def chapter(**overrides: float):
+    params = registry()
+    page = reconciliation.chapter({**{n: params[n].default for n in reconciliation.PARAMETERS}, **overrides})
+    plt.close("all")
+    return page
+
+
+def test_waterfall_by_hand() -> None:
+    page = chapter()
+    owned = page["owned_gpu_hour_usd"]
+    assert page["waterfall_run_rental_usd"] == V3_HOURS * 2.0 == 5_576_000
+    assert page["waterfall_ownership_delta_usd"] == pytest.approx(V3_HOURS * (owned - 2.0))
+    assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned * (4 - 1))  # research multiplier 4
+    assert page["waterfall_r1_usd"] == pytest.approx(data.run_gpu_hours("DeepSeek-R1") * owned)
+    assert page["waterfall_staff_dev_usd"] == pytest.approx(170 * 300_000 * 1.0)
+    steps = ("run_rental", "ownership_delta", "research", "r1", "staff_dev")
+    assert sum(page[f"waterfall_{s}_usd"] for s in steps) == pytest.approx(page["total_development_cost_usd"])
+    assert page["total_over_run"] == pytest.approx(page["total_development_cost_usd"] / 5_576_000)
+
+
+def test_no_research_and_no_staff_leaves_the_run_and_r1() -> None:
+    page = chapter(research_multiplier=1, development_years=0)
+    owned = page["owned_gpu_hour_usd"]
+    assert page["waterfall_research_usd"] == 0 and page["waterfall_staff_dev_usd"] == 0
+    assert page["total_development_cost_usd"] == pytest.approx((V3_HOURS + data.run_gpu_hours("DeepSeek-R1")) * owned)
+
+
+def test_every_glue_name_of_the_prose_is_produced() -> None:
+    page = chapter()
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    names = set(re.findall(r"\{glue:text\}`([^`:]+)", prose)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", prose))
+    assert names and names <= set(page.values) | set(page.figures)
