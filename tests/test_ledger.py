@@ -39,3 +39,20 @@ def test_lower_bound_claims() -> None:
 def test_tolerance_is_the_boundary() -> None:
     assert ledger.judge(125, [R(100, "x")], 0.25).verdict == ledger.CONSISTENT
     assert ledger.judge(126, [R(100, "x")], 0.25).verdict == ledger.INCONSISTENT
+
+
+def test_judge_samples_is_judge_sample_by_sample() -> None:
+    import numpy as np
+
+    capex = np.array([1.0e9, 1.5e9, 1.9e9, 2.5e9])
+    spend = np.full(4, 1.5e9)
+    labels = ledger.judge_samples(1.6e9, [capex, spend], ["same", "narrower"], 0.25)
+    for i in range(4):
+        scalar = ledger.judge(1.6e9, [R(float(capex[i]), "capex"), R(float(spend[i]), "spend", "narrower")], 0.25)
+        assert labels[i] == scalar.verdict
+
+
+def test_verdict_slugs_are_key_safe() -> None:
+    assert ledger.slug(ledger.ASSUMED) == "assumed_not_checked"
+    assert ledger.slug(ledger.BROADER) == "consistent_only_with_a_broader_scope"
+    assert ledger.CHECKED.isdisjoint({ledger.ASSUMED, ledger.UNVERIFIABLE})

@@ -1,4 +1,10 @@
-"""Chapter "The claims ledger": every claim of the article beside the book's reconstruction."""
+"""Chapter "The claims ledger": every claim of the article beside the book's reconstruction.
+
+Each verdict is computed on every build. The tally tells verdicts reached by a check (against
+something independent of the claim) from those that are assumed or unverifiable; for figure
+claims, a Monte Carlo gives the share of samples in which the verdict holds and the uncertain
+input that flips it most easily.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +12,136 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import cost_model, model_config, r1_gpu_hours
+from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.formatting import usd
 from analysis.inputs import data
-from analysis.model import claims_check, compute, reconcile
-from analysis.model.ledger import VERDICTS
+from analysis.inputs.params import registry
+from analysis.model import architecture as arch
+from analysis.model import claims_check, compute, inference, reconcile
+from analysis.model import uncertainty as unc
+from analysis.model.ledger import CHECKED, VERDICTS, slug
 
-PARAMETERS = (*reconcile.MODEL_PARAMS, "claim_tolerance")
+INFERENCE_PARAMETERS = (
+    "inference_nodes_avg", "gpus_per_node", "inference_input_tokens_per_day", "cache_hit_share", "inference_output_tokens_per_day",
+    "prefill_tokens_per_s_per_node", "decode_tokens_per_s_per_node",
+)
+PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS, "claim_tolerance", "mc_samples", "seed")
+# DeepSeek's MTP modules are chained: depth k predicts token t+k+1 from depth k-1's output (V3 report §2.2),
+# so its extra tokens are never predicted simultaneously, however deep the config makes it.
+MTP_MODULES_RUN_IN_PARALLEL = False
+MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd")
 
 
 def shown(value: float | None, unit: str) -> str:
     """A claimed or reconstructed figure for the ledger: money as $1.6B, counts as 10,000, missing as —."""
     if value is None or pd.isna(value):
         return "—"
-    return usd(value, 2) if unit.startswith("USD") else f"{value:,.0f}"
+    if unit.startswith("USD"):
+        return usd(value, 2)
+    return f"{value:.0%}" if unit == "fraction" else f"{value:,.0f}"
 
 
 def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
     """Every figure a claim can be compared with (claims_check.CHECKS names them)."""
-    values = dict(cost_model(p))  # type: ignore[arg-type]
+    values: dict[str, float] = dict(cost_model(p))  # type: ignore[arg-type]
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
-    r1_rental = compute.cost_usd(r1_gpu_hours(), p["gpu_hour_usd"])  # type: ignore[arg-type]
+    price: float = p["gpu_hour_usd"]  # type: ignore[assignment]
+    r1_rental = float(compute.cost_usd(r1_gpu_hours(), price))
+    # A second path to the run: DeepSeek's ISCA-2025 throughput (tokens per day) on the same 2,048 GPUs.
+    days_from_throughput = float(p["training_tokens"]) / data.published("isca_v3_tokens_per_day")  # type: ignore[arg-type]
+    gpus, ctx, post = float(p["training_gpus"]), float(p["v3_context_ext_gpu_hours"]), float(p["v3_post_training_gpu_hours"])  # type: ignore[arg-type]
+    pretrain = float(p["v3_pretrain_gpu_hours"])  # type: ignore[arg-type]
+    eq = arch.kv_cache_equivalents(v3)
+    r1_prices = data.load_indexed("api_prices.csv").loc["r1_launch"]
+    prices = inference.ApiPrices(float(r1_prices["input_cache_hit_usd_per_m"]), float(r1_prices["input_cache_miss_usd_per_m"]),
+                                 float(r1_prices["output_usd_per_m"]))
+    cost_day = float(inference.cost_per_day_usd(p["inference_nodes_avg"], p["gpus_per_node"], price))  # type: ignore[arg-type]
+    revenue_day = float(inference.theoretical_revenue_per_day_usd(
+        p["inference_input_tokens_per_day"], p["cache_hit_share"], p["inference_output_tokens_per_day"], prices))  # type: ignore[arg-type]
     values |= {
-        "training_gpus": p["training_gpus"], "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,
-        "fleet_h800": p["fleet_h800"], "fleet_h100": p["fleet_h100"],
+        "training_gpus": gpus, "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,  # type: ignore[union-attr]
+        "fleet_h800": p["fleet_h800"], "fleet_h100": p["fleet_h100"],  # type: ignore[dict-item]
         "r1_rental_usd": r1_rental, "r1_with_v3_rental_usd": r1_rental + values["run_rental_usd"],
-        "gpt4_cost_common_usd": compute.cost_usd(float(data.load_indexed("comparators.csv").loc["gpt4", "gpu_hours"]), p["gpu_hour_usd"]),
-    }  # type: ignore[dict-item]
-    return values  # type: ignore[return-value]
+        "gpus_from_throughput": pretrain / (days_from_throughput * 24),
+        "pretrain_days_from_gpu_hours": float(compute.wall_clock_days(pretrain, gpus)),
+        "pretrain_days_from_throughput": days_from_throughput,
+        "run_rental_from_throughput_usd": float(compute.cost_usd(days_from_throughput * 24 * gpus + ctx + post, price)),
+        "table1_is_pretraining_only": float(ctx == 0 and post == 0),
+        "mtp_is_simultaneous": float(v3.mtp_layers > 1 and MTP_MODULES_RUN_IN_PARALLEL),
+        "mla_keeps_full_keys": float(eq["own"] >= eq["mha"]),
+        "luk_opex_4y_usd": data.published("luk_tco_all_per_year_usd") * data.published("semianalysis_tco_years")
+        - data.published("luk_capex_all_usd"),
+        "fire_flyer_gpus": data.published("fire_flyer_a100_gpus"),
+        "gpt4_epoch_amortised_usd": data.published("gpt4_epoch_amortised_usd"),
+        "gpt4_epoch_cloud_usd": data.published("gpt4_epoch_cloud_usd"),
+        "inference_cost_per_day_usd": cost_day,
+        "inference_revenue_per_day_usd": revenue_day,
+        "inference_revenue_published_usd": data.published("inference_revenue_per_day_usd"),
+        "inference_cost_profit_margin": float(inference.cost_profit_margin(revenue_day, cost_day)),
+        "inference_nodes_avg": p["inference_nodes_avg"],  # type: ignore[dict-item]
+        "inference_nodes_from_throughput": float(inference.nodes_from_throughput(
+            p["inference_input_tokens_per_day"], p["inference_output_tokens_per_day"],  # type: ignore[arg-type]
+            p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
+    }
+    return values
+
+
+def robustness(p: Mapping[str, Value], ledger: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
+    """For each figure claim: the share of Monte Carlo samples giving the same verdict, and the input that flips it."""
+    model_values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
+    dists = distributions(registry(), model_values)
+    gpus, r1 = gpu_catalogue(), r1_gpu_hours()
+    samples = unc.monte_carlo(model_values, dists, gpus, r1, int(p["mc_samples"]), int(p["seed"]), keys=MONTE_CARLO_KEYS,  # type: ignore[arg-type]
+                              correlations=correlations())
+    swings = unc.one_at_a_time(model_values, dists, gpus, r1)
+    labels = {d.parameter: d.label for d in dists}
+    rows = []
+    for row in ledger.itertuples(index=False):
+        share = claims_check.verdict_share(row.id, row.claimed, row.verdict, samples, values, tolerance)
+        flip = claims_check.easiest_flip(row.id, row.claimed, row.verdict, swings, values, labels, tolerance)
+        rows.append({"id": row.id, "share": share, "flip": flip})
+    return pd.DataFrame(rows)
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     tolerance: float = p["claim_tolerance"]  # type: ignore[assignment]
-    ledger = claims_check.assess(data.load_table("claims.csv"), reconstructions(p), tolerance)
+    values = reconstructions(p)
+    ledger = claims_check.assess(data.load_table("claims.csv"), values, tolerance)
+    robust = robustness(p, ledger, values, tolerance).set_index("id")
     page.number("claim_tolerance", tolerance, "fraction")
     for row in ledger.itertuples():
         page.text(f"verdict_{row.id}", row.verdict)
+        page.text(f"claim_{row.id}_verdict", row.verdict)
+        share = robust.loc[row.id, "share"]
+        if share is not None and not pd.isna(share):
+            page.number(f"claim_{row.id}_verdict_share", float(share), "fraction of Monte Carlo samples")
     counts = ledger["verdict"].value_counts()
     for verdict in VERDICTS:
-        page.number(f"verdict_count_{verdict.replace(' ', '_')}", int(counts.get(verdict, 0)), "claims")
+        page.number(f"verdict_count_{slug(verdict)}", int(counts.get(verdict, 0)), "claims")
+    checked = int(ledger["verdict"].isin(CHECKED).sum())
     page.number("claims_total", len(ledger), "claims")
+    page.number("claims_checked", checked, "claims")
+    page.number("claims_assumed", int((ledger["kind"] == "assumed").sum()), "claims")
+    page.number("claims_not_checked", len(ledger) - checked, "claims")
+    page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
+    # What "over $100M" would have to cover: a multiple of Epoch's amortised final-run estimate.
+    gpt4_claim = float(ledger.set_index("id").loc["gpt4_cost_100m", "claimed"])
+    page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / values["gpt4_epoch_amortised_usd"], "times")
+
     page.table("ledger", ledger.assign(
         claimed=[shown(v, u) for v, u in zip(ledger["claimed"], ledger["unit"], strict=True)],
         reconstruction=[shown(v, u) for v, u in zip(ledger["reconstruction"], ledger["unit"], strict=True)],
-    )[["claim", "claimant", "claimed", "reconstruction", "scope", "gap", "verdict"]].rename(columns={
+    )[["claim", "claimant", "claimed", "reconstruction", "scope", "verdict"]].rename(columns={
         "claim": "Claim", "claimant": "Who", "claimed": "Claimed", "reconstruction": "Book", "scope": "Compared with",
-        "gap": "Gap", "verdict": "Verdict"}), {"Gap": "{:.0%}"})
+        "verdict": "Verdict"}))
+    figures = ledger[ledger["kind"] == "figure"].set_index("id")
+    page.table("robustness", pd.DataFrame({
+        "Claim": figures["claim"], "Verdict": figures["verdict"], "Gap": figures["gap"],
+        "Same verdict in": [robust.loc[i, "share"] for i in figures.index],
+        "Flipped most easily by": [robust.loc[i, "flip"] for i in figures.index],
+    }), {"Gap": "{:.0%}", "Same verdict in": "{:.0%}"})
+    crossed = ledger[ledger["cross_check"] != ""]
+    page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Independent path": crossed["cross_check"]}))
     return page

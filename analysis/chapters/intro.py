@@ -45,7 +45,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims = data.load_table("claims.csv")
     for claim in claims.itertuples():
         if claim.value == claim.value:  # not NaN: the claim has a number
-            shown = usd(claim.value) if claim.unit.startswith("USD") else f"{claim.value:,.0f}"
+            shown = usd(claim.value) if claim.unit.startswith("USD") else f"{claim.value:.0%}" if claim.unit == "fraction" else f"{claim.value:,.0f}"
             page.text(f"claim_{claim.id}_text", shown)
 
     # The headline cards: the Monte Carlo median with its P10-P90 (the defaults are the inputs' medians,

@@ -198,6 +198,26 @@ def percentiles(outputs: Mapping[str, np.ndarray], keys: tuple[str, ...] = HEADL
     return {k: {f"p{q}": float(np.percentile(outputs[k], q)) for q in (10, 50, 90)} for k in keys}
 
 
+def one_at_a_time(
+    values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float,
+    low_q: float = 0.10, high_q: float = 0.90,
+) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+    """Every model output with one input at its low_q and then its high_q quantile, the others at `values`.
+
+    One vectorised call: row 2i moves input i to its low, row 2i + 1 to its high."""
+    names = [d.parameter for d in dists]
+    batch = {k: np.full(2 * len(names), float(v)) for k, v in values.items() if not isinstance(v, str)}
+    for i, d in enumerate(dists):
+        batch[d.parameter][2 * i] = float(d.ppf(low_q))
+        batch[d.parameter][2 * i + 1] = float(d.ppf(high_q))
+    out = {k: np.broadcast_to(np.asarray(v, dtype=float), (2 * len(names),)) for k, v in evaluate({**values, **batch}, gpus, r1_gpu_hours).items()}
+    return {
+        name: ({k: float(v[2 * i]) for k, v in out.items()} | {name: float(batch[name][2 * i])},
+               {k: float(v[2 * i + 1]) for k, v in out.items()} | {name: float(batch[name][2 * i + 1])})
+        for i, name in enumerate(names)
+    }
+
+
 def tornado(
     values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, output: str,
     low_q: float = 0.10, high_q: float = 0.90,
@@ -205,19 +225,11 @@ def tornado(
     """One-at-a-time swings on one basis: each input at its own P10 and P90, the others at their
     values (the medians, when the defaults are the centres of their distributions); ranked."""
     base = float(evaluate(values, gpus, r1_gpu_hours)[output])
-    lows = {d.parameter: float(d.ppf(low_q)) for d in dists}
-    highs = {d.parameter: float(d.ppf(high_q)) for d in dists}
-    # All swings in one vectorised call: row i moves input i only.
-    names = [d.parameter for d in dists]
-    batch = {k: np.full(2 * len(names), float(v)) for k, v in values.items() if not isinstance(v, str)}
-    for i, name in enumerate(names):
-        batch[name][2 * i] = lows[name]
-        batch[name][2 * i + 1] = highs[name]
-    result = np.asarray(evaluate({**values, **batch}, gpus, r1_gpu_hours)[output])
+    swings = one_at_a_time(values, dists, gpus, r1_gpu_hours, low_q, high_q)
     frame = pd.DataFrame({
-        "parameter": names, "label": [d.label or d.parameter for d in dists],
-        "low": [lows[n] for n in names], "high": [highs[n] for n in names],
-        "output_at_low": result[0::2], "output_at_high": result[1::2],
+        "parameter": [d.parameter for d in dists], "label": [d.label or d.parameter for d in dists],
+        "low": [swings[d.parameter][0][d.parameter] for d in dists], "high": [swings[d.parameter][1][d.parameter] for d in dists],
+        "output_at_low": [swings[d.parameter][0][output] for d in dists], "output_at_high": [swings[d.parameter][1][output] for d in dists],
     })
     frame["swing"] = (frame["output_at_high"] - frame["output_at_low"]).abs()
     frame["base"] = base
