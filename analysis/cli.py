@@ -101,10 +101,25 @@ def cmd_model(args: argparse.Namespace) -> int:
         return 0
     print(f"{summary['model']} ({summary['model_type']})")
     for name, value in summary["breakdown"].items():
-        print(f"  {name:<28}{value:>20,}  ({value / 1e9:,.2f}B)")
-    print(f"  {'kv_cache_elements_per_token':<28}{summary['kv_cache_elements_per_token']:>20,}")
-    print(f"  {'kv_cache_bytes_per_token':<28}{summary['kv_cache_bytes_per_token']:>20,.0f}  (at {args.dtype_bytes:g} bytes)")
-    print(f"  {'flops_per_token':<28}{summary['flops_per_token']:>20,.0f}  (forward, context {args.context_tokens:,.0f})")
+        print(f"  {name:<31}{value:>20,}  ({value / 1e9:,.2f}B)")
+    print(f"  {'kv_cache_elements_per_token':<31}{summary['kv_cache_elements_per_token']:>20,}")
+    print(f"  {'kv_cache_bytes_per_token':<31}{summary['kv_cache_bytes_per_token']:>20,.0f}  (at {args.dtype_bytes:g} bytes, whole context kept)")
+    context = f"{args.context_tokens:,.0f}-token sequence"
+    print(f"  {'kv_cache_bytes_per_token_kept':<31}{summary['kv_cache_bytes_per_token_kept']:>20,.0f}  (average per token of one {context})")
+    kept = summary["kv_cache_bytes_kept"]
+    print(f"  {'kv_cache_bytes_kept':<31}{kept:>20,.0f}  ({kept / 1e9:,.2f} GB for one {context})")
+    layout = summary["attention"]
+    layers = ", ".join(f"{count} {kind}" for kind, count in layout["layers"].items())
+    if layout["sliding_window"]:
+        layers += f"; window {layout['sliding_window']:,} tokens"
+    if layout["attention_chunk_size"]:
+        layers += f"; chunks of {layout['attention_chunk_size']:,} tokens"
+    print(f"  {'attention_layers':<31}{layers}")
+    if layout["indexer"]:
+        x = layout["indexer"]
+        print(f"  {'indexer_layout':<31}{x['heads']} heads of {x['head_dim']}, top {x['topk']:,} tokens; "
+              f"{summary['kv_cache_indexer_elements_per_token']:,} key elements per token (in the KV figures above)")
+    print(f"  {'flops_per_token':<31}{summary['flops_per_token']:>20,.0f}  (forward, context {args.context_tokens:,.0f})")
     return 0
 
 

@@ -421,3 +421,10 @@ def test_model_cli_reports_kept_cache_and_layout() -> None:
     # Sparse attention: MLA attends to the indexer's top 2048; the indexer scores every token.
     cfg, tokens = load("deepseek_v3_2_exp"), 100_000
     assert arch.attention_flops_per_token(cfg, tokens) == 2 * 61 * 128 * (192 + 128) * 2048 + 2 * 61 * 64 * 128 * tokens
+
+
+def test_mla_config_without_expert_count_is_refused_not_counted_dense() -> None:
+    raw = json.loads((MODELS_DIR / "kimi_k2.json").read_text())
+    del raw["n_routed_experts"]
+    with pytest.raises(InputError, match="missing field 'n_routed_experts'"):
+        arch.parse_config(raw, name="kimi_k2.json")

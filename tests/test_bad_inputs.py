@@ -49,9 +49,9 @@ DATA_CASES = [
     ("claims.csv", "v3_gpus_2048,", "v3_cost_6m,", "claims.csv:3:id: duplicate key 'v3_cost_6m' (first on line 2)"),
     ("sources.csv", "2024-12-27,A", "2024-12-27,Z", "sources.csv:3:confidence: expected confidence A, B, C or D"),
     ("sources.csv", "2024-12-27,A", "27/12/2024,A", "sources.csv:3:date: expected a date"),
-    ("uncertainty.csv", "fleet_h20,triangular,10000,30000,40000", "fleet_h20,triangular,50000,30000,40000",
-     "uncertainty.csv:6:low: low (50000) is greater than high (40000)"),
-    ("uncertainty.csv", "pue,triangular", "pue,weibull", "uncertainty.csv:14:distribution: unknown distribution 'weibull'"),
+    ("uncertainty.csv", "fleet_h20,H20 count,triangular,20000,30000,40000", "fleet_h20,H20 count,triangular,50000,30000,40000",
+     "uncertainty.csv:5:low: low (50000) is greater than high (40000)"),
+    ("uncertainty.csv", "pue,PUE,triangular", "pue,PUE,weibull", "uncertainty.csv:14:distribution: unknown distribution 'weibull'"),
     ("parameters.csv", "gpu_hour_usd,float,2.0,", "gpu_hour_usd,float,-1,", "parameters.csv:2:default: parameter gpu_hour_usd: -1 is outside"),
     ("models/deepseek_v3.json", '"hidden_size": 7168', '"hidden_size": -7168', "deepseek_v3.json: field 'hidden_size' must be positive"),
     ("models/mixtral_8x7b.json", '"num_key_value_heads": 8', '"num_key_value_heads": 5',
@@ -119,3 +119,58 @@ def test_model_command_bad_config(tmp_path: Path) -> None:
                                 "num_attention_heads": 3, "intermediate_size": 4}))
     done = _cli("model", str(path))
     assert done.returncode == 2 and "not divisible" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- `python -m analysis model PATH`: unsupported or incomplete configs (issue 15) -------------------
+# Each case starts from a real config of data/models/ and breaks one thing; the one line must name the
+# file and the field, never print a count.
+
+
+def _real_config(name: str) -> dict:
+    return json.loads((ROOT / "data" / "models" / f"{name}.json").read_text())
+
+
+def _drop(raw: dict, key: str) -> dict:
+    return {k: v for k, v in raw.items() if k != key}
+
+
+def _llama4_text(**change: object) -> dict:
+    raw = _real_config("llama4_maverick")
+    text = {k: v for k, v in raw["text_config"].items() if k not in change or change[k] is not None}
+    text.update({k: v for k, v in change.items() if v is not None})
+    return {**raw, "text_config": text}
+
+
+# (file written, its content, what the one line must say)
+MODEL_CONFIG_CASES = [
+    ("minimax_m1.json", {**_real_config("kimi_k2"), "model_type": "minimax_m1"},
+     "minimax_m1.json: unknown architecture, field 'model_type' is 'minimax_m1'"),
+    ("untyped.json", _drop(_real_config("qwen3_235b_a22b"), "model_type"), "untyped.json: unknown architecture, field 'model_type' is None"),
+    ("kimi_k2.json", _drop(_real_config("kimi_k2"), "kv_lora_rank"), "kimi_k2.json: missing field 'kv_lora_rank'"),
+    ("gpt_oss_120b.json", _drop(_real_config("gpt_oss_120b"), "sliding_window"), "gpt_oss_120b.json: missing field 'sliding_window'"),
+    ("gpt_oss_120b.json", _drop(_real_config("gpt_oss_120b"), "layer_types"), "gpt_oss_120b.json: missing field 'layer_types'"),
+    ("gpt_oss_120b.json", {**_real_config("gpt_oss_120b"), "attention_bias": "yes"},
+     "gpt_oss_120b.json: field 'attention_bias' must be true or false"),
+    ("llama4_maverick.json", _drop(_real_config("llama4_maverick"), "text_config"), "llama4_maverick.json: missing field 'text_config'"),
+    ("llama4_maverick.json", _llama4_text(attention_chunk_size=None), "llama4_maverick.json: missing field 'text_config.attention_chunk_size'"),
+    ("llama4_maverick.json", _llama4_text(moe_layers=[1, 99]), "llama4_maverick.json: field 'text_config.moe_layers' names layer(s) [99]"),
+    ("glm4_5.json", _drop(_real_config("glm4_5"), "first_k_dense_replace"), "glm4_5.json: missing field 'first_k_dense_replace'"),
+    ("deepseek_v3_2_exp.json", _drop(_real_config("deepseek_v3_2_exp"), "index_topk"), "deepseek_v3_2_exp.json: missing field 'index_topk'"),
+    ("qwen3_235b_a22b.json", _drop(_real_config("qwen3_235b_a22b"), "head_dim"), "qwen3_235b_a22b.json: missing field 'head_dim'"),
+    ("qwen2_5_72b.json", _drop(_real_config("qwen2_5_72b"), "num_attention_heads"), "qwen2_5_72b.json: missing field 'num_attention_heads'"),
+    ("deepseek_v3.json", {**_real_config("deepseek_v3"), "num_experts_per_tok": 300},
+     "deepseek_v3.json: field 'num_experts_per_tok' (300) exceeds the number of routed experts (256)"),
+]
+
+
+@pytest.mark.parametrize(("file", "raw", "message"), MODEL_CONFIG_CASES, ids=[c[2].split(": ", 1)[1][:45] for c in MODEL_CONFIG_CASES])
+def test_model_command_unsupported_or_incomplete_config(tmp_path: Path, file: str, raw: dict, message: str) -> None:
+    path = tmp_path / file
+    path.write_text(json.dumps(raw))
+    for extra in ((), ("--json",)):
+        done = _cli("model", str(path), *extra)
+        assert done.returncode == 2, done.stdout[-500:] + done.stderr[-1500:]
+        assert done.stdout == ""  # no partial, silently wrong count
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], done.stderr
+        assert "Traceback" not in done.stderr

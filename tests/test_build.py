@@ -34,7 +34,29 @@ def test_results_json_contract(default_build: Path) -> None:
     meta = results["_meta"]
     assert meta["scenario"] == "default"
     assert meta["parameters"]["gpu_hour_usd"] == {"value": 2.0, "origin": "default"}
-    assert set(meta["versions"]) == {"git", "code_sha256", "data_sha256"}
+    assert set(meta["versions"]) == {"git", "date", "code_sha256", "data_sha256"}
+
+
+def test_every_value_says_what_it_depends_on(default_build: Path) -> None:
+    results = results_of(default_build)
+    values = {k: v for k, v in results.items() if k != "_meta"}
+    assert all("depends_on" in v for v in values.values())
+    # The issue's examples: the run cost depends on the price (elasticity 1) and the three stage GPU-hours;
+    # the parameter count of V3 depends on no parameter at all.
+    run = values["v3_training_cost_usd"]["depends_on"]
+    assert run["gpu_hour_usd"] == pytest.approx(1.0)
+    assert set(run) == {"gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours"}
+    assert values["v3_total_params"]["depends_on"] == {}
+    # Most influential first.
+    capex = list(values["fleet_capex_usd"]["depends_on"].values())
+    assert capex == sorted(capex, key=lambda e: -abs(e))
+    # Every value has an entry on the "Every number" page, and the prose links to it.
+    page = (default_build / "html" / "book" / "every_number.html").read_text()
+    anchors = set(re.findall(r'id="(num-[a-z0-9-]+)"', page))
+    assert len(anchors) >= len(values)
+    intro = (default_build / "html" / "book" / "intro.html").read_text()
+    links = set(re.findall(r'href="every_number\.html#(num-[a-z0-9-]+)"', intro))
+    assert links and links <= anchors
 
 
 def test_intro_page_shows_default_numbers(default_build: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
+from matplotlib.container import BarContainer
 
 from analysis.chapters import architecture as chapter_module
 from analysis.chapters.page import Page
@@ -76,13 +77,40 @@ def test_moe_structure(page: Page) -> None:
 
 
 def test_moe_compute_saving(page: Page) -> None:
+    # Forward FLOP per token: 2 × multiplied weights + 2 × 61 × 128 × (192 + 128) × tokens attended.
+    # The same model with every expert active multiplies the 248 idle routed experts of each of the 58 MoE layers too.
+    idle = 58 * (256 - 8) * 3 * HIDDEN * EXPERT_INTERMEDIATE
+    weights = 2 * page["v3_active_params"]  # (the norms, inside `active`, are not multiplied: 0.9M of 36.6B)
+
+    def attention(tokens: float) -> float:
+        return 2.0 * LAYERS * HEADS * (QK_HEAD_DIM + V_HEAD_DIM) * tokens
+
+    # Pre-training: 4,096-token sequences, causal mask, so a token attends to 2,048 tokens on average.
+    assert page["pretrain_seq_len"] == 4096
+    assert page["v3_pretrain_flops_per_token"] == pytest.approx(weights + attention(2048), rel=1e-4)
+    assert page["v3_pretrain_dense_equal_flops_per_token"] == pytest.approx(weights + 2 * idle + attention(2048), rel=1e-4)
+    saving = (weights + 2 * idle + attention(2048)) / (weights + attention(2048))
+    assert page["v3_moe_compute_saving"] == pytest.approx(saving, rel=1e-4)
+    assert 15 < page["v3_moe_compute_saving"] < 17  # 16.2×
+    full = (weights + 2 * idle + attention(4096)) / (weights + attention(4096))
+    assert page["v3_moe_compute_saving_full_attention"] == pytest.approx(full, rel=1e-4)
+    assert 14 < full < 15
+    # One token at the end of a 128K context: attention, which MoE does not touch, dominates.
     context = 131_072
     assert page["context_tokens"] == context
-    attention = 2.0 * LAYERS * HEADS * (QK_HEAD_DIM + V_HEAD_DIM) * context  # scores + context, forward
-    assert page["v3_dense_equal_flops_per_token"] == pytest.approx(2 * 671e9 + attention, rel=0.001)
-    assert page["v3_flops_per_token"] == pytest.approx(2 * 37e9 + attention, rel=0.01)
-    assert page["v3_moe_compute_saving"] == pytest.approx(page["v3_dense_equal_flops_per_token"] / page["v3_flops_per_token"], rel=1e-12)
+    assert page["v3_flops_per_token"] == pytest.approx(weights + attention(context), rel=1e-4)
+    assert page["v3_dense_equal_flops_per_token"] == pytest.approx(weights + 2 * idle + attention(context), rel=1e-4)
+    assert page["v3_moe_compute_saving_long_context"] == pytest.approx(
+        page["v3_dense_equal_flops_per_token"] / page["v3_flops_per_token"], rel=1e-12)
+    assert 2.5 < page["v3_moe_compute_saving_long_context"] < 3
+    assert page["v3_long_context_attention_share"] > 0.85
     assert page["v3_flops_per_token_text"].endswith("×10¹¹")
+
+
+def test_total_vs_active_is_a_dot_plot(page: Page) -> None:
+    ax = page.figures["fig_total_vs_active"].axes[0]
+    assert ax.get_xscale() == "log"
+    assert not [c for c in ax.containers if isinstance(c, BarContainer)]  # no bars on a log axis
 
 
 def test_kv_cache_against_the_published_formula(page: Page) -> None:

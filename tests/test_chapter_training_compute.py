@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
+from matplotlib.container import BarContainer
 
 from analysis.chapters import training_compute as chapter_module
 from analysis.chapters.page import Page
+from analysis.inputs import data
 from analysis.inputs.params import registry
-from analysis.model import ledger
+from analysis.model import compute, ledger
 from analysis.paths import ROOT
 
 NOTEBOOK = ROOT / "book" / "training_compute.ipynb"
@@ -25,6 +28,31 @@ TOKENS = 14.8e12
 H800_BF16, H800_FP8 = 989e12, 1979e12  # dense peak FLOP/s (NVIDIA H800 SXM datasheet)
 R1_GPU_HOURS = 101_000 + 5_000 + 41_000  # R1 (Nature 2025) supplementary: R1-Zero RL, SFT data, R1 RL
 LLAMA_GPU_HOURS, LLAMA_FLOPS = 30.84e6, 3.8e25  # Llama 3.1 model card and the Llama 3 paper
+SEQ, BATCH = 4096, 15_360  # V3 report §4.2: 4K-token sequences, batch ramped to 15,360 sequences
+
+
+def mla_moe_matmul_params(h: int, layers: int, dense: int, ffn: int, expert_ffn: int, shared: int, routed: int, active: int,
+                          vocab: int, bias: bool) -> int:
+    """Activated weights of a DeepSeek MLA + MoE model, counted by hand from its config.json:
+    MLA (q 1536-rank, kv 512-rank + 64 RoPE, 128 heads of 128 + 64 / 128), gated MLPs, routers,
+    RMSNorms and the output head; the input embedding (a lookup) is not counted."""
+    heads, q_rank, kv_rank, rope, nope, v = 128, 1536, 512, 64, 128, 128
+    attention = h * q_rank + q_rank + q_rank * heads * (nope + rope) + h * (kv_rank + rope) + kv_rank \
+        + kv_rank * heads * (nope + v) + heads * v * h
+    mlp = 3 * h * ffn
+    moe = 3 * h * expert_ffn * (shared + active) + routed * h + (routed if bias else 0)
+    return layers * attention + dense * mlp + (layers - dense) * moe + (2 * layers + 1) * h + vocab * h
+
+
+# DeepSeek-V3 and V2 config.json (data/models/).
+V3_ACTIVE = mla_moe_matmul_params(7168, 61, 3, 18432, 2048, 1, 256, 8, 129_280, bias=True)
+V2_ACTIVE = mla_moe_matmul_params(5120, 60, 1, 12288, 1536, 2, 160, 6, 102_400, bias=False)
+
+
+def attention_per_token(layers: int, causal: bool) -> float:
+    """Training FLOP of scores and context per token: 3 × 2 × L × heads × (192 + 128) × T, halved when causal."""
+    full = 6 * layers * 128 * (192 + 128) * SEQ
+    return full / 2 if causal else full
 
 
 def defaults() -> dict[str, Any]:
@@ -73,6 +101,71 @@ def test_rates_per_trillion_tokens(page: Page) -> None:
     assert page["v3_rate_vs_v2"] == pytest.approx(180_000 / 172_800, rel=1e-12)
 
 
+def test_hand_count_is_the_books_count(page: Page) -> None:
+    assert V3_ACTIVE == pytest.approx(36.63e9, rel=1e-3)  # "37B activated" (V3 report §4.2)
+    assert page["v3_active_params_billions"] * 1e9 == pytest.approx(V3_ACTIVE, rel=1e-12)
+    assert page["v3_gflop_per_token_6nd"] * 1e9 == pytest.approx(6 * V3_ACTIVE, rel=1e-12)
+    assert page["v3_gflop_per_token_causal"] * 1e9 == pytest.approx(6 * V3_ACTIVE + attention_per_token(61, True), rel=1e-12)
+    assert page["v3_gflop_per_token_full"] * 1e9 == pytest.approx(6 * V3_ACTIVE + attention_per_token(61, False), rel=1e-12)
+
+
+def test_isca_table_4_reproduced_within_1_percent(page: Page) -> None:
+    # DeepSeek, "Insights into DeepSeek-V3" (ISCA 2025, arXiv 2505.09343), Table 4, on 2,048 H800s:
+    # 272.80B tokens/day, 19.926 s per step; 432 TFLOP/s per GPU (43.73% of BF16 peak) counting full
+    # attention, 385 (38.94%) causal. Hand calculation: tokens per GPU-second × FLOP per token, MTP left out.
+    per_gpu_second = BATCH * SEQ / 19.926 / 2048
+    assert per_gpu_second * 2048 * 86_400 == pytest.approx(272.8e9, rel=1e-4)
+    assert page["v3_tokens_per_day_billions"] == pytest.approx(272.8, rel=0.01)
+    full = (6 * V3_ACTIVE + attention_per_token(61, False)) * per_gpu_second
+    causal = (6 * V3_ACTIVE + attention_per_token(61, True)) * per_gpu_second
+    assert page["v3_tflops_full_attention"] * 1e12 == pytest.approx(full, rel=1e-9)
+    assert page["v3_tflops_causal"] * 1e12 == pytest.approx(causal, rel=1e-9)
+    assert full / 1e12 == pytest.approx(432, rel=0.01) and causal / 1e12 == pytest.approx(385, rel=0.01)
+    assert page["v3_mfu_full_attention_bf16"] == pytest.approx(full / H800_BF16, rel=1e-9)
+    assert page["v3_mfu_causal_bf16"] == pytest.approx(causal / H800_BF16, rel=1e-9)
+    assert page["v3_mfu_full_attention_bf16"] == pytest.approx(0.4373, rel=0.01)
+    assert page["v3_mfu_causal_bf16"] == pytest.approx(0.3894, rel=0.01)
+    assert (page["published_isca_tflops_full"], page["published_isca_mfu_causal"]) == (432, 0.3894)
+    assert page["isca_max_abs_gap"] < 0.01
+    # MTP is not in DeepSeek's count: with it, the causal MFU misses 38.94% by more than 1%.
+    assert page["v3_mfu_causal_with_mtp_bf16"] / 0.3894 - 1 > 0.01
+    frame, _ = page.tables["isca"]
+    assert frame["Gap"].abs().max() < 0.01 and len(frame) == 8
+
+
+def test_isca_table_2_is_the_causal_count(page: Page) -> None:
+    # ISCA 2025, Table 2: training compute per token, V3 250 GFLOP, V2 155 GFLOP (method not stated).
+    assert (6 * V3_ACTIVE + attention_per_token(61, True)) / 1e9 == pytest.approx(250, rel=0.01)
+    assert page["v3_gflop_per_token_causal"] == pytest.approx(250, rel=0.01)
+    v2 = 6 * V2_ACTIVE + attention_per_token(60, True)
+    assert page["v2_gflop_per_token_causal"] * 1e9 == pytest.approx(v2, rel=1e-9)
+    assert v2 / 1e9 == pytest.approx(155, rel=0.01)
+    assert page["v3_gflop_per_token_full"] / 250 - 1 > 0.1  # the full count does not match
+
+
+def test_throughput_and_gpu_hours_agree(page: Page) -> None:
+    # 14.8T / 272.8B per day = 54.25 days × 24 h × 2,048 GPUs against Table 1's 2,664K GPU-hours.
+    assert page["v3_days_at_isca_rate"] == pytest.approx(14.8e12 / 272.8e9, rel=1e-12)
+    assert page["v3_gpu_hours_at_isca_rate_millions"] == pytest.approx(14.8e12 / 272.8e9 * 24 * 2048 / 1e6, rel=1e-12)
+    assert page["v3_gpu_hours_at_isca_rate_millions"] == pytest.approx(PRETRAIN / 1e6, rel=0.002)
+    assert page["v3_tokens_per_day_from_gpu_hours_billions"] == pytest.approx(TOKENS / (PRETRAIN / 2048 / 24) / 1e9, rel=1e-12)
+
+
+def test_four_counts_of_the_flop(page: Page) -> None:
+    six, causal, full = 6 * V3_ACTIVE, 6 * V3_ACTIVE + attention_per_token(61, True), 6 * V3_ACTIVE + attention_per_token(61, False)
+    assert page["v3_training_flops_causal"] == pytest.approx(causal * TOKENS, rel=1e-12)
+    assert page["v3_training_flops_full_attention"] == pytest.approx(full * TOKENS, rel=1e-12)
+    # The book's count: causal attention plus the MTP module (its weights and its one attention layer).
+    assert page["v3_training_flops_refined"] > page["v3_training_flops_causal"] + attention_per_token(1, True) * TOKENS
+    assert 0.03 < page["v3_mtp_share_of_refined"] < 0.05
+    assert page["v3_attention_share_causal"] == pytest.approx(1 - six / causal, rel=1e-12)
+    seconds = PRETRAIN * 3600
+    assert page["v3_implied_mfu_causal_bf16"] == pytest.approx(causal * TOKENS / seconds / H800_BF16, rel=1e-12)
+    assert page["v3_implied_mfu_full_attention_bf16"] == pytest.approx(full * TOKENS / seconds / H800_BF16, rel=1e-12)
+    frame, _ = page.tables["flop_counts"]
+    assert list(frame["GFLOP per token"]) == sorted(frame["GFLOP per token"])
+
+
 def test_6nd_and_mfu(page: Page) -> None:
     # "37B activated" is rounded to the nearest billion, so 6·N·D is known to ±0.5B × 6 × D.
     assert abs(page["v3_training_flops"] - 6 * 37e9 * TOKENS) <= 6 * 0.5e9 * TOKENS
@@ -85,22 +178,45 @@ def test_6nd_and_mfu(page: Page) -> None:
     assert page["v3_implied_mfu_bf16"] == pytest.approx(page["v3_training_flops"] / (seconds * H800_BF16), rel=1e-12)
     assert page["v3_implied_mfu_fp8"] == pytest.approx(page["v3_training_flops"] / (seconds * H800_FP8), rel=1e-12)
     assert 0.33 < page["v3_implied_mfu_bf16"] < 0.36 and 0.16 < page["v3_implied_mfu_fp8"] < 0.18
-    # The refined count adds attention (PaLM's convention) and the MTP module: more FLOP, higher MFU.
+    # The refined count adds causal attention and the MTP module: more FLOP, higher MFU.
     assert page["v3_training_flops_refined"] > page["v3_training_flops"]
     assert page["v3_refined_over_6nd"] == pytest.approx(page["v3_training_flops_refined"] / page["v3_training_flops"] - 1, rel=1e-12)
-    attention_per_token = 6 * 61 * 128 * (192 + 128) * 4096  # forward + backward, every query-key pair
-    assert page["v3_training_flops_refined"] - page["v3_training_flops"] > attention_per_token * TOKENS
+    assert page["v3_training_flops_refined"] - page["v3_training_flops"] > attention_per_token(61, True) * TOKENS
+    assert page["v3_training_flops_refined"] < page["v3_training_flops_full_attention"]
     assert page["v3_implied_mfu_refined_bf16"] / page["v3_implied_mfu_bf16"] == pytest.approx(1 + page["v3_refined_over_6nd"])
+
+
+def test_mfu_band_comes_from_published_runs(page: Page) -> None:
+    # PaLM 540B 46.2% (PaLM paper §4.1); Llama 3.1 405B 38-43% (Llama 3 paper, Table 4). Epoch's GPT-4
+    # figure (an estimate) and DeepSeek's own (the run under test) are left out; DeepSeek's 38.94-43.73%
+    # lies inside the band, so including it would change nothing.
+    assert (page["mfu_band_published_low"], page["mfu_band_published_high"]) == (0.38, 0.462)
+    published = data.load_table("published_mfu.csv")
+    assert compute.mfu_band(published, ["gpt4"]) == (0.38, 0.462)  # DeepSeek's own would not move the band
+    assert (page["mfu_band_low_run"], page["mfu_band_high_run"]) == ("Llama 3.1 405B", "PaLM 540B")
+    params = registry()
+    assert (params["mfu_plausible_min"].default, params["mfu_plausible_max"].default) == (0.38, 0.462)
+    assert page["mfu_band_note"] == "the range of those runs"
+    assert chapter(mfu_plausible_max=0.5)["mfu_band_note"] == "set by parameter; those runs span 38.0%–46.2%"
 
 
 def test_mfu_verdict(page: Page) -> None:
     assert page["peak_flops_basis_text"] == "BF16"
-    # 6 × 36.63e9 × 14.8e12 / (2,664,000 h × 3600 s × 989e12 FLOP/s) = 0.343: inside the 15–60% band.
+    # Full-attention count (PaLM's convention) over Table 1's hours: (6N + 6·61·128·320·4096) × 14.8T
+    # / (2,664,000 h × 3600 s × 989e12 FLOP/s) = 0.439, inside 38%–46.2%.
+    full = (6 * V3_ACTIVE + attention_per_token(61, False)) * TOKENS / (PRETRAIN * 3600 * H800_BF16)
+    assert full == pytest.approx(0.4387, abs=1e-4)
     assert page["v3_mfu_verdict"] == "plausible"
-    assert page["v3_mfu_verdict_reason"] == "34% lies within 15%–60%"
-    assert chapter(mfu_plausible_max=0.30)["v3_mfu_verdict"] == "implausibly high"
-    fp8 = chapter(peak_flops_basis="fp8", mfu_plausible_min=0.20)
-    assert (fp8["peak_flops_basis_text"], fp8["v3_mfu_verdict"]) == ("FP8", "implausibly low")
+    assert page["v3_mfu_verdict_reason"] == "43.9% lies within 38.0%–46.2%"
+    assert chapter(mfu_plausible_max=0.43)["v3_mfu_verdict"] == "implausibly high"
+    assert chapter(mfu_plausible_min=0.45, mfu_plausible_max=0.5)["v3_mfu_verdict"] == "lower than published runs"
+    # The FP8 basis divides the same FLOP/s by a peak twice as high; the band is rebased with it, so the verdict holds.
+    fp8 = chapter(peak_flops_basis="fp8")
+    assert (fp8["peak_flops_basis_text"], fp8["v3_mfu_verdict"]) == ("FP8", "plausible")
+    assert fp8["v3_mfu_verdict_reason"] == f"{full * 989 / 1979:.1%} lies within {0.38 * 989 / 1979:.1%}–{0.462 * 989 / 1979:.1%}"
+    # At PaLM's 46.2% the full-attention FLOP would take this many GPU-hours; DeepSeek reports 5% more.
+    assert page["v3_min_gpu_hours_at_ceiling_millions"] == pytest.approx(full * PRETRAIN / 0.462 / 1e6, rel=1e-9)
+    assert 0 < page["v3_gpu_hours_over_min_at_ceiling"] < 0.1
 
 
 def test_r1_and_the_article_claim(page: Page) -> None:
@@ -127,6 +243,27 @@ def test_llama_on_one_basis(page: Page) -> None:
     basis, _ = page.tables["comparators"]
     llama = basis.set_index("Model").loc["Llama 3.1 405B"]
     assert llama["Per 10²⁴ FLOP"] == pytest.approx(2 * LLAMA_GPU_HOURS / 38)
+    assert page["llama31_usd_per_1e24_flop"] == pytest.approx(2 * LLAMA_GPU_HOURS / 38)
+
+
+def test_cost_per_flop_pairs_one_scope(page: Page) -> None:
+    # V3: Table 1's pre-training GPU-hours (not the 2,788K total) against the pre-training 6ND FLOP.
+    basis, _ = page.tables["comparators"]
+    v3 = basis.set_index("Model").loc["DeepSeek-V3 (this book)"]
+    assert v3["Per 10²⁴ FLOP"] == pytest.approx(2 * PRETRAIN / (page["v3_training_flops"] / 1e24), rel=1e-12)
+    assert page["v3_usd_per_1e24_flop"] == pytest.approx(2 * PRETRAIN / (6 * V3_ACTIVE * TOKENS / 1e24), rel=1e-12)
+    assert v3["GPU-hours ÷ FLOP, scope"] == "pre-training ÷ pre-training"
+    # GPT-4's A100-hours are not priced at an H800 rate; its cost is Epoch AI's own ($40.6M amortised, $78.6M cloud).
+    gpt4 = basis.set_index("Model").loc["GPT-4"]
+    assert math.isnan(gpt4["At $2 per GPU-hour"]) and math.isnan(gpt4["Per 10²⁴ FLOP"])
+    assert (page["gpt4_epoch_amortised_text"], page["gpt4_epoch_cloud_text"]) == ("$40.6M", "$78.6M")
+
+
+def test_no_bars_on_log_axes(page: Page) -> None:
+    for name, figure in page.figures.items():
+        for ax in figure.axes:
+            if "log" in (ax.get_xscale(), ax.get_yscale()):
+                assert not [c for c in ax.containers if isinstance(c, BarContainer)], f"{name}: bars on a log axis"
 
 
 def test_gpu_hour_price_moves_every_dollar_figure() -> None:
@@ -150,7 +287,7 @@ def test_fewer_tokens_halve_the_compute_and_double_the_rate(page: Page) -> None:
 
 
 def test_tables_and_figures(page: Page) -> None:
-    assert set(page.tables) == {"stages", "comparators", "r1_stages"}
+    assert set(page.tables) == {"stages", "flop_counts", "isca", "comparators_compute", "comparators", "r1_stages"}
     assert set(page.figures) == {"fig_mfu", "fig_comparators"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from analysis.inputs import data
@@ -76,9 +77,38 @@ def test_llama_cost_at_common_price() -> None:
     assert compute.cost_usd(llama["gpu_hours"], 2.0) == pytest.approx(61.68e6)
 
 
-@pytest.mark.parametrize(("mfu", "label"), [(0.1, "implausibly low"), (0.34, "plausible"), (0.7, "implausibly high")])
+def test_causal_attention_is_half_the_pairs() -> None:
+    full = compute.attention_training_flops_per_token(61, 128, 192, 128, 4096)
+    assert compute.attention_training_flops_per_token(61, 128, 192, 128, 4096, causal=True) == full / 2
+    assert full == 6 * 61 * 128 * 320 * 4096  # 61.4 GFLOP per token for DeepSeek-V3 at 4K
+    assert compute.training_flops_per_token(10.0, 5.0) == 65.0
+
+
+def test_isca_throughput_from_batch_and_step_time() -> None:
+    # ISCA 2025 Table 4: 19.926 s per step, 272.80B tokens per day; V3 report §4.2: 15,360 sequences of 4,096 tokens.
+    assert compute.tokens_per_day(15_360 * 4096, 19.926) == pytest.approx(272.80e9, rel=1e-5)
+    per_gpu = compute.tokens_per_gpu_second(15_360 * 4096, 19.926, 2048)
+    assert per_gpu == pytest.approx(272.80e9 / 86_400 / 2048, rel=1e-5)
+    # 432 TFLOP/s at that rate is 280 GFLOP per token.
+    assert compute.model_flops_per_gpu(280.2e9, per_gpu) / 1e12 == pytest.approx(432, rel=1e-3)
+    # V3 report Table 1: 14.8T tokens in 2,664K GPU-hours on 2,048 GPUs = 54.2 days.
+    assert compute.tokens_per_day_from_gpu_hours(14.8e12, 2_664_000, 2048) == pytest.approx(14.8e12 / 54.199, rel=1e-4)
+
+
+def test_mfu_band_from_published_runs() -> None:
+    # PaLM 540B 46.2% (PaLM §4.1); Llama 3.1 405B 38-43% (Llama 3 paper); GPT-4 is Epoch's estimate.
+    runs = pd.DataFrame({"model": ["palm", "llama", "gpt4"], "mfu_low": [0.462, 0.38, 0.34], "mfu_high": [0.462, 0.43, 0.34]})
+    assert compute.mfu_band(runs) == (0.34, 0.462)
+    assert compute.mfu_band(runs, exclude=["gpt4"]) == (0.38, 0.462)
+    with pytest.raises(ValueError):
+        compute.mfu_band(runs, exclude=["palm", "llama", "gpt4"])
+    # The same FLOP/s is half the MFU against a peak twice as high (H800: 989 BF16, 1,979 FP8).
+    assert compute.rebase_mfu(0.4, 989e12, 1979e12) == pytest.approx(0.4 * 989 / 1979)
+
+
+@pytest.mark.parametrize(("mfu", "label"), [(0.3, "lower than published runs"), (0.42, "plausible"), (0.5, "implausibly high")])
 def test_mfu_verdict(mfu: float, label: str) -> None:
-    assert compute.mfu_verdict(mfu, 0.15, 0.6).label == label
+    assert compute.mfu_verdict(mfu, 0.38, 0.462).label == label
 
 
 def test_mfu_verdict_rejects_inverted_band() -> None:

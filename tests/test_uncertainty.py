@@ -146,3 +146,10 @@ def test_tornado_swings_between_p10_and_p90() -> None:
     assert frame.loc["fleet_h20", "low"] == pytest.approx(20_000 + np.sqrt(0.1 * 20_000 * 10_000))
     assert frame.loc["fleet_h20", "high"] == pytest.approx(40_000 - np.sqrt(0.1 * 20_000 * 10_000))
     assert frame.loc["fleet_h20", "label"] == h20.label == "H20 count"
+
+
+def test_normal_ppf_inverts_the_cdf() -> None:
+    # Tables: z(0.95) = 1.6448536, z(0.10) = −1.2815516, z(0.001) = −3.0902323.
+    assert unc.normal_ppf(np.array([0.5, 0.95, 0.10, 0.001])) == pytest.approx([0.0, 1.6448536, -1.2815516, -3.0902323], abs=1e-6)
+    u = np.linspace(0.01, 0.99, 99)
+    assert unc.normal_cdf(unc.normal_ppf(u)) == pytest.approx(u, abs=1e-6)

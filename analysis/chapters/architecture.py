@@ -14,7 +14,7 @@ from analysis.inputs import data
 from analysis.model import architecture as arch
 from analysis.model import serving
 
-PARAMETERS = ("context_tokens", "kv_dtype_bytes", "weight_dtype_bytes", "serving_gpus")
+PARAMETERS = ("context_tokens", "kv_dtype_bytes", "weight_dtype_bytes", "serving_gpus", "pretrain_seq_len")
 
 GQA_GROUPS = 8  # as in Llama 3.1 405B, for comparison
 
@@ -47,6 +47,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     kv_dtype_bytes = int(p["kv_dtype_bytes"])
     weight_dtype_bytes = float(p["weight_dtype_bytes"])
     serving_gpus = int(p["serving_gpus"])
+    pretrain_seq_len = int(p["pretrain_seq_len"])
 
     models = model_table()
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
@@ -92,20 +93,37 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "models",
         models[["name", "total_params", "published_total", "active_params", "active_with_embeddings", "published_active", "convention"]]
         .rename(columns={
-            "name": "Model", "total_params": "Total (computed)", "published_total": "Total (published)",
-            "active_params": "Activated, embedding not counted", "active_with_embeddings": "Activated, embedding counted",
-            "published_active": "Activated (published)", "convention": "Publisher's convention",
+            "name": "Model", "total_params": "Total", "published_total": "Published",
+            "active_params": "Active", "active_with_embeddings": "Active + emb.",
+            "published_active": "Published active", "convention": "Publisher's convention",
         }),
-        {c: _billions(2) for c in ["Total (computed)", "Activated, embedding not counted", "Activated, embedding counted"]}
-        | {c: _billions(1) for c in ["Total (published)", "Activated (published)"]},
+        {c: _billions(2) for c in ["Total", "Active", "Active + emb."]} | {c: _billions(1) for c in ["Published", "Published active"]},
     )
 
-    # What MoE saves in compute
+    # What MoE saves in compute: forward FLOP per token, V3 against the same model with every expert active.
+    # The embedding is a lookup in both; only the routed experts left idle differ. First at the pre-training
+    # context (a causal sequence of pretrain_seq_len tokens: each token attends to half of it on average),
+    # then for one token at the end of a long context, where attention (the same for both) dominates.
+    idle_experts = v3b.routed_experts - v3b.routed_experts_active
+    pretrain_attended = pretrain_seq_len / 2
+    flops_pretrain = arch.flops_per_token(v3, pretrain_attended)
+    flops_pretrain_dense = flops_pretrain + 2.0 * idle_experts
+    flops_pretrain_full = arch.flops_per_token(v3, pretrain_seq_len)
     flops_v3 = arch.flops_per_token(v3, context_tokens)
-    flops_dense_equal = 2.0 * v3b.total + arch.attention_flops_per_token(v3, context_tokens)
+    flops_dense_equal = flops_v3 + 2.0 * idle_experts
+    page.number("pretrain_seq_len", pretrain_seq_len, "tokens")
+    page.number("v3_pretrain_flops_per_token", flops_pretrain, "FLOP per token (forward, causal)")
+    page.number("v3_pretrain_dense_equal_flops_per_token", flops_pretrain_dense, "FLOP per token (forward, causal)")
+    page.text("v3_pretrain_flops_per_token_text", si(flops_pretrain, 2))
+    page.text("v3_pretrain_dense_equal_flops_per_token_text", si(flops_pretrain_dense, 2))
+    page.number("v3_moe_compute_saving", flops_pretrain_dense / flops_pretrain, "times (pre-training context, causal attention)")
+    page.number("v3_moe_compute_saving_full_attention", (flops_pretrain_full + 2.0 * idle_experts) / flops_pretrain_full,
+                "times (pre-training context, every query-key pair)")
+    page.number("v3_pretrain_attention_share", 1 - 2.0 * arch.matmul_params_per_token(v3) / flops_pretrain, "fraction of forward FLOP")
     page.number("v3_flops_per_token", flops_v3, "FLOP per token (forward)")
     page.number("v3_dense_equal_flops_per_token", flops_dense_equal, "FLOP per token (forward)")
-    page.number("v3_moe_compute_saving", flops_dense_equal / flops_v3, "times")
+    page.number("v3_moe_compute_saving_long_context", flops_dense_equal / flops_v3, "times (one token at the end of context_tokens)")
+    page.number("v3_long_context_attention_share", 1 - 2.0 * arch.matmul_params_per_token(v3) / flops_v3, "fraction of forward FLOP")
     page.text("v3_flops_per_token_text", si(flops_v3, 2))
     page.text("v3_dense_equal_flops_per_token_text", si(flops_dense_equal, 2))
     page.number("context_tokens", context_tokens, "tokens")

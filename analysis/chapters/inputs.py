@@ -7,6 +7,7 @@ frozen dataclasses. This module turns one into the other, once, for every chapte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 from analysis.inputs import data
@@ -17,8 +18,9 @@ from analysis.model import uncertainty as unc
 from analysis.paths import DATA_DIR
 
 
+@cache
 def gpu_catalogue(data_dir: Path = DATA_DIR) -> dict[str, fleet.Gpu]:
-    """The GPU catalogue (data/gpus.csv) as fleet.Gpu objects by key."""
+    """The GPU catalogue (data/gpus.csv) as fleet.Gpu objects by key (read once per process; do not mutate)."""
     return fleet.catalogue(data.load_indexed("gpus.csv", data_dir))
 
 
@@ -27,6 +29,7 @@ def load_config(path: Path) -> arch.ModelConfig:
     return arch.parse_config(data.load_json(Path(path)), name=Path(path).name)
 
 
+@cache
 def model_config(model: str, name: str | None = None) -> arch.ModelConfig:
     """A model of data/models.csv, parsed; `name` labels it in messages and tables."""
     raw, row = data.model_configs()[model]
@@ -63,9 +66,10 @@ def cost_model(p: Mapping[str, float]) -> dict[str, float]:
 
 
 def validate_model_configs() -> None:
-    """Parse every config of data/models.csv (errors name data/models/FILE and the field)."""
+    """Parse every config of data/models.csv and data/atlas.csv (errors name data/models/FILE and the field)."""
     for raw, row in data.model_configs().values():
         arch.parse_config(raw, name=f"data/models/{row['config']}")
+    atlas_configs()
 
 
 def validate_uncertainty(registry: Mapping[str, Param]) -> None:

@@ -57,19 +57,45 @@ def glue_figure(name: str, figure: Figure) -> None:
     plt.close(figure)
 
 
-def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
-    """A reader-facing HTML table: formatted columns, no index, deterministic markup.
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns whose values are numbers (missing values aside): right-aligned, header included."""
+    out = []
+    for column in frame.columns:
+        values = [v for v in frame[column] if not _missing(v)]
+        if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            out.append(column)
+    return out
+
+
+def table_html(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> str:
+    """A reader-facing HTML table: formatted columns, no index, deterministic markup; numbers and
+    their headers right-aligned, text and its headers left-aligned.
 
     `formats` maps a column to a format spec ("{:,.0f}") or a function.
     """
+    import html
+
+    numeric = set(numeric_columns(frame))
     shown = frame.copy()
     for column, fmt in (formats or {}).items():
         render = fmt if callable(fmt) else fmt.format
         shown[column] = [("—" if _missing(v) else render(v)) for v in shown[column]]
-    shown = shown.fillna("—")
+
+    def cell(tag: str, column: str, value: Any) -> str:
+        text = "—" if _missing(value) else str(value)
+        return f'<{tag} class="{"num" if column in numeric else "text"}">{html.escape(text)}</{tag}>'
+
+    head = "".join(cell("th", c, c) for c in shown.columns)
+    rows = "".join("<tr>" + "".join(cell("td", c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    return f'<table class="cost-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def table(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> Any:
+    """table_html() for a notebook's display cell."""
     from IPython.display import HTML
 
-    return HTML(shown.to_html(index=False, classes="cost-table", border=0, escape=True))
+    return HTML(table_html(frame, formats))
 
 
 def _missing(value: Any) -> bool:

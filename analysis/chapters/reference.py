@@ -1,4 +1,5 @@
-"""Reference pages generated as MyST Markdown by the build: parameters, sources, glossary, downloads.
+"""Reference pages generated as MyST Markdown by the build: parameters, sources, glossary, downloads,
+and "Every number" (each value of results.json with the inputs it depends on).
 
 They only lay out inputs, so they need no kernel: the build writes each page into the staged
 book, and its values go into results.json like any glued value. Markdown tables (not raw HTML)
@@ -8,9 +9,10 @@ keep the text in the book's search index; numbers are right-aligned, text left-a
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -106,10 +108,67 @@ Everything behind this build of the book: the machine-readable results, the exec
 """)
 
 
-# Page name (its _toc.yml entry under book/) → generator. The build writes book/<name>.md.
-GENERATED: dict[str, Callable[[Sequence[Path]], GeneratedPage]] = {
-    "reference_parameters": lambda _nbs: parameters_page(),
-    "reference_sources": lambda _nbs: sources_page(),
-    "glossary": lambda _nbs: glossary_page(),
-    "downloads": downloads_page,
+def _number(value: object, unit: str) -> str:
+    if isinstance(value, str):
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    if unit.startswith("USD") and abs(number) >= 1000:
+        return f"{number:,.0f}"
+    return f"{number:,.6g}"
+
+
+def every_number_page(results: Mapping[str, Any]) -> GeneratedPage:
+    """Each glued value: its number, unit, chapter, and the inputs that move it, most influential first.
+
+    Every entry carries the label num-<key>, the target of the links that each glued number in the prose gets."""
+    params = registry()
+    sources = data.load_indexed("sources.csv")
+    entries = []
+    for key, entry in sorted(results.items()):
+        if key.startswith("_"):
+            continue
+        deps = entry.get("depends_on", {})
+        if deps:
+            inputs = "; ".join(
+                f"`{name}` ({'elasticity ' + format(e, '+.2f') if e is not None else 'changes it'}; "
+                f"{sources.loc[params[name].source_id, 'publisher'] if params[name].source_id in sources.index else params[name].source_id})"
+                for name, e in deps.items())
+        else:
+            inputs = "no parameter (a published figure, a model config or a constant of the data)"
+        chapter = entry.get("notebook", "")
+        link = f"[{chapter}]({chapter}.ipynb)" if (Path(__file__).parents[2] / "book" / f"{chapter}.ipynb").exists() else chapter
+        unit = str(entry.get("unit") or "")
+        entries.append(f"(num-{key.lower()})=\n**`{key}`** = {_cell(_number(entry['value'], unit))} {_cell(unit)} · {link}  \n"
+                       f"Depends on: {inputs}.\n")
+    text = f"""# Every number
+
+Each number glued into this book, with its unit, the chapter that computes it and the inputs it depends on,
+**most influential first**. An input's *elasticity* is the percentage change of the number when the input moves by 1%
+(1.00: the number scales with it; −1.00: inversely), measured on this build by moving each parameter alone and
+recomputing the chapter; charts are not redrawn for this, and Monte Carlo figures are measured on fewer samples.
+Every glued number in the prose links here. The same list is in `results.json` (`depends_on`).
+
+{len(entries)} values.
+
+""" + "\n".join(entries)
+    return GeneratedPage(text)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a generated page may draw on: the executed notebooks and, once collected, results.json."""
+
+    notebooks: Sequence[Path]
+    results: Mapping[str, Any] | None = None
+
+
+# Page name (its _toc.yml entry under book/) → generator. The build writes book/<name>.md; pages that
+# need results.json (NEEDS_RESULTS) are written after the values are collected and measured.
+GENERATED: dict[str, Callable[[PageContext], GeneratedPage]] = {
+    "reference_parameters": lambda _ctx: parameters_page(),
+    "reference_sources": lambda _ctx: sources_page(),
+    "glossary": lambda _ctx: glossary_page(),
+    "downloads": lambda ctx: downloads_page(ctx.notebooks),
+    "every_number": lambda ctx: every_number_page(ctx.results or {}),
 }
+NEEDS_RESULTS = frozenset({"every_number"})

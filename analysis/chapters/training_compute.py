@@ -19,6 +19,95 @@ PARAMETERS = (
     "training_gpus", "pretrain_seq_len", "peak_flops_basis", "mfu_plausible_min", "mfu_plausible_max", "claim_tolerance",
 )
 
+# The four ways the chapter counts V3's training FLOP (per token, at the pre-training sequence length).
+COUNT_LABELS = {
+    "6nd": "6ND, weights only",
+    "causal": "+ attention, causal",
+    "refined": "+ attention, causal, + MTP",
+    "full": "+ attention, full (PaLM)",
+}
+
+# What the cost per 10²⁴ FLOP divides, by comparator (the sources publish no finer split).
+RATIO_SCOPES = {
+    "deepseek_v3": "pre-training ÷ pre-training",
+    "llama31_405b": "all training (card) ÷ pre-training (paper)",
+}
+
+# Rows of data/published_mfu.csv that do not set the band: a third party's estimate, and the run under test.
+BAND_EXCLUDES = ("gpt4", "deepseek_v3")
+
+
+def flop_counts(cfg: arch.ModelConfig, active: float, seq_len: int) -> dict[str, float]:
+    """Training FLOP per token of `cfg` four ways: 6·N; + causal attention; + causal attention and the MTP
+    module (its weights and its one attention layer); + full attention (every query-key pair, as PaLM)."""
+    a = cfg.attention
+
+    def attention(layers: int, causal: bool) -> float:
+        return compute.attention_training_flops_per_token(layers, a.heads, a.qk_head_dim, a.v_head_dim, seq_len, causal=causal)
+
+    return {
+        "6nd": 6.0 * active,
+        "causal": compute.training_flops_per_token(active, attention(cfg.layers, True)),
+        "refined": compute.training_flops_per_token(active + arch.mtp_active_params(cfg), attention(cfg.layers + cfg.mtp_layers, True)),
+        "full": compute.training_flops_per_token(active, attention(cfg.layers, False)),
+    }
+
+
+def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, tokens: float, pretrain_gpu_hours: float,
+                      gpus: int, bf16_peak: float) -> None:
+    """DeepSeek's ISCA-2025 Tables 2 and 4 rebuilt from the config, the batch size and the step time."""
+    tokens_per_step = data.published("v3_batch_sequences") * seq_len
+    step = data.published("isca_v3_step_seconds")
+    per_gpu_second = compute.tokens_per_gpu_second(tokens_per_step, step, gpus)
+    per_day = compute.tokens_per_day(tokens_per_step, step)
+    per_day_hours = compute.tokens_per_day_from_gpu_hours(tokens, pretrain_gpu_hours, gpus)
+    tflops = {n: compute.model_flops_per_gpu(per_token[n], per_gpu_second) / 1e12 for n in ("full", "causal", "refined")}
+    mfu = {n: t * 1e12 / bf16_peak for n, t in tflops.items()}
+    v2 = model_config("deepseek_v2", "DeepSeek-V2")
+    v2_causal = flop_counts(v2, arch.breakdown(v2).active, seq_len)["causal"]
+    published = {k: data.published(f"isca_{k}") for k in (
+        "v3_tokens_per_day", "v3_tflops_full", "v3_tflops_causal", "v3_mfu_full", "v3_mfu_causal", "v3_gflop_per_token", "v2_gflop_per_token")}
+
+    page.number("v3_batch_sequences", data.published("v3_batch_sequences"), "sequences per step")
+    page.number("v3_tokens_per_step_millions", tokens_per_step / 1e6, "million tokens per step")
+    page.number("published_isca_step_seconds", step, "seconds")
+    page.number("published_isca_tokens_per_day_billions", published["v3_tokens_per_day"] / 1e9, "billion tokens per day")
+    page.number("v3_tokens_per_day_billions", per_day / 1e9, "billion tokens per day (Table 4 step time)")
+    page.number("v3_tokens_per_day_from_gpu_hours_billions", per_day_hours / 1e9, "billion tokens per day (Table 1 GPU-hours)")
+    days = tokens / published["v3_tokens_per_day"]
+    page.number("v3_days_at_isca_rate", days, "days")
+    page.number("v3_gpu_hours_at_isca_rate_millions", days * compute.HOURS_PER_DAY * gpus / 1e6, "million GPU-hours")
+    page.number("v3_tokens_per_gpu_second", per_gpu_second, "tokens per second per GPU")
+    for n, key in (("full", "full_attention"), ("causal", "causal")):
+        page.number(f"v3_tflops_{key}", tflops[n], "TFLOP/s per GPU (Table 4 throughput)")
+        page.number(f"v3_mfu_{key}_bf16", mfu[n], "fraction of BF16 peak (Table 4 throughput)")
+    page.number("v3_mfu_causal_with_mtp_bf16", mfu["refined"], "fraction of BF16 peak (Table 4 throughput)")
+    page.number("v3_mtp_gap_vs_isca_causal", mfu["refined"] / published["v3_mfu_causal"] - 1, "fraction")
+    page.number("published_isca_tflops_full", published["v3_tflops_full"], "TFLOP/s per GPU")
+    page.number("published_isca_tflops_causal", published["v3_tflops_causal"], "TFLOP/s per GPU")
+    page.number("published_isca_mfu_full", published["v3_mfu_full"], "fraction of BF16 peak")
+    page.number("published_isca_mfu_causal", published["v3_mfu_causal"], "fraction of BF16 peak")
+    page.number("published_isca_v3_gflop_per_token", published["v3_gflop_per_token"], "GFLOP per token")
+    page.number("published_isca_v2_gflop_per_token", published["v2_gflop_per_token"], "GFLOP per token")
+    page.number("v2_gflop_per_token_causal", v2_causal / 1e9, "GFLOP per token (training)")
+    # One unit per row (named in the row), so both value columns stay numbers.
+    rows = [
+        ("Tokens per day, billions (Table 4)", published["v3_tokens_per_day"] / 1e9, per_day / 1e9,
+         f"{tokens_per_step / 1e6:.1f}M tokens per step ÷ step time"),
+        ("The same from Table 1's GPU-hours", published["v3_tokens_per_day"] / 1e9, per_day_hours / 1e9,
+         f"{tokens / 1e12:g}T tokens ÷ pre-training days"),
+        ("V3 GFLOP per token (Table 2)", published["v3_gflop_per_token"], per_token["causal"] / 1e9, "causal attention, no MTP"),
+        ("V2 GFLOP per token (Table 2)", published["v2_gflop_per_token"], v2_causal / 1e9, "causal attention, no MTP"),
+        ("TFLOP/s per GPU, full attention", published["v3_tflops_full"], tflops["full"], "full attention, no MTP"),
+        ("TFLOP/s per GPU, causal", published["v3_tflops_causal"], tflops["causal"], "causal attention, no MTP"),
+        ("MFU %, full attention", published["v3_mfu_full"] * 100, mfu["full"] * 100, f"÷ {bf16_peak / 1e12:,.0f} TFLOP/s BF16 peak"),
+        ("MFU %, causal", published["v3_mfu_causal"] * 100, mfu["causal"] * 100, f"÷ {bf16_peak / 1e12:,.0f} TFLOP/s BF16 peak"),
+    ]
+    frame = pd.DataFrame(rows, columns=["Figure", "DeepSeek", "This book", "Counted as"])
+    frame.insert(3, "gap", frame["This book"] / frame["DeepSeek"] - 1)
+    page.number("isca_max_abs_gap", float(frame["gap"].abs().max()), "fraction")
+    page.table("isca", frame.rename(columns={"gap": "Gap"}), {"DeepSeek": "{:,.4g}", "This book": "{:,.4g}", "Gap": "{:+.2%}"})
+
 
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
@@ -34,29 +123,39 @@ def chapter(p: Mapping[str, Value]) -> Page:
     mfu_plausible_max = float(p["mfu_plausible_max"])
     claim_tolerance = float(p["claim_tolerance"])
 
-    h800 = gpu_catalogue()["h800"]
+    gpus = gpu_catalogue()
+    h800 = gpus["h800"]
     peak = {"bf16": h800.bf16_tflops * 1e12, "fp8": h800.fp8_tflops * 1e12}
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
     active = arch.breakdown(v3).active
 
-    # Does the compute add up?
+    # Does the compute add up? Four counts of the same pre-training (FLOP per token × tokens).
     v3_gpu_hours_total = v3_pretrain_gpu_hours + v3_context_ext_gpu_hours + v3_post_training_gpu_hours
-    flops_6nd = compute.training_flops_6nd(active, training_tokens)
-    a = v3.attention
-    attn = compute.attention_training_flops_per_token(v3.layers, a.heads, a.qk_head_dim, a.v_head_dim, pretrain_seq_len)
-    flops_refined = compute.refined_training_flops(active, training_tokens, attn, arch.mtp_active_params(v3))
+    per_token = flop_counts(v3, active, pretrain_seq_len)
+    flops = {name: count * training_tokens for name, count in per_token.items()}
+    flops_6nd = flops["6nd"] = compute.training_flops_6nd(active, training_tokens)
+    flops_refined = flops["refined"]
     mfu = {basis: compute.implied_mfu(flops_6nd, v3_pretrain_gpu_hours, peak_flops) for basis, peak_flops in peak.items()}
     mfu_refined = {basis: compute.implied_mfu(flops_refined, v3_pretrain_gpu_hours, peak_flops) for basis, peak_flops in peak.items()}
-    verdict = compute.mfu_verdict(mfu[peak_flops_basis], mfu_plausible_min, mfu_plausible_max)
+    mfu_count = {name: compute.implied_mfu(f, v3_pretrain_gpu_hours, peak["bf16"]) for name, f in flops.items()}
 
     page.number("v3_gpu_hours_total_millions", v3_gpu_hours_total / 1e6, "million GPU-hours")
     page.number("v3_active_params_billions", active / 1e9, "billion parameters")
     page.number("training_tokens_trillions", training_tokens / 1e12, "trillion tokens")
     page.number("v3_training_flops", flops_6nd, "FLOP")
     page.text("v3_training_flops_text", si(flops_6nd, 2))
-    page.number("v3_training_flops_refined", flops_refined, "FLOP")
+    page.number("v3_training_flops_refined", flops_refined, "FLOP (causal attention and the MTP module counted)")
     page.text("v3_training_flops_refined_text", si(flops_refined, 2))
     page.number("v3_refined_over_6nd", flops_refined / flops_6nd - 1, "fraction")
+    for name in ("causal", "full"):
+        key = {"causal": "causal", "full": "full_attention"}[name]
+        page.number(f"v3_training_flops_{key}", flops[name], "FLOP")
+        page.text(f"v3_training_flops_{key}_text", si(flops[name], 2))
+        page.number(f"v3_implied_mfu_{key}_bf16", mfu_count[name], "fraction of BF16 peak (Table 1 GPU-hours)")
+    for name, count in per_token.items():
+        page.number(f"v3_gflop_per_token_{name}", count / 1e9, "GFLOP per token (training)")
+    page.number("v3_attention_share_causal", 1 - per_token["6nd"] / per_token["causal"], "fraction")
+    page.number("v3_mtp_share_of_refined", 1 - per_token["causal"] / per_token["refined"], "fraction")
     page.number("v3_achieved_tflops_per_gpu", compute.achieved_flops_per_gpu(flops_6nd, v3_pretrain_gpu_hours) / 1e12, "TFLOP/s per GPU")
     page.number("h800_bf16_tflops", h800.bf16_tflops, "TFLOP/s")
     page.number("h800_fp8_tflops", h800.fp8_tflops, "TFLOP/s")
@@ -64,11 +163,47 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("v3_implied_mfu_fp8", mfu["fp8"], "fraction of peak")
     page.number("v3_implied_mfu_refined_bf16", mfu_refined["bf16"], "fraction of peak")
     page.number("v3_implied_mfu_refined_fp8", mfu_refined["fp8"], "fraction of peak")
+    page.table("flop_counts", pd.DataFrame({
+        "Count": [COUNT_LABELS[n] for n in per_token],
+        "gflop": [per_token[n] / 1e9 for n in per_token],
+        "flops": [flops[n] for n in per_token],
+        "bf16": [mfu_count[n] for n in per_token],
+        "fp8": [compute.implied_mfu(flops[n], v3_pretrain_gpu_hours, peak["fp8"]) for n in per_token],
+    }).rename(columns={"gflop": "GFLOP per token", "flops": "Pre-training FLOP", "bf16": "MFU, BF16 peak", "fp8": "MFU, FP8 peak"}),
+        {"GFLOP per token": "{:,.1f}", "Pre-training FLOP": lambda v: si(v, 2), "MFU, BF16 peak": "{:.1%}", "MFU, FP8 peak": "{:.1%}"})
+
+    # DeepSeek's own figures (ISCA 2025, Tables 2 and 4), reproduced
+    isca_reproduction(page, per_token, pretrain_seq_len, training_tokens, v3_pretrain_gpu_hours, training_gpus, peak["bf16"])
+
+    # The MFU band: what published large runs reached (BF16 basis), the run under test and estimates left out
+    published_mfu = data.load_table("published_mfu.csv")
+    band_low, band_high = compute.mfu_band(published_mfu, BAND_EXCLUDES)
+    runs = published_mfu[~published_mfu["model"].isin(set(BAND_EXCLUDES))].set_index("model")
+    page.number("mfu_band_published_low", band_low, "fraction of BF16 peak")
+    page.number("mfu_band_published_high", band_high, "fraction of BF16 peak")
+    page.text("mfu_band_low_run", str(runs.loc[runs["mfu_low"].idxmin(), "name"]))
+    page.text("mfu_band_high_run", str(runs.loc[runs["mfu_high"].idxmax(), "name"]))
+    page.text("mfu_band_runs", " and ".join(runs["name"]))
+    derived = (mfu_plausible_min, mfu_plausible_max) == (band_low, band_high)
+    page.text("mfu_band_note", "the range of those runs" if derived else
+              f"set by parameter; those runs span {band_low:.1%}–{band_high:.1%}")
+    page.number("mfu_plausible_min", mfu_plausible_min, "fraction of BF16 peak")
+    page.number("mfu_plausible_max", mfu_plausible_max, "fraction of BF16 peak")
+    # The verdict compares like with like: V3's FLOP counted as PaLM counts (full attention) against the band
+    # of runs that count so, each on one peak. On the FP8 peak the band is rebased to the same FLOP/s.
+    basis_peak = peak[peak_flops_basis]
+    verdict_mfu = compute.implied_mfu(flops["full"], v3_pretrain_gpu_hours, basis_peak)
+    band_on_basis = (compute.rebase_mfu(mfu_plausible_min, peak["bf16"], basis_peak), compute.rebase_mfu(mfu_plausible_max, peak["bf16"], basis_peak))
+    verdict = compute.mfu_verdict(verdict_mfu, *band_on_basis)
     page.text("peak_flops_basis_text", peak_flops_basis.upper())
     page.text("v3_mfu_verdict", verdict.label)
     page.text("v3_mfu_verdict_reason", verdict.reason)
-    page.number("mfu_plausible_min", mfu_plausible_min, "fraction of peak")
-    page.number("mfu_plausible_max", mfu_plausible_max, "fraction of peak")
+    page.number("v3_min_gpu_hours_at_ceiling_millions",
+                compute.gpu_hours_needed(flops["full"], peak["bf16"], mfu_plausible_max) / 1e6, "million GPU-hours")
+    page.number("v3_gpu_hours_over_min_at_ceiling",
+                v3_pretrain_gpu_hours / compute.gpu_hours_needed(flops["full"], peak["bf16"], mfu_plausible_max) - 1, "fraction")
+    page.number("h800_fp8_over_bf16_peak", peak["fp8"] / peak["bf16"], "times")
+    page.number("v3_implied_mfu_full_attention_fp8", compute.implied_mfu(flops["full"], v3_pretrain_gpu_hours, peak["fp8"]), "fraction of FP8 peak")
 
     # DeepSeek's own accounting, reproduced
     stages = pd.DataFrame({
@@ -101,12 +236,14 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("published_v2_training_cost_saving", data.published("v2_training_cost_saving"), "fraction")
     page.number("v3_rate_vs_v2", per_trillion / v2_rate, "times")
 
-    # MFU beside published runs
+    # MFU beside published runs (every figure on the BF16 peak)
     page.number("pretrain_seq_len", pretrain_seq_len, "tokens")
     page.number("v3_pretrain_gpu_hours_millions", v3_pretrain_gpu_hours / 1e6, "million GPU-hours")
+    own = published_mfu["model"] == "deepseek_v3"
     page.figure("fig_mfu", charts.mfu_comparison(
-        {"DeepSeek-V3, BF16 basis": mfu["bf16"], "DeepSeek-V3, FP8 basis": mfu["fp8"]},
-        data.load_table("published_mfu.csv"), (mfu_plausible_min, mfu_plausible_max),
+        {f"V3: {COUNT_LABELS[n]}": mfu_count[n] for n in ("6nd", "causal", "refined", "full")},
+        published_mfu.assign(name=published_mfu["name"].where(~own, "V3: DeepSeek's own figures")),
+        (mfu_plausible_min, mfu_plausible_max), highlight=f"V3: {COUNT_LABELS['full']}",
     ))
 
     # Beside other models, on one basis
@@ -119,8 +256,13 @@ def chapter(p: Mapping[str, Value]) -> Page:
               "flops_high": None, "gpu": "h800", "gpu_hours": r1_hours, "reported_cost_usd": data.published("r1_total_usd"),
               "estimate": "DeepSeek's own accounting"}
     basis = pd.concat([pd.DataFrame([v3_row, r1_row]), data.load_table("comparators.csv")], ignore_index=True)
-    basis["cost_common_usd"] = compute.cost_usd(basis["gpu_hours"], gpu_hour_usd)
-    basis["usd_per_1e24_flop"] = compute.cost_per_1e24_flop(basis["cost_common_usd"], basis["training_flops"])
+    # The common price is an H800-class price: an A100-hour (a third of the FLOP/s) is not priced at it.
+    priced = basis["gpu"].map(lambda g: gpus[g].bf16_tflops == h800.bf16_tflops if isinstance(g, str) and g in gpus else False)
+    basis["cost_common_usd"] = compute.cost_usd(basis["gpu_hours"], gpu_hour_usd).where(priced)
+    # Cost per 10²⁴ FLOP pairs GPU-hours and FLOP of the same scope: V3's pre-training hours with its pre-training FLOP.
+    scope_hours = basis["gpu_hours"].where(basis["model"] != "deepseek_v3", v3_pretrain_gpu_hours)
+    basis["usd_per_1e24_flop"] = compute.cost_per_1e24_flop(compute.cost_usd(scope_hours, gpu_hour_usd).where(priced), basis["training_flops"])
+    basis["scope"] = basis["model"].map(RATIO_SCOPES).where(basis["usd_per_1e24_flop"].notna())
     llama = basis.set_index("model").loc["llama31_405b"]
     page.number("r1_training_gpu_hours", r1_hours, "GPU-hours")
     page.number("r1_training_cost_usd", r1_cost, "USD")
@@ -130,19 +272,34 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("llama31_405b_gpu_hours_millions", float(llama["gpu_hours"]) / 1e6, "million GPU-hours")
     page.number("llama31_over_v3_gpu_hours", float(llama["gpu_hours"]) / v3_gpu_hours_total, "times")
     page.number("llama31_over_v3_flops", float(llama["training_flops"]) / flops_6nd, "times")
-    page.figure("fig_comparators", charts.comparators(basis))
+    v3_per_1e24 = float(basis.set_index("model").loc["deepseek_v3", "usd_per_1e24_flop"])
+    page.number("v3_usd_per_1e24_flop", v3_per_1e24, "USD per 10^24 FLOP (pre-training)")
+    page.text("v3_usd_per_1e24_flop_text", usd(v3_per_1e24, 2))
+    page.number("llama31_usd_per_1e24_flop", float(llama["usd_per_1e24_flop"]), "USD per 10^24 FLOP")
+    page.text("llama31_usd_per_1e24_flop_text", usd(float(llama["usd_per_1e24_flop"]), 2))
+    gpt4_epoch = (data.published("gpt4_epoch_amortised_usd"), data.published("gpt4_epoch_cloud_usd"))
+    page.text("gpt4_epoch_amortised_text", usd(gpt4_epoch[0]))
+    page.text("gpt4_epoch_cloud_text", usd(gpt4_epoch[1]))
+    gpt4_name = str(basis.set_index("model").loc["gpt4", "name"])
+    page.figure("fig_comparators", charts.comparators(basis, {gpt4_name: gpt4_epoch}))
     claims = data.load_indexed("claims.csv")
     page.text("gpt4_claim_text", usd(float(claims.loc["gpt4_cost_100m", "value"])))
+    on_gpu = [f"{n}, on {g.upper()}" if isinstance(g, str) else n for n, g in zip(basis["name"], basis["gpu"], strict=True)]
+    page.table(
+        "comparators_compute",
+        basis.assign(name=on_gpu, hours_m=basis["gpu_hours"] / 1e6)[["name", "hours_m", "training_flops", "estimate"]]
+        .rename(columns={"name": "Model, GPU", "hours_m": "GPU-hours (millions)", "training_flops": "Training FLOP", "estimate": "Status"}),
+        {"GPU-hours (millions)": "{:,.3f}", "Training FLOP": lambda v: si(v, 2)},
+    )
+    at_price = f"At {usd(gpu_hour_usd, 2)} per GPU-hour"
     page.table(
         "comparators",
-        basis[["name", "training_flops", "gpu", "gpu_hours", "cost_common_usd", "usd_per_1e24_flop", "reported_cost_usd", "estimate"]]
+        basis[["name", "cost_common_usd", "usd_per_1e24_flop", "scope", "reported_cost_usd"]]
         .rename(columns={
-            "name": "Model", "training_flops": "Training FLOP", "gpu": "GPU", "gpu_hours": "GPU-hours",
-            "cost_common_usd": "At common price", "usd_per_1e24_flop": "Per 10²⁴ FLOP", "reported_cost_usd": "Reported cost",
-            "estimate": "Status",
+            "name": "Model", "cost_common_usd": at_price, "usd_per_1e24_flop": "Per 10²⁴ FLOP",
+            "scope": "GPU-hours ÷ FLOP, scope", "reported_cost_usd": "Reported cost",
         }),
-        {"Training FLOP": lambda v: si(v, 2), "GPU": str.upper, "GPU-hours": "{:,.0f}", "At common price": usd,
-         "Per 10²⁴ FLOP": usd, "Reported cost": usd},
+        {at_price: usd, "Per 10²⁴ FLOP": lambda v: usd(v, 2), "Reported cost": usd},
     )
 
     # The article's figure for R1

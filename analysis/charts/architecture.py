@@ -5,24 +5,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from analysis.charts import style as plots
 
 
 def total_vs_active(models: pd.DataFrame) -> Figure:
-    """Grouped horizontal bars: total and activated parameters per model (billions)."""
+    """A dot plot on a log axis: total and activated parameters per model (billions), joined by a line.
+
+    Dots, not bars: on a log axis a bar's length depends on where the axis starts.
+    """
     fig, ax = plots.new(figsize=(7.5, 3.8))
     order = models.sort_values("total_params")
     y = np.arange(len(order))
-    ax.barh(y + 0.2, order["total_params"] / 1e9, height=0.4, label="Total parameters", color=plots.BLUE)
-    ax.barh(y - 0.2, order["active_params"] / 1e9, height=0.4, label="Activated per token", color=plots.ORANGE)
+    total, active = order["total_params"] / 1e9, order["active_params"] / 1e9
+    ax.hlines(y, active, total, color=plots.BLACK, lw=1, alpha=0.5)
+    ax.plot(total, y, "o", color=plots.BLUE, ms=7, label="Total parameters")
+    ax.plot(active, y, "o", color=plots.ORANGE, ms=7, label="Activated per token")
     ax.set_yticks(y, order["name"])
     ax.set_xscale("log")
     ax.set_xlabel("Parameters (billions, log scale)")
-    for yi, (total, active) in enumerate(zip(order["total_params"], order["active_params"], strict=True)):
-        ax.text(total / 1e9 * 1.08, yi + 0.2, f"{total / 1e9:,.1f}B", va="center", fontsize=8.5)
-        ax.text(active / 1e9 * 1.08, yi - 0.2, f"{active / 1e9:,.1f}B", va="center", fontsize=8.5)
-    ax.set_xlim(right=order["total_params"].max() / 1e9 * 4)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    for yi, (t, a) in enumerate(zip(total, active, strict=True)):
+        ax.annotate(f"{t:,.1f}B", (t, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
+        if t / a > 1.01:  # a dense model's two dots coincide: one label
+            ax.annotate(f"{a:,.1f}B", (a, yi), xytext=(-7, 0), textcoords="offset points", va="center", ha="right", fontsize=8.5)
+    ax.set_xlim(active.min() / 3, total.max() * 3)
+    ax.set_ylim(-0.6, len(order) - 0.4)
     ax.legend(loc="lower right")
     ax.set_title("Mixture-of-Experts models touch a small share of their weights per token")
     return fig

@@ -1,70 +1,100 @@
-"""Charts of the training-compute chapter."""
+"""Charts of the training-compute chapter.
+
+Dots, not bars: on the log axes of `comparators` a bar's length would depend on where the
+axis starts, and the MFU chart compares positions, not lengths.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from analysis.charts import style as plots
 
 
-def mfu_comparison(implied: dict[str, float], published: pd.DataFrame, band: tuple[float, float]) -> Figure:
-    """Implied MFU of V3 (bars) beside published MFUs (ranges), with the plausible band."""
-    fig, ax = plots.new(figsize=(7.5, 3.6))
+def mfu_comparison(implied: Mapping[str, float], published: pd.DataFrame, band: tuple[float, float], highlight: str | None = None) -> Figure:
+    """V3's implied MFU, counted several ways (dots), beside published MFUs (a dot or a range), with the band.
+
+    Every value is a fraction of the dense BF16 peak: the caller must not mix in FP8-basis figures.
+    """
+    fig, ax = plots.new(figsize=(7.5, 3.9))
     labels = list(implied) + list(published["name"])
     y = np.arange(len(labels))[::-1]
-    ax.axvspan(band[0] * 100, band[1] * 100, color=plots.GREEN, alpha=0.12, label="Plausible band (parameters)")
-    for yi, value in zip(y, implied.values(), strict=False):
-        ax.barh(yi, value * 100, color=plots.VERMILION, height=0.6)
-        ax.text(value * 100 + 0.8, yi, f"{value:.1%}", va="center", fontsize=9)
+    ax.axvspan(band[0] * 100, band[1] * 100, color=plots.GREEN, alpha=0.14, lw=0, label="Band of published runs")
+    for yi, (label, value) in zip(y, implied.items(), strict=False):
+        strong = label == highlight
+        ax.plot(value * 100, yi, "o", color=plots.VERMILION, ms=8 if strong else 6, mfc=plots.VERMILION if strong else "white", mew=1.6)
+        ax.annotate(f"{value:.1%}", (value * 100, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=9,
+                    fontweight="bold" if strong else "normal")
     for yi, row in zip(y[len(implied):], published.itertuples(), strict=True):
-        ax.barh(yi, row.mfu_high * 100, color=plots.BLUE, height=0.6, alpha=0.85)
-        if row.mfu_high > row.mfu_low:
-            ax.barh(yi, row.mfu_low * 100, color=plots.BLUE, height=0.6)
-        text = f"{row.mfu_low:.0%}–{row.mfu_high:.0%}" if row.mfu_high > row.mfu_low else f"{row.mfu_high:.1%}"
-        ax.text(row.mfu_high * 100 + 0.8, yi, text, va="center", fontsize=9)
+        ranged = row.mfu_high > row.mfu_low
+        if ranged:
+            ax.plot([row.mfu_low * 100, row.mfu_high * 100], [yi, yi], color=plots.BLUE, lw=2.2, solid_capstyle="butt")
+        ax.plot([row.mfu_low * 100, row.mfu_high * 100] if ranged else [row.mfu_high * 100], [yi] * (2 if ranged else 1), "o",
+                color=plots.BLUE, ms=6)
+        text = f"{row.mfu_low:.1%}–{row.mfu_high:.1%}" if ranged else f"{row.mfu_high:.1%}"
+        ax.annotate(text, (row.mfu_high * 100, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_yticks(y, labels)
-    ax.set_xlabel("Model FLOPs utilisation (% of dense peak)")
-    ax.set_xlim(0, 100)
-    ax.legend(loc="lower right")
-    ax.set_title("V3's implied utilisation sits among published large runs")
+    values = [v * 100 for v in implied.values()] + list(published["mfu_low"] * 100) + list(published["mfu_high"] * 100) + [b * 100 for b in band]
+    ax.set_xlim(5 * np.floor(min(values) / 5 - 0.5), 5 * np.ceil(max(values) / 5 + 1))
+    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_xlabel("Model FLOPs utilisation (% of dense BF16 peak)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=1, fontsize=8.5)
+    ax.axhline(y[len(implied) - 1] - 0.5, color=plots.BLACK, lw=0.6)
+    ax.set_title("V3's implied utilisation beside published runs (BF16 peak)", pad=24)
     return fig
 
 
-def comparators(frame: pd.DataFrame) -> Figure:
-    """Two log-scale panels: training FLOP (with intervals) and cost at the common price."""
+def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]] | None = None) -> Figure:
+    """Two log-scale dot panels: training FLOP (with intervals) and cost, each model on its own basis.
+
+    `frame` has name, training_flops, flops_low, flops_high, cost_common_usd (NaN where the common
+    price does not apply) and reported_cost_usd; `estimates` maps a model name to a (low, high)
+    cost estimated by a third party (GPT-4: Epoch AI's amortised and cloud-price figures).
+    """
     plots.use_style()
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.6), sharey=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.8), sharey=True)
     y = np.arange(len(frame))[::-1]
     flops = frame["training_flops"].to_numpy(dtype=float)
     low = frame["flops_low"].fillna(frame["training_flops"]).to_numpy(dtype=float)
     high = frame["flops_high"].fillna(frame["training_flops"]).to_numpy(dtype=float)
     has = ~np.isnan(flops)
-    left.barh(y[has], flops[has], color=plots.BLUE, height=0.6)
     ranged = has & (high > low)
     left.errorbar(flops[ranged], y[ranged], xerr=[flops[ranged] - low[ranged], high[ranged] - flops[ranged]],
-                  fmt="none", ecolor=plots.BLACK, capsize=3)
+                  fmt="none", ecolor=plots.BLUE, elinewidth=1.5, capsize=3, label="Epoch AI's 90% interval")
+    left.plot(flops[has], y[has], "o", color=plots.BLUE, ms=7)
     left.set_xscale("log")
-    left.set_xlim(1e23, 1e26)
+    left.set_xlim(1e24, 1e26)
     left.xaxis.set_minor_formatter(NullFormatter())
     left.set_xlabel("Training compute (FLOP, log scale)")
     left.set_yticks(y, frame["name"])
     left.set_title("Compute")
+    if ranged.any():
+        left.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), fontsize=8)
     cost = frame["cost_common_usd"].to_numpy(dtype=float)
     ok = ~np.isnan(cost)
-    right.barh(y[ok], cost[ok], color=plots.ORANGE, height=0.6, label="GPU-hours × common price")
+    right.plot(cost[ok], y[ok], "o", color=plots.ORANGE, ms=7, label="GPU-hours × common price (H800-class GPUs)")
     reported = frame["reported_cost_usd"].to_numpy(dtype=float)
     rep = ~np.isnan(reported)
-    right.scatter(reported[rep], y[rep], marker="D", color=plots.BLACK, zorder=3, label="Reported or estimated cost")
+    right.plot(reported[rep], y[rep], "D", color=plots.BLACK, ms=5, mfc="none", mew=1.3, label="Reported or estimated cost")
+    names = list(frame["name"])
+    for i, (name, (lo, hi)) in enumerate((estimates or {}).items()):
+        yi = y[names.index(name)]
+        right.plot([lo, hi], [yi, yi], color=plots.PURPLE, lw=1.5)
+        right.plot([lo, hi], [yi, yi], "s", color=plots.PURPLE, ms=5, label="Epoch AI: amortised to cloud price" if i == 0 else None)
     right.set_xscale("log")
+    shown = np.concatenate([cost[ok], reported[rep], np.ravel(list((estimates or {}).values()))])
+    right.set_xlim(shown.min() / 2, shown.max() * 2)
     plots.usd_axis(right, "x")
     right.set_xlabel("Cost (USD, log scale)")
     right.set_title("Cost")
     right.xaxis.set_minor_formatter(NullFormatter())
-    right.legend(loc="upper center", bbox_to_anchor=(0.3, -0.22), fontsize=8, ncol=1)
+    right.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), fontsize=8, ncol=1)
     fig.tight_layout()
     return fig

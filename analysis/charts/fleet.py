@@ -84,22 +84,26 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
 
 
 def headline_log(figures: pd.DataFrame) -> Figure:
-    """Every headline figure on one log axis, coloured by who produced it."""
+    """Every headline figure on one log axis, coloured by who produced it: dots, not bars, since a bar's
+    length on a log axis depends on where the axis happens to start (a Cleveland dot plot)."""
     fig, ax = plots.new(figsize=(8, 4.2))
     order = figures.sort_values("value")
     y = np.arange(len(order))
     colours = {"claim": plots.ORANGE, "book": plots.BLUE}
-    ax.barh(y, order["value"], color=[colours[k] for k in order["kind"]], height=0.6)
+    markers = {"claim": "D", "book": "o"}
+    ax.hlines(y, order["value"].min() / 3, order["value"], color="#dddddd", lw=1, zorder=1)
+    for kind in ("claim", "book"):
+        rows = order["kind"].to_numpy() == kind
+        ax.scatter(order["value"][rows], y[rows], color=colours[kind], marker=markers[kind], s=46, zorder=3,
+                   label={"claim": "Claimed or estimated by others", "book": "Reconstructed in this book"}[kind])
     for yi, (value, measures) in enumerate(zip(order["value"], order["measures"], strict=True)):
-        ax.text(value * 1.15, yi, f"{usd(value)}: {measures}", va="center", fontsize=8)
+        ax.text(value * 1.5, yi, f"{usd(value)}: {measures}", va="center", fontsize=8)
     ax.set_yticks(y, order["label"], fontsize=8.5)
     ax.set_xscale("log")
     ax.set_xlim(order["value"].min() / 3, order["value"].max() * 400)
+    ax.grid(axis="y", visible=False)
     plots.usd_axis(ax, "x")
     ax.set_xlabel("USD (log scale)")
-    from matplotlib.patches import Patch
-
-    ax.legend(handles=[Patch(color=colours["claim"], label="Claimed or estimated by others"),
-                       Patch(color=colours["book"], label="Reconstructed in this book")], loc="lower right")
+    ax.legend(loc="lower right")
     ax.set_title("The headline numbers measure different things")
     return fig

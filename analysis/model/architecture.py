@@ -278,6 +278,9 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
 
     experts: Experts | None = None
     moe_layers: tuple[int, ...] = ()
+    if model_type in MLA_TYPES and "n_routed_experts" not in raw:
+        # transformers reads a missing field as "dense": say so rather than count a wrong model.
+        raise InputError(f"{name}: missing field 'n_routed_experts' (null for a dense {model_type} model)")
     if model_type in MLA_TYPES and raw.get("n_routed_experts"):
         routed, active = g("n_routed_experts"), g("num_experts_per_tok")
         expert_i, shared = g("moe_intermediate_size"), g("n_shared_experts", positive=False, default=0)

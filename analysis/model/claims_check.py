@@ -148,13 +148,14 @@ def easiest_flip(
     check = CHECKS[claim_id]
     if check.kind != "figure" or claimed is None or not check.reconstructions:
         return ""
-    key = check.reconstructions[0][0]
+    keys = [k for k, _, _ in check.reconstructions]
     best, best_move = "", -1.0
     for name, (low, high) in swings.items():
         for end, outputs in (("P10", low), ("P90", high)):
-            moved = {**values, **{k: v for k, v in outputs.items() if k in values}}
-            if verdict_of(claim_id, claimed, moved, tolerance).verdict != verdict:
-                move = abs(float(moved[key]) - float(values[key]))
+            moved = [float(outputs[k]) if k in outputs else float(values[k]) for k in keys]
+            recs = [Reconstruction(v, scope, breadth) for v, (_, scope, breadth) in zip(moved, check.reconstructions, strict=True)]
+            if judge(claimed, recs, tolerance, at_least=check.at_least).verdict != verdict:
+                move = abs(moved[0] - float(values[keys[0]]))
                 if move > best_move:
                     best, best_move = f"{labels.get(name, name)} at its {end}", move
     return best or "no single input at its P10 or P90"

@@ -476,7 +476,7 @@ def sparse_attention_comparison(
     position: Number, *, matmul_flops_per_token: float, dense_attention_flops_per_context_token: float,
     sparse_attention_flops_per_selected_token: float, indexer_flops_per_context_token: float, top_k: float,
     weight_bytes_per_token: float, kv_bytes_per_token: float, indexer_key_bytes_per_token: float,
-    sparse_extra_matmul_flops_per_token: float = 0.0,
+    sparse_extra_matmul_flops_per_token: float = 0.0, sparse_extra_weight_bytes_per_token: float = 0.0,
 ) -> SparseAttentionComparison:
     """Dense MLA (V3/V3.1) against DSA (V3.2-Exp) for the token at `position`.
 
@@ -487,13 +487,15 @@ def sparse_attention_comparison(
     DeepSeek prefills dense MLA in MHA mode but runs DSA in MQA mode: pass the per-token attention
     FLOP of each mode (architecture.attention_flops_per_token(cfg, 1) and mla_mqa_attention_flops_per_context_token).
     `sparse_extra_matmul_flops_per_token` is the indexer's projections, 2 x layers x architecture.indexer_params;
-    `kv_bytes_per_token` is MLA's cache alone (V3's figure: the indexer keys are priced by `indexer_key_bytes_per_token`)."""
+    `kv_bytes_per_token` is MLA's cache alone (V3's figure: the indexer keys are priced by `indexer_key_bytes_per_token`);
+    `sparse_extra_weight_bytes_per_token` is the indexer's weights read in decode, amortised over the batch like the others."""
     _check("top_k", top_k, low_open=True)
     pre_dense = matmul_flops_per_token + dense_attention_flops(position, dense_attention_flops_per_context_token)
     pre_sparse = (matmul_flops_per_token + sparse_extra_matmul_flops_per_token
                   + sparse_attention_flops(position, sparse_attention_flops_per_selected_token, indexer_flops_per_context_token, top_k))
     dec_dense = weight_bytes_per_token + kv_bytes_per_token * position
-    dec_sparse = _plain(weight_bytes_per_token + kv_bytes_per_token * np.minimum(position, top_k) + indexer_key_bytes_per_token * position)
+    dec_sparse = _plain(weight_bytes_per_token + sparse_extra_weight_bytes_per_token
+                        + kv_bytes_per_token * np.minimum(position, top_k) + indexer_key_bytes_per_token * position)
     return SparseAttentionComparison(
         position=position, prefill_flops_dense=pre_dense, prefill_flops_sparse=pre_sparse, prefill_cost_ratio=pre_sparse / pre_dense,
         decode_bytes_dense=dec_dense, decode_bytes_sparse=dec_sparse, decode_cost_ratio=dec_sparse / dec_dense,

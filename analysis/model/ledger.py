@@ -57,6 +57,10 @@ def relative_gap(claimed: float, reconstructed: float) -> float:
 
 def matches(claimed: float, reconstructed: float | np.ndarray, tolerance: float, at_least: bool = False) -> bool | np.ndarray:
     """Does a reconstruction bear the claim out? `at_least`: the claim is a lower bound ("more than $X")."""
+    if isinstance(reconstructed, int | float):  # the common scalar case, without numpy's overhead
+        if at_least:
+            return reconstructed >= claimed * (1 - tolerance)
+        return claimed == 0 if reconstructed == 0 else abs(claimed - reconstructed) / abs(reconstructed) <= tolerance
     reconstructed = np.asarray(reconstructed, dtype=float)
     if at_least:
         result = reconstructed >= claimed * (1 - tolerance)

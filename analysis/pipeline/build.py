@@ -27,7 +27,7 @@ from analysis.errors import BuildError, InputError
 from analysis.inputs import data
 from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
-from analysis.pipeline import cache, notebooks, results
+from analysis.pipeline import cache, dependencies, notebooks, results
 from analysis.pipeline.browser import print_to_pdf
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -81,11 +81,19 @@ def build_lock(out: Path, echo: Echo) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage_sources(staging: Path, root: Path) -> Path:
+def _stage_sources(staging: Path, root: Path, versions: dict[str, str] | None = None) -> Path:
     src = staging / "src"
     src.mkdir(parents=True)
     for name in BOOK_FILES:
         shutil.copy2(root / name, src / name)
+    if versions:
+        # The landing page's "How to cite" names this build's version and date.
+        import yaml
+
+        config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
+        config.setdefault("parse", {}).setdefault("myst_substitutions", {}).update(
+            {"book_version": versions["git"], "book_date": versions.get("date", "undated")})
+        (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     shutil.copytree(root / "book", src / "book", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return src
 
@@ -128,13 +136,18 @@ def execute_all(
     return executions
 
 
-def _write_generated_pages(src: Path, toc: list[Path], root: Path) -> dict[str, dict[str, Any]]:
-    """Write the reference pages (no kernel needed) into the staged book; return their values."""
-    from analysis.chapters.reference import GENERATED
+def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Write the generated pages (no kernel needed) into the staged book; return their values.
+
+    Without `document`, the pages that need results.json are left for a second call."""
+    from analysis.chapters.reference import GENERATED, NEEDS_RESULTS, PageContext
 
     values: dict[str, dict[str, Any]] = {}
+    context = PageContext(toc, document)
     for page in notebooks.generated_pages(root):
-        made = GENERATED[page.stem](toc)
+        if (page.stem in NEEDS_RESULTS) != (document is not None):
+            continue
+        made = GENERATED[page.stem](context)
         (src / page).write_text(made.markdown, encoding="utf-8")
         values[page.stem] = {k: v for name, g in made.values.items() for k, v in ((name, g.value), (name + results.UNIT_SUFFIX, g.unit))}
     return values
@@ -220,7 +233,7 @@ def build(
             return _report(out, html, pdf, seconds)
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            src = _stage_sources(staging, root)
+            src = _stage_sources(staging, root, versions)
             generated = _write_generated_pages(src, toc, root)
             store = cache.NotebookCache(out)
             plan = []
@@ -246,7 +259,12 @@ def build(
                 },
                 "versions": versions,
             }
-            document = results.document(collected, meta)
+            echo(f"measuring which inputs move each of {len(collected)} values ({jobs} at a time)")
+            started = time.perf_counter()
+            depends_on = dependencies.measure([nb.stem for nb in toc], resolved.values, jobs)
+            seconds["dependencies"] = time.perf_counter() - started
+            document = results.document(collected, meta, depends_on)
+            _write_generated_pages(src, toc, root, document)
             staged_notebooks = staging / "notebooks"
             staged_notebooks.mkdir()
             for nb in toc:

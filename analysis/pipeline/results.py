@@ -75,12 +75,25 @@ def versions() -> dict[str, str]:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         described = "unknown"
+    try:
+        date = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=ROOT, capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip() or "undated"
+    except (OSError, subprocess.SubprocessError):
+        date = "undated"
     code = tree(ROOT / "analysis", ("*.py", "*.mplstyle")) + tree(ROOT / "book", ("*",))
-    return {"git": described, "code_sha256": files_digest(code, ROOT)[:16],
+    return {"git": described, "date": date, "code_sha256": files_digest(code, ROOT)[:16],
             "data_sha256": files_digest(tree(DATA_DIR, ("*",)), DATA_DIR)[:16]}
 
 
-def document(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+def document(
+    results: dict[str, dict[str, Any]], meta: dict[str, Any], depends_on: dict[str, dict[str, float | None]] | None = None,
+) -> dict[str, Any]:
+    """results.json: every value with its unit, page and (a compatible extension) the parameters it
+    depends on, {parameter: elasticity}, most influential first; then `_meta`."""
+    from analysis.pipeline.dependencies import ranked
+
+    if depends_on is not None:
+        results = {k: {**v, "depends_on": ranked(depends_on.get(k, {}))} for k, v in results.items()}
     return {**results, META_KEY: meta}
 
 

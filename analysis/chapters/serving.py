@@ -1,0 +1,424 @@
+"""Chapter "Serving economics": DeepSeek's one-day inference disclosure, what a token costs,
+whether the throughput is physically possible, the fleet-time budget and sparse attention.
+
+The model functions are analysis.model.inference; the architecture figures (weights, KV cache,
+FLOP per token) come from the calculator (analysis.model.architecture) over the configs in
+data/models/, the GPU figures from data/gpus.csv, the disclosure's printed figures from
+data/published_figures.csv and the price lists from data/api_prices.csv.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.chapters.inputs import gpu_catalogue, load_config, model_config, r1_gpu_hours
+from analysis.chapters.page import Page, Value
+from analysis.charts import serving as charts
+from analysis.formatting import usd
+from analysis.inputs import data
+from analysis.model import architecture as arch
+from analysis.model import fleet
+from analysis.model import inference as inf
+from analysis.paths import MODELS_DIR
+
+PARAMETERS = (
+    # the disclosure
+    "gpu_hour_usd", "inference_nodes_avg", "inference_nodes_peak", "gpus_per_node",
+    "inference_input_tokens_per_day", "inference_output_tokens_per_day", "cache_hit_share",
+    "prefill_tokens_per_s_per_node", "decode_tokens_per_s_per_node",
+    # cost per token and plausible revenue
+    "cache_hit_cost_fraction", "paid_token_share", "v3_token_share", "off_peak_token_share",
+    # rooflines
+    "stream_tokens_per_s", "avg_kv_tokens", "decode_experts_per_gpu", "decode_tokens_per_step", "weight_dtype_bytes", "kv_dtype_bytes",
+    # fleet-time budget
+    "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20",
+    "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "research_multiplier",
+    "other_models_gpu_hours", "depreciation_years",
+    # sparse attention
+    "context_tokens",
+)
+
+# Price lists of data/api_prices.csv in the order the page shows them; the first is the disclosure's.
+DEEPSEEK_PRICES = ("r1_launch", "v3_standard", "v3_off_peak", "r1_off_peak", "v31", "v32_exp")
+COMPETITOR_PRICES = ("openai_gpt4o", "openai_o1")
+V32_CONFIG = "deepseek_v3_2_exp.json"
+SPARSE_TABLE_POSITIONS = (1_024, 16_384, 65_536)  # beside the average KV length and context_tokens
+CHART_POINTS = 257
+CROSSOVER_STEP = 16  # tokens: resolution of the position where sparse prefill becomes cheaper
+# V3's MTP module: second-token acceptance 85-90% (V3 report §5.4.3), so ~1.85 tokens per decode step.
+MTP_TOKENS_PER_STEP = 1.85
+
+
+def prices(row: pd.Series) -> inf.ApiPrices:
+    """One row of data/api_prices.csv as a price list (USD per million tokens)."""
+    return inf.ApiPrices(float(row["input_cache_hit_usd_per_m"]), float(row["input_cache_miss_usd_per_m"]), float(row["output_usd_per_m"]))
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _share(value: float) -> str:
+    """A share of the fleet-year: two decimals below 1% so that small slices do not read as 0.1%."""
+    return f"{value:.2%}" if 0 < abs(value) < 0.01 else f"{value:.1%}"
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    page = Page()
+    f = {name: float(p[name]) for name in PARAMETERS}  # every parameter of this page is a number
+    gpus_per_node = f["gpus_per_node"]
+    price_table = data.load_indexed("api_prices.csv")
+    r1 = prices(price_table.loc["r1_launch"])
+    published = data.published
+
+    # --- 1. the disclosure, reproduced --------------------------------------------------------
+    cost = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, f["gpu_hour_usd"])
+    revenue = inf.theoretical_revenue_per_day_usd(f["inference_input_tokens_per_day"], f["cache_hit_share"],
+                                                  f["inference_output_tokens_per_day"], r1)
+    margin = inf.cost_profit_margin(revenue, cost)
+    nodes = inf.nodes_from_throughput(f["inference_input_tokens_per_day"], f["inference_output_tokens_per_day"],
+                                      f["prefill_tokens_per_s_per_node"], f["decode_tokens_per_s_per_node"])
+    prefill_nodes = inf.nodes_for_rate(f["inference_input_tokens_per_day"], f["prefill_tokens_per_s_per_node"])
+    decode_nodes = inf.nodes_for_rate(f["inference_output_tokens_per_day"], f["decode_tokens_per_s_per_node"])
+    stated = {key: published(f"inference_{key}") for key in (
+        "cost_per_day_usd", "revenue_per_day_usd", "cost_profit_margin", "nodes_avg", "nodes_peak",
+        "input_tokens_per_day", "cache_hit_tokens_per_day", "output_tokens_per_day")}
+    low, high = inf.revenue_rounding_bounds_usd(stated["input_tokens_per_day"], stated["cache_hit_tokens_per_day"],
+                                                stated["output_tokens_per_day"], r1, 0.5e9)
+    # What 0.5B more or fewer output tokens (half the printed rounding step) does to the revenue.
+    output_half_step_usd = 0.5e9 * r1.output / inf.PER_MILLION
+
+    page.number("gpu_hour_usd", f["gpu_hour_usd"], "USD per GPU-hour")
+    page.number("inference_nodes_avg", f["inference_nodes_avg"], "nodes")
+    page.number("inference_nodes_peak", f["inference_nodes_peak"], "nodes")
+    page.number("inference_gpus_per_node", gpus_per_node, "GPUs")
+    page.number("inference_input_tokens_per_day_b", f["inference_input_tokens_per_day"] / 1e9, "billion tokens per day")
+    page.number("inference_output_tokens_per_day_b", f["inference_output_tokens_per_day"] / 1e9, "billion tokens per day")
+    page.number("inference_cache_hit_tokens_per_day_b", f["inference_input_tokens_per_day"] * f["cache_hit_share"] / 1e9,
+                "billion tokens per day")
+    page.number("inference_cache_hit_share", f["cache_hit_share"], "fraction")
+    page.number("inference_prefill_tokens_per_s_per_node", f["prefill_tokens_per_s_per_node"], "tokens per second")
+    page.number("inference_decode_tokens_per_s_per_node", f["decode_tokens_per_s_per_node"], "tokens per second")
+    page.number("inference_r1_price_hit", r1.input_cache_hit, "USD per million tokens")
+    page.number("inference_r1_price_miss", r1.input_cache_miss, "USD per million tokens")
+    page.number("inference_r1_price_output", r1.output, "USD per million tokens")
+    page.number("inference_cost_per_day_usd", cost, "USD per day")
+    page.number("inference_revenue_per_day_usd", revenue, "USD per day")
+    page.number("inference_cost_profit_margin", margin, "fraction")
+    page.number("inference_nodes_from_throughput", nodes, "nodes")
+    page.number("inference_prefill_nodes", prefill_nodes, "nodes")
+    page.number("inference_decode_nodes", decode_nodes, "nodes")
+    page.number("inference_stated_cost_per_day_usd", stated["cost_per_day_usd"], "USD per day")
+    page.number("inference_stated_revenue_per_day_usd", stated["revenue_per_day_usd"], "USD per day")
+    page.number("inference_stated_cost_profit_margin", stated["cost_profit_margin"], "fraction")
+    page.number("inference_stated_margin_from_stated_revenue", inf.cost_profit_margin(stated["revenue_per_day_usd"],
+                                                                                      stated["cost_per_day_usd"]), "fraction")
+    page.number("inference_revenue_gap_usd", revenue - stated["revenue_per_day_usd"], "USD per day")
+    page.number("inference_revenue_low_usd", low, "USD per day")
+    page.number("inference_revenue_high_usd", high, "USD per day")
+    page.number("inference_output_half_step_usd", output_half_step_usd, "USD per day")
+    page.number("inference_nodes_gap", nodes - f["inference_nodes_avg"], "nodes")
+    page.table("disclosure", pd.DataFrame([
+        {"Figure": "Cost per day", "DeepSeek states": f"${stated['cost_per_day_usd']:,.0f}", "This page": f"${cost:,.0f}",
+         "From": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} GPUs × 24 h × ${f['gpu_hour_usd']:.2f}"},
+        {"Figure": "Revenue at R1 prices", "DeepSeek states": f"${stated['revenue_per_day_usd']:,.0f}", "This page": f"${revenue:,.0f}",
+         "From": "hits, misses and output tokens × R1's three prices"},
+        {"Figure": "Cost profit margin", "DeepSeek states": f"{stated['cost_profit_margin']:.0%}", "This page": f"{margin:.1%}",
+         "From": "(revenue − cost) ÷ cost"},
+        {"Figure": "Average nodes", "DeepSeek states": f"{stated['nodes_avg']:g}", "This page": f"{nodes:.1f}",
+         "From": f"{prefill_nodes:.1f} prefill + {decode_nodes:.1f} decode, from tokens ÷ throughput"},
+    ]))
+
+    # --- 2. cost per million tokens against the price lists --------------------------------------
+    costs = inf.token_costs(gpus_per_node, f["gpu_hour_usd"], f["prefill_tokens_per_s_per_node"],
+                            f["decode_tokens_per_s_per_node"], f["cache_hit_share"], f["cache_hit_cost_fraction"])
+    page.number("inference_cost_per_m_output_tokens_usd", costs.output, "USD per million tokens")
+    page.number("inference_cost_per_m_input_miss_usd", costs.input_cache_miss, "USD per million tokens")
+    page.number("inference_cost_per_m_input_hit_usd", costs.input_cache_hit, "USD per million tokens")
+    page.number("inference_cost_per_m_input_blended_usd", costs.input_blended, "USD per million tokens")
+    page.number("cache_hit_cost_fraction", f["cache_hit_cost_fraction"], "fraction")
+
+    rows = []
+    for key in DEEPSEEK_PRICES + COMPETITOR_PRICES:
+        row = price_table.loc[key]
+        listed = prices(row)
+        day = inf.theoretical_revenue_per_day_usd(f["inference_input_tokens_per_day"], f["cache_hit_share"],
+                                                  f["inference_output_tokens_per_day"], listed)
+        gm = inf.gross_margins(listed, costs)
+        rows.append({
+            "key": key, "Price list": re.sub(r" \(.*\)$", "", str(row["model"])), "From": str(row["date"]), "deepseek": key in DEEPSEEK_PRICES,
+            "Hit": listed.input_cache_hit, "Miss": listed.input_cache_miss, "Output": listed.output,
+            "day_usd": day, "Cost profit margin": float(inf.cost_profit_margin(day, cost)),
+            "Miss margin": gm["input_cache_miss"], "Output margin": gm["output"],
+        })
+    price_rows = pd.DataFrame(rows)
+    ds = price_rows[price_rows["deepseek"]].set_index("key")
+    for key in DEEPSEEK_PRICES:
+        page.number(f"price_{key}_output_margin", ds.loc[key, "Output margin"], "fraction")
+        page.number(f"price_{key}_miss_margin", ds.loc[key, "Miss margin"], "fraction")
+        page.number(f"price_{key}_cost_profit_margin", ds.loc[key, "Cost profit margin"], "fraction")
+        page.number(f"price_{key}_output_usd_per_m", ds.loc[key, "Output"], "USD per million tokens")
+    page.number("price_v3_standard_day_usd", ds.loc["v3_standard", "day_usd"], "USD per day")
+    page.number("price_v32_exp_day_usd", ds.loc["v32_exp", "day_usd"], "USD per day")
+    price_rows["Label"] = [f"{name}, {pd.Timestamp(when):%-d %b %Y}" if own else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
+                           for name, when, own in zip(price_rows["Price list"], price_rows["From"], price_rows["deepseek"], strict=True)]
+    # The prices themselves are in the chart; the table gives what they earn. Margins are against
+    # DeepSeek's cost, so another lab's prices have no row here.
+    shown = price_rows.loc[price_rows["deepseek"], ["Label", "day_usd", "Cost profit margin", "Miss margin", "Output margin"]]
+    # Short headers (numeric headers do not wrap); the notebook's legend spells them out.
+    page.table("prices", shown.rename(columns={
+        "Label": "Price list", "day_usd": "Revenue", "Cost profit margin": "Profit ÷ cost"}), {
+        "Revenue": usd, "Profit ÷ cost": _pct, "Miss margin": _pct, "Output margin": _pct,
+    })
+    page.figure("fig_price_timeline", charts.price_timeline(price_rows, costs.as_dict()))
+
+    v3_prices = prices(price_table.loc["v3_standard"])
+    revenue_args = dict(r1_prices=r1, v3_prices=v3_prices, v3_token_share=f["v3_token_share"], off_peak_token_share=f["off_peak_token_share"],
+                        r1_off_peak_prices=prices(price_table.loc["r1_off_peak"]), v3_off_peak_prices=prices(price_table.loc["v3_off_peak"]))
+    day_tokens = (f["inference_input_tokens_per_day"], f["cache_hit_share"], f["inference_output_tokens_per_day"])
+    plausible = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=f["paid_token_share"], **revenue_args)
+    all_paid = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=1.0, **revenue_args)
+    page.number("paid_token_share", f["paid_token_share"], "fraction")
+    page.number("v3_token_share", f["v3_token_share"], "fraction")
+    page.number("off_peak_token_share", f["off_peak_token_share"], "fraction")
+    page.number("inference_plausible_revenue_per_day_usd", plausible, "USD per day")
+    page.number("inference_plausible_cost_profit_margin", inf.cost_profit_margin(plausible, cost), "fraction")
+    page.number("inference_all_paid_revenue_per_day_usd", all_paid, "USD per day")
+    page.number("inference_break_even_paid_share", cost / all_paid, "fraction")
+    page.number("inference_plausible_over_theoretical", plausible / revenue, "fraction")
+
+    # --- 3. rooflines ---------------------------------------------------------------------------
+    v3 = model_config("deepseek_v3", "DeepSeek-V3")
+    v3b = arch.breakdown(v3)
+    assert v3.experts is not None  # V3 is an MoE model
+    h800 = gpu_catalogue()["h800"]
+    replicated = v3b.active - v3b.routed_experts_active  # attention, dense layers, shared experts, routers, output head
+    per_expert = v3b.routed_experts / v3.experts.routed  # one routed expert across all MoE layers
+    weight_bytes = inf.ep_weight_bytes_per_gpu(replicated, per_expert, f["decode_experts_per_gpu"], f["weight_dtype_bytes"])
+    kv_bytes = arch.kv_cache_bytes_per_token(v3, f["kv_dtype_bytes"])
+    hbm_bytes_per_s, hbm_bytes = h800.hbm_tb_s * 1e12, h800.hbm_gb * 1e9
+    roof_args = dict(output_tokens_per_s_per_node=f["decode_tokens_per_s_per_node"], tokens_per_s_per_stream=f["stream_tokens_per_s"],
+                     gpus_per_node=gpus_per_node, weight_bytes_per_gpu=weight_bytes, kv_bytes_per_token=kv_bytes,
+                     avg_kv_tokens=f["avg_kv_tokens"], hbm_bandwidth_bytes_per_s=hbm_bytes_per_s, hbm_bytes=hbm_bytes)
+    decode = inf.decode_roofline(**roof_args, tokens_per_step=f["decode_tokens_per_step"])
+    with_mtp = inf.decode_roofline(**roof_args, tokens_per_step=MTP_TOKENS_PER_STEP)
+    prefill_flops = arch.flops_per_token(v3, f["avg_kv_tokens"])
+    prefill = inf.prefill_roofline(input_tokens_per_s_per_node=f["prefill_tokens_per_s_per_node"], cache_hit_share=f["cache_hit_share"],
+                                   flops_per_token=prefill_flops, gpus_per_node=gpus_per_node, peak_flops_per_gpu=h800.fp8_tflops * 1e12)
+    a = v3.attention
+    assert a.kv_lora_rank is not None  # MLA
+    mqa_per_context = inf.mla_mqa_attention_flops_per_context_token(v3.layers, a.heads, a.kv_lora_rank, a.qk_rope_head_dim)
+    decode_flops = 2.0 * arch.matmul_params_per_token(v3) + mqa_per_context * f["avg_kv_tokens"]
+    decode_flop_util = inf.flop_utilisation(f["decode_tokens_per_s_per_node"], decode_flops, gpus_per_node, h800.fp8_tflops * 1e12)
+
+    page.number("stream_tokens_per_s", f["stream_tokens_per_s"], "tokens per second")
+    page.number("avg_kv_tokens", f["avg_kv_tokens"], "tokens")
+    page.number("decode_experts_per_gpu", f["decode_experts_per_gpu"], "experts")
+    page.number("decode_tokens_per_step", f["decode_tokens_per_step"], "tokens")
+    page.number("mtp_tokens_per_step", MTP_TOKENS_PER_STEP, "tokens")
+    page.number("v3_kv_bytes_per_token", kv_bytes, "bytes")
+    page.number("decode_weight_gb_per_gpu", weight_bytes / 1e9, "GB")
+    page.number("decode_replicated_params_b", replicated / 1e9, "billion parameters")
+    page.number("decode_streams_per_node", decode.streams_per_node, "requests")
+    page.number("decode_streams_per_gpu", decode.streams_per_gpu, "requests")
+    page.number("decode_kv_gb_per_gpu", decode.kv_bytes_per_gpu_per_step / 1e9, "GB")
+    page.number("decode_gb_per_gpu_per_step", decode.bytes_per_gpu_per_step / 1e9, "GB")
+    page.number("decode_steps_per_s", decode.steps_per_s, "steps per second")
+    page.number("decode_hbm_tb_s_needed", decode.hbm_bytes_per_s_per_gpu / 1e12, "TB/s per GPU")
+    page.number("decode_hbm_bandwidth_utilisation", decode.hbm_bandwidth_utilisation, "fraction")
+    page.number("decode_hbm_bandwidth_utilisation_mtp", with_mtp.hbm_bandwidth_utilisation, "fraction")
+    page.number("decode_hbm_capacity_utilisation", decode.hbm_capacity_utilisation, "fraction")
+    page.number("decode_flop_utilisation", decode_flop_util, "fraction")
+    page.number("h800_hbm_tb_s", h800.hbm_tb_s, "TB/s")
+    page.number("h800_hbm_gb", h800.hbm_gb, "GB")
+    page.number("h800_fp8_tflops", h800.fp8_tflops, "TFLOP/s")
+    page.number("prefill_gflop_per_token", prefill_flops / 1e9, "GFLOP per token")
+    page.number("prefill_computed_tokens_per_s_per_node", prefill.computed_tokens_per_s_per_node, "tokens per second")
+    page.number("prefill_flop_utilisation", prefill.utilisation_hits_skipped, "fraction")
+    page.number("prefill_flop_utilisation_hits_computed", prefill.utilisation_hits_computed, "fraction")
+    page.table("roofline", pd.DataFrame([
+        {"Check": "Decode: concurrent requests per GPU", "Needed": f"{decode.streams_per_gpu:,.0f}",
+         "Rests on": f"{f['decode_tokens_per_s_per_node']:,.0f} tokens/s per node ÷ {f['stream_tokens_per_s']:g} per request ÷ {gpus_per_node:g}"},
+        {"Check": "Decode: bytes read per step, per GPU", "Needed": f"{decode.bytes_per_gpu_per_step / 1e9:,.1f} GB",
+         "Rests on": f"{weight_bytes / 1e9:,.1f} GB of weights + {decode.kv_bytes_per_gpu_per_step / 1e9:,.1f} GB of MLA cache"},
+        {"Check": "Decode: HBM bandwidth", "Needed": f"{decode.hbm_bandwidth_utilisation:.0%} of {h800.hbm_tb_s:g} TB/s",
+         "Rests on": f"{decode.steps_per_s:,.1f} steps/s; {with_mtp.hbm_bandwidth_utilisation:.0%} with MTP"},
+        {"Check": "Decode: HBM capacity", "Needed": f"{decode.hbm_capacity_utilisation:.0%} of {h800.hbm_gb:g} GB",
+         "Rests on": "weights + the caches of its requests"},
+        {"Check": "Decode: FP8 compute", "Needed": f"{decode_flop_util:.0%} of peak",
+         "Rests on": f"{decode_flops / 1e9:,.0f} GFLOP per output token"},
+        {"Check": "Prefill: FP8 compute", "Needed": f"{prefill.utilisation_hits_skipped:.0%} of peak",
+         "Rests on": f"{prefill_flops / 1e9:,.0f} GFLOP per computed token; {prefill.utilisation_hits_computed:.0%} if hits were computed too"},
+    ]))
+
+    # --- 4. the fleet-time budget ----------------------------------------------------------------
+    catalogue = gpu_catalogue()
+    counts = fleet.counts_from_params(f)
+    equivalent = inf.h800_equivalent_gpus(counts, catalogue)
+    final_run = f["v3_pretrain_gpu_hours"] + f["v3_context_ext_gpu_hours"] + f["v3_post_training_gpu_hours"]
+    lending = inf.night_lending_share(f["inference_nodes_peak"], f["inference_nodes_avg"])
+    budget = inf.fleet_time_budget(
+        equivalent, v3_final_run_gpu_hours=final_run, research_multiplier=f["research_multiplier"], r1_gpu_hours=r1_gpu_hours(),
+        inference_nodes_peak=f["inference_nodes_peak"], night_lending_share=lending, gpus_per_node=gpus_per_node,
+        other_models_gpu_hours=f["other_models_gpu_hours"],
+    )
+    slices, shares = budget.slices(), budget.shares()
+    for name in inf.SLICE_LABELS:
+        page.number(f"fleet_hours_{name}_m", slices[name] / 1e6, "million H800-hours")
+        page.number(f"fleet_share_{name}", shares[name], "fraction")
+    page.number("fleet_h800_equivalent_gpus", equivalent, "H800-equivalent GPUs")
+    page.number("fleet_gpus_counted", sum(counts.values()), "GPUs")
+    page.number("fleet_year_h800_hours_m", budget.fleet_gpu_hours / 1e6, "million H800-hours")
+    page.number("fleet_night_lent_hours_m", budget.night_lent_gpu_hours / 1e6, "million H800-hours")
+    page.number("fleet_night_lent_over_final_run", budget.night_lent_gpu_hours / final_run, "times")
+    page.number("fleet_night_lending_share", lending, "fraction")
+    page.number("fleet_research_multiplier", f["research_multiplier"], "times")
+    page.number("fleet_other_models_hours_m", f["other_models_gpu_hours"] / 1e6, "million H800-hours")
+    page.number("fleet_overcommitted", float(budget.overcommitted), "flag")
+    page.text("fleet_remainder_verdict", "more than the fleet has: the named slices overcommit it" if budget.overcommitted
+              else "time that no public figure accounts for")
+    page.number("fleet_share_training_and_inference", 1.0 - shares["unexplained"], "fraction")
+    # "$6M" and "$1.6B" on the one axis of H800-hours.
+    claims = data.load_indexed("claims.csv")
+    page.text("serving_claim_run_text", usd(float(claims.loc["v3_cost_6m", "value"])))
+    page.text("serving_claim_capex_text", usd(float(claims.loc["capex_1_6b", "value"])))
+    year_value = budget.fleet_gpu_hours * f["gpu_hour_usd"]
+    capex = published("semianalysis_capex_usd")
+    capex_per_year = capex / f["depreciation_years"]
+    page.text("fleet_year_value_text", usd(year_value))
+    page.text("fleet_final_run_value_text", usd(final_run * f["gpu_hour_usd"]))
+    page.text("fleet_capex_text_published", usd(capex))
+    page.text("fleet_capex_per_year_text", usd(capex_per_year))
+    page.number("fleet_depreciation_years", f["depreciation_years"], "years")
+    page.number("fleet_capex_per_h800_hour_usd", capex_per_year / budget.fleet_gpu_hours, "USD per H800-hour")
+    page.number("fleet_capex_per_year_over_final_run", capex_per_year / (final_run * f["gpu_hour_usd"]), "times")
+    sets = {
+        "v3_final_run": "V3 report, Table 1",
+        "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
+        "r1": "R1 paper (Nature), supplementary Table 7",
+        "inference": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} all year (disclosure)",
+        "other_models": "other_models_gpu_hours",
+        "unexplained": "the fleet-year less the rows above",
+    }
+    page.table("fleet_budget", pd.DataFrame([
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "At rental price": slices[name] * f["gpu_hour_usd"],
+         "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "At rental price": year_value,
+          "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × 8,760 h"}]),
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "At rental price": usd})
+    page.figure("fig_fleet_time", charts.fleet_time(
+        {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
+
+    # --- 5. sparse attention (V3.2-Exp) ----------------------------------------------------------
+    sparse = sparse_attention(f, v3, costs_node_usd_per_s=inf.node_cost_per_s_usd(gpus_per_node, f["gpu_hour_usd"]),
+                              prefill_utilisation=prefill.utilisation_hits_skipped, decode=decode, weight_bytes=weight_bytes,
+                              kv_bytes=kv_bytes, node_flops=gpus_per_node * h800.fp8_tflops * 1e12,
+                              node_bytes_per_s=gpus_per_node * hbm_bytes_per_s)
+    for key, value in sparse["numbers"].items():
+        page.number(key, value, sparse["units"][key])
+    page.table("sparse_work", sparse["work"], {
+        "Position": "{:,.0f}", "V3 GFLOP": "{:,.0f}", "V3.2 GFLOP": "{:,.0f}", "V3 MB": "{:,.0f}", "V3.2 MB": "{:,.0f}",
+    })
+    chart = {key: published(f"v32_chart_{key}") for key in (
+        "prefill_dense_usd_per_m_128k", "prefill_sparse_usd_per_m_128k", "decode_dense_usd_per_m_128k", "decode_sparse_usd_per_m_128k",
+        "prefill_dense_usd_per_m_0k", "decode_dense_usd_per_m_0k")}
+    for key, value in chart.items():
+        page.number(f"v32_chart_{key}", value, "USD per million tokens")
+    page.number("v32_chart_prefill_ratio", chart["prefill_sparse_usd_per_m_128k"] / chart["prefill_dense_usd_per_m_128k"], "fraction")
+    page.number("v32_chart_decode_ratio", chart["decode_sparse_usd_per_m_128k"] / chart["decode_dense_usd_per_m_128k"], "fraction")
+    page.figure("fig_sparse_attention", charts.sparse_attention(sparse["curve"], chart, int(f["context_tokens"]), f["avg_kv_tokens"]))
+    v32_output = float(ds.loc["v32_exp", "Output"])
+    page.number("sparse_v32_output_margin_at_avg", inf.implied_gross_margin(v32_output, sparse["numbers"]["sparse_decode_sparse_usd_per_m_at_avg"]),
+                "fraction")
+    return page
+
+
+
+def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node_usd_per_s: float, prefill_utilisation: float,
+                     decode: inf.DecodeRoofline, weight_bytes: float, kv_bytes: float, node_flops: float,
+                     node_bytes_per_s: float) -> dict:
+    """Dense MLA (V3, as V3.1-Terminus) against DSA (V3.2-Exp) by token position: work, cost, the 128K figures.
+
+    Cost per million tokens is anchored on the disclosure: prefill at the FP8 utilisation its throughput
+    implies, decode at the HBM-bandwidth utilisation, so the dense figures at the average KV length are
+    the disclosure's own costs per cache miss and per output token."""
+    v32 = load_config(MODELS_DIR / V32_CONFIG)
+    assert v32.indexer is not None and v32.attention.kv_lora_rank is not None  # the V3.2-Exp config has its indexer
+    a32, idx = v32.attention, v32.indexer
+    tps = f["decode_tokens_per_step"]
+    per_token_streams = decode.streams_per_gpu * tps  # tokens one GPU emits per decode step
+    args = dict(
+        matmul_flops_per_token=2.0 * arch.matmul_params_per_token(v3),
+        dense_attention_flops_per_context_token=arch.attention_flops_per_token(v3, 1),
+        sparse_attention_flops_per_selected_token=inf.mla_mqa_attention_flops_per_context_token(v32.layers, a32.heads, a32.kv_lora_rank,
+                                                                                                a32.qk_rope_head_dim),
+        indexer_flops_per_context_token=inf.indexer_flops_per_context_token(v32.layers, idx.heads, idx.head_dim),
+        top_k=idx.topk,
+        weight_bytes_per_token=weight_bytes / per_token_streams,
+        kv_bytes_per_token=kv_bytes / tps,
+        indexer_key_bytes_per_token=inf.indexer_key_bytes_per_token(v32.layers, idx.head_dim) / tps,
+        sparse_extra_matmul_flops_per_token=2.0 * arch.breakdown(v32).indexer,
+        sparse_extra_weight_bytes_per_token=arch.breakdown(v32).indexer * f["weight_dtype_bytes"] / per_token_streams,
+    )
+
+    def cost(c: inf.SparseAttentionComparison) -> dict[str, np.ndarray]:
+        def pre(x: np.ndarray) -> np.ndarray:
+            return np.asarray(inf.usd_per_million_tokens(x, node_flops, costs_node_usd_per_s, prefill_utilisation))
+
+        def dec(x: np.ndarray) -> np.ndarray:
+            return np.asarray(inf.usd_per_million_tokens(x, node_bytes_per_s, costs_node_usd_per_s, decode.hbm_bandwidth_utilisation))
+
+        return {"prefill_dense": pre(c.prefill_flops_dense), "prefill_sparse": pre(c.prefill_flops_sparse),
+                "decode_dense": dec(c.decode_bytes_dense), "decode_sparse": dec(c.decode_bytes_sparse)}
+
+    context = f["context_tokens"]
+    positions = np.linspace(0.0, context, CHART_POINTS)
+    curve = pd.DataFrame({"position": positions, **cost(inf.sparse_attention_comparison(positions, **args))})
+    at = inf.sparse_attention_comparison(context, **args)
+    at_cost = {k: float(v) for k, v in cost(at).items()}
+    avg = inf.sparse_attention_comparison(f["avg_kv_tokens"], **args)
+    avg_cost = {k: float(v) for k, v in cost(avg).items()}
+    fine = np.arange(0.0, context + 1.0, CROSSOVER_STEP)
+    fine_work = inf.sparse_attention_comparison(fine, **args)
+    cheaper = fine[np.asarray(fine_work.prefill_flops_sparse) < np.asarray(fine_work.prefill_flops_dense)]
+    crossover = float(cheaper[0]) if len(cheaper) else context  # context: sparse prefill never cheaper on this range
+
+    table_positions = sorted({*SPARSE_TABLE_POSITIONS, f["avg_kv_tokens"], context})
+    work = inf.sparse_attention_comparison(np.array(table_positions), **args)
+    work_frame = pd.DataFrame({
+        "Position": table_positions,
+        "V3 GFLOP": np.asarray(work.prefill_flops_dense) / 1e9, "V3.2 GFLOP": np.asarray(work.prefill_flops_sparse) / 1e9,
+        "V3 MB": np.asarray(work.decode_bytes_dense) / 1e6, "V3.2 MB": np.asarray(work.decode_bytes_sparse) / 1e6,
+    })
+    numbers = {
+        "sparse_context_tokens": context, "sparse_top_k": float(idx.topk), "sparse_index_heads": float(idx.heads),
+        "sparse_index_head_dim": float(idx.head_dim),
+        "sparse_indexer_params_b": arch.breakdown(v32).indexer / 1e9,
+        "sparse_dense_attention_mflop_per_context_token": args["dense_attention_flops_per_context_token"] / 1e6,
+        "sparse_mqa_attention_mflop_per_selected_token": args["sparse_attention_flops_per_selected_token"] / 1e6,
+        "sparse_indexer_mflop_per_context_token": args["indexer_flops_per_context_token"] / 1e6,
+        "sparse_indexer_key_bytes_per_token": inf.indexer_key_bytes_per_token(v32.layers, idx.head_dim),
+        "sparse_prefill_dense_gflop": float(at.prefill_flops_dense) / 1e9, "sparse_prefill_sparse_gflop": float(at.prefill_flops_sparse) / 1e9,
+        "sparse_decode_dense_mb": float(at.decode_bytes_dense) / 1e6, "sparse_decode_sparse_mb": float(at.decode_bytes_sparse) / 1e6,
+        "sparse_prefill_ratio": float(at.prefill_cost_ratio), "sparse_decode_ratio": float(at.decode_cost_ratio),
+        "sparse_prefill_dense_usd_per_m": at_cost["prefill_dense"], "sparse_prefill_sparse_usd_per_m": at_cost["prefill_sparse"],
+        "sparse_decode_dense_usd_per_m": at_cost["decode_dense"], "sparse_decode_sparse_usd_per_m": at_cost["decode_sparse"],
+        "sparse_prefill_crossover_tokens": crossover,
+        "sparse_decode_sparse_usd_per_m_at_avg": avg_cost["decode_sparse"],
+        "sparse_decode_ratio_at_avg": float(avg.decode_cost_ratio),
+        "sparse_prefill_ratio_at_avg": float(avg.prefill_cost_ratio),
+    }
+    units = {k: ("USD per million tokens" if k.endswith("usd_per_m") or "_usd_per_m_" in k else "number") for k in numbers}
+    units.update({"sparse_context_tokens": "tokens", "sparse_top_k": "tokens", "sparse_prefill_crossover_tokens": "tokens",
+                  "sparse_prefill_dense_gflop": "GFLOP per token", "sparse_prefill_sparse_gflop": "GFLOP per token",
+                  "sparse_decode_dense_mb": "MB per token", "sparse_decode_sparse_mb": "MB per token",
+                  "sparse_prefill_ratio": "fraction", "sparse_decode_ratio": "fraction", "sparse_decode_ratio_at_avg": "fraction",
+                  "sparse_prefill_ratio_at_avg": "fraction",
+                  "sparse_indexer_params_b": "billion parameters", "sparse_indexer_key_bytes_per_token": "bytes",
+                  "sparse_dense_attention_mflop_per_context_token": "MFLOP", "sparse_mqa_attention_mflop_per_selected_token": "MFLOP",
+                  "sparse_indexer_mflop_per_context_token": "MFLOP"})
+    return {"numbers": numbers, "units": units, "work": work_frame, "curve": curve}

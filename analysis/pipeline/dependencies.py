@@ -1,0 +1,136 @@
+"""Which inputs move which number: every results.json value's parameters, measured.
+
+Each chapter is a function of its declared parameters, so dependencies are found in-process, without
+papermill: run the chapter once at the build's values, then once per parameter with that parameter
+alone moved by 1%, and compare every value. The elasticity of a value to a parameter is its relative
+change over the parameter's (a value that doubles when the parameter doubles has elasticity 1).
+Charts are not drawn in this pass, and Monte Carlo chapters run on fewer samples (same seed: common
+random numbers keep the comparison fair); choice parameters are switched to another choice and
+reported without an elasticity.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import multiprocessing
+import pkgutil
+import types
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+STEP = 0.01  # relative move of each parameter
+DEPENDENCY_MC_SAMPLES = 1000  # Monte Carlo samples per run in this pass (the book uses mc_samples)
+NOT_MOVED = ("mc_samples", "seed")  # how the Monte Carlo is run, not what it models
+Dependencies = dict[str, dict[str, float | None]]
+
+
+@contextmanager
+def charts_not_drawn() -> Iterator[None]:
+    """Chart builders return None while the pass runs (figures are not values)."""
+    import analysis.charts as charts
+
+    saved = []
+    for info in pkgutil.iter_modules(charts.__path__):
+        if info.name == "style":
+            continue
+        module = importlib.import_module(f"analysis.charts.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+                saved.append((module, name, value))
+                setattr(module, name, lambda *_a, **_k: None)
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def _moved(value: Any, param: Any) -> Any:
+    """The parameter moved by STEP (ints by at least 1 within their bounds; choices to another choice)."""
+    if param.type == "choice":
+        return next(c for c in param.choices if c != value)
+    if param.type == "int":
+        step = max(1, round(abs(value) * STEP))
+        moved = value + step
+        return value - step if param.max is not None and moved > param.max else moved
+    moved = value * (1 + STEP) if value != 0 else STEP
+    return value * (1 - STEP) if param.max is not None and moved > param.max else moved
+
+
+def elasticity(base: Any, moved: Any, x0: Any, x1: Any) -> tuple[bool, float | None]:
+    """(does the value depend on the input, elasticity or None) from one perturbation."""
+    if isinstance(base, str) or isinstance(moved, str):
+        return base != moved, None
+    if base == moved or (abs(moved - base) <= 1e-12 * max(abs(base), abs(moved))):
+        return False, None
+    if isinstance(x0, str) or x0 == 0 or base == 0:
+        return True, None
+    return True, ((moved - base) / base) / ((x1 - x0) / x0)
+
+
+def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any]) -> Dependencies:
+    """Dependencies of every value one chapter shows, at the given parameter values."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.inputs.params import registry
+
+    module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
+    params = registry()
+    base_p = {name: values[name] for name in module.PARAMETERS}
+    if "mc_samples" in base_p:
+        base_p["mc_samples"] = min(int(base_p["mc_samples"]), DEPENDENCY_MC_SAMPLES)
+    with charts_not_drawn():
+        base = module.chapter(base_p).values
+        found: Dependencies = {key: {} for key in base}
+        for name in module.PARAMETERS:
+            if name in NOT_MOVED:
+                continue
+            x0 = base_p[name]
+            x1 = _moved(x0, params[name])
+            moved = module.chapter({**base_p, name: x1}).values
+            for key, glued in base.items():
+                if key not in moved:
+                    continue
+                depends, e = elasticity(glued.value, moved[key].value, x0, x1)
+                if depends:
+                    found[key][name] = None if e is None or not math.isfinite(e) else round(e, 4)
+    return found
+
+
+def _chapter_batch(stems: list[str], values: Mapping[str, Any]) -> Dependencies:
+    out: Dependencies = {}
+    for stem in stems:
+        for key, deps in chapter_dependencies(stem, values).items():
+            out.setdefault(key, {}).update(deps)
+    return out
+
+
+def measure(stems: list[str], values: Mapping[str, Any], jobs: int = 1) -> Dependencies:
+    """Dependencies of every value of the given chapters, `jobs` processes at a time."""
+    # Slow chapters first, spread over the workers by a rough cost (their parameter count).
+    import importlib as il
+
+    cost = {s: len(il.import_module(f"analysis.chapters.{s}").PARAMETERS) + 1 for s in stems}
+    batches: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(stems))))]
+    loads = [0] * len(batches)
+    for stem in sorted(stems, key=lambda s: -cost[s]):
+        i = loads.index(min(loads))
+        batches[i].append(stem)
+        loads[i] += cost[stem]
+    if len(batches) == 1:
+        return _chapter_batch(batches[0], values)
+    merged: Dependencies = {}
+    with ProcessPoolExecutor(max_workers=len(batches), mp_context=multiprocessing.get_context("spawn")) as pool:
+        for part in pool.map(_chapter_batch, batches, [dict(values)] * len(batches)):
+            for key, deps in part.items():
+                merged.setdefault(key, {}).update(deps)
+    return merged
+
+
+def ranked(deps: Mapping[str, float | None]) -> dict[str, float | None]:
+    """Most influential first (largest |elasticity|; inputs without one last)."""
+    return dict(sorted(deps.items(), key=lambda kv: (kv[1] is None, -abs(kv[1] or 0.0), kv[0])))

@@ -1,0 +1,58 @@
+"""Which inputs move which value: the perturbation pass against hand-computed elasticities."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.inputs.params import registry
+from analysis.pipeline import dependencies
+
+DEFAULTS = {name: p.default for name, p in registry().items()}
+
+
+@pytest.mark.parametrize(
+    ("base", "moved", "x0", "x1", "expected"),
+    [
+        (100.0, 101.0, 2.0, 2.02, (True, 1.0)),  # proportional: elasticity 1
+        (100.0, 100.0, 2.0, 2.02, (False, None)),  # untouched
+        (100.0, 99.0, 2.0, 2.02, (True, -1.0)),
+        ("consistent", "inconsistent", 2.0, 2.02, (True, None)),  # a verdict flips: a dependency without elasticity
+        (0.0, 1.0, 2.0, 2.02, (True, None)),  # from zero: no relative change to speak of
+    ],
+)
+def test_elasticity_by_hand(base, moved, x0, x1, expected) -> None:  # noqa: ANN001
+    depends, e = dependencies.elasticity(base, moved, x0, x1)
+    assert depends == expected[0]
+    assert e == (pytest.approx(expected[1]) if expected[1] is not None else None)
+
+
+def test_reconciliation_run_cost_scales_with_the_price_and_the_hours() -> None:
+    deps = dependencies.chapter_dependencies("reconciliation", DEFAULTS)
+    run = deps["waterfall_run_rental_usd"]
+    # Run cost = (2,664,000 + 119,000 + 5,000) × price: elasticity 1 to the price, each stage by its share of the hours.
+    assert run["gpu_hour_usd"] == pytest.approx(1.0)
+    assert run["v3_pretrain_gpu_hours"] == pytest.approx(2_664_000 / 2_788_000, abs=1e-4)
+    assert run["v3_context_ext_gpu_hours"] == pytest.approx(119_000 / 2_788_000, abs=1e-4)
+    assert set(run) == {"gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours"}
+    # V3's development is priced at the ownership cost, not at DeepSeek's rental price.
+    assert "gpu_hour_usd" not in deps["total_development_cost_usd"]
+    assert deps["staff_headcount"] == {"staff_headcount": pytest.approx(1.0)}
+
+
+def test_architecture_counts_depend_on_no_parameter() -> None:
+    deps = dependencies.chapter_dependencies("architecture", DEFAULTS)
+    assert deps["v3_total_params"] == {} and deps["v3_active_params"] == {}
+    assert deps["v3_kv_cache_bytes_per_token"] == {"kv_dtype_bytes": pytest.approx(1.0)}
+
+
+def test_charts_are_restored_after_the_pass() -> None:
+    from analysis.charts import fleet as charts
+
+    before = charts.waterfall
+    with dependencies.charts_not_drawn():
+        assert charts.waterfall([], {}) is None
+    assert charts.waterfall is before
+
+
+def test_ranked_puts_the_most_influential_first() -> None:
+    assert list(dependencies.ranked({"a": 0.1, "b": -2.0, "c": None, "d": 1.0})) == ["b", "d", "a", "c"]
