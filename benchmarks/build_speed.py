@@ -6,7 +6,7 @@ because this 2-core machine is noisy. Variants:
   (a) baseline   `jupyter-book build --all` with execute_notebooks: force (executes serially itself)
   (b) cold       `python -m analysis build` into an empty folder (no cache; notebooks in parallel)
   (c) no change  the same command again
-  (d) one change `-p kv_dtype_bytes=1`, a parameter only the architecture chapter declares
+  (d) one change `-p serving_gpus=64`, a parameter only the architecture chapter declares
 Peak memory is the largest resident set of any process the variant started.
 """
 
@@ -78,8 +78,8 @@ def main() -> None:
         ours = ["-m", "analysis", "build", "--out", str(out)]
         rows.append(("(b) ours, cold", *median(cold_runs)))
         rows.append(("(c) ours, nothing changed", *run([PY, *ours])))
-        seconds, rss, output = run([PY, *ours, "-p", "kv_dtype_bytes=1"])
-        rows.append(("(d) ours, -p kv_dtype_bytes=1", seconds, rss, output))
+        seconds, rss, output = run([PY, *ours, "-p", "serving_gpus=64"])
+        rows.append(("(d) ours, -p serving_gpus=64", seconds, rss, output))
     executed = re.findall(r"^\s+(\S+\.ipynb): [\d.]+ s", output, flags=re.M)
     print(f"{'variant':<56}{'seconds':>9}{'peak RSS (MB)':>15}")
     for name, seconds, rss, _ in rows:
@@ -89,7 +89,7 @@ def main() -> None:
     print(f"(a) runs: {', '.join(f'{r[0]:.1f}' for r in naive_runs)} s; (b) runs: {', '.join(f'{r[0]:.1f}' for r in cold_runs)} s")
     print(f"no change / cold:     {unchanged / cold:.2f}  (target <= 0.25)")
     print(f"one change / cold:    {one / cold:.2f}")
-    print(f"re-executed after -p kv_dtype_bytes=1: {', '.join(executed) or 'none'} (target: architecture.ipynb only)")
+    print(f"re-executed after -p serving_gpus=64: {', '.join(executed) or 'none'} (target: architecture.ipynb only)")
     print(f"cores: {os.cpu_count()}")
 
 

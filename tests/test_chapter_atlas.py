@@ -18,7 +18,8 @@ from analysis.inputs.params import registry
 from analysis.paths import ROOT
 
 NOTEBOOK = ROOT / "book" / "atlas.ipynb"
-GLUE = re.compile(r"\{glue:(?:text|figure)\}[`\s]*([A-Za-z0-9_]+)")
+# Names glued on this page; a cross-page reference (other.ipynb::name) is produced by the other chapter.
+GLUE = re.compile(r"\{glue:(?:text|figure)\}[`\s]*(?![\w.]+::)([A-Za-z0-9_]+)")
 H100_H800_BF16 = 989e12  # dense BF16 FLOP/s of both GPUs (NVIDIA H100 datasheet; the H800 has the same compute)
 
 

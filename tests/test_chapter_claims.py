@@ -54,7 +54,8 @@ def test_parameters_are_the_cost_model_the_tolerance_and_the_monte_carlo() -> No
 def test_v3_cost_is_consistent_at_the_defaults(page: Page) -> None:
     # $6M against 2,788,000 × $2 = $5.576M: a gap of 7.6%, inside 25%.
     assert abs(6e6 - V3_HOURS * 2.0) / (V3_HOURS * 2.0) < 0.25
-    assert page["verdict_v3_cost_6m"] == page["claim_v3_cost_6m_verdict"] == "consistent"
+    # DeepSeek's claim, rebuilt from DeepSeek's own figures: reproduced, not independently confirmed.
+    assert page["verdict_v3_cost_6m"] == page["claim_v3_cost_6m_verdict"] == "reproduced from the claimant's own figures"
     frame, _ = page.tables["ledger"]
     row = frame[frame["Claim"] == "DeepSeek-V3 was trained for about $6 million"].iloc[0]
     assert row["Book"] == "$5.58M" and row["Claimed"] == "$6M"
@@ -75,15 +76,16 @@ def test_a_dear_gpu_hour_flips_the_v3_verdict() -> None:
 def test_a_wide_tolerance_accepts_more() -> None:
     page = page_for(claim_tolerance=1.0, gpu_hour_usd=10.0)
     assert page["claim_tolerance"] == 1.0
-    assert page["verdict_v3_cost_6m"] == "consistent"  # |6 − 27.88| / 27.88 = 0.78 ≤ 1
+    assert page["verdict_v3_cost_6m"] == "reproduced from the claimant's own figures"  # |6 − 27.88| / 27.88 = 0.78 ≤ 1
 
 
 def test_r1_and_gpt4(page: Page) -> None:
     # R1 alone: 147,000 × $2 = $294K, far from $5M; with the V3 run: $294K + $5.576M = $5.87M, 15% off.
     assert abs(5e6 - (R1_HOURS * 2 + V3_HOURS * 2)) / (R1_HOURS * 2 + V3_HOURS * 2) < 0.25
     assert page["verdict_r1_cost_5m"] == "consistent only with a broader scope"
-    # GPT-4, Epoch AI's basis: $40.6M amortised < $75M; $78.6M at cloud prices ≥ $100M × 0.75.
-    assert page["verdict_gpt4_cost_100m"] == "consistent"
+    # GPT-4, Epoch AI's basis: $40.6M amortised < $75M; $78.6M at cloud prices (a broader cost: the provider's
+    # margin) ≥ $100M × 0.75.
+    assert page["verdict_gpt4_cost_100m"] == "consistent only with a broader scope"
     assert page["gpt4_claim_over_epoch_amortised"] == pytest.approx(100e6 / 40.6e6)
     assert page_for(claim_tolerance=0.2)["verdict_gpt4_cost_100m"] == "inconsistent"  # $78.6M < $80M
 
@@ -92,7 +94,7 @@ def test_gpu_count_is_checked_by_an_independent_path(page: Page) -> None:
     # 14.8T tokens ÷ 272.8B per day = 54.25 days; 2,664,000 GPU-hours ÷ (54.25 × 24 h) = 2,046 GPUs.
     gpus = 2_664_000 / (14.8e12 / 272.8e9 * 24)
     assert abs(gpus - 2048) / gpus < 0.01
-    assert page["verdict_v3_gpus_2048"] == "consistent"
+    assert page["verdict_v3_gpus_2048"] == "reproduced from the claimant's own figures"  # two DeepSeek papers agree
     # Table 1's GPU-hours on half the GPUs would need twice the days the throughput allows.
     assert page_for(v3_pretrain_gpu_hours=1_332_000)["verdict_v3_gpus_2048"] == "inconsistent"
     frame, _ = page.tables["cross_checks"]
@@ -115,10 +117,13 @@ def test_descriptions_contradicted_by_the_config(page: Page) -> None:
 
 
 def test_the_headline_and_the_inference_disclosure(page: Page) -> None:
-    assert page["verdict_headline_1_6b_develop"] == "inconsistent"  # tens of millions, not $1.6B
+    # V3's development is tens of millions; $1.6B matches only the whole fleet's capex (within 25% of it).
+    capex = chapter_claims.reconstructions(defaults())["fleet_capex_usd"]
+    assert abs(1.6e9 - capex) / capex <= 0.25
+    assert page["verdict_headline_1_6b_develop"] == "consistent only with a broader scope"
     # DeepSeek's own arithmetic: 226.75 nodes × 8 × 24 h × $2 = $87,072; (562,100 − 87,072) / 87,072 = 5.46.
     assert 226.75 * 8 * 24 * 2 == 87_072
-    assert page["verdict_inference_cost_87k"] == "consistent" and page["verdict_inference_margin_545"] == "consistent"
+    assert page["verdict_inference_cost_87k"] == page["verdict_inference_margin_545"] == "reproduced from the claimant's own figures"
     assert page_for(gpu_hour_usd=3)["verdict_inference_margin_545"] == "inconsistent"  # cost $130,608 → margin 330%
 
 

@@ -1,7 +1,7 @@
 """The fleet chapter against hand calculations from its input figures (parameters.csv, gpus.csv, fleets.csv).
 
 Default inputs used below: fleet 10,000 A100 + 10,000 H800 + 10,000 H100 + 30,000 H20; prices $13,750,
-$33,800, $31,250, $12,000; other server parts $10,000 per Fire-Flyer node and $125,000 per 8-GPU Hopper
+$33,800, $31,250, $12,000; other server parts $10,000 per Fire-Flyer node and $87,600 per 8-GPU Hopper
 server; network 19% of the cluster; TDP 250/700/700/400 W with server factors 1.25/1.82/1.82/1.8; capital
 at 10% over 5 years; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048 GPUs at $2 per GPU-hour.
 """
@@ -25,7 +25,7 @@ from analysis.model import costs
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "fleet.ipynb"
 COUNTS = {"a100": 10_000, "h800": 10_000, "h100": 10_000, "h20": 30_000}
 PRICES = {"a100": 13_750, "h800": 33_800, "h100": 31_250, "h20": 12_000}
-NON_GPU = {"a100": 10_000, "h800": 125_000, "h100": 125_000, "h20": 125_000}
+NON_GPU = {"a100": 10_000, "h800": 87_600, "h100": 87_600, "h20": 87_600}
 SPEND = sum(COUNTS[g] * PRICES[g] for g in COUNTS)  # $1,148M
 SERVERS = sum(COUNTS[g] * (PRICES[g] + NON_GPU[g] / 8) for g in COUNTS)
 CAPEX = SERVERS / 0.81
@@ -85,15 +85,15 @@ def test_capex(page: Page) -> None:
     assert page["dgx_h800_server_over_gpu"] == pytest.approx(44_750 / 33_800)
     assert page["dgx_h100_server_over_gpu"] == pytest.approx(1.5)
     # A fixed server cost weighs more on a cheap GPU.
-    assert page["h800_server_over_gpu"] == pytest.approx(1 + 125_000 / 8 / 33_800)
-    assert page["h20_server_over_gpu"] == pytest.approx(1 + 125_000 / 8 / 12_000)
+    assert page["h800_server_over_gpu"] == pytest.approx(1 + 87_600 / 8 / 33_800)
+    assert page["h20_server_over_gpu"] == pytest.approx(1 + 87_600 / 8 / 12_000)
 
 
-def test_server_default_is_the_same_date_dgx_h100_pair() -> None:
-    """$125,000 = a DGX H100's $375,000 (Mar 2025) less 8 H100s at $31,250 (the same month)."""
+def test_server_default_is_the_same_date_dgx_h800_pair() -> None:
+    """$87,600 = a DGX H800's $358,000 (Feb 2025) less 8 H800s at $33,800 (the same month)."""
     from analysis.inputs import data
 
-    per_server = 8 * (data.published("dgx_h100_2025_price_per_gpu_usd") - data.published("h100_sxm_price_usd"))
+    per_server = 8 * (data.published("dgx_h800_price_per_gpu_usd") - data.published("h800_sxm_price_usd"))
     assert registry()["server_non_gpu_usd"].default == pytest.approx(per_server)
 
 
@@ -117,13 +117,16 @@ def test_readings_table(page: Page) -> None:
 
 def test_capex_by_gpu_splits_capex() -> None:
     split = costs.capex_by_gpu(COUNTS, PRICES, NON_GPU, 0.19)
-    assert split["h20"] == pytest.approx(30_000 * (12_000 + 125_000 / 8) / 0.81, rel=1e-12)
+    assert split["h20"] == pytest.approx(30_000 * (12_000 + 87_600 / 8) / 0.81, rel=1e-12)
     assert sum(split.values()) == pytest.approx(costs.capex_usd(COUNTS, PRICES, NON_GPU, 0.19), rel=1e-12)
 
 
 def test_opex_and_tco(page: Page) -> None:
     power = page["fleet_power_mw"] * 1e3 * 8760 * 0.08
-    hosting = 60_000 * 2_000
+    # Hosting is priced per kW of server power: an H800's $2,000, scaled for the others (A100 PCIe 250 W × 1.25,
+    # H20 400 W × 1.8, against the H800's 700 W × 1.82).
+    h800_kw = 0.7 * 1.82
+    hosting = 2_000 * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw)
     maintenance = CAPEX * 0.05
     staff = 170 * 300_000
     per_year = power + hosting + maintenance + staff
@@ -140,7 +143,7 @@ def test_opex_and_tco(page: Page) -> None:
 
 
 def test_ownership_and_share_of_fleet(page: Page) -> None:
-    all_in = (33_800 + 125_000 / 8) / 0.81
+    all_in = (33_800 + 87_600 / 8) / 0.81
     power = 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.08
     yearly = all_in * ANNUITY + power + 2_000 + all_in * 0.05
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
@@ -158,7 +161,7 @@ def test_fewer_h20_moves_the_fleet() -> None:
     plt.close("all")
     assert page["fleet_gpus"] == 35_000 and page["fleet_hopper_gpus"] == 25_000
     assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 12_000, rel=1e-12)
-    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (12_000 + 125_000 / 8) / 0.81, rel=1e-12)
+    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (12_000 + 87_600 / 8) / 0.81, rel=1e-12)
     assert page["v3_run_share_of_fleet"] == pytest.approx(2048 / 35_000, rel=1e-12)
     # The published readings do not move with the book's parameters.
     assert page["reported_hopper"] == 50_000 and page["critical_hopper"] == 50_000
@@ -168,7 +171,7 @@ def test_dearer_h800_and_capital_move_ownership() -> None:
     page = page_for(price_h800_usd=40_000, cost_of_capital=0.0)
     plt.close("all")
     assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * 6_200 / 0.81, rel=1e-12)
-    all_in = (40_000 + 125_000 / 8) / 0.81
+    all_in = (40_000 + 87_600 / 8) / 0.81
     yearly = all_in / 5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.08 + 2_000 + all_in * 0.05
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
 

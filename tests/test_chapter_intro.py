@@ -63,9 +63,9 @@ def test_owned_h800_hour_card_is_the_median_and_the_point_estimate_is_by_hand(pa
     ranges = uncertainty_chapter.simulate(FAST).ranges["owned_gpu_hour_usd"]
     assert page["headline_owned_text"] == f"${ranges['p50']:.2f}"
     assert page["headline_owned_p10_text"] == f"${ranges['p10']:.2f}" and page["headline_owned_p90_text"] == f"${ranges['p90']:.2f}"
-    # At the default inputs, by hand: H800 $33,800 + $125,000/8 of server, ÷ 0.81 for the network; 10% over 5 years;
+    # At the default inputs, by hand: H800 $33,800 + $87,600/8 of server, ÷ 0.81 for the network; 10% over 5 years;
     # 5% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.25 at $0.08/kWh; $2,000 hosting; 8,760 h × 75% busy.
-    all_in = (33_800 + 125_000 / 8) / (1 - 0.19)
+    all_in = (33_800 + 87_600 / 8) / (1 - 0.19)
     yearly = all_in * 0.10 / (1 - 1.10 ** -5) + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.08 + 2000 + all_in * 0.05
     point = cost_model({n: FAST[n] for n in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]
     assert point == pytest.approx(yearly / (8760 * 0.75))

@@ -68,7 +68,7 @@ def test_scenarios_move_the_figures_they_should(page: Page) -> None:
     # DeepSeek's framing keeps the rental price at $2: the same final run as the defaults.
     assert rows.loc["Final run at rental price", "DeepSeek's own framing"] == rows.loc["Final run at rental price", "Book defaults"]
     # The estimate as reported restates the defaults: same capex.
-    assert rows.loc["Fleet capex", "The fleet estimate as reported"] == rows.loc["Fleet capex", "Book defaults"]
+    assert rows.loc["Fleet capex", "Luk's correction (all 60,000 GPUs)"] == rows.loc["Fleet capex", "Book defaults"]
 
 
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:

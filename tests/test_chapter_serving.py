@@ -173,13 +173,13 @@ def test_fleet_time_slices_by_hand(page: Page) -> None:
     assert page["fleet_h800_equivalent_gpus"] == pytest.approx(FLEET_H800_EQUIVALENT)
     assert page["fleet_year_h800_hours_m"] == pytest.approx(fleet_year / 1e6)
     assert page["fleet_hours_v3_final_run_m"] == pytest.approx(2.788)
-    assert page["fleet_hours_v3_research_m"] == pytest.approx(2.788 * 3)
+    assert page["fleet_hours_v3_research_m"] == pytest.approx(2.788 * (5.8 - 1))  # research multiplier 5.8 in all
     assert page["fleet_hours_r1_m"] == pytest.approx(0.147)
     assert page["fleet_hours_inference_m"] == pytest.approx(226.75 * 8 * HOURS / 1e6)
     assert page["fleet_share_inference"] == pytest.approx(226.75 * 8 * HOURS / fleet_year)  # 6.6%
     assert page["fleet_night_lent_hours_m"] == pytest.approx((278 - 226.75) * 8 * HOURS / 1e6)
     assert page["fleet_night_lending_share"] == pytest.approx(1 - 226.75 / 278)
-    assert page["fleet_share_unexplained"] == pytest.approx(1 - (2.788e6 * 4 + 147e3 + 226.75 * 8 * HOURS) / fleet_year)
+    assert page["fleet_share_unexplained"] == pytest.approx(1 - (2.788e6 * 5.8 + 147e3 + 226.75 * 8 * HOURS) / fleet_year)
     assert page["fleet_overcommitted"] == 0
 
 

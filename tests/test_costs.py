@@ -62,7 +62,9 @@ def test_opex_components() -> None:
         {"a": 10, "b": 5}, GPUS, 40_000, load_factor=0.75, pue=1.2, usd_per_kwh=0.1, hosting_usd_per_gpu_year=100,
         maintenance_share_per_year=0.05, staff_headcount=2, staff_loaded_cost_usd=1000,
     )
-    assert parts["hosting"] == 1500 and parts["maintenance"] == 2000 and parts["staff"] == 2000
+    # Hosting per kW: A (400 W × 2.0 = 0.8 kW) sets the $100 rate; B (700 W × 1.5 = 1.05 kW) pays 1.05/0.8 of it.
+    assert parts["hosting"] == pytest.approx(10 * 100 + 5 * 100 * 1.05 / 0.8)
+    assert parts["maintenance"] == 2000 and parts["staff"] == 2000
 
 
 def test_owned_gpu_hour_hand_computed() -> None:
@@ -117,8 +119,8 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand: Hopper GPUs at list price plus $125,000 per 8-GPU server, then 19% network.
-    hopper_servers = 10_000 * 33_800 + 10_000 * 31_250 + 30_000 * 12_000 + 50_000 / 8 * 125_000
+    # By hand: Hopper GPUs at list price plus $87,600 per 8-GPU server, then 19% network.
+    hopper_servers = 10_000 * 33_800 + 10_000 * 31_250 + 30_000 * 12_000 + 50_000 / 8 * 87_600
     assert hoppers["fleet_capex_usd"] == pytest.approx(hopper_servers / 0.81)
     a100_servers = 10_000 * 13_750 + 10_000 / 8 * 10_000
     assert all_gpus["fleet_capex_usd"] == pytest.approx((hopper_servers + a100_servers) / 0.81)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.chapters import dependencies
 from analysis.inputs.params import registry
-from analysis.pipeline import dependencies
 
 DEFAULTS = {name: p.default for name, p in registry().items()}
 

@@ -17,7 +17,7 @@ ALLOWED = {
     "inputs": BASE,  # reads files, builds no model objects
     "charts": BASE,
     "chapters": BASE | {"analysis.model", "analysis.inputs", "analysis.charts"},
-    "pipeline": BASE | {"analysis.inputs", "analysis.chapters", "analysis.charts"},  # charts: not drawn in the dependency pass
+    "pipeline": BASE | {"analysis.inputs", "analysis.chapters"},
 }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import nbformat
 import papermill
 import pytest
@@ -69,3 +72,19 @@ def test_committed_notebook_is_executed_and_normalised(nb) -> None:
         assert "injected-parameters" not in cell.metadata.get("tags", [])
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", f"{nb}: committed with an error output"
+
+
+def test_cross_page_glue_references_name_values_of_that_page() -> None:
+    """{glue:text}`other.ipynb::name` (one value shown on two pages, computed once) must exist on the other page."""
+    from analysis.inputs.params import registry as reg
+
+    defaults = {n: p.default for n, p in reg().items()}
+    found = 0
+    for nb in TOC:
+        prose = "\n".join(c.source for c in nbformat.read(str(ROOT / nb), as_version=4).cells if c.cell_type == "markdown")
+        for other, name in re.findall(r"\{glue:text\}`([\w]+)\.ipynb::([\w]+)", prose):
+            module = notebooks.chapter_module(Path(f"{other}.ipynb"))
+            page = module.chapter({n: defaults[n] for n in module.PARAMETERS})
+            assert name in page.values, f"{nb}: {other}.ipynb::{name} is not a value of {other}"
+            found += 1
+    assert found >= 1

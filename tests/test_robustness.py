@@ -108,7 +108,7 @@ def test_cache_reuses_unchanged_notebooks_and_never_a_stale_one(tmp_path: Path) 
     output, again = build()
     assert "up to date" in output and again == cold
     # One parameter that only the architecture chapter declares: only that notebook runs again.
-    output, _ = build("-p", "kv_dtype_bytes=1")
+    output, _ = build("-p", "serving_gpus=64")
     assert "executing 1 of" in output and "architecture.ipynb: cached" not in output
     assert "fleet.ipynb: cached" in output
     # Edit a data value: every notebook that could read it must run again, and the number must move.

@@ -20,7 +20,7 @@ from analysis.inputs.params import registry
 from analysis.model import architecture as arch
 from analysis.model import claims_check, compute, inference, reconcile
 from analysis.model import uncertainty as unc
-from analysis.model.ledger import CHECKED, VERDICTS, slug
+from analysis.model.ledger import CHECKED, REPRODUCED, VERDICTS, slug
 
 INFERENCE_PARAMETERS = (
     "inference_nodes_avg", "gpus_per_node", "inference_input_tokens_per_day", "cache_hit_share", "inference_output_tokens_per_day",
@@ -30,7 +30,8 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # DeepSeek's MTP modules are chained: depth k predicts token t+k+1 from depth k-1's output (V3 report §2.2),
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
-MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd")
+MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
+                    "fleet_opex_ex_staff_usd")
 
 
 def shown(value: float | None, unit: str) -> str:
@@ -68,6 +69,10 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
         "pretrain_days_from_throughput": days_from_throughput,
         "run_rental_from_throughput_usd": float(compute.cost_usd(days_from_throughput * 24 * gpus + ctx + post, price)),
         "table1_is_pretraining_only": float(ctx == 0 and post == 0),
+        "table1_stages": float(sum(h > 0 for h in (pretrain, ctx, post))),
+        "v3_mtp_depth": float(v3.mtp_layers),
+        "v3_kv_lora_rank": float(v3.attention.kv_lora_rank or 0),
+        "v3_qk_rope_head_dim": float(v3.attention.qk_rope_head_dim),
         "mtp_is_simultaneous": float(v3.mtp_layers > 1 and MTP_MODULES_RUN_IN_PARALLEL),
         "mla_keeps_full_keys": float(eq["own"] >= eq["mha"]),
         "luk_opex_4y_usd": data.published("luk_tco_all_per_year_usd") * data.published("semianalysis_tco_years")
@@ -124,6 +129,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("claims_total", len(ledger), "claims")
     page.number("claims_checked", checked, "claims")
     page.number("claims_assumed", int((ledger["kind"] == "assumed").sum()), "claims")
+    page.number("claims_reproduced", int((ledger["verdict"] == REPRODUCED).sum()), "claims")
     page.number("claims_not_checked", len(ledger) - checked, "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     # What "over $100M" would have to cover: a multiple of Epoch's amortised final-run estimate.

@@ -54,11 +54,11 @@ def _gpus(page: Page, gpus: Mapping[str, fleet.Gpu]) -> None:
         "gpus",
         gpu_table.reset_index()[["name", "bf16_tflops", "fp8_tflops", "hbm_gb", "hbm_tb_s", "nvlink_gb_s", "tdp_w", "server_power_factor",
                                  "confidence"]]
-        .rename(columns={"name": "GPU", "bf16_tflops": "BF16 TFLOP/s", "fp8_tflops": "FP8 TFLOP/s", "hbm_gb": "HBM (GB)",
-                         "hbm_tb_s": "HBM (TB/s)", "nvlink_gb_s": "NVLink (GB/s)", "tdp_w": "TDP (W)",
-                         "server_power_factor": "Server W per GPU W", "confidence": "Conf."}),
-        {"BF16 TFLOP/s": "{:,.0f}", "FP8 TFLOP/s": "{:,.0f}", "HBM (GB)": "{:,.0f}", "HBM (TB/s)": "{:.2f}",
-         "NVLink (GB/s)": "{:,.0f}", "TDP (W)": "{:,.0f}", "Server W per GPU W": "{:.2f}"},
+        .rename(columns={"name": "GPU", "bf16_tflops": "BF16", "fp8_tflops": "FP8", "hbm_gb": "HBM GB",
+                         "hbm_tb_s": "HBM TB/s", "nvlink_gb_s": "NVLink", "tdp_w": "TDP W",
+                         "server_power_factor": "Server ×", "confidence": "Conf."}),
+        {"BF16": "{:,.0f}", "FP8": "{:,.0f}", "HBM GB": "{:,.0f}", "HBM TB/s": "{:.2f}",
+         "NVLink": "{:,.0f}", "TDP W": "{:,.0f}", "Server ×": "{:.2f}"},
     )
 
 
@@ -195,8 +195,17 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     # DeepSeek's assumed price against the book's ownership cost and the market, in words.
     page.text("assumed_vs_owned", versus(float(p["gpu_hour_usd"]), book["owned_gpu_hour_usd"]))  # type: ignore[arg-type]
     page.text("assumed_vs_market", versus(float(p["gpu_hour_usd"]), market))  # type: ignore[arg-type]
-    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(
-        {"H800 owned (this book)": book["owned_gpu_hour_usd"], "H800 rental assumed by DeepSeek": p["gpu_hour_usd"]}, rentals))  # type: ignore[dict-item]
+    owned_vs_assumed = versus(book["owned_gpu_hour_usd"], float(p["gpu_hour_usd"]))  # type: ignore[arg-type]
+    how = {"close to": "about what", "above": "more than", "below": "less than"}[owned_vs_assumed]
+    title = f"Owning an H800 costs {how} DeepSeek's assumed rental"
+    bars = {"H800 owned (this book)": book["owned_gpu_hour_usd"], "H800 rental assumed by DeepSeek": float(p["gpu_hour_usd"])}  # type: ignore[arg-type]
+    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, title))
+    # The same GPU on two other bases: per hour held (as a rental is paid, idle hours included), and
+    # Epoch AI's amortisation (straight-line over the life plus energy; no capital charge, hosting or upkeep).
+    page.number("owned_gpu_hour_held_usd", book["owned_gpu_hour_usd"] * float(p["utilisation"]), "USD per GPU-hour held")  # type: ignore[arg-type]
+    page.number("owned_gpu_hour_epoch_usd", book["owned_gpu_hour_epoch_usd"], "USD per GPU-hour")
+    page.text("held_vs_assumed", versus(book["owned_gpu_hour_usd"] * float(p["utilisation"]), float(p["gpu_hour_usd"])))  # type: ignore[arg-type]
+    page.text("epoch_vs_assumed", versus(book["owned_gpu_hour_epoch_usd"], float(p["gpu_hour_usd"])))  # type: ignore[arg-type]
     page.number("v3_run_share_of_fleet_year", book["v3_run_share_of_fleet_year"], "fraction")
     page.number("v3_run_share_of_fleet_year_by_count", book["v3_run_share_of_fleet_year_by_count"], "fraction")
     page.number("v3_run_share_of_fleet", book["v3_run_share_of_fleet"], "fraction")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.chapters import claims as claims_chapter
 from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
@@ -68,9 +69,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claimed = claims.set_index("id")["value"]
     page.figure("fig_landing", charts.headline_log(pd.DataFrame([
         {"label": "Final V3 run (rented)", "value": r["run_rental_usd"], "kind": "book", "measures": "one run"},
-        {"label": "V3 development", "value": r["total_development_cost_usd"], "kind": "book", "measures": "the model"},
-        {"label": "Fleet opex", "value": r["fleet_opex_usd"], "kind": "book", "measures": f"{p['horizon_years']:g} years of operation"},
-        {"label": "Fleet capex", "value": r["fleet_capex_usd"], "kind": "book", "measures": "all the servers"},
+        {"label": "V3 development (median)", "value": ranges["total_development_cost_usd"]["p50"], "kind": "book", "measures": "the model"},
+        {"label": "Fleet opex (median)", "value": ranges["fleet_opex_usd"]["p50"], "kind": "book",
+         "measures": f"{p['horizon_years']:g} years of operation"},
+        {"label": "Fleet capex (median)", "value": ranges["fleet_capex_usd"]["p50"], "kind": "book", "measures": "all the servers"},
         {"label": "Claim: V3 training", "value": float(claimed["v3_cost_6m"]), "kind": "claim", "measures": "one run"},
         {"label": "Claim: server capex", "value": float(claimed["capex_1_6b"]), "kind": "claim", "measures": "all the servers"},
     ])))
@@ -84,10 +86,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     )
     sources = data.load_indexed("sources.csv")
     claims["source"] = [sources.loc[s, "publisher"] for s in claims["source_id"]]
-    page.table(
-        "claims",
-        claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize),
-        {"Value": "{:,.0f}"},
-    )
+    claims["value"] = [claims_chapter.shown(v, u) for v, u in zip(claims["value"], claims["unit"], strict=True)]
+    page.table("claims", claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize))
     return page
 

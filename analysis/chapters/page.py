@@ -99,9 +99,20 @@ def parameters_from(module: ModuleType, namespace: Mapping[str, Any]) -> dict[st
     return {n: namespace[n] for n in names}
 
 
+DEPENDS_ON_RECORD = "__depends_on__"  # the glue record that carries the page's measured dependencies
+
+
 def run(module: ModuleType, namespace: Mapping[str, Any]) -> Page:
-    """What a notebook's one code cell does: parameters → chapter → glue."""
+    """What a notebook's one code cell does: parameters → chapter → glue, then the dependencies of every
+    value (analysis.chapters.dependencies), glued as one JSON record for results.json."""
+    import json
+
+    from analysis.chapters import dependencies
+
     chapter: Callable[[Mapping[str, Value]], Page] = module.chapter
-    page = chapter(parameters_from(module, namespace))
+    params = parameters_from(module, namespace)
+    page = chapter(params)
     page.glue_all()
+    stem = module.__name__.rsplit(".", 1)[-1]
+    present.glue_raw(DEPENDS_ON_RECORD, json.dumps(dependencies.chapter_dependencies(stem, params), sort_keys=True))
     return page

@@ -7,6 +7,7 @@ format specs) together with a `NAME__unit` record that results.json reads.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,11 @@ def _glue(name: str, value: Any) -> None:
     from myst_nb import glue  # imported here so the models never need myst-nb
 
     glue(name, value, display=False)
+
+
+def glue_raw(name: str, text: str) -> None:
+    """A record for the pipeline, not the prose (no unit record)."""
+    _glue(name, text)
 
 
 def glue_number(name: str, value: float, unit: str) -> float:
@@ -57,12 +63,18 @@ def glue_figure(name: str, figure: Figure) -> None:
     plt.close(figure)
 
 
+# A figure already formatted for people: $5.58M, 2,048, 43.7%, −0.12, 3.3×10²⁴, $26.7K, — (missing).
+_FORMATTED_NUMBER = re.compile(r"^(—|[-−+]?\$?[\d,]*\.?\d+(×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s?[KMBT%×]?)$")
+
+
 def numeric_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns whose values are numbers (missing values aside): right-aligned, header included."""
+    """Columns of numbers, or of numbers already formatted as text: right-aligned, header included."""
     out = []
     for column in frame.columns:
         values = [v for v in frame[column] if not _missing(v)]
-        if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        formatted = all(isinstance(v, str) and _FORMATTED_NUMBER.match(v.strip()) for v in values)
+        if values and (numbers or (formatted and any(v.strip() != "—" for v in values))):
             out.append(column)
     return out
 

@@ -30,6 +30,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("research_multiplier", p["research_multiplier"], "times")  # type: ignore[arg-type]
     page.number("staff_headcount", p["staff_headcount"], "people")  # type: ignore[arg-type]
     page.number("development_years", p["development_years"], "years")  # type: ignore[arg-type]
+    years = float(p["development_years"])  # type: ignore[arg-type]
+    page.text("development_years_text", f"{years:g} year{'' if years == 1 else 's'}")
     page.number("owned_gpu_hour_usd", r["owned_gpu_hour_usd"], "USD per GPU-hour")
 
     claims = data.load_indexed("claims.csv")

@@ -190,6 +190,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("inference_all_paid_revenue_per_day_usd", all_paid, "USD per day")
     page.number("inference_break_even_paid_share", cost / all_paid, "fraction")
     page.number("inference_plausible_over_theoretical", plausible / revenue, "fraction")
+    # No split of paid and free tokens is published: show the margin over a wide range of it, not one guess.
+    for share in (0.2, 0.8):
+        low_high = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=share, **revenue_args)
+        page.number(f"inference_margin_at_paid_share_{share * 100:.0f}", inf.cost_profit_margin(low_high, cost), "fraction")
 
     # --- 3. rooflines ---------------------------------------------------------------------------
     v3 = model_config("deepseek_v3", "DeepSeek-V3")

@@ -45,7 +45,7 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:
     return fig
 
 
-def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame) -> Figure:
+def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame, title: str) -> Figure:
     """$/GPU-hour: ownership cost and the rental assumption beside market rental prices."""
     fig, ax = plots.new(figsize=(7.5, 3.4))
     labels = list(bars) + [f"{r.gpu.upper()} rental: {r.provider}" for r in rentals.itertuples()]
@@ -58,7 +58,7 @@ def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame) -> Figure
     ax.set_yticks(y, labels)
     ax.set_xlabel("USD per GPU-hour")
     ax.set_xlim(0, max(values) * 1.2)
-    ax.set_title("Owning an H800 costs about what DeepSeek assumed renting one costs")
+    ax.set_title(title)
     return fig
 
 

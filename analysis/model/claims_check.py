@@ -19,7 +19,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.model.ledger import ASSUMED, CONSISTENT, INACCURATE, NARROWER, UNVERIFIABLE, Reconstruction, Verdict, judge, judge_samples, relative_gap
+from analysis.model.ledger import (
+    ASSUMED,
+    CONSISTENT,
+    INACCURATE,
+    NARROWER,
+    REPRODUCED,
+    UNVERIFIABLE,
+    Reconstruction,
+    Verdict,
+    judge,
+    judge_samples,
+    relative_gap,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,8 @@ class Check:
     kind: str = "figure"  # figure | assumed | description | evidence | unverifiable
     cross_check: tuple[str, str, str] | None = None  # (key of the claim's figure by an independent path, key compared, what)
     fact: str = ""  # description and evidence checks: the key of the deciding fact
+    basis: str = ""  # what decides a claim that has no figure to compare, in words (formatted with the values)
+    independent: bool = True  # False: the reconstruction rests on the claimant's own figures (a match is only reproduced)
 
 
 CHECKS: dict[str, Check] = {
@@ -36,42 +50,53 @@ CHECKS: dict[str, Check] = {
         (("run_rental_usd", "final V3 run at the rental price (Table 1 GPU-hours × $/GPU-hour)", "same"),
          ("total_development_cost_usd", "V3's whole development", "broader")),
         cross_check=("run_rental_from_throughput_usd", "run_rental_usd",
-                     "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours")),
-    "six_m_pretraining_only": Check(kind="description", fact="table1_is_pretraining_only"),
+                     "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours"),
+        independent=False),
+    "six_m_pretraining_only": Check(kind="description", fact="table1_is_pretraining_only",
+                                    basis="Table 1 prices {table1_stages:.0f} stages: pre-training, context extension and post-training"),
     "v3_gpus_2048": Check(
         (("gpus_from_throughput", "GPUs implied by Table 1's pre-training GPU-hours over the days that ISCA-2025's 272.8B tokens/day take",
           "same"),),
         cross_check=("pretrain_days_from_gpu_hours", "pretrain_days_from_throughput",
-                     "days of pre-training: GPU-hours ÷ 2,048 GPUs against tokens ÷ tokens per day")),
+                     "days of pre-training: GPU-hours ÷ 2,048 GPUs against tokens ÷ tokens per day"),
+        independent=False),
     "v3_experts_256": Check((("v3_routed_experts", "routed experts per MoE layer (config)", "same"),)),
     "v3_experts_active_8": Check((("v3_active_experts", "routed experts per token per MoE layer (config)", "same"),)),
-    "mtp_description": Check(kind="description", fact="mtp_is_simultaneous"),
-    "mla_description": Check(kind="description", fact="mla_keeps_full_keys"),
+    "mtp_description": Check(kind="description", fact="mtp_is_simultaneous",
+                             basis="config: {v3_mtp_depth:.0f} MTP module, chained after the main model: one extra token per depth, in sequence"),
+    "mla_description": Check(kind="description", fact="mla_keeps_full_keys",
+                             basis="config: keys and values cached as one compressed {v3_kv_lora_rank:.0f}-wide latent "
+                                   "(+{v3_qk_rope_head_dim:.0f} RoPE) per layer"),
     "fleet_hopper_50k": Check((("fleet_hopper_gpus", "Hopper GPUs in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
     "fleet_h800_10k": Check((("fleet_h800", "H800s in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
     "fleet_h100_10k": Check((("fleet_h100", "H100s in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
-    "fleet_h20": Check(kind="assumed"),
-    "capex_1_6b": Check((("fleet_capex_usd", "capex of the book's fleet at same-date list prices", "same"),
+    "fleet_h20": Check(kind="assumed", basis="the book's H20 count is the estimate's remainder"),
+    "capex_1_6b": Check((("fleet_capex_usd", "capex of the book's fleet at same-date 2025 list prices", "same"),
                          ("fleet_gpu_spend_usd", "GPUs alone, without servers and network", "narrower"))),
     "headline_1_6b_develop": Check((("total_development_cost_usd", "V3's development: run, research, R1 and staff", "same"),
                                     ("fleet_capex_usd", "the capex of the whole fleet (not a development cost)", "broader"))),
-    "opex_944m": Check((("fleet_opex_usd", "the book's opex over the table's 4-year horizon", "same"),),
+    "opex_944m": Check((("fleet_opex_ex_staff_usd", "the book's cost of running the clusters (power, hosting, upkeep) over 4 years", "same"),
+                        ("fleet_opex_usd", "the same with the staff's pay", "broader")),
                        cross_check=("luk_opex_4y_usd", "claimed", "the 4-year reading from Luk's totals: $640M × 4 − $1.6B")),
-    "gpu_spend_500m": Check((("fleet_gpu_spend_usd", "GPU purchases of the book's fleet", "same"),), at_least=True),
+    "gpu_spend_500m": Check((("fleet_gpu_spend_usd", "GPU purchases of the book's fleet (the estimate's counts at list prices)", "same"),),
+                            at_least=True, independent=False),
     "owns_data_centres": Check((("fire_flyer_gpus", "Fire-Flyer 2, DeepSeek's own 10,000-A100 cluster (SC24 paper)", "narrower"),),
                                kind="evidence", fact="fire_flyer_gpus"),
-    "self_funded": Check(kind="unverifiable"),
-    "researcher_pay_1_3m": Check(kind="unverifiable"),
+    "self_funded": Check(kind="unverifiable", basis="no public accounts of DeepSeek or High-Flyer"),
+    "researcher_pay_1_3m": Check(kind="unverifiable", basis="no public pay data"),
     "r1_cost_5m": Check((("r1_rental_usd", "R1's own training stages at the rental price", "same"),
                          ("r1_with_v3_rental_usd", "R1 plus the V3 run it starts from", "broader"))),
     "gpt4_cost_100m": Check((("gpt4_epoch_amortised_usd", "GPT-4's final run, amortised hardware and energy (Epoch AI)", "same"),
-                             ("gpt4_epoch_cloud_usd", "GPT-4's final run at cloud prices (Epoch AI)", "same")), at_least=True),
+                             ("gpt4_epoch_cloud_usd", "GPT-4's final run at cloud prices, the provider's margin included (Epoch AI)", "broader")),
+                            at_least=True),
     "inference_cost_87k": Check((("inference_cost_per_day_usd", "average nodes × 8 GPUs × 24 h × the GPU-hour price", "same"),),
                                 cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
-                                             "nodes: the day's tokens over per-node throughput, against the stated average")),
+                                             "nodes: the day's tokens over per-node throughput, against the stated average"),
+                                independent=False),
     "inference_margin_545": Check((("inference_cost_profit_margin", "(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens", "same"),),
                                   cross_check=("inference_revenue_per_day_usd", "inference_revenue_published_usd",
-                                               "revenue from the disclosed tokens at R1 prices, against DeepSeek's $562,027")),
+                                               "revenue from the disclosed tokens at R1 prices, against DeepSeek's $562,027"),
+                                  independent=False),
 }
 
 
@@ -92,7 +117,10 @@ def verdict_of(claim_id: str, claimed: float | None, values: Mapping[str, float]
         return Verdict(CONSISTENT if holds else INACCURATE, None, None)
     if check.kind == "evidence":
         return Verdict(NARROWER if values[check.fact] > 0 else UNVERIFIABLE, None, recs[0] if recs else None)
-    return judge(claimed, recs, tolerance, at_least=check.at_least)
+    verdict = judge(claimed, recs, tolerance, at_least=check.at_least)
+    if not check.independent and verdict.verdict == CONSISTENT:
+        return Verdict(REPRODUCED, verdict.gap, verdict.reconstruction)
+    return verdict
 
 
 def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float) -> str:
@@ -108,6 +136,21 @@ def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float
     return f"{what}: {'agrees' if gap <= tolerance else 'disagrees'} ({gap:.1%} apart)"
 
 
+class _Unknown:
+    def __format__(self, _spec: str) -> str:
+        return "?"
+
+
+def _basis(text: str, values: Mapping[str, float]) -> str:
+    """The basis text with the values it names filled in ('?' for one not given)."""
+
+    class Lenient(dict):  # type: ignore[type-arg]
+        def __missing__(self, _key: str) -> _Unknown:
+            return _Unknown()
+
+    return text.format_map(Lenient(values))
+
+
 def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
     """One row per claim: claimed value, the deciding reconstruction, verdict, gap and cross-check."""
     rows = []
@@ -119,7 +162,7 @@ def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) 
         rows.append({
             "id": claim.id, "claim": claim.claim, "claimed": claimed, "unit": claim.unit, "claimant": claim.claimant,
             "reconstruction": verdict.reconstruction.value if verdict.reconstruction else None,
-            "scope": verdict.reconstruction.scope if verdict.reconstruction else "no figure to compare",
+            "scope": verdict.reconstruction.scope if verdict.reconstruction else (_basis(CHECKS[claim.id].basis, values) or "no figure to compare"),
             "verdict": verdict.verdict, "gap": verdict.gap, "kind": CHECKS[claim.id].kind,
             "cross_check": cross_check(claim.id, claimed, values, tolerance),
         })
@@ -136,6 +179,8 @@ def verdict_share(claim_id: str, claimed: float | None, verdict: str, samples: M
         return None
     arrays = [np.asarray(samples[key] if key in samples else values[key], dtype=float) for key, _, _ in check.reconstructions]
     labels = judge_samples(claimed, arrays, [b for _, _, b in check.reconstructions], tolerance, check.at_least)
+    if not check.independent:
+        labels = np.where(labels == CONSISTENT, REPRODUCED, labels)
     return float(np.mean(labels == verdict))
 
 

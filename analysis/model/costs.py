@@ -68,6 +68,14 @@ def power_usd_per_year(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], lo
     return facility_power_kw(counts, gpus, load_factor, pue) * HOURS_PER_YEAR * usd_per_kwh
 
 
+def hosting_usd_per_year(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], usd_per_h800_year: Number, reference: str = "h800") -> Number:
+    """Space and cooling, priced per kW as colocation is: an H800's rate, scaled by each GPU's server power."""
+    if reference not in gpus:  # a catalogue without H800s: its first GPU sets the rate
+        reference = next(iter(gpus))
+    ref = gpus[reference].tdp_w * gpus[reference].server_power_factor
+    return sum(counts[k] * usd_per_h800_year * gpus[k].tdp_w * gpus[k].server_power_factor / ref for k in counts)
+
+
 def annuity_factor(rate: Number, years: Number) -> Number:
     """Yearly payment per dollar of capex repaid over `years` at `rate` (1/years when rate is 0)."""
     rate, years = np.asarray(rate, dtype=float), np.asarray(years, dtype=float)
@@ -84,7 +92,7 @@ def opex_usd_per_year(
     """Yearly operating cost by component (power, hosting, maintenance, staff)."""
     return {
         "power": power_usd_per_year(counts, gpus, load_factor, pue, usd_per_kwh),
-        "hosting": sum(counts.values()) * hosting_usd_per_gpu_year,
+        "hosting": hosting_usd_per_year(counts, gpus, hosting_usd_per_gpu_year),
         "maintenance": capex * maintenance_share_per_year,
         "staff": staff_headcount * staff_loaded_cost_usd,
     }
@@ -104,10 +112,18 @@ def owned_gpu_hour_usd(
     yearly = (
         all_in * annuity_factor(cost_of_capital, depreciation_years)
         + power_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, load_factor, pue, usd_per_kwh)
-        + hosting_usd_per_gpu_year
+        + hosting_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, hosting_usd_per_gpu_year, reference=gpu.key)
         + all_in * maintenance_share_per_year
     )
     return yearly / (HOURS_PER_YEAR * utilisation)
+
+
+def epoch_gpu_hour_usd(gpu: Gpu, price: Number, *, non_gpu_per_server: Number, interconnect_share: Number, depreciation_years: Number,
+                       load_factor: Number, pue: Number, usd_per_kwh: Number) -> Number:
+    """Epoch AI's amortised cost of one GPU-hour: all-in capex straight-line over the life plus energy,
+    per hour of the year (no capital charge, hosting, upkeep or idle time)."""
+    all_in = all_in_price_per_gpu(price, non_gpu_per_server, interconnect_share)
+    return (all_in / depreciation_years + power_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, load_factor, pue, usd_per_kwh)) / HOURS_PER_YEAR
 
 
 def yearly_tco_usd(capex: Number, opex_per_year: Number, horizon_years: Number) -> Number:

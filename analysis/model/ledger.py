@@ -6,7 +6,8 @@ gives "consistent only with a narrower/broader scope"; none matching gives
 "inconsistent"; no number to compare gives "unverifiable". Two verdicts say what
 was *not* done: "assumed, not checked" (the book's input is the claim itself) and
 "unverifiable"; "inaccurate description" marks a qualitative claim that the
-published configuration or paper contradicts.
+published configuration or paper contradicts; "reproduced from the claimant's own figures" marks a
+claim that matches only when rebuilt from the claimant's own inputs (arithmetic, not evidence).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ NARROWER = "consistent only with a narrower scope"
 BROADER = "consistent only with a broader scope"
 INCONSISTENT = "inconsistent"
 INACCURATE = "inaccurate description"
+REPRODUCED = "reproduced from the claimant's own figures"
 ASSUMED = "assumed, not checked"
 UNVERIFIABLE = "unverifiable"
-VERDICTS = (CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE, ASSUMED, UNVERIFIABLE)
-# Verdicts reached by comparing the claim with something independent of it.
+VERDICTS = (CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE, REPRODUCED, ASSUMED, UNVERIFIABLE)
+# Verdicts reached by comparing the claim with something independent of it. A claim that only the
+# claimant's own figures bear out is REPRODUCED: internal consistency, not an independent check.
 CHECKED = frozenset({CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE})
 LABELS = {"same": CONSISTENT, "narrower": NARROWER, "broader": BROADER}
 

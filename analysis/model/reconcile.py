@@ -71,6 +71,10 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     )
     gpu_spend = costs.gpu_spend_usd(counts, prices)
     h800_equivalent = inference.h800_equivalent_gpus(counts, gpus)
+    owned_epoch = costs.epoch_gpu_hour_usd(
+        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], interconnect_share=p["interconnect_share"],
+        depreciation_years=p["depreciation_years"], load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
+    )
     hours = v3_gpu_hours(p)
     run_rental = compute.cost_usd(hours, p["gpu_hour_usd"])
     run_owned = hours * owned
@@ -91,7 +95,10 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_opex_per_year_usd": opex_year,
         **{f"fleet_opex_{k}_per_year_usd": v for k, v in opex_parts.items()},
         "fleet_opex_usd": opex_year * p["horizon_years"],
+        # "Operating the clusters" read narrowly: power, hosting and upkeep, without the staff.
+        "fleet_opex_ex_staff_usd": (opex_year - opex_parts["staff"]) * p["horizon_years"],
         "owned_gpu_hour_usd": owned,
+        "owned_gpu_hour_epoch_usd": owned_epoch,
         "v3_gpu_hours": hours,
         # An A100-hour or H20-hour is not an H800-hour: weigh the fleet by BF16 compute.
         "v3_run_share_of_fleet_year": fleet.share_of_fleet_year(hours, h800_equivalent),

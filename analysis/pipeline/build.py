@@ -27,7 +27,7 @@ from analysis.errors import BuildError, InputError
 from analysis.inputs import data
 from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
-from analysis.pipeline import cache, dependencies, notebooks, results
+from analysis.pipeline import cache, notebooks, results
 from analysis.pipeline.browser import print_to_pdf
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -259,11 +259,7 @@ def build(
                 },
                 "versions": versions,
             }
-            echo(f"measuring which inputs move each of {len(collected)} values ({jobs} at a time)")
-            started = time.perf_counter()
-            depends_on = dependencies.measure([nb.stem for nb in toc], resolved.values, jobs)
-            seconds["dependencies"] = time.perf_counter() - started
-            document = results.document(collected, meta, depends_on)
+            document = results.document(collected, meta, results.depends_on({nb.stem: src / nb for nb in toc}))
             _write_generated_pages(src, toc, root, document)
             staged_notebooks = staging / "notebooks"
             staged_notebooks.mkdir()

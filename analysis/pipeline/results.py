@@ -51,6 +51,7 @@ def collect(notebooks: dict[str, Path], generated: dict[str, dict[str, Any]] | N
     results: dict[str, dict[str, Any]] = {}
     pages = [(label, glue_records(path)) for label, path in notebooks.items()] + list((generated or {}).items())
     for label, records in pages:
+        records = {k: v for k, v in records.items() if not k.startswith("__")}  # pipeline records, not values
         for name, value in records.items():
             if name.endswith(UNIT_SUFFIX):
                 continue
@@ -64,6 +65,20 @@ def collect(notebooks: dict[str, Path], generated: dict[str, dict[str, Any]] | N
                 continue
             results[name] = {"value": value, "unit": records.get(name + UNIT_SUFFIX, ""), "notebook": label}
     return dict(sorted(results.items()))
+
+
+def depends_on(notebooks: dict[str, Path]) -> dict[str, dict[str, float | None]]:
+    """The dependencies each executed notebook measured (its __depends_on__ record), merged by value name."""
+    from analysis.chapters.page import DEPENDS_ON_RECORD
+
+    merged: dict[str, dict[str, float | None]] = {}
+    for path in notebooks.values():
+        record = glue_records(path).get(DEPENDS_ON_RECORD)
+        if record is None:
+            raise BuildError(f"{path.name}: no {DEPENDS_ON_RECORD} record; was it executed with page.run()?")
+        for name, deps in json.loads(record).items():
+            merged.setdefault(name, {}).update(deps)
+    return merged
 
 
 def versions() -> dict[str, str]:
@@ -90,7 +105,7 @@ def document(
 ) -> dict[str, Any]:
     """results.json: every value with its unit, page and (a compatible extension) the parameters it
     depends on, {parameter: elasticity}, most influential first; then `_meta`."""
-    from analysis.pipeline.dependencies import ranked
+    from analysis.chapters.dependencies import ranked
 
     if depends_on is not None:
         results = {k: {**v, "depends_on": ranked(depends_on.get(k, {}))} for k, v in results.items()}

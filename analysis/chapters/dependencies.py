@@ -1,23 +1,22 @@
-"""Which inputs move which number: every results.json value's parameters, measured.
+"""Which inputs move which number: every value a chapter shows, with the parameters it depends on, measured.
 
-Each chapter is a function of its declared parameters, so dependencies are found in-process, without
-papermill: run the chapter once at the build's values, then once per parameter with that parameter
-alone moved by 1%, and compare every value. The elasticity of a value to a parameter is its relative
-change over the parameter's (a value that doubles when the parameter doubles has elasticity 1).
-Charts are not drawn in this pass, and Monte Carlo chapters run on fewer samples (same seed: common
-random numbers keep the comparison fair); choice parameters are switched to another choice and
-reported without an elasticity.
+Each chapter is a function of its declared parameters, so dependencies are found in-process: run the
+chapter at the notebook's values, then once per parameter with that parameter alone moved by 1%, and
+compare every value. The elasticity of a value to a parameter is its relative change over the
+parameter's (a value that doubles when the parameter doubles has elasticity 1). Charts are not drawn in
+this pass, and Monte Carlo chapters run on fewer samples (same seed: common random numbers keep the
+comparison fair); choice parameters are switched to another choice and reported without an elasticity.
+The pass runs inside each notebook's execution (`page.run`), so it is parallel and cached with the
+notebook: an unchanged notebook does not measure again.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-import multiprocessing
 import pkgutil
 import types
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,9 +72,6 @@ def elasticity(base: Any, moved: Any, x0: Any, x1: Any) -> tuple[bool, float | N
 
 def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any]) -> Dependencies:
     """Dependencies of every value one chapter shows, at the given parameter values."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from analysis.inputs.params import registry
 
     module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
@@ -99,36 +95,6 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any]) -> Depen
                 if depends:
                     found[key][name] = None if e is None or not math.isfinite(e) else round(e, 4)
     return found
-
-
-def _chapter_batch(stems: list[str], values: Mapping[str, Any]) -> Dependencies:
-    out: Dependencies = {}
-    for stem in stems:
-        for key, deps in chapter_dependencies(stem, values).items():
-            out.setdefault(key, {}).update(deps)
-    return out
-
-
-def measure(stems: list[str], values: Mapping[str, Any], jobs: int = 1) -> Dependencies:
-    """Dependencies of every value of the given chapters, `jobs` processes at a time."""
-    # Slow chapters first, spread over the workers by a rough cost (their parameter count).
-    import importlib as il
-
-    cost = {s: len(il.import_module(f"analysis.chapters.{s}").PARAMETERS) + 1 for s in stems}
-    batches: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(stems))))]
-    loads = [0] * len(batches)
-    for stem in sorted(stems, key=lambda s: -cost[s]):
-        i = loads.index(min(loads))
-        batches[i].append(stem)
-        loads[i] += cost[stem]
-    if len(batches) == 1:
-        return _chapter_batch(batches[0], values)
-    merged: Dependencies = {}
-    with ProcessPoolExecutor(max_workers=len(batches), mp_context=multiprocessing.get_context("spawn")) as pool:
-        for part in pool.map(_chapter_batch, batches, [dict(values)] * len(batches)):
-            for key, deps in part.items():
-                merged.setdefault(key, {}).update(deps)
-    return merged
 
 
 def ranked(deps: Mapping[str, float | None]) -> dict[str, float | None]:
