@@ -45,8 +45,10 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full strict build with default parameters."""
-    return shared_build(tmp_path_factory, "default")
+    """A full strict build with default parameters (and its PDF, where Debian's chromium can print it)."""
+    from analysis.pipeline.browser import chromium
+
+    return shared_build(tmp_path_factory, "default", *(["--pdf"] if chromium() else []))
 
 
 @pytest.fixture(scope="session")

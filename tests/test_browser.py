@@ -180,15 +180,13 @@ def test_downloads_page_links_resolve(default_build: Path) -> None:
     assert json.loads((default_build / "html" / "downloads" / "results.json").read_text())
 
 
-def test_pdf_of_the_whole_book(tmp_path: Path) -> None:
-    """`build --pdf`: one PDF with every chapter and its charts (checked with pdftotext when present)."""
+def test_pdf_of_the_whole_book(default_build: Path) -> None:
+    """`build --pdf` (the shared default build prints one): every chapter and its charts (checked with pdftotext)."""
     import shutil
     import subprocess
 
     _browser_or_skip()
-    from tests.conftest import built
-
-    out = built(tmp_path / "out", "--pdf")
+    out = default_build
     pdf = (out / "book.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
@@ -198,7 +196,8 @@ def test_pdf_of_the_whole_book(tmp_path: Path) -> None:
     if shutil.which("pdftotext"):
         text = " ".join(subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout.split())
         for title in ("What did DeepSeek-V3 really cost?", "The architecture", "Training compute", "The GPU fleet",
-                      "The reconciliation", "The claims ledger", "Uncertainty", "Scenarios side by side", "Glossary"):
+                      "The reconciliation", "Serving economics", "The claims ledger", "DeepSeek among open models", "Uncertainty",
+                      "Scenarios side by side", "Every number", "Glossary"):
             assert title in text, title
         # No table cut at the page edge: the last column of the architecture chapter's widest table is printed.
         assert "Publisher's convention" in text or "Publisher’s convention" in text

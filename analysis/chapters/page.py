@@ -9,6 +9,7 @@ cells then call `page.show(name)`. Tests call the chapter function directly.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -114,5 +115,7 @@ def run(module: ModuleType, namespace: Mapping[str, Any]) -> Page:
     page = chapter(params)
     page.glue_all()
     stem = module.__name__.rsplit(".", 1)[-1]
-    present.glue_raw(DEPENDS_ON_RECORD, json.dumps(dependencies.chapter_dependencies(stem, params), sort_keys=True))
+    # COST_BOOK_DEPENDENCIES=0 skips the measurement (benchmarks/build_speed.py uses it to time the pass).
+    measured = dependencies.chapter_dependencies(stem, params) if os.environ.get("COST_BOOK_DEPENDENCIES", "1") != "0" else {}
+    present.glue_raw(DEPENDS_ON_RECORD, json.dumps(measured, sort_keys=True))
     return page
