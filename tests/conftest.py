@@ -96,3 +96,11 @@ def snapshot(folder: Path) -> dict[str, str]:
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".build.lock")
     }
+
+
+def glue_text_names(markdown: str) -> set[str]:
+    """Names a page's prose glues with {glue:text}`name:fmt`; a reference to another page (other.ipynb::name)
+    is that page's value, not this one's, and is left out."""
+    import re
+
+    return {name for name in re.findall(r"\{glue:text\}`([^`:]+)", markdown) if not name.endswith(".ipynb")}

@@ -20,6 +20,7 @@ from analysis.chapters import claims as chapter_claims
 from analysis.chapters.page import Page
 from analysis.inputs.params import registry
 from analysis.model.ledger import VERDICTS
+from tests.conftest import glue_text_names
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "book" / "claims.ipynb"
@@ -157,7 +158,7 @@ def test_shown() -> None:
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    texts = set(re.findall(r"\{glue:text\}`([^`:]+)", prose))
+    texts = glue_text_names(prose)
     figures = set(re.findall(r"\{glue:figure\}\s+(\S+)", prose))
     assert texts
     assert texts <= set(page.values), texts - set(page.values)

@@ -21,6 +21,7 @@ from analysis.chapters.page import Page
 from analysis.formatting import usd
 from analysis.inputs.params import registry
 from analysis.model import costs
+from tests.conftest import glue_text_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "fleet.ipynb"
 COUNTS = {"a100": 10_000, "h800": 10_000, "h100": 10_000, "h20": 30_000}
@@ -179,7 +180,7 @@ def test_dearer_h800_and_capital_move_ownership() -> None:
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    texts = set(re.findall(r"\{glue:text\}`([^`:]+)", prose))
+    texts = glue_text_names(prose)
     figures = set(re.findall(r"\{glue:figure\}\s+(\S+)", prose))
     assert texts and figures
     assert texts <= set(page.values), texts - set(page.values)

@@ -12,6 +12,7 @@ import pytest
 from analysis.chapters import reconciliation
 from analysis.inputs import data
 from analysis.inputs.params import registry
+from tests.conftest import glue_text_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "reconciliation.ipynb"
 V3_HOURS = 2_664_000 + 119_000 + 5_000  # DeepSeek-V3 report, Table 1
@@ -48,5 +49,5 @@ def test_every_glue_name_of_the_prose_is_produced() -> None:
     page = chapter()
     nb = nbformat.read(NOTEBOOK, as_version=4)
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    names = set(re.findall(r"\{glue:text\}`([^`:]+)", prose)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", prose))
+    names = glue_text_names(prose) | set(re.findall(r"\{glue:figure\}\s+(\S+)", prose))
     assert names and names <= set(page.values) | set(page.figures)

@@ -12,6 +12,7 @@ import yaml
 from analysis.chapters import scenarios
 from analysis.chapters.page import Page
 from analysis.inputs.params import registry
+from tests.conftest import glue_text_names
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "book" / "scenarios.ipynb"
@@ -25,7 +26,7 @@ def page() -> Page:
 
 def markdown_glue_names(notebook: Path) -> set[str]:
     text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return set(re.findall(r"\{glue:text\}`([^`:]+)", text)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
+    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 def test_reads_no_parameters() -> None:

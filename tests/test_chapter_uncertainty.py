@@ -14,6 +14,7 @@ from analysis.formatting import usd
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import uncertainty as unc
+from tests.conftest import glue_text_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "uncertainty.ipynb"
 DEFAULTS = {n: registry()[n].default for n in uncertainty.PARAMETERS}
@@ -28,7 +29,7 @@ def page() -> Page:
 
 def markdown_glue_names(notebook: Path) -> set[str]:
     text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return set(re.findall(r"\{glue:text\}`([^`:]+)", text)) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
+    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 def test_percentiles_are_ordered(page: Page) -> None:
