@@ -104,3 +104,20 @@ def glue_text_names(markdown: str) -> set[str]:
     import re
 
     return {name for name in re.findall(r"\{glue:text\}`([^`:]+)", markdown) if not name.endswith(".ipynb")}
+
+
+def chapter_defaults(module: object) -> dict:
+    """The registry's default of every parameter a chapter declares."""
+    from analysis.inputs.params import registry
+
+    params = registry()
+    return {n: params[n].default for n in module.PARAMETERS}  # type: ignore[attr-defined]
+
+
+def run_chapter(module: object, **overrides: object) -> object:
+    """A chapter's page at the defaults with some parameters moved (its figures closed)."""
+    import matplotlib.pyplot as plt
+
+    page = module.chapter(chapter_defaults(module) | overrides)  # type: ignore[attr-defined]
+    plt.close("all")
+    return page

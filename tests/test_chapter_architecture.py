@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from matplotlib.container import BarContainer
@@ -16,6 +15,7 @@ from analysis.chapters import architecture as chapter_module
 from analysis.chapters.page import Page
 from analysis.inputs.params import registry
 from analysis.paths import ROOT
+from tests.conftest import chapter_defaults, run_chapter
 
 NOTEBOOK = ROOT / "book" / "architecture.ipynb"
 GLUE = re.compile(r"\{glue:(?:text|figure)\}[`\s]*([A-Za-z0-9_]+)")
@@ -28,14 +28,11 @@ H800_HBM_GB = 80
 
 
 def defaults() -> dict[str, Any]:
-    params = registry()
-    return {n: params[n].default for n in chapter_module.PARAMETERS}
+    return chapter_defaults(chapter_module)
 
 
 def chapter(**overrides: Any) -> Page:
-    page = chapter_module.chapter(defaults() | overrides)
-    plt.close("all")
-    return page
+    return run_chapter(chapter_module, **overrides)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")

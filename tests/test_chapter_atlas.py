@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
@@ -16,6 +15,7 @@ from analysis.chapters.page import Page
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.paths import ROOT
+from tests.conftest import chapter_defaults, run_chapter
 
 NOTEBOOK = ROOT / "book" / "atlas.ipynb"
 # Names glued on this page; a cross-page reference (other.ipynb::name) is produced by the other chapter.
@@ -24,14 +24,11 @@ H100_H800_BF16 = 989e12  # dense BF16 FLOP/s of both GPUs (NVIDIA H100 datasheet
 
 
 def defaults() -> dict[str, Any]:
-    params = registry()
-    return {n: params[n].default for n in chapter_module.PARAMETERS}
+    return chapter_defaults(chapter_module)
 
 
 def chapter(**overrides: Any) -> Page:
-    page = chapter_module.chapter(defaults() | overrides)
-    plt.close("all")
-    return page
+    return run_chapter(chapter_module, **overrides)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from matplotlib.container import BarContainer
@@ -18,6 +17,7 @@ from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import compute, ledger
 from analysis.paths import ROOT
+from tests.conftest import chapter_defaults, run_chapter
 
 NOTEBOOK = ROOT / "book" / "training_compute.ipynb"
 GLUE = re.compile(r"\{glue:(?:text|figure)\}[`\s]*([A-Za-z0-9_]+)")
@@ -56,14 +56,11 @@ def attention_per_token(layers: int, causal: bool) -> float:
 
 
 def defaults() -> dict[str, Any]:
-    params = registry()
-    return {n: params[n].default for n in chapter_module.PARAMETERS}
+    return chapter_defaults(chapter_module)
 
 
 def chapter(**overrides: Any) -> Page:
-    page = chapter_module.chapter(defaults() | overrides)
-    plt.close("all")
-    return page
+    return run_chapter(chapter_module, **overrides)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
