@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.chapters.page import Glued
 from analysis.inputs import data
 from analysis.inputs.params import registry
-from analysis.paths import DATA_DIR
+from analysis.paths import BOOK_DIR, DATA_DIR
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def every_number_page(results: Mapping[str, Any]) -> GeneratedPage:
         else:
             inputs = "no parameter (a published figure, a model config or a constant of the data)"
         chapter = entry.get("notebook", "")
-        link = f"[{chapter}]({chapter}.ipynb)" if (Path(__file__).parents[2] / "book" / f"{chapter}.ipynb").exists() else chapter
+        link = f"[{chapter}]({chapter}.ipynb)" if (BOOK_DIR / f"{chapter}.ipynb").exists() else chapter
         unit = str(entry.get("unit") or "")
         entries.append(f"(num-{key.lower()})=\n**`{key}`** = {_cell(_number(entry['value'], unit))} {_cell(unit)} · {link}  \n"
                        f"Depends on: {inputs}.\n")
