@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ def load(spec: str, echo: Callable[[str], None] = print) -> tuple[str, dict[str,
     resolved = resolve(spec)  # raises InputError for an unknown or bad scenario
     with tempfile.TemporaryDirectory(prefix="compare-") as tmp:
         echo(f"building scenario {resolved.scenario} (results only)")
-        report = build(resolved, Path(tmp) / "out", html=False, jobs=1, echo=echo)
+        report = build(resolved, Path(tmp) / "out", html=False, jobs=os.cpu_count() or 1, echo=echo)
         return resolved.scenario, json.loads(report.results_json.read_text(encoding="utf-8"))
 
 
