@@ -113,6 +113,20 @@ def test_landing_numbers_match_results_json(browser, site: str, default_build: P
         context.close()
 
 
+def test_a_glued_number_links_to_its_entry(browser, site: str) -> None:  # noqa: ANN001
+    """Click the final run's cost on the landing page: the Every-number page opens at that value's entry."""
+    context, page, _ = _open(browser, f"{site}/book/intro.html")
+    try:
+        page.click('a[href$="#num-v3-training-cost-text"]')
+        page.wait_for_url("**/every_number.html#num-v3-training-cost-text")
+        entry = page.locator("#num-v3-training-cost-text")
+        assert entry.count() == 1
+        assert "v3_training_cost_text" in page.inner_text("article")
+        assert entry.is_visible() or page.locator("text=v3_training_cost_text").first.is_visible()
+    finally:
+        context.close()
+
+
 def test_search_finds_mla(browser, site: str) -> None:  # noqa: ANN001
     context, page, _ = _open(browser, f"{site}/search.html?q=MLA")
     try:
