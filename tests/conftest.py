@@ -121,3 +121,13 @@ def run_chapter(module: object, **overrides: object) -> object:
     page = module.chapter(chapter_defaults(module) | overrides)  # type: ignore[attr-defined]
     plt.close("all")
     return page
+
+
+def markdown_glue_names(notebook: Path) -> set[str]:
+    """Every name a notebook's prose glues on its own page: {glue:text} values and {glue:figure} figures."""
+    import re
+
+    import nbformat
+
+    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
+    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))

@@ -15,7 +15,7 @@ from analysis.chapters.page import Page
 from analysis.formatting import usd
 from analysis.inputs.params import registry
 from analysis.model import reconcile
-from tests.conftest import glue_text_names
+from tests.conftest import markdown_glue_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "intro.ipynb"
 DEFAULTS = {n: registry()[n].default for n in intro.PARAMETERS}
@@ -26,10 +26,6 @@ FAST = {**DEFAULTS, "mc_samples": 2000}
 def page() -> Page:
     return intro.chapter(FAST)
 
-
-def markdown_glue_names(notebook: Path) -> set[str]:
-    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 def test_parameters_are_the_cost_model_and_the_monte_carlo() -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
 
 from analysis.chapters import scenarios
 from analysis.chapters.page import Page
 from analysis.inputs.params import registry
-from tests.conftest import glue_text_names
+from tests.conftest import markdown_glue_names
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "book" / "scenarios.ipynb"
@@ -23,10 +21,6 @@ FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
 def page() -> Page:
     return scenarios.chapter({})
 
-
-def markdown_glue_names(notebook: Path) -> set[str]:
-    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 def test_reads_no_parameters() -> None:

@@ -26,7 +26,7 @@ from analysis.chapters import serving
 from analysis.chapters.page import Page
 from analysis.inputs.params import registry
 from analysis.model import inference as inf
-from tests.conftest import glue_text_names
+from tests.conftest import markdown_glue_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "serving.ipynb"
 NODE_USD_PER_S = 8 * 2.0 / 3600  # one H800 node at $2 per GPU-hour
@@ -47,10 +47,6 @@ def page() -> Iterator[Page]:
     yield serving.chapter(defaults())
     plt.close("all")
 
-
-def markdown_glue_names(notebook: Path) -> set[str]:
-    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 # --- the disclosure -----------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from analysis.chapters import uncertainty
@@ -14,7 +12,7 @@ from analysis.formatting import usd
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import uncertainty as unc
-from tests.conftest import glue_text_names
+from tests.conftest import markdown_glue_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "uncertainty.ipynb"
 DEFAULTS = {n: registry()[n].default for n in uncertainty.PARAMETERS}
@@ -26,10 +24,6 @@ QUANTILES = ("p10", "p50", "p90")
 def page() -> Page:
     return uncertainty.chapter(FAST)
 
-
-def markdown_glue_names(notebook: Path) -> set[str]:
-    text = "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "markdown")
-    return glue_text_names(text) | set(re.findall(r"\{glue:figure\}\s+(\S+)", text))
 
 
 def test_percentiles_are_ordered(page: Page) -> None:
