@@ -12,11 +12,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, model_config, r1_gpu_hours
+from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
+from analysis.chapters.uncertainty import simulate
 from analysis.formatting import usd
 from analysis.inputs import data
-from analysis.inputs.params import registry
 from analysis.model import architecture as arch
 from analysis.model import claims_check, compute, inference, reconcile
 from analysis.model import uncertainty as unc
@@ -94,13 +94,10 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
 
 def robustness(p: Mapping[str, Value], ledger: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
     """For each figure claim: the share of Monte Carlo samples giving the same verdict, and the input that flips it."""
-    model_values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
-    dists = distributions(registry(), model_values)
-    gpus, r1 = gpu_catalogue(), r1_gpu_hours()
-    samples = unc.monte_carlo(model_values, dists, gpus, r1, int(p["mc_samples"]), int(p["seed"]), keys=MONTE_CARLO_KEYS,  # type: ignore[arg-type]
-                              correlations=correlations())
-    swings = unc.one_at_a_time(model_values, dists, gpus, r1)
-    labels = {d.parameter: d.label for d in dists}
+    sim = simulate(p, MONTE_CARLO_KEYS)  # the uncertainty chapter's Monte Carlo: same distributions, correlations, seed
+    samples = sim.samples
+    swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
+    labels = {d.parameter: d.label for d in sim.dists}
     rows = []
     for row in ledger.itertuples(index=False):
         share = claims_check.verdict_share(row.id, row.claimed, row.verdict, samples, values, tolerance)

@@ -45,14 +45,15 @@ class Simulation:
     correlations: list[unc.Correlation]
 
 
-def simulate(p: Mapping[str, Value]) -> Simulation:
-    """The book's Monte Carlo (p["mc_samples"] samples, p["seed"]), centred on p: shared by the landing page and this chapter."""
+def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES) -> Simulation:
+    """The book's Monte Carlo (p["mc_samples"] samples, p["seed"]), centred on p, of the model outputs `keys`:
+    shared by the landing page, this chapter and the claims ledger."""
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     dists = distributions(registry(), values)
     pairs = correlations()
-    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=unc.HEADLINES,
+    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=keys,
                               correlations=pairs)
-    return Simulation(values, dists, samples, unc.percentiles(samples, unc.HEADLINES), pairs)
+    return Simulation(values, dists, samples, unc.percentiles(samples, keys), pairs)
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -97,8 +98,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
         for c, row in zip(sim.correlations, data.load_table("correlations.csv").itertuples(index=False), strict=True)
     ]), {"Correlation": "{:.1f}"})
     page.number("median_defaults_checked", len(sim.dists), "inputs")
-    swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd")
-    swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd")
+    moves = unc.one_at_a_time(sim.values, sim.dists, gpus, r1_hours)  # one batch of swings serves both tornados
+    swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd", swings=moves)
+    swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd", swings=moves)
     page.figure("fig_tornado", charts.tornado(swings, "V3 total development cost (USD)"))
     page.figure("fig_tornado_capex", charts.tornado(swings_capex, "Fleet capex (USD)"))
     page.text("top_driver_dev", swings.loc[0, "label"])

@@ -230,12 +230,13 @@ def one_at_a_time(
 
 def tornado(
     values: Mapping[str, float], dists: list[Distribution], gpus: Mapping[str, Gpu], r1_gpu_hours: float, output: str,
-    low_q: float = 0.10, high_q: float = 0.90,
+    low_q: float = 0.10, high_q: float = 0.90, swings: Mapping[str, tuple[Mapping[str, float], Mapping[str, float]]] | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time swings on one basis: each input at its own P10 and P90, the others at their
-    values (the medians, when the defaults are the centres of their distributions); ranked."""
+    values (the medians, when the defaults are the centres of their distributions); ranked.
+    `swings`: one_at_a_time()'s result, when several outputs are ranked from the same moves."""
     base = float(evaluate(values, gpus, r1_gpu_hours)[output])
-    swings = one_at_a_time(values, dists, gpus, r1_gpu_hours, low_q, high_q)
+    swings = swings if swings is not None else one_at_a_time(values, dists, gpus, r1_gpu_hours, low_q, high_q)
     frame = pd.DataFrame({
         "parameter": [d.parameter for d in dists], "label": [d.label or d.parameter for d in dists],
         "low": [swings[d.parameter][0][d.parameter] for d in dists], "high": [swings[d.parameter][1][d.parameter] for d in dists],

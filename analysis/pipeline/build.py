@@ -250,7 +250,8 @@ def build(
             by_path = {src / nb: nb for nb in toc}
             for run in executions:
                 store.store(root / by_path[run.notebook], keys[by_path[run.notebook]], run.notebook)
-            collected = results.collect({nb.stem: src / nb for nb in toc}, generated)
+            records = results.read_records({nb.stem: src / nb for nb in toc})
+            collected = results.collect(records, generated)
             meta = {
                 "scenario": resolved.scenario,
                 "parameters": {
@@ -259,7 +260,7 @@ def build(
                 },
                 "versions": versions,
             }
-            document = results.document(collected, meta, results.depends_on({nb.stem: src / nb for nb in toc}))
+            document = results.document(collected, meta, results.depends_on(records))
             _write_generated_pages(src, toc, root, document)
             staged_notebooks = staging / "notebooks"
             staged_notebooks.mkdir()

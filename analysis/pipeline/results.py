@@ -45,11 +45,16 @@ def glue_records(path: Path) -> dict[str, Any]:
     return records
 
 
-def collect(notebooks: dict[str, Path], generated: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
-    """Merge glue records of all notebooks (and the values of generated pages, by page label:
+def read_records(notebooks: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    """Each executed notebook's glue records, by page label (read once, for collect() and depends_on())."""
+    return {label: glue_records(path) for label, path in notebooks.items()}
+
+
+def collect(records: dict[str, dict[str, Any]], generated: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Merge the notebooks' glue records (read_records()) and the values of generated pages (by page label:
     {label: {name: value, name__unit: unit}}); units come from the NAME__unit records."""
     results: dict[str, dict[str, Any]] = {}
-    pages = [(label, glue_records(path)) for label, path in notebooks.items()] + list((generated or {}).items())
+    pages = list(records.items()) + list((generated or {}).items())
     for label, records in pages:
         records = {k: v for k, v in records.items() if not k.startswith("__")}  # pipeline records, not values
         for name, value in records.items():
@@ -67,15 +72,15 @@ def collect(notebooks: dict[str, Path], generated: dict[str, dict[str, Any]] | N
     return dict(sorted(results.items()))
 
 
-def depends_on(notebooks: dict[str, Path]) -> dict[str, dict[str, float | None]]:
+def depends_on(records: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | None]]:
     """The dependencies each executed notebook measured (its __depends_on__ record), merged by value name."""
     from analysis.chapters.page import DEPENDS_ON_RECORD
 
     merged: dict[str, dict[str, float | None]] = {}
-    for path in notebooks.values():
-        record = glue_records(path).get(DEPENDS_ON_RECORD)
+    for label, glued in records.items():
+        record = glued.get(DEPENDS_ON_RECORD)
         if record is None:
-            raise BuildError(f"{path.name}: no {DEPENDS_ON_RECORD} record; was it executed with page.run()?")
+            raise BuildError(f"{label}.ipynb: no {DEPENDS_ON_RECORD} record; was it executed with page.run()?")
         for name, deps in json.loads(record).items():
             merged.setdefault(name, {}).update(deps)
     return merged
