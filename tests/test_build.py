@@ -16,6 +16,8 @@ REQUIRED_KEYS = [
     "v3_training_flops", "v3_implied_mfu_bf16", "v3_implied_mfu_fp8", "v3_pretrain_days",  # training compute
     "v3_gpu_hours_per_trillion_tokens", "r1_training_cost_usd", "llama31_405b_cost_usd",
     "fleet_gpus", "fleet_hopper_gpus", "fleet_capex_usd", "fleet_opex_usd", "owned_gpu_hour_usd",  # fleet
+    "fleet_capex_replacement_usd", "fleet_book_value_2025_usd", "owned_gpu_useful_hour_usd", "v3_run_cost_neocloud_usd",  # schema 2
+    "fleet_floor_gpus", "fleet_share_high_flyer", "fleet_hours_other_models_m", "inference_margin_owned_cost",
     "v3_run_share_of_fleet_year", "total_development_cost_usd", "capex_implied_price_per_gpu_usd",
 ]
 
@@ -32,6 +34,7 @@ def test_results_json_contract(default_build: Path) -> None:
     assert round(results["v3_total_params"]["value"] / 1e9) == 671
     assert results["v3_kv_cache_bytes_per_token"]["value"] == 35_136 * 2  # BF16 default
     meta = results["_meta"]
+    assert meta["schema_version"] == 2  # CHANGELOG.md: what changed meaning in schema 2
     assert meta["scenario"] == "default"
     assert meta["parameters"]["gpu_hour_usd"] == {"value": 2.0, "origin": "default"}
     assert set(meta["versions"]) == {"git", "date", "code_sha256", "data_sha256"}
@@ -49,7 +52,9 @@ def test_every_value_says_what_it_depends_on(default_build: Path) -> None:
     assert values["v3_total_params"]["depends_on"] == {}
     # Most influential first.
     capex = list(values["fleet_capex_usd"]["depends_on"].values())
-    assert capex == sorted(capex, key=lambda e: -abs(e))
+    numeric = [e for e in capex if e is not None]
+    assert numeric == sorted(numeric, key=lambda e: -abs(e)) and capex[: len(numeric)] == numeric  # choices (no elasticity) last
+    assert values["fleet_capex_usd"]["depends_on"]["gpu_price_basis"] is None  # a choice moves it, with no elasticity
     # Every value has an entry on the "Every number" page, and the prose links to it.
     page = (default_build / "html" / "book" / "every_number.html").read_text()
     anchors = set(re.findall(r'id="(num-[a-z0-9-]+)"', page))
@@ -120,7 +125,7 @@ def test_downloads_published(default_build: Path) -> None:
 
 
 def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_build: Path, override_build: Path) -> None:
-    """-p fleet_h20=5000 -p price_h800_usd=40000 (defaults 30,000 and $33,800), checked by hand."""
+    """-p fleet_h20=5000 -p price_h800_usd=40000 (defaults 24,500 and $29,500 as paid), checked by hand."""
     from analysis.inputs import data
     from analysis.inputs.params import registry
     from analysis.model import costs
@@ -128,24 +133,29 @@ def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_bui
     p = {name: q.default for name, q in registry().items()}
     base = {k: v["value"] for k, v in results_of(default_build).items() if k != "_meta"}
     new = {k: v["value"] for k, v in results_of(override_build).items() if k != "_meta"}
-    assert (base["fleet_gpus"], new["fleet_gpus"]) == (60_000, 35_000)
-    assert (base["fleet_hopper_gpus"], new["fleet_hopper_gpus"]) == (50_000, 25_000)
-    network = 1 / (1 - p["interconnect_share"])
-    delta_servers = -25_000 * (p["price_h20_usd"] + p["server_non_gpu_usd"] / 8) + 10_000 * (40_000 - p["price_h800_usd"])
-    assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_servers * network)
-    assert new["capex_implied_price_per_gpu_usd"] == pytest.approx(1.6e9 / 35_000)
-    # Ownership cost scales with the H800's all-in price (capital annuity and maintenance).
+    gpus_before, gpus_after = 51_550, 51_550 - 19_500
+    assert (base["fleet_gpus"], new["fleet_gpus"]) == (gpus_before, gpus_after)
+    assert (base["fleet_hopper_gpus"], new["fleet_hopper_gpus"]) == (41_550, 22_050)
+    h20_all_in = p["price_h20_usd"] + p["h20_server_non_gpu_usd"] / 8 + p["network_usd_per_gpu"]
+    delta_capex = -19_500 * h20_all_in + p["fleet_h800"] * (40_000 - p["price_h800_usd"])
+    assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_capex)
+    assert new["capex_implied_price_per_gpu_usd"] == pytest.approx(1.6e9 / gpus_after)
+    # The ownership cost per hour held follows the H800's price (capital annuity and maintenance) and the cluster
+    # staff's share per GPU (fewer GPUs, a larger share).
     annuity = costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"])
-    per_dollar = network * (annuity + p["maintenance_share_per_year"]) / (8760 * p["utilisation"])
-    assert new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"] == pytest.approx(per_dollar * (40_000 - p["price_h800_usd"]))
-    hours = 2_788_000 * p["research_multiplier"] + data.run_gpu_hours("DeepSeek-R1")
-    delta_owned = new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"]
-    assert new["total_development_cost_usd"] == pytest.approx(base["total_development_cost_usd"] + delta_owned * hours)
+    staff = p["ops_staff_headcount"] * p["staff_loaded_cost_usd"]
+    delta_owned = ((annuity + p["maintenance_share_per_year"]) * (40_000 - p["price_h800_usd"])
+                   + staff / gpus_after - staff / gpus_before) / 8760
+    assert new["owned_gpu_hour_usd"] - base["owned_gpu_hour_usd"] == pytest.approx(delta_owned)
+    held_hours = 2_788_000 + data.run_gpu_hours("DeepSeek-R1")
+    useful_hours = 2_788_000 * (p["research_multiplier"] - 1)
+    expected = base["total_development_cost_usd"] + delta_owned * held_hours + delta_owned / p["utilisation"] * useful_hours
+    assert new["total_development_cost_usd"] == pytest.approx(expected)
     assert new["waterfall_run_rental_usd"] == pytest.approx(2_788_000 * 3)
-    assert new["v3_run_share_of_fleet_year_by_count"] == pytest.approx(base["v3_run_share_of_fleet_year_by_count"] * 60_000 / 35_000)
+    assert new["v3_run_share_of_fleet_year_by_count"] == pytest.approx(base["v3_run_share_of_fleet_year_by_count"] * gpus_before / gpus_after)
     h800_eq = {"a100": 312 / 989, "h800": 1.0, "h100": 1.0, "h20": 148 / 989}
-    before = 10_000 * h800_eq["a100"] + 20_000 + 30_000 * h800_eq["h20"]
-    after = 10_000 * h800_eq["a100"] + 20_000 + 5_000 * h800_eq["h20"]
+    before = 10_000 * h800_eq["a100"] + 17_050 + 24_500 * h800_eq["h20"]
+    after = 10_000 * h800_eq["a100"] + 17_050 + 5_000 * h800_eq["h20"]
     assert new["v3_run_share_of_fleet_year"] == pytest.approx(base["v3_run_share_of_fleet_year"] * before / after)
     # The ledger follows: capex moves with the fleet; the fleet counts stay "assumed" (the input is the claim).
     assert base["verdict_fleet_hopper_50k"] == new["verdict_fleet_hopper_50k"] == "assumed, not checked"

@@ -30,7 +30,9 @@ def test_waterfall_by_hand() -> None:
     owned = page["owned_gpu_hour_usd"]
     assert page["waterfall_run_rental_usd"] == V3_HOURS * 2.0 == 5_576_000
     assert page["waterfall_ownership_delta_usd"] == pytest.approx(V3_HOURS * (owned - 2.0))
-    assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned * (5.8 - 1))  # research multiplier 5.8
+    # Research at 3.46× the final run in all, each GPU-hour at the cost per useful hour (75% busy).
+    assert page["owned_gpu_useful_hour_usd"] == pytest.approx(owned / 0.75)
+    assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned / 0.75 * (3.46 - 1))
     assert page["waterfall_r1_usd"] == pytest.approx(data.run_gpu_hours("DeepSeek-R1") * owned)
     assert page["waterfall_staff_dev_usd"] == pytest.approx(170 * 300_000 * 1.0)
     steps = ("run_rental", "ownership_delta", "research", "r1", "staff_dev")

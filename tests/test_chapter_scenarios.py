@@ -40,7 +40,7 @@ def test_defaults_column_by_hand(page: Page) -> None:
     headlines, _ = page.tables["headlines"]
     defaults = headlines.set_index("Output")["Book defaults"]
     assert defaults["Final run at rental price"] == "$5.58M"  # 2,788K GPU-hours × $2 (V3 report, Table 1)
-    assert defaults["Fleet GPUs"] == "60,000"  # 10k A100 + 10k H800 + 10k H100 + 30k H20
+    assert defaults["Fleet GPUs"] == "51,550"  # the medians of the counts' ranges: 10k A100 + 8,390 H800 + 8,660 H100 + 24,500 H20
     assert defaults["Changed parameters"] == "none"
 
 
@@ -50,7 +50,8 @@ def test_each_column_lists_what_its_file_changes(page: Page) -> None:
     by_output = headlines.set_index("Output")
     for path in FILES:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
-        changed = {f"{k}={float(v):g}" for k, v in content["parameters"].items() if float(v) != float(reg[k].default)}
+        changed = {f"{k}={v:g}" if not isinstance(v, str) else f"{k}={v}" for k, v in content["parameters"].items()
+                   if (v if isinstance(v, str) else float(v)) != reg[k].default}
         shown = by_output.loc["Changed parameters", content["title"]]
         assert (set(shown.split(", ")) if shown != "none" else set()) == changed
 
@@ -62,8 +63,14 @@ def test_scenarios_move_the_figures_they_should(page: Page) -> None:
     assert rows.loc["Fleet GPUs", "Luk's correction (all 60,000 GPUs)"] == "60,000"
     # DeepSeek's framing keeps the rental price at $2: the same final run as the defaults.
     assert rows.loc["Final run at rental price", "DeepSeek's own framing"] == rows.loc["Final run at rental price", "Book defaults"]
-    # The estimate as reported restates the defaults: same capex.
-    assert rows.loc["Fleet capex", "Luk's correction (all 60,000 GPUs)"] == rows.loc["Fleet capex", "Book defaults"]
+    # DeepSeek's own floor: 10,000 A100s and 2,224 H800s.
+    assert rows.loc["Fleet GPUs", "DeepSeek's own floor"] == "12,224"
+    # More GPUs cost more: the floor < the book's medians < all 60,000.
+    def billions(text: str) -> float:
+        return float(text.strip("$B")) if text.endswith("B") else float(text.strip("$M")) / 1e3
+
+    capex = rows.loc["Fleet capex"]
+    assert billions(capex["DeepSeek's own floor"]) < billions(capex["Book defaults"]) < billions(capex["Luk's correction (all 60,000 GPUs)"])
 
 
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:

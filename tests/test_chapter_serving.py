@@ -33,7 +33,11 @@ NODE_USD_PER_S = 8 * 2.0 / 3600  # one H800 node at $2 per GPU-hour
 WEIGHTS_GB = (16_190_969_344 + 2 * 2_554_331_136) / 1e9  # FP8: one byte per weight
 KV = 70_272  # bytes per token, BF16
 STREAMS_PER_GPU = 14_800 / 21 / 8
-FLEET_H800_EQUIVALENT = 10_000 * 312 / 989 + 10_000 + 10_000 + 30_000 * 148 / 989
+# The book's fleet at its defaults: 10,000 A100, 8,390 H800, 8,660 H100, 24,500 H20, weighted by BF16 throughput.
+FLEET_H800_EQUIVALENT = 10_000 * 312 / 989 + 8_390 + 8_660 + 24_500 * 148 / 989
+RESEARCH_MULTIPLIER = 3.46  # research_multiplier's default
+OTHER_MODELS = 172_800 * (8.1 + 6.0)  # V2 paper: 172.8K H800-hours per trillion tokens, 8.1T (V2) + 6T (Coder-V2)
+HIGH_FLYER = 0.15  # high_flyer_share's default
 HOURS = 8760
 
 
@@ -166,17 +170,20 @@ def test_prefill_roofline_by_hand(page: Page) -> None:
 # --- fleet-time budget --------------------------------------------------------------------------
 
 def test_fleet_time_slices_by_hand(page: Page) -> None:
-    fleet_year = FLEET_H800_EQUIVALENT * HOURS  # 242.2M H800-hours
+    fleet_year = FLEET_H800_EQUIVALENT * HOURS  # 209.1M H800-hours
     assert page["fleet_h800_equivalent_gpus"] == pytest.approx(FLEET_H800_EQUIVALENT)
     assert page["fleet_year_h800_hours_m"] == pytest.approx(fleet_year / 1e6)
     assert page["fleet_hours_v3_final_run_m"] == pytest.approx(2.788)
-    assert page["fleet_hours_v3_research_m"] == pytest.approx(2.788 * (5.8 - 1))  # research multiplier 5.8 in all
+    assert page["fleet_hours_v3_research_m"] == pytest.approx(2.788 * (RESEARCH_MULTIPLIER - 1))
     assert page["fleet_hours_r1_m"] == pytest.approx(0.147)
     assert page["fleet_hours_inference_m"] == pytest.approx(226.75 * 8 * HOURS / 1e6)
-    assert page["fleet_share_inference"] == pytest.approx(226.75 * 8 * HOURS / fleet_year)  # 6.6%
+    assert page["fleet_share_inference"] == pytest.approx(226.75 * 8 * HOURS / fleet_year)
+    assert page["fleet_hours_other_models_m"] == pytest.approx(OTHER_MODELS / 1e6)  # 2.44M
+    assert page["fleet_hours_high_flyer_m"] == pytest.approx(HIGH_FLYER * fleet_year / 1e6)
     assert page["fleet_night_lent_hours_m"] == pytest.approx((278 - 226.75) * 8 * HOURS / 1e6)
     assert page["fleet_night_lending_share"] == pytest.approx(1 - 226.75 / 278)
-    assert page["fleet_share_unexplained"] == pytest.approx(1 - (2.788e6 * 5.8 + 147e3 + 226.75 * 8 * HOURS) / fleet_year)
+    named = 2.788e6 * RESEARCH_MULTIPLIER + 147e3 + 226.75 * 8 * HOURS + OTHER_MODELS + HIGH_FLYER * fleet_year
+    assert page["fleet_share_unexplained"] == pytest.approx(1 - named / fleet_year)
     assert page["fleet_overcommitted"] == 0
 
 
@@ -206,7 +213,7 @@ def test_each_slice_has_a_parameter() -> None:
         assert moved["fleet_hours_v3_research_m"] == pytest.approx(2.788 * 7)
         assert moved["fleet_hours_other_models_m"] == pytest.approx(2.4)
         assert moved["fleet_hours_inference_m"] == pytest.approx(200 * 8 * HOURS / 1e6)
-        assert moved["fleet_year_h800_hours_m"] == pytest.approx(base["fleet_year_h800_hours_m"] - 10_000 * 148 / 989 * HOURS / 1e6)
+        assert moved["fleet_year_h800_hours_m"] == pytest.approx(base["fleet_year_h800_hours_m"] - 4_500 * 148 / 989 * HOURS / 1e6)
         names = list(inf.SLICE_LABELS)
         assert sum(moved[f"fleet_hours_{n}_m"] for n in names) == pytest.approx(moved["fleet_year_h800_hours_m"], rel=1e-12)
     finally:
@@ -316,3 +323,37 @@ def test_notebook_displays_every_table(page: Page) -> None:
     code = "\n".join(c.source for c in nbformat.read(str(NOTEBOOK), as_version=4).cells if c.cell_type == "code")
     shown = set(re.findall(r'page\.show\("([^"]+)"\)', code))
     assert shown == set(page.tables)
+
+
+# --- the fleet's other users, and serving at the owned cost --------------------------------------
+
+def test_other_models_default_is_the_published_v2_and_coder_v2_compute() -> None:
+    """V2 paper: 172.8K H800-hours per trillion tokens on 8.1T tokens; Coder-V2 paper: 6T more tokens."""
+    from analysis.inputs import data
+
+    published = data.published("v2_gpu_hours_per_trillion") * (data.published("v2_pretrain_tokens")
+                                                                 + data.published("coder_v2_extra_tokens")) / 1e12
+    assert registry()["other_models_gpu_hours"].default == pytest.approx(published)
+
+
+def test_high_flyer_has_its_own_slice() -> None:
+    none, third = serving.chapter({**defaults(), "high_flyer_share": 0.0}), serving.chapter({**defaults(), "high_flyer_share": 0.3})
+    try:
+        assert none["fleet_hours_high_flyer_m"] == 0
+        assert third["fleet_share_high_flyer"] == pytest.approx(0.3)
+        assert third["fleet_share_unexplained"] == pytest.approx(none["fleet_share_unexplained"] - 0.3)
+    finally:
+        plt.close("all")
+
+
+def test_disclosed_day_at_the_owned_cost(page: Page) -> None:
+    """The same 226.75 nodes × 8 GPUs × 24 h at the fleet chapter's ownership cost per hour held."""
+    from analysis.chapters import fleet
+
+    fleet_page = fleet.chapter({n: registry()[n].default for n in fleet.PARAMETERS})
+    plt.close("all")
+    owned = fleet_page["owned_gpu_hour_usd"]
+    assert page["inference_owned_gpu_hour_usd"] == owned
+    assert page["inference_cost_per_day_owned_usd"] == pytest.approx(226.75 * 8 * 24 * owned)
+    revenue = page["inference_revenue_per_day_usd"]
+    assert page["inference_margin_owned_cost"] == pytest.approx(revenue / (226.75 * 8 * 24 * owned) - 1)

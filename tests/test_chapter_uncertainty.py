@@ -11,6 +11,7 @@ from analysis.chapters.page import Page
 from analysis.formatting import usd
 from analysis.inputs import data
 from analysis.inputs.params import registry
+from analysis.model import reconcile
 from analysis.model import uncertainty as unc
 from tests.conftest import markdown_glue_names
 
@@ -38,7 +39,8 @@ def test_texts_show_the_numbers(page: Page) -> None:
         for q in QUANTILES:
             assert page[f"{key}_{q}_text"] == usd(page[f"{key}_{q}"], 2)
     assert page.values["fleet_capex_usd_p50"].unit == "USD"
-    assert page.values["owned_gpu_hour_usd_p50"].unit == "USD per GPU-hour"
+    assert page.values["owned_gpu_hour_usd_p50"].unit == "USD per GPU-hour held"
+    assert page.values["owned_gpu_useful_hour_usd_p50"].unit == "USD per useful GPU-hour"
 
 
 def test_samples_and_seed_are_reported_as_given(page: Page) -> None:
@@ -83,17 +85,18 @@ def test_drivers_are_uncertain_inputs_the_output_depends_on(page: Page) -> None:
     label_of = dict(zip(table["parameter"], table["label"], strict=True))
     assert page["top_driver_dev"] != page["second_driver_dev"]
     assert {page["top_driver_dev"], page["second_driver_dev"]} <= set(label_of.values())
-    # Capex = Σ count × (price + other server parts / 8) ÷ (1 − network share): nothing else can move it.
-    capex_inputs = {"server_non_gpu_usd", "a100_server_non_gpu_usd", "interconnect_share"} | {
-        n for n in label_of if n.startswith(("fleet_", "price_"))}
+    # Capex = Σ count × (price + other server parts / 8 + network per GPU): nothing else can move it.
+    capex_inputs = {"server_non_gpu_usd", "h20_server_non_gpu_usd", "a100_server_non_gpu_usd", "network_usd_per_gpu",
+                    "a100_network_usd_per_gpu"} | {n for n in label_of if n.startswith(("fleet_", "price_"))}
     assert {page["top_driver_capex"], page["second_driver_capex"]} <= {label_of[n] for n in capex_inputs}
     # DeepSeek's published GPU-hours are not uncertain inputs.
     assert "v3_pretrain_gpu_hours" not in label_of
 
 
-def test_distribution_table_lists_every_uncertain_input(page: Page) -> None:
+def test_distribution_table_lists_every_uncertain_input_of_the_cost_model(page: Page) -> None:
     frame, formats = page.tables["distributions"]
     table = data.load_table("uncertainty.csv")
+    table = table[table["parameter"].isin(reconcile.MODEL_PARAMS)]  # High-Flyer's share is the serving page's, not sampled here
     assert list(frame["Input"]) == list(table["label"])
     assert list(frame.columns) == ["Input", "Shape", "Low", "Median", "High", "Why", "Source"]
     assert set(formats) == {"Low", "Median", "High"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.chapters import inputs
@@ -19,11 +20,40 @@ GPUS = {
 
 def test_capex_hand_computed() -> None:
     # 10 A at $1,000 + 5 B at $2,000 = $20,000 of GPUs; servers: A $800 and B $1,600 of other parts per
-    # 8 GPUs → 10/8 × 800 + 5/8 × 1,600 = $2,000; network 20% of the total → $22,000 / 0.8 = $27,500.
-    capex = costs.capex_usd({"a": 10, "b": 5}, {"a": 1000, "b": 2000}, {"a": 800, "b": 1600}, 0.20)
-    assert capex == pytest.approx(27_500)
-    split = costs.capex_by_gpu({"a": 10, "b": 5}, {"a": 1000, "b": 2000}, {"a": 800, "b": 1600}, 0.20)
-    assert split["a"] == pytest.approx((10_000 + 1_000) / 0.8) and split["b"] == pytest.approx((10_000 + 1_000) / 0.8)
+    # 8 GPUs → 10/8 × 800 + 5/8 × 1,600 = $2,000; network $50 per A and $300 per B → $500 + $1,500 = $2,000.
+    capex = costs.capex_usd({"a": 10, "b": 5}, {"a": 1000, "b": 2000}, {"a": 800, "b": 1600}, {"a": 50, "b": 300})
+    assert capex == pytest.approx(24_000)
+    split = costs.capex_by_gpu({"a": 10, "b": 5}, {"a": 1000, "b": 2000}, {"a": 800, "b": 1600}, {"a": 50, "b": 300})
+    assert split["a"] == pytest.approx(10_000 + 1_000 + 500) and split["b"] == pytest.approx(10_000 + 1_000 + 1_500)
+    assert costs.network_capex_usd({"a": 10, "b": 5}, {"a": 50, "b": 300}) == 2_000
+    assert costs.server_capex_usd({"a": 10, "b": 5}, {"a": 1000, "b": 2000}, {"a": 800, "b": 1600}) == pytest.approx(22_000)
+
+
+def test_book_value_writes_capex_down_straight_line() -> None:
+    # $1,000 bought 1 year before the valuation on a 5-year life keeps 80%; $500 bought 6 years before keeps nothing.
+    value = costs.book_value_usd({"a": 1000.0, "b": 500.0}, {"a": 1.0, "b": 6.0}, 5.0)
+    assert value == pytest.approx(800.0)
+    assert costs.remaining_value_share(2.5, 5.0) == pytest.approx(0.5)
+    assert costs.remaining_value_share(-1.0, 5.0) == 1.0  # bought after the valuation date: not yet written down
+
+
+def test_price_bases_pick_their_parameters() -> None:
+    base = defaults()
+    assert costs.prices_from_params(base) == costs.prices_from_params(base, "as_paid")
+    assert costs.prices_from_params(base, "as_paid")["h800"] == base["price_h800_usd"]
+    assert costs.prices_from_params(base, "replacement_2025")["h800"] == base["replacement_price_h800_usd"]
+    assert costs.prices_from_params({**base, "gpu_price_basis": "replacement_2025"})["h20"] == base["replacement_price_h20_usd"]
+    with pytest.raises(ValueError, match="price basis"):
+        costs.prices_from_params(base, "list")
+
+
+def test_server_and_network_by_type() -> None:
+    """A Fire-Flyer node, an HGX H20 server and an HGX H800/H100 server each have their own non-GPU cost;
+    the A100 cluster has Fire-Flyer's network, the Hoppers an InfiniBand fat tree."""
+    base = {**defaults(), "server_non_gpu_usd": 1.0, "h20_server_non_gpu_usd": 2.0, "a100_server_non_gpu_usd": 3.0,
+            "network_usd_per_gpu": 4.0, "a100_network_usd_per_gpu": 5.0}
+    assert costs.non_gpu_from_params(base) == {"a100": 3.0, "h800": 1.0, "h100": 1.0, "h20": 2.0}
+    assert costs.network_from_params(base) == {"a100": 5.0, "h800": 4.0, "h100": 4.0, "h20": 4.0}
 
 
 def test_a_fixed_server_cost_weighs_more_on_cheap_gpus() -> None:
@@ -60,34 +90,40 @@ def test_annuity_factor() -> None:
 def test_opex_components() -> None:
     parts = costs.opex_usd_per_year(
         {"a": 10, "b": 5}, GPUS, 40_000, load_factor=0.75, pue=1.2, usd_per_kwh=0.1, hosting_usd_per_gpu_year=100,
-        maintenance_share_per_year=0.05, staff_headcount=2, staff_loaded_cost_usd=1000,
+        maintenance_share_per_year=0.05, ops_staff_headcount=2, staff_loaded_cost_usd=1000,
     )
     # Hosting per kW: A (400 W × 2.0 = 0.8 kW) sets the $100 rate; B (700 W × 1.5 = 1.05 kW) pays 1.05/0.8 of it.
     assert parts["hosting"] == pytest.approx(10 * 100 + 5 * 100 * 1.05 / 0.8)
     assert parts["maintenance"] == 2000 and parts["staff"] == 2000
+    assert set(parts) == {"power", "hosting", "maintenance", "staff"}
 
 
 def test_owned_gpu_hour_hand_computed() -> None:
-    # $30,000 GPU + $8,000/8 of server = $31,000, no network; at 0% over 3 years = $10,333/yr; 1 kW GPU × 1.5 server
-    # factor × 1 × 1 × 8760 × $0.10 = $1,314; hosting $124; maintenance 0 → a year over 8760 × 0.5 useful hours.
+    # $30,000 GPU + $8,000/8 of server + $500 network = $31,500; at 0% over 3 years = $10,500/yr; 1 kW GPU × 1.5 server
+    # factor × 1 × 1 × 8760 × $0.10 = $1,314; hosting $124; maintenance 0; cluster staff $62 → a year over 8,760 hours held.
     gpu = Gpu("x", "X", 1, 1, 1, 1, 1, 1000, 1.5)
-    owned = costs.owned_gpu_hour_usd(gpu, 30_000, non_gpu_per_server=8_000, interconnect_share=0.0, depreciation_years=3,
-                                     cost_of_capital=0.0, utilisation=0.5, load_factor=1.0, pue=1.0, usd_per_kwh=0.1,
-                                     hosting_usd_per_gpu_year=124, maintenance_share_per_year=0.0)
-    assert owned == pytest.approx((31_000 / 3 + 1314 + 124) / 4380)
+    args = dict(non_gpu_per_server=8_000, network_per_gpu=500, depreciation_years=3, load_factor=1.0, pue=1.0, usd_per_kwh=0.1,
+                hosting_usd_per_gpu_year=124, maintenance_share_per_year=0.0, ops_staff_usd_per_gpu_year=62)
+    held = costs.owned_gpu_hour_held_usd(gpu, 30_000, cost_of_capital=0.0, **args)
+    assert held == pytest.approx((31_500 / 3 + 1314 + 124 + 62) / 8760)
+    # Per useful hour at 50% busy: twice as dear.
+    assert costs.per_useful_hour(held, 0.5) == pytest.approx(2 * held)
     # A cost of capital raises the capital charge from 1/3 to the annuity factor.
-    dearer = costs.owned_gpu_hour_usd(gpu, 30_000, non_gpu_per_server=8_000, interconnect_share=0.0, depreciation_years=3,
-                                      cost_of_capital=0.08, utilisation=0.5, load_factor=1.0, pue=1.0, usd_per_kwh=0.1,
-                                      hosting_usd_per_gpu_year=124, maintenance_share_per_year=0.0)
-    assert dearer == pytest.approx((31_000 * 0.08 / (1 - 1.08 ** -3) + 1314 + 124) / 4380)
+    dearer = costs.owned_gpu_hour_held_usd(gpu, 30_000, cost_of_capital=0.08, **args)
+    assert dearer == pytest.approx((31_500 * 0.08 / (1 - 1.08 ** -3) + 1314 + 124 + 62) / 8760)
+    # Epoch AI's method: straight-line capex plus energy, nothing else.
+    epoch = costs.epoch_gpu_hour_usd(gpu, 30_000, non_gpu_per_server=8_000, network_per_gpu=500, depreciation_years=3,
+                                     load_factor=1.0, pue=1.0, usd_per_kwh=0.1)
+    assert epoch == pytest.approx((31_500 / 3 + 1314) / 8760)
 
 
 def test_capex_back_solve_round_trip() -> None:
     counts = {"a": 10_000, "b": 40_000}
     target = 1.6e9
     non_gpu = {"a": 100_000, "b": 100_000}
-    price = costs.implied_gpu_price(target, sum(counts.values()), 100_000 / 8, 0.19)
-    assert costs.capex_usd(counts, {"a": price, "b": price}, non_gpu, 0.19) == pytest.approx(target)
+    network = {"a": 4_000, "b": 4_000}
+    price = costs.implied_gpu_price(target, sum(counts.values()), 100_000 / 8 + 4_000)
+    assert costs.capex_usd(counts, {"a": price, "b": price}, non_gpu, network) == pytest.approx(target)
     all_in = costs.implied_all_in_price_per_gpu(target, 50_000)
     assert all_in * 50_000 == pytest.approx(target)
 
@@ -119,20 +155,50 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand: Hopper GPUs at list price plus $87,600 per 8-GPU server, then 19% network.
-    hopper_servers = 10_000 * 33_800 + 10_000 * 31_250 + 30_000 * 12_000 + 50_000 / 8 * 87_600
-    assert hoppers["fleet_capex_usd"] == pytest.approx(hopper_servers / 0.81)
-    a100_servers = 10_000 * 13_750 + 10_000 / 8 * 10_000
-    assert all_gpus["fleet_capex_usd"] == pytest.approx((hopper_servers + a100_servers) / 0.81)
+    # By hand, as paid: H800 $29,500, H100 $41,800, H20 $13,000; $53,700 per HGX server; $6,100 of network per Hopper GPU.
+    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 41_800 + 30_000 * 13_000 + 50_000 / 8 * 53_700 + 50_000 * 6_100)
+    assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand)
+    # Fire-Flyer: $13,750 per A100, $10,000 per node, $470 of network per GPU.
+    a100_by_hand = 10_000 * 13_750 + 10_000 / 8 * 10_000 + 10_000 * 470
+    assert all_gpus["fleet_capex_usd"] == pytest.approx(hoppers_by_hand + a100_by_hand)
+
+
+def test_three_capex_bases() -> None:
+    """As paid, at 2025 listings, and as paid written down to the estimate's date (31 Jan 2025) over 5 years."""
+    gpus, r1 = inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
+    base = {**defaults(), "fleet_a100": 1.0, "fleet_h800": 0.0, "fleet_h100": 0.0, "fleet_h20": 0.0}
+    r = reconcile.evaluate(base, gpus, r1)
+    one_a100 = 13_750 + 10_000 / 8 + 470
+    assert r["fleet_capex_as_paid_usd"] == pytest.approx(one_a100) == pytest.approx(r["fleet_capex_usd"])
+    assert r["fleet_capex_replacement_usd"] == pytest.approx(17_420 + 10_000 / 8 + 470)
+    # Bought in 2021 (middle: 2 July 2021), valued on 31 January 2025: 3.58 years of a 5-year life gone.
+    age = (pd.Timestamp("2025-01-31") - pd.Timestamp("2021-07-02")).days / 365.25
+    assert gpus["a100"].age_years == pytest.approx(age)
+    assert r["fleet_book_value_2025_usd"] == pytest.approx(one_a100 * (1 - age / 5))
+    replaced = reconcile.evaluate({**base, "gpu_price_basis": "replacement_2025"}, gpus, r1)
+    assert replaced["fleet_capex_usd"] == pytest.approx(r["fleet_capex_replacement_usd"])
+    assert replaced["fleet_capex_as_paid_usd"] == pytest.approx(r["fleet_capex_as_paid_usd"])
 
 
 def test_run_share_is_compute_weighted() -> None:
-    """2.788M H800-hours over a year of 60,000 GPUs counted as H800-equivalents by BF16 throughput."""
+    """2.788M H800-hours over a year of the book's fleet counted as H800-equivalents by BF16 throughput."""
     r = reconcile.evaluate(defaults(), inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
-    h800_equivalents = 10_000 * 312 / 989 + 10_000 + 10_000 + 30_000 * 148 / 989
+    counts = {g: defaults()[f"fleet_{g}"] for g in fleet.GPU_KEYS}
+    h800_equivalents = counts["a100"] * 312 / 989 + counts["h800"] + counts["h100"] + counts["h20"] * 148 / 989
     assert r["v3_run_share_of_fleet_year"] == pytest.approx(2_788_000 / (h800_equivalents * 8760))
-    assert r["v3_run_share_of_fleet_year_by_count"] == pytest.approx(2_788_000 / (60_000 * 8760))
-    assert 0.011 < r["v3_run_share_of_fleet_year"] < 0.012  # the issue's ~1.15%
+    assert r["v3_run_share_of_fleet_year_by_count"] == pytest.approx(2_788_000 / (sum(counts.values()) * 8760))
+
+
+def test_development_cost_prices_reserved_runs_per_hour_held_and_research_per_useful_hour() -> None:
+    r = reconcile.evaluate(defaults(), inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
+    p = defaults()
+    assert r["run_owned_usd"] == pytest.approx(2_788_000 * r["owned_gpu_hour_usd"])
+    assert r["r1_usd"] == pytest.approx(147_000 * r["owned_gpu_hour_usd"])
+    assert r["owned_gpu_useful_hour_usd"] == pytest.approx(r["owned_gpu_hour_usd"] / p["utilisation"])
+    assert r["research_usd"] == pytest.approx(2_788_000 * (p["research_multiplier"] - 1) * r["owned_gpu_useful_hour_usd"])
+    # The model builders are a development cost only; fleet opex has the cluster staff.
+    assert r["staff_dev_usd"] == pytest.approx(p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"])
+    assert r["fleet_opex_staff_per_year_usd"] == pytest.approx(p["ops_staff_headcount"] * p["staff_loaded_cost_usd"])
 
 
 def test_model_is_vectorised_and_matches_scalar_runs() -> None:

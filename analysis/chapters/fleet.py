@@ -1,4 +1,4 @@
-"""Chapter "The GPU fleet": what DeepSeek owns, and what owning it costs."""
+"""Chapter "The GPU fleet": what DeepSeek owns, what it paid, and what owning it costs."""
 
 from __future__ import annotations
 
@@ -6,15 +6,38 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import gpu_catalogue, r1_gpu_hours
+from analysis.chapters.inputs import gpu_catalogue, hardware_prices, r1_gpu_hours, valuation_date
 from analysis.chapters.page import Page, Value
 from analysis.charts import fleet as charts
 from analysis.formatting import usd, versus
 from analysis.inputs import data
-from analysis.model import costs, fleet, reconcile
+from analysis.model import compute, costs, fleet, reconcile
 
 PARAMETERS = reconcile.MODEL_PARAMS
-BOOK = "This book's parameters"
+BOOK = "This book's fleet (medians)"
+FLOOR = "DeepSeek's own disclosures (the floor)"
+BASIS_LABELS = {"as_paid": "as paid", "replacement_2025": "2025 replacement"}
+
+
+def floor_counts() -> dict[str, float]:
+    """The GPUs DeepSeek's own papers prove: Fire-Flyer 2's A100s and the H800s of the peak serving day
+    (the training run's 2,048 H800s may be the same cards, so they are not added)."""
+    peak_h800 = data.published("inference_nodes_peak") * data.published("inference_gpus_per_node")
+    return {"a100": data.published("fire_flyer_a100_gpus"), "h800": peak_h800, "h100": 0.0, "h20": 0.0}
+
+
+def readings(p: Mapping[str, Value]) -> dict[str, dict[str, float]]:
+    """GPU counts of the book's fleet, of each published reading of the estimate and of DeepSeek's floor.
+    A reading the build's own counts equal is shown once, marked as this build's."""
+    book = {g: float(p[f"fleet_{g}"]) for g in fleet.GPU_KEYS}  # type: ignore[arg-type]
+    fleets: dict[str, dict[str, float]] = {}
+    for _key, row in data.load_indexed("fleets.csv").iterrows():
+        fleets[row["name"]] = {g: float(row[g]) for g in fleet.GPU_KEYS}
+    fleets[FLOOR] = floor_counts()
+    same = [name for name, counts in fleets.items() if counts == book]
+    if same:
+        return {(f"{name} (this build)" if name in same else name): counts for name, counts in fleets.items()}
+    return {BOOK: book, **fleets}
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -22,19 +45,18 @@ def chapter(p: Mapping[str, Value]) -> Page:
     gpus = gpu_catalogue()
     r1_hours = r1_gpu_hours()
     book = reconcile.evaluate(p, gpus, r1_hours)  # type: ignore[arg-type]
-    readings = data.load_indexed("fleets.csv")
-    # GPU counts of the book's fleet and of each published reading of the estimate.
-    fleets: dict[str, dict[str, float]] = {BOOK: {g: float(p[f"fleet_{g}"]) for g in fleet.GPU_KEYS}}
-    for _key, row in readings.iterrows():
-        fleets[row["name"]] = {g: float(row[g]) for g in fleet.GPU_KEYS}
-    evaluated = {name: book if name == BOOK else reconcile.evaluate({**p, **{f"fleet_{g}": n for g, n in counts.items()}}, gpus, r1_hours)
-                 for name, counts in fleets.items()}  # type: ignore[dict-item]
-    all_gpus, hoppers = evaluated[readings.loc["as_reported", "name"]], evaluated[readings.loc["hoppers_only", "name"]]
+    fleets = readings(p)
+    evaluated = {name: reconcile.evaluate({**p, **{f"fleet_{g}": n for g, n in counts.items()}}, gpus, r1_hours)  # type: ignore[dict-item]
+                 for name, counts in fleets.items()}
+    named = {key: next(n for n in evaluated if n.startswith(label)) for key, label in
+             (("all", data.load_indexed("fleets.csv").loc["as_reported", "name"]),
+              ("hoppers", data.load_indexed("fleets.csv").loc["hoppers_only", "name"]), ("floor", FLOOR))}
 
     _gpus(page, gpus)
-    _readings(page, p, gpus, readings, fleets, evaluated)
-    _capex(page, p, book, all_gpus, hoppers, evaluated)
-    _opex(page, p, book, all_gpus, hoppers)
+    _readings(page, p, book, gpus, fleets, evaluated, named)
+    _capex(page, p, book, evaluated, named)
+    _prices(page, p)
+    _opex(page, p, book, evaluated, named)
     _ownership(page, p, book)
     return page
 
@@ -63,33 +85,42 @@ def _gpus(page: Page, gpus: Mapping[str, fleet.Gpu]) -> None:
 
 
 def _readings(
-    page: Page, p: Mapping[str, Value], gpus: Mapping[str, fleet.Gpu], readings: pd.DataFrame,
-    fleets: Mapping[str, Mapping[str, float]], evaluated: Mapping[str, Mapping[str, float]],
+    page: Page, p: Mapping[str, Value], book: Mapping[str, float], gpus: Mapping[str, fleet.Gpu],
+    fleets: Mapping[str, Mapping[str, float]], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
 ) -> None:
-    """The book's fleet beside the readings of the estimate."""
-    book = evaluated[BOOK]
-    reported, hoppers = evaluated[readings.loc["as_reported", "name"]], evaluated[readings.loc["hoppers_only", "name"]]
-    page.number("reported_a100", float(readings.loc["as_reported", "a100"]), "GPUs")
-    page.number("reported_h800", float(readings.loc["as_reported", "h800"]), "GPUs")
-    page.number("reported_h100", float(readings.loc["as_reported", "h100"]), "GPUs")
-    page.number("reported_h20", float(readings.loc["as_reported", "h20"]), "GPUs")
+    """The book's fleet beside the readings of the estimate and DeepSeek's own floor."""
+    reported, hoppers, floor = (evaluated[named[k]] for k in ("all", "hoppers", "floor"))
+    as_reported = fleets[named["all"]]
+    page.number("reported_a100", as_reported["a100"], "GPUs")
+    page.number("reported_h800", as_reported["h800"], "GPUs")
+    page.number("reported_h100", as_reported["h100"], "GPUs")
+    page.number("reported_h20", as_reported["h20"], "GPUs")
     page.number("reported_gpus", reported["fleet_gpus"], "GPUs")
     page.number("reported_hopper", reported["fleet_hopper_gpus"], "GPUs")
     # The critique's reading (Luk): the table's 60,000 include the A100s; its Hoppers are the three Hopper columns.
     page.number("critical_hopper", hoppers["fleet_hopper_gpus"], "GPUs")
+    page.number("fleet_floor_gpus", floor["fleet_gpus"], "GPUs")
+    page.number("fleet_floor_h800", fleets[FLOOR]["h800"], "GPUs")
+    page.number("fleet_floor_a100", fleets[FLOOR]["a100"], "GPUs")
+    page.number("inference_peak_nodes_published", data.published("inference_nodes_peak"), "nodes")
+    page.number("inference_gpus_per_node_published", data.published("inference_gpus_per_node"), "GPUs")
+    page.number("fleet_floor_capex_usd", floor["fleet_capex_usd"], "USD")
+    page.text("fleet_floor_capex_text", usd(floor["fleet_capex_usd"], 2))
     page.number("fleet_gpus", book["fleet_gpus"], "GPUs")
     page.number("fleet_hopper_gpus", book["fleet_hopper_gpus"], "GPUs")
+    for g in fleet.GPU_KEYS:
+        page.number(f"fleet_{g}", float(p[f"fleet_{g}"]), "GPUs")  # type: ignore[arg-type]
     page.number("fleet_h800_equivalent_gpus", book["fleet_h800_equivalent_gpus"], "H800-equivalent GPUs (BF16)")
     page.number("fleet_peak_eflops_bf16", book["fleet_peak_pflops_bf16"] / 1e3, "EFLOP/s")
     page.number("fleet_gpu_power_mw", book["fleet_gpu_power_mw"], "MW")
     page.number("fleet_power_mw", book["fleet_power_mw"], "MW")
-    prices, non_gpu = costs.prices_from_params(p), costs.non_gpu_from_params(p)  # type: ignore[arg-type]
+    prices, non_gpu, network = costs.prices_from_params(p), costs.non_gpu_from_params(p), costs.network_from_params(p)  # type: ignore[arg-type]
     rows = []
     for name, counts in fleets.items():
-        capex = costs.capex_by_gpu(counts, prices, non_gpu, p["interconnect_share"])  # type: ignore[arg-type]
+        capex = costs.capex_by_gpu(counts, prices, non_gpu, network)
         for g, n in counts.items():
             rows.append({"reading": name, "gpu": gpus[g].name, "count": n, "pflops": n * gpus[g].bf16_tflops / 1e3, "capex_usd": capex[g]})
-    page.figure("fig_fleet", charts.fleet_composition(pd.DataFrame(rows), list(evaluated)))
+    page.figure("fig_fleet", charts.fleet_composition(pd.DataFrame(rows), list(evaluated), BASIS_LABELS[str(p["gpu_price_basis"])]))
     page.table("fleet_readings", pd.DataFrame([
         {"Reading": name, "GPUs": r["fleet_gpus"], "Hopper GPUs": r["fleet_hopper_gpus"], "Peak BF16 (PFLOP/s)": r["fleet_peak_pflops_bf16"],
          "HBM (TB)": r["fleet_hbm_tb"], "Facility power (MW)": r["fleet_power_mw"], "Capex": r["fleet_capex_usd"]}
@@ -99,13 +130,29 @@ def _readings(
 
 
 def _capex(
-    page: Page, p: Mapping[str, Value], book: Mapping[str, float], all_gpus: Mapping[str, float], hoppers: Mapping[str, float],
-    evaluated: Mapping[str, Mapping[str, float]],
+    page: Page, p: Mapping[str, Value], book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
 ) -> None:
-    interconnect_share: float = p["interconnect_share"]  # type: ignore[assignment]
     published_capex = data.published("semianalysis_capex_usd")
+    all_gpus, hoppers = evaluated[named["all"]], evaluated[named["hoppers"]]
+    basis = str(p["gpu_price_basis"])
+    page.text("gpu_price_basis_text", BASIS_LABELS[basis])
     page.number("fleet_capex_usd", book["fleet_capex_usd"], "USD")
     page.text("fleet_capex_text", usd(book["fleet_capex_usd"], 2))
+    # The three bases side by side, each answering its own question.
+    bases = (
+        ("fleet_capex_as_paid_usd", "As paid", "What did DeepSeek spend on the servers it owns? Each GPU type at its price when bought (2021-2024)."),
+        ("fleet_capex_replacement_usd", "2025 replacement", "What would the same fleet cost to buy at early-2025 listings?"),
+        ("fleet_book_value_2025_usd", "Book value, " + valuation_date(),
+         f"What is it worth at the estimate's date? As paid, written down straight-line over {float(p['depreciation_years']):g} years."),
+    )
+    for key, _label, _question in bases:
+        page.number(key, book[key], "USD")
+        page.text(f"{key.removesuffix('_usd')}_text", usd(book[key], 2))
+        page.number(f"{key.removesuffix('_usd')}_over_published", book[key] / published_capex, "times")
+    page.table("capex_bases", pd.DataFrame([
+        {"Basis": label, "Answers": question, "Book (default inputs)": book[key], "$1.6B ÷ book": published_capex / book[key]}
+        for key, label, question in bases
+    ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}), {"Book (default inputs)": usd, f"{usd(published_capex)} ÷ book": "{:.2f}"})
     page.text("fleet_gpu_spend_text", usd(book["fleet_gpu_spend_usd"], 2))
     page.number("fleet_gpu_spend_usd", book["fleet_gpu_spend_usd"], "USD")
     page.text("published_capex_text", usd(published_capex))
@@ -115,32 +162,45 @@ def _capex(
     page.text("critical_capex_text", usd(all_gpus["fleet_capex_usd"], 2))
     page.text("hoppers_capex_text", usd(hoppers["fleet_capex_usd"], 2))
     page.number("server_non_gpu_usd", p["server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
+    page.number("h20_server_non_gpu_usd", p["h20_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
     page.number("a100_server_non_gpu_usd", p["a100_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
+    page.number("network_usd_per_gpu", p["network_usd_per_gpu"], "USD per GPU")  # type: ignore[arg-type]
+    page.number("a100_network_usd_per_gpu", p["a100_network_usd_per_gpu"], "USD per GPU")  # type: ignore[arg-type]
+    page.number("dgx_non_gpu_bom_usd", data.published("dgx_non_gpu_bom_usd"), "USD per 8-GPU server")
+    ranges = data.load_indexed("uncertainty.csv")
+    page.number("server_non_gpu_high_usd", float(ranges.loc["server_non_gpu_usd", "high"]), "USD per 8-GPU server")
+    page.number("epoch_interconnect_share", data.published("epoch_interconnect_share"), "fraction of cluster cost")
+    page.number("vendor_maintenance_low", data.published("vendor_maintenance_low"), "fraction of purchase price per year")
+    page.number("vendor_maintenance_high", data.published("vendor_maintenance_high"), "fraction of purchase price per year")
+    page.number("isca_network_usd_per_endpoint_mpft", data.published("isca_network_usd_per_endpoint_mpft"), "USD per GPU")
+    page.number("fire_flyer_network_share_of_servers",
+                data.published("fire_flyer_network_price") / data.published("fire_flyer_server_price"), "fraction")
     # Server cost over GPU cost for the whole fleet (the old single multiplier, now an outcome).
     page.number("server_overhead", book["fleet_server_overhead"], "multiplier")
     page.number("cluster_multiplier", book["fleet_capex_usd"] / book["fleet_gpu_spend_usd"], "times")
-    page.number("interconnect_share", interconnect_share, "fraction")
-    h800_servers = costs.server_price_per_gpu(p["price_h800_usd"], p["server_non_gpu_usd"]) / p["price_h800_usd"]  # type: ignore[operator]
-    h20_servers = costs.server_price_per_gpu(p["price_h20_usd"], p["server_non_gpu_usd"]) / p["price_h20_usd"]  # type: ignore[operator]
-    page.number("h800_server_over_gpu", h800_servers, "times")
-    page.number("h20_server_over_gpu", h20_servers, "times")
+    # Schema 2: the network's share of the fleet's capex, an outcome of the per-cluster network costs.
+    page.number("interconnect_share", book["fleet_network_share"], "fraction of capex")
+    prices = costs.prices_from_params(p)  # type: ignore[arg-type]
+    page.number("h800_server_over_gpu", costs.server_price_per_gpu(prices["h800"], p["server_non_gpu_usd"]) / prices["h800"], "times")  # type: ignore[arg-type]
+    page.number("h20_server_over_gpu", costs.server_price_per_gpu(prices["h20"], p["h20_server_non_gpu_usd"]) / prices["h20"], "times")  # type: ignore[arg-type]
     page.number("dgx_h800_server_over_gpu", data.published("dgx_h800_price_per_gpu_usd") / data.published("h800_sxm_price_usd"), "times")
     page.number("dgx_h100_server_over_gpu", data.published("dgx_h100_2025_price_per_gpu_usd") / data.published("h100_sxm_price_usd"), "times")
     page.number("epoch_server_overhead", data.published("epoch_server_overhead_hopper"), "times")
+    # What you need to believe: the all-in and the bare GPU price per GPU that give $1.6B, on the chosen basis.
     implied = {name: costs.implied_all_in_price_per_gpu(published_capex, r["fleet_gpus"]) for name, r in evaluated.items()}
-    non_gpu_per_gpu = {name: (r["fleet_capex_usd"] * (1 - interconnect_share) - r["fleet_gpu_spend_usd"]) / r["fleet_gpus"]
-                       for name, r in evaluated.items()}
-    page.number("capex_implied_price_per_gpu_usd", implied[BOOK], "USD per GPU")
-    page.text("capex_implied_price_text", usd(implied[BOOK], 1))
-    implied_gpu = costs.implied_gpu_price(published_capex, book["fleet_gpus"], non_gpu_per_gpu[BOOK], interconnect_share)
-    page.number("capex_implied_gpu_price_usd", implied_gpu, "USD per GPU")
+    other = {name: (r["fleet_capex_usd"] - r["fleet_gpu_spend_usd"]) / r["fleet_gpus"] for name, r in evaluated.items()}
+    page.number("capex_implied_price_per_gpu_usd", costs.implied_all_in_price_per_gpu(published_capex, book["fleet_gpus"]), "USD per GPU")
+    page.text("capex_implied_price_text", usd(costs.implied_all_in_price_per_gpu(published_capex, book["fleet_gpus"]), 1))
+    page.number("capex_implied_gpu_price_usd", costs.implied_gpu_price(published_capex, book["fleet_gpus"],
+                                                                       (book["fleet_capex_usd"] - book["fleet_gpu_spend_usd"]) / book["fleet_gpus"]),
+                "USD per GPU")
     page.number("fleet_mean_all_in_price_usd", book["fleet_capex_usd"] / book["fleet_gpus"], "USD per GPU")
     page.number("fleet_mean_gpu_price_usd", book["fleet_gpu_spend_usd"] / book["fleet_gpus"], "USD per GPU")
     page.number("capex_over_published", book["fleet_capex_usd"] / published_capex, "times")
     page.table("capex_backsolve", pd.DataFrame([
         {"Reading": name, "GPUs": r["fleet_gpus"], "Book's capex": r["fleet_capex_usd"],
          "All-in per GPU for $1.6B": implied[name],
-         "Bare GPU price for it": costs.implied_gpu_price(published_capex, r["fleet_gpus"], non_gpu_per_gpu[name], interconnect_share),
+         "Bare GPU price for it": costs.implied_gpu_price(published_capex, r["fleet_gpus"], other[name]),
          "Book's average GPU price": r["fleet_gpu_spend_usd"] / r["fleet_gpus"],
          "Book's average all-in": r["fleet_capex_usd"] / r["fleet_gpus"]}
         for name, r in evaluated.items()
@@ -148,16 +208,47 @@ def _capex(
          "Bare GPU price for it": "${:,.0f}", "Book's average GPU price": "${:,.0f}", "Book's average all-in": "${:,.0f}"})
 
 
-def _opex(page: Page, p: Mapping[str, Value], book: Mapping[str, float], all_gpus: Mapping[str, float], hoppers: Mapping[str, float]) -> None:
+def _prices(page: Page, p: Mapping[str, Value]) -> None:
+    """Each GPU type: when it was bought, what it cost then (with the evidence), and its 2025 listing."""
+    gpus = gpu_catalogue()
+    bought = data.load_indexed("purchases.csv")
+    evidence = hardware_prices()
+    # The 2023 H800 servers: the quotes the as-paid H800 price rests on, in yuan as printed.
+    servers = evidence[(evidence["gpu"] == "h800") & (evidence["item"] == "8-GPU server") & evidence["date"].str.startswith("2023")]
+    page.text("h800_server_2023_text", f"RMB {servers['low'].min() / 1e6:.1f}–{servers['low'].max() / 1e6:.1f} million")
+    rows = []
+    for g in fleet.GPU_KEYS:
+        page.number(f"price_{g}_usd", float(p[f"price_{g}_usd"]), "USD per GPU")  # type: ignore[arg-type]
+        page.number(f"replacement_price_{g}_usd", float(p[f"replacement_price_{g}_usd"]), "USD per GPU")  # type: ignore[arg-type]
+        page.number(f"age_{g}_years", gpus[g].age_years, "years")
+        rows.append({"GPU": gpus[g].name, "Bought": f"{bought.loc[g, 'bought_from']} to {bought.loc[g, 'bought_to']}",
+                     "As paid (book)": float(p[f"price_{g}_usd"]), "2025 listing": float(p[f"replacement_price_{g}_usd"]),  # type: ignore[arg-type]
+                     "Age at " + valuation_date(): gpus[g].age_years})
+    page.table("gpu_prices", pd.DataFrame(rows), {"As paid (book)": "${:,.0f}", "2025 listing": "${:,.0f}",
+                                                   "Age at " + valuation_date(): "{:.1f} years"})
+    page.table("price_evidence", evidence.assign(GPU=[gpus[g].name for g in evidence["gpu"]])[
+        ["GPU", "item", "date", "quoted", "usd_per_gpu", "source"]].rename(columns={
+            "item": "What", "date": "Date", "quoted": "As quoted", "usd_per_gpu": "Per GPU (USD)", "source": "Source"}),
+        {"Per GPU (USD)": str})
+
+
+def _opex(
+    page: Page, p: Mapping[str, Value], book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
+) -> None:
     horizon_years: float = p["horizon_years"]  # type: ignore[assignment]
     published_opex = data.published("semianalysis_opex_usd")
     tco_years = data.published("semianalysis_tco_years")
+    all_gpus, hoppers = evaluated[named["all"]], evaluated[named["hoppers"]]
     page.number("fleet_opex_usd", book["fleet_opex_usd"], "USD")
     page.text("fleet_opex_text", usd(book["fleet_opex_usd"]))
     page.number("fleet_opex_per_year_usd", book["fleet_opex_per_year_usd"], "USD per year")
     page.text("fleet_opex_per_year_text", usd(book["fleet_opex_per_year_usd"]))
     page.number("horizon_years", horizon_years, "years")
     page.number("semianalysis_tco_years", tco_years, "years")
+    page.number("ops_staff_headcount", p["ops_staff_headcount"], "people")  # type: ignore[arg-type]
+    page.number("maintenance_share_per_year", p["maintenance_share_per_year"], "fraction of capex per year")  # type: ignore[arg-type]
+    page.number("fleet_opex_maintenance_over_power",
+                book["fleet_opex_maintenance_per_year_usd"] / book["fleet_opex_power_per_year_usd"], "times")
     page.text("published_opex_text", usd(published_opex))
     page.text("published_opex_per_year_text", usd(published_opex / tco_years))
     page.number("opex_implied_horizon_years", costs.implied_horizon_years(published_opex, book["fleet_opex_per_year_usd"]), "years")
@@ -170,42 +261,81 @@ def _opex(page: Page, p: Mapping[str, Value], book: Mapping[str, float], all_gpu
     page.text("hoppers_tco_text", usd(hoppers["fleet_tco_per_year_usd"]))
     page.text("luk_tco_all_text", usd(data.published("luk_tco_all_per_year_usd")))
     page.text("luk_tco_hoppers_text", usd(data.published("luk_tco_hoppers_per_year_usd")))
+    page.text("all_gpus_opex_text", usd(all_gpus["fleet_opex_usd"]))
     page.table("opex_parts", pd.DataFrame([
         {"Component": label, "Per year": book[f"fleet_opex_{key}_per_year_usd"],
          "Over the horizon": book[f"fleet_opex_{key}_per_year_usd"] * horizon_years, "Inputs": inputs}
         for label, key, inputs in [
             ("Power", "power", f"{book['fleet_power_mw']:,.1f} MW: TDP × server factor × {p['power_load_factor']:.2f} draw × "
                                f"PUE {p['pue']:.2f}, at ${p['power_usd_per_kwh']:.2f}/kWh"),
-            ("Hosting", "hosting", f"${p['hosting_usd_per_gpu_year']:,.0f} per GPU-year"),
-            ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.0%} of capex per year"),
-            ("Staff", "staff", f"{p['staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
+            ("Rack rental", "hosting", f"${p['hosting_usd_per_gpu_year']:,.0f} per H800-year, other GPUs by server power"),
+            ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.1%} of capex per year"),
+            ("Cluster staff", "staff", f"{p['ops_staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
         ]
     ]), {"Per year": usd, "Over the horizon": usd})
+    # Like for like: each published figure beside the book's figure on the same basis.
+    luk_tco_all = data.published("luk_tco_all_per_year_usd")
+    page.table("opex_like_for_like", pd.DataFrame([
+        {"Figure": "SemiAnalysis: cost to operate", "Published": usd(published_opex),
+         "Book, same fleet": usd(all_gpus["fleet_opex_usd"]), "Basis": f"{tco_years:g} years of power, rack rental, maintenance and "
+         "cluster staff (the table's 'TCO (4y Ownership)' line); no model builders"},
+        {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(luk_tco_all), "Book, same fleet": usd(all_gpus["fleet_tco_per_year_usd"]),
+         "Basis": f"capex ÷ {horizon_years:g} + a year of operation; the book's capex as paid, Luk's on SemiAnalysis's prices"},
+        {"Figure": "Luk: yearly TCO, Hoppers only", "Published": usd(data.published("luk_tco_hoppers_per_year_usd")),
+         "Book, same fleet": usd(hoppers["fleet_tco_per_year_usd"]), "Basis": "the same, without the A100s"},
+    ]))
 
 
 def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) -> None:
     rentals = data.load_table("rental_prices.csv")
-    page.number("owned_gpu_hour_usd", book["owned_gpu_hour_usd"], "USD per GPU-hour")
-    page.number("gpu_hour_usd", p["gpu_hour_usd"], "USD per GPU-hour")  # type: ignore[arg-type]
+    assumed = float(p["gpu_hour_usd"])  # type: ignore[arg-type]
+    held, useful, epoch = book["owned_gpu_hour_usd"], book["owned_gpu_useful_hour_usd"], book["owned_gpu_hour_epoch_usd"]
+    page.number("owned_gpu_hour_usd", held, "USD per GPU-hour held")
+    page.number("owned_gpu_useful_hour_usd", useful, "USD per useful GPU-hour")
+    page.number("gpu_hour_usd", assumed, "USD per GPU-hour")
     page.number("depreciation_years", p["depreciation_years"], "years")  # type: ignore[arg-type]
     page.number("cost_of_capital", p["cost_of_capital"], "fraction per year")  # type: ignore[arg-type]
     page.number("utilisation", p["utilisation"], "fraction")  # type: ignore[arg-type]
-    market = float(rentals.set_index("id").loc["h800_market", "usd_per_gpu_hour"])
+    by_id = rentals.set_index("id")["usd_per_gpu_hour"]
+    market = float(by_id["h800_market"])
     page.number("h800_market_rental_usd", market, "USD per GPU-hour")
-    # DeepSeek's assumed price against the book's ownership cost and the market, in words.
-    page.text("assumed_vs_owned", versus(float(p["gpu_hour_usd"]), book["owned_gpu_hour_usd"]))  # type: ignore[arg-type]
-    page.text("assumed_vs_market", versus(float(p["gpu_hour_usd"]), market))  # type: ignore[arg-type]
-    owned_vs_assumed = versus(book["owned_gpu_hour_usd"], float(p["gpu_hour_usd"]))  # type: ignore[arg-type]
-    how = {"close to": "about what", "above": "more than", "below": "less than"}[owned_vs_assumed]
-    title = f"Owning an H800 costs {how} DeepSeek's assumed rental"
-    bars = {"H800 owned (this book)": book["owned_gpu_hour_usd"], "H800 rental assumed by DeepSeek": float(p["gpu_hour_usd"])}  # type: ignore[arg-type]
-    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, title))
-    # The same GPU on two other bases: per hour held (as a rental is paid, idle hours included), and
-    # Epoch AI's amortisation (straight-line over the life plus energy; no capital charge, hosting or upkeep).
-    page.number("owned_gpu_hour_held_usd", book["owned_gpu_hour_usd"] * float(p["utilisation"]), "USD per GPU-hour held")  # type: ignore[arg-type]
-    page.number("owned_gpu_hour_epoch_usd", book["owned_gpu_hour_epoch_usd"], "USD per GPU-hour")
-    page.text("held_vs_assumed", versus(book["owned_gpu_hour_usd"] * float(p["utilisation"]), float(p["gpu_hour_usd"])))  # type: ignore[arg-type]
-    page.text("epoch_vs_assumed", versus(book["owned_gpu_hour_epoch_usd"], float(p["gpu_hour_usd"])))  # type: ignore[arg-type]
+    # DeepSeek's assumed price against the book's ownership cost (both per hour held) and the market, in words.
+    page.text("assumed_vs_owned", versus(assumed, held))
+    page.text("assumed_vs_market", versus(assumed, market))
+    page.text("useful_vs_assumed", versus(useful, assumed))
+    page.number("owned_gpu_hour_epoch_usd", epoch, "USD per GPU-hour")
+    page.text("epoch_vs_assumed", versus(epoch, assumed))
+    semianalysis = data.published("semianalysis_h100_tco_usd_per_gpu_hour")
+    page.number("semianalysis_h100_tco_usd_per_gpu_hour", semianalysis, "USD per GPU-hour held")
+    neocloud = (float(by_id["h100_neocloud_low"]), float(by_id["h100_neocloud_high"]))
+    page.number("h100_neocloud_low_usd", neocloud[0], "USD per GPU-hour")
+    page.number("h100_neocloud_high_usd", neocloud[1], "USD per GPU-hour")
+    hours = book["v3_gpu_hours"]
+    neocloud_mid = sum(neocloud) / 2
+    page.number("v3_run_cost_neocloud_usd", compute.cost_usd(hours, neocloud_mid), "USD")
+    page.text("v3_run_cost_neocloud_text", usd(compute.cost_usd(hours, neocloud_mid), 2))
+    page.text("v3_run_cost_neocloud_low_text", usd(compute.cost_usd(hours, neocloud[0]), 2))
+    page.text("v3_run_cost_neocloud_high_text", usd(compute.cost_usd(hours, neocloud[1]), 2))
+    page.number("v3_run_owned_usd", book["run_owned_usd"], "USD")
+    page.text("v3_run_owned_text", usd(book["run_owned_usd"], 2))
+    page.table("gpu_hour_benchmarks", pd.DataFrame([
+        {"Figure": "This book: owned H800, per hour held", "Per GPU-hour": held, "Date": valuation_date()[:7],
+         "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.0%} over "
+                  f"{p['depreciation_years']:g} years, power, rack rental, maintenance, cluster staff (default inputs)"},
+        {"Figure": "This book: owned H800, per useful hour", "Per GPU-hour": useful, "Date": valuation_date()[:7],
+         "Basis": f"the same over the {p['utilisation']:.0%} of hours that do useful work"},
+        {"Figure": "Epoch AI's method, the book's inputs", "Per GPU-hour": epoch, "Date": valuation_date()[:7],
+         "Basis": "capex straight-line over the life plus energy; no capital charge, rack rental, upkeep or staff"},
+        {"Figure": "SemiAnalysis: owned HGX H100", "Per GPU-hour": semianalysis, "Date": "2023-12",
+         "Basis": f"OEM prices, network included, {data.published('semianalysis_debt_rate'):.0%} debt, hosting; per hour held"},
+        {"Figure": "DeepSeek's assumed H800 rental", "Per GPU-hour": assumed, "Date": "2024-12", "Basis": "V3 report, Table 1"},
+        {"Figure": "H800 rental (market)", "Per GPU-hour": market, "Date": "2025-03", "Basis": "one provider's list price"},
+        {"Figure": "H100 neocloud rental", "Per GPU-hour": f"${neocloud[0]:.2f}–{neocloud[1]:.2f}", "Date": "2025-03",
+         "Basis": "list prices, on demand: a ceiling for an owner's cost, margin included"},
+    ]), {"Per GPU-hour": lambda v: v if isinstance(v, str) else f"${v:.2f}"})
+    bars = {"H800 owned, per hour held (this book)": held, "H800 owned, per useful hour (this book)": useful,
+            "H100 owned, per hour held (SemiAnalysis, Dec 2023)": semianalysis, "H800 rental assumed by DeepSeek": assumed}
+    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, "Cost of one GPU-hour: owned and rented"))
     page.number("v3_run_share_of_fleet_year", book["v3_run_share_of_fleet_year"], "fraction")
     page.number("v3_run_share_of_fleet_year_by_count", book["v3_run_share_of_fleet_year_by_count"], "fraction")
     page.number("v3_run_share_of_fleet", book["v3_run_share_of_fleet"], "fraction")

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
+from analysis.errors import InputError
 from analysis.inputs import data
 from analysis.inputs.params import Param
 from analysis.model import architecture as arch
@@ -17,11 +20,26 @@ from analysis.model import fleet
 from analysis.model import uncertainty as unc
 from analysis.paths import DATA_DIR
 
+VALUATION_SOURCE = "semianalysis"  # the estimate's own date is the date its fleet is valued at
+
+
+def valuation_date(data_dir: Path = DATA_DIR) -> str:
+    """The date the fleet's book value is taken at: the date of the estimate it is set against."""
+    return str(data.load_indexed("sources.csv", data_dir).loc[VALUATION_SOURCE, "date"])
+
+
+def purchase_ages(data_dir: Path = DATA_DIR) -> dict[str, float]:
+    """Years from the middle of each GPU type's purchase period (data/purchases.csv) to the valuation date."""
+    when = valuation_date(data_dir)
+    return {gpu: fleet.years_between(fleet.purchase_midpoint(row["bought_from"], row["bought_to"]), when)
+            for gpu, row in data.load_indexed("purchases.csv", data_dir).iterrows()}
+
 
 @cache
 def gpu_catalogue(data_dir: Path = DATA_DIR) -> dict[str, fleet.Gpu]:
-    """The GPU catalogue (data/gpus.csv) as fleet.Gpu objects by key (read once per process; do not mutate)."""
-    return fleet.catalogue(data.load_indexed("gpus.csv", data_dir))
+    """The GPU catalogue (data/gpus.csv, with the purchase ages of data/purchases.csv) as fleet.Gpu objects by key
+    (read once per process; do not mutate)."""
+    return fleet.catalogue(data.load_indexed("gpus.csv", data_dir), purchase_ages(data_dir))
 
 
 def load_config(path: Path) -> arch.ModelConfig:
@@ -37,10 +55,12 @@ def model_config(model: str, name: str | None = None) -> arch.ModelConfig:
 
 
 def distributions(registry: Mapping[str, Param], values: Mapping[str, float] | None = None) -> list[unc.Distribution]:
-    """data/uncertainty.csv as distributions, centred on `values` where they moved from the defaults."""
+    """data/uncertainty.csv as distributions; with `values`, only those of the parameters it holds, centred on
+    `values` where they moved from the defaults."""
     dists = unc.distributions(data.load_table("uncertainty.csv"), set(registry))
     if values is None:
         return dists
+    dists = [d for d in dists if d.parameter in values]  # the inputs of the model being sampled
     defaults = {name: p.default for name, p in registry.items() if p.type != "choice"}
     bounds = {name: (-float("inf") if p.min is None else p.min, float("inf") if p.max is None else p.max)
               for name, p in registry.items()}
@@ -51,6 +71,32 @@ def correlations() -> list[unc.Correlation]:
     """data/correlations.csv as copula correlations between uncertain inputs."""
     table = data.load_table("correlations.csv")
     return [unc.Correlation(row.parameter_a, row.parameter_b, float(row.rho)) for row in table.itertuples(index=False)]
+
+
+def hardware_prices(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """data/hardware_prices.csv with each quote per GPU in dollars: `quoted` as printed (currency, range),
+    `usd_per_gpu` formatted ($25,000–30,000), `usd_low`/`usd_high` as numbers, `source` its publisher.
+    A yuan price needs its rate (cny_per_usd); errors name the row."""
+    table = data.load_table("hardware_prices.csv", data_dir)
+    publishers = data.load_indexed("sources.csv", data_dir)["publisher"]
+    low, high, quoted, per_gpu = [], [], [], []
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        where = f"data/hardware_prices.csv:{line}"
+        if row.currency not in ("USD", "CNY"):
+            raise InputError(f"{where}:currency: expected USD or CNY, got {row.currency!r}")
+        if row.currency == "CNY" and not row.cny_per_usd > 0:
+            raise InputError(f"{where}:cny_per_usd: a yuan price needs a positive exchange rate")
+        if not row.gpus >= 1:
+            raise InputError(f"{where}:gpus: expected at least 1 GPU, got {row.gpus:g}")
+        top = row.low if pd.isna(row.high) else row.high
+        rate = 1.0 if row.currency == "USD" else float(row.cny_per_usd)
+        low.append(row.low / rate / row.gpus)
+        high.append(top / rate / row.gpus)
+        symbol = "$" if row.currency == "USD" else "RMB "
+        quoted.append(f"{symbol}{row.low:,.0f}" + ("" if top == row.low else f"–{top:,.0f}"))
+        per_gpu.append(f"${low[-1]:,.0f}" + ("" if top == row.low else f"–{high[-1]:,.0f}"))
+    return table.assign(usd_low=low, usd_high=high, quoted=quoted, usd_per_gpu=per_gpu,
+                        source=[publishers[s] for s in table["source_id"]])
 
 
 def r1_gpu_hours() -> float:

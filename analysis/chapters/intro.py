@@ -59,6 +59,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("headline_owned_text", f"${owned['p50']:.2f}")
     page.text("headline_owned_p10_text", f"${owned['p10']:.2f}")
     page.text("headline_owned_p90_text", f"${owned['p90']:.2f}")
+    useful = ranges["owned_gpu_useful_hour_usd"]
+    page.text("headline_owned_useful_text", f"${useful['p50']:.2f}")
+    page.text("headline_owned_useful_p10_text", f"${useful['p10']:.2f}")
+    page.text("headline_owned_useful_p90_text", f"${useful['p90']:.2f}")
     page.text("headline_owned_vs_rental", versus(owned["p50"], float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")

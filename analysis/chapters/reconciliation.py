@@ -32,7 +32,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("development_years", p["development_years"], "years")  # type: ignore[arg-type]
     years = float(p["development_years"])  # type: ignore[arg-type]
     page.text("development_years_text", f"{years:g} year{'' if years == 1 else 's'}")
-    page.number("owned_gpu_hour_usd", r["owned_gpu_hour_usd"], "USD per GPU-hour")
+    page.number("owned_gpu_hour_usd", r["owned_gpu_hour_usd"], "USD per GPU-hour held")
+    page.number("owned_gpu_useful_hour_usd", r["owned_gpu_useful_hour_usd"], "USD per useful GPU-hour")
 
     claims = data.load_indexed("claims.csv")
     headlines = pd.DataFrame([
@@ -44,9 +45,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {"label": "Book: GPU spend", "value": r["fleet_gpu_spend_usd"], "kind": "book", "measures": "GPU prices × counts"},
         {"label": "Claim: opex", "value": claims.loc["opex_944m", "value"], "kind": "claim", "measures": "running the fleet, horizon unstated"},
         {"label": "Book: opex", "value": r["fleet_opex_usd"], "kind": "book",
-         "measures": f"{p['horizon_years']:g} years of power, hosting, upkeep, staff"},
+         "measures": f"{p['horizon_years']:g} years of power, rack rental, upkeep, cluster staff"},
         {"label": "Claim: server capex", "value": claims.loc["capex_1_6b", "value"], "kind": "claim", "measures": "buying every server"},
-        {"label": "Book: fleet capex", "value": r["fleet_capex_usd"], "kind": "book", "measures": "GPUs × server overhead + network"},
+        {"label": "Book: fleet capex", "value": r["fleet_capex_usd"], "kind": "book", "measures": "GPUs as paid + servers + network"},
         {"label": "Claim: GPT-4 training", "value": claims.loc["gpt4_cost_100m", "value"], "kind": "claim",
          "measures": "another lab's model, for scale"},
     ])
@@ -58,17 +59,19 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {"Figure": "Final run, rented", "Value": r["run_rental_usd"],
          "Rests on": f"{r['v3_gpu_hours']:,.0f} GPU-hours (DeepSeek) × ${p['gpu_hour_usd']:.2f}/GPU-hour"},
         {"Figure": "Same run, owned", "Value": r["run_owned_usd"],
-         "Rests on": f"${r['owned_gpu_hour_usd']:.2f}/GPU-hour: H800 at ${p['price_h800_usd']:,.0f}, "
-                     f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}, {p['utilisation']:.0%} busy"},
+         "Rests on": f"${r['owned_gpu_hour_usd']:.2f} per H800-hour held: {p['gpu_price_basis']} prices, "
+                     f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}"},
         {"Figure": "Research compute", "Value": r["research_usd"],
-         "Rests on": f"{p['research_multiplier']:g}× the final run in total (Epoch AI: final runs are a minority of R&D compute)"},
-        {"Figure": "R1", "Value": r["r1_usd"], "Rests on": "DeepSeek's R1 GPU-hours at the ownership cost"},
+         "Rests on": f"{p['research_multiplier']:g}× the final run's compute in total, at ${r['owned_gpu_useful_hour_usd']:.2f} per useful "
+                     f"hour ({p['utilisation']:.0%} busy)"},
+        {"Figure": "R1", "Value": r["r1_usd"], "Rests on": "DeepSeek's R1 GPU-hours at the ownership cost per hour held"},
         {"Figure": "Staff", "Value": r["staff_dev_usd"],
          "Rests on": f"{p['staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f} × {p['development_years']:g} years"},
         {"Figure": "Fleet capex", "Value": r["fleet_capex_usd"],
-         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at parameter prices + ${p['server_non_gpu_usd']:,.0f} per 8-GPU server, "
-                     f"÷ (1 − {p['interconnect_share']:.2f}) for the network"},
+         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at {p['gpu_price_basis']} prices + ${p['server_non_gpu_usd']:,.0f} per HGX server "
+                     f"+ ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
-         "Rests on": f"{p['horizon_years']:g} years × ${r['fleet_opex_per_year_usd'] / 1e6:,.0f}M per year"},
+         "Rests on": f"{p['horizon_years']:g} years × ${r['fleet_opex_per_year_usd'] / 1e6:,.0f}M per year of power, rack rental, "
+                     "maintenance and cluster staff"},
     ]), {"Value": usd})
     return page

@@ -15,17 +15,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.inputs import gpu_catalogue, load_config, model_config, r1_gpu_hours
+from analysis.chapters.inputs import cost_model, gpu_catalogue, load_config, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import serving as charts
 from analysis.formatting import usd
 from analysis.inputs import data
 from analysis.model import architecture as arch
-from analysis.model import fleet
+from analysis.model import fleet, reconcile
 from analysis.model import inference as inf
 from analysis.paths import MODELS_DIR
 
-PARAMETERS = (
+PARAMETERS = tuple(dict.fromkeys((
     # the disclosure
     "gpu_hour_usd", "inference_nodes_avg", "inference_nodes_peak", "gpus_per_node",
     "inference_input_tokens_per_day", "inference_output_tokens_per_day", "cache_hit_share",
@@ -34,13 +34,11 @@ PARAMETERS = (
     "cache_hit_cost_fraction", "paid_token_share", "v3_token_share", "off_peak_token_share",
     # rooflines
     "stream_tokens_per_s", "avg_kv_tokens", "decode_experts_per_gpu", "decode_tokens_per_step", "weight_dtype_bytes", "kv_dtype_bytes",
-    # fleet-time budget
-    "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20",
-    "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "research_multiplier",
-    "other_models_gpu_hours", "depreciation_years",
+    # fleet-time budget, and the ownership cost the disclosed day is also priced at (the whole cost model)
+    *reconcile.MODEL_PARAMS, "other_models_gpu_hours", "high_flyer_share",
     # sparse attention
     "context_tokens",
-)
+)))
 
 # Price lists of data/api_prices.csv in the order the page shows them; the first is the disclosure's.
 DEEPSEEK_PRICES = ("r1_launch", "v3_standard", "v3_off_peak", "r1_off_peak", "v31", "v32_exp")
@@ -69,7 +67,7 @@ def _share(value: float) -> str:
 
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
-    f = {name: float(p[name]) for name in PARAMETERS}  # every parameter of this page is a number
+    f = {name: float(p[name]) for name in PARAMETERS if name != "gpu_price_basis"}  # the one choice aside, numbers
     gpus_per_node = f["gpus_per_node"]
     price_table = data.load_indexed("api_prices.csv")
     r1 = prices(price_table.loc["r1_launch"])
@@ -122,6 +120,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("inference_revenue_high_usd", high, "USD per day")
     page.number("inference_output_half_step_usd", output_half_step_usd, "USD per day")
     page.number("inference_nodes_gap", nodes - f["inference_nodes_avg"], "nodes")
+    # The same day at the book's ownership cost per H800-hour held, the basis a rental is paid on.
+    owned = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]  # type: ignore[misc]
+    cost_owned = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, owned)
+    page.number("inference_owned_gpu_hour_usd", owned, "USD per GPU-hour held")
+    page.number("inference_cost_per_day_owned_usd", cost_owned, "USD per day")
+    page.number("inference_margin_owned_cost", inf.cost_profit_margin(revenue, cost_owned), "fraction")
     page.table("disclosure", pd.DataFrame([
         {"Figure": "Cost per day", "DeepSeek states": f"${stated['cost_per_day_usd']:,.0f}", "This page": f"${cost:,.0f}",
          "From": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} GPUs × 24 h × ${f['gpu_hour_usd']:.2f}"},
@@ -129,6 +133,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
          "From": "hits, misses and output tokens × R1's three prices"},
         {"Figure": "Cost profit margin", "DeepSeek states": f"{stated['cost_profit_margin']:.0%}", "This page": f"{margin:.1%}",
          "From": "(revenue − cost) ÷ cost"},
+        {"Figure": "Cost per day, owned", "DeepSeek states": "—", "This page": f"${cost_owned:,.0f}",
+         "From": f"the same nodes at ${owned:.2f} per H800-hour held (this book's ownership cost)"},
+        {"Figure": "Margin at owned cost", "DeepSeek states": "—", "This page": f"{inf.cost_profit_margin(revenue, cost_owned):.1%}",
+         "From": "(revenue − owned cost) ÷ owned cost"},
         {"Figure": "Average nodes", "DeepSeek states": f"{stated['nodes_avg']:g}", "This page": f"{nodes:.1f}",
          "From": f"{prefill_nodes:.1f} prefill + {decode_nodes:.1f} decode, from tokens ÷ throughput"},
     ]))
@@ -268,7 +276,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     budget = inf.fleet_time_budget(
         equivalent, v3_final_run_gpu_hours=final_run, research_multiplier=f["research_multiplier"], r1_gpu_hours=r1_gpu_hours(),
         inference_nodes_peak=f["inference_nodes_peak"], night_lending_share=lending, gpus_per_node=gpus_per_node,
-        other_models_gpu_hours=f["other_models_gpu_hours"],
+        other_models_gpu_hours=f["other_models_gpu_hours"], high_flyer_share=f["high_flyer_share"],
     )
     slices, shares = budget.slices(), budget.shares()
     for name in inf.SLICE_LABELS:
@@ -281,7 +289,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("fleet_night_lent_over_final_run", budget.night_lent_gpu_hours / final_run, "times")
     page.number("fleet_night_lending_share", lending, "fraction")
     page.number("fleet_research_multiplier", f["research_multiplier"], "times")
-    page.number("fleet_other_models_hours_m", f["other_models_gpu_hours"] / 1e6, "million H800-hours")
+    page.number("high_flyer_share", f["high_flyer_share"], "fraction of the fleet's GPU-hours")
+    page.number("high_flyer_share_high", float(data.load_indexed("uncertainty.csv").loc["high_flyer_share", "high"]),
+                "fraction of the fleet's GPU-hours")
     page.number("fleet_overcommitted", float(budget.overcommitted), "flag")
     page.text("fleet_remainder_verdict", "more than the fleet has: the named slices overcommit it" if budget.overcommitted
               else "time that no public figure accounts for")
@@ -305,7 +315,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
         "r1": "R1 paper (Nature), supplementary Table 7",
         "inference": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} all year (disclosure)",
-        "other_models": "other_models_gpu_hours",
+        "other_models": "V2 and Coder-V2 papers: other_models_gpu_hours",
+        "high_flyer": f"{f['high_flyer_share']:.0%} of the fleet-year: high_flyer_share",
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([

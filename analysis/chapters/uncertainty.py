@@ -19,7 +19,8 @@ from analysis.model import uncertainty as unc
 
 PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
 
-UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "fleet_power_mw": "MW", "owned_gpu_hour_usd": "USD per GPU-hour",
+UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "fleet_power_mw": "MW", "owned_gpu_hour_usd": "USD per GPU-hour held",
+         "owned_gpu_useful_hour_usd": "USD per useful GPU-hour",
          "v3_run_share_of_fleet_year": "fraction", "total_development_cost_usd": "USD"}
 
 
@@ -27,7 +28,7 @@ def _shown(key: str, value: float) -> str:
     unit = UNITS[key]
     if unit == "USD":
         return usd(value, 2)
-    if unit == "USD per GPU-hour":
+    if unit.startswith("USD per"):
         return f"${value:.2f}"
     if unit == "fraction":
         return f"{value:.2%}"
@@ -79,7 +80,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.figure("fig_intervals", charts.intervals(samples, [
         ("fleet_capex_usd", "Fleet capex", capex_claim, "Estimate: " + usd(capex_claim)),
         ("fleet_opex_usd", "Fleet opex over the horizon", opex_claim, "Estimate: " + usd(opex_claim)),
-        ("owned_gpu_hour_usd", "Owned H800, per GPU-hour", gpu_hour_usd, f"DeepSeek's rental: ${gpu_hour_usd:.2f}"),
+        ("owned_gpu_hour_usd", "Owned H800, per hour held", gpu_hour_usd, f"DeepSeek's rental: ${gpu_hour_usd:.2f}"),
         ("total_development_cost_usd", "V3 development cost", dev_claim, "Claim: " + usd(dev_claim)),
     ]))
 
@@ -110,7 +111,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
 
     page.table(
         "distributions",
-        data.load_table("uncertainty.csv").assign(median=[d.median() for d in sim.dists])
+        data.load_indexed("uncertainty.csv").loc[[d.parameter for d in sim.dists]].reset_index()
+        .assign(median=[d.median() for d in sim.dists])
         [["label", "distribution", "low", "median", "high", "rationale", "source_id"]]
         .rename(columns={"label": "Input", "distribution": "Shape", "low": "Low", "median": "Median", "high": "High",
                          "rationale": "Why", "source_id": "Source"}),

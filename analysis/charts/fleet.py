@@ -10,8 +10,8 @@ from analysis.charts import style as plots
 from analysis.formatting import usd
 
 
-def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:
-    """Three panels of stacked bars (GPU counts, peak BF16 PFLOP/s, capex) per fleet reading.
+def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "as paid") -> Figure:
+    """Three panels of stacked bars (GPU counts, peak BF16 PFLOP/s, capex on one price basis) per fleet reading.
 
     `per_gpu` has columns reading, gpu, count, pflops, capex_usd.
     """
@@ -25,7 +25,7 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:
     for ax, (column, title, scale, fmt) in zip(axes, [
         ("count", "GPUs (thousands)", 1e3, "{:,.0f}k"),
         ("pflops", "Peak BF16 (EFLOP/s)", 1e3, "{:,.1f}"),
-        ("capex_usd", "Capex (USD billions)", 1e9, "${:,.2f}B"),
+        ("capex_usd", f"Capex, {basis} (USD billions)", 1e9, "${:,.2f}B"),
     ], strict=True):
         left = np.zeros(len(readings))
         for gpu in gpus:
@@ -47,10 +47,12 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str]) -> Figure:
 
 def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame, title: str) -> Figure:
     """$/GPU-hour: ownership cost and the rental assumption beside market rental prices."""
-    fig, ax = plots.new(figsize=(7.5, 3.4))
-    labels = list(bars) + [f"{r.gpu.upper()} rental: {r.provider}" for r in rentals.itertuples()]
+    fig, ax = plots.new(figsize=(7.5, 0.36 * (len(bars) + len(rentals)) + 1.2))
+    labels = list(bars) + [f"{r.gpu.upper()} rental: {r.provider} ({r.date})" for r in rentals.itertuples()]
     values = list(bars.values()) + list(rentals["usd_per_gpu_hour"])
-    colours = [plots.VERMILION, plots.ORANGE] + [plots.SKY] * len(rentals)
+    # Owned costs in one colour, DeepSeek's assumption in another, market rentals in a third.
+    owned = [label for label in bars if "owned" in label]
+    colours = [plots.VERMILION if label in owned else plots.ORANGE for label in bars] + [plots.SKY] * len(rentals)
     y = np.arange(len(labels))[::-1]
     ax.barh(y, values, color=colours[: len(values)], height=0.6)
     for yi, v in zip(y, values, strict=True):

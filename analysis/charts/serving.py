@@ -65,10 +65,14 @@ def fleet_time(slices: Mapping[str, float], fleet_hours: float, lent_hours: floa
     import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8.6, 5.0), height_ratios=(1, 3.2))
-    colours = [plots.BLUE, plots.SKY, plots.GREEN, plots.ORANGE, plots.PURPLE, "#cccccc"]
+    # One colour per named slice; the last slice (what nothing public explains) is grey.
+    named_colours = [plots.BLUE, plots.SKY, plots.GREEN, plots.ORANGE, plots.PURPLE, plots.YELLOW, plots.VERMILION]
+    if len(slices) - 1 > len(named_colours):
+        raise ValueError(f"fleet-time chart: {len(slices) - 1} named slices, colours for {len(named_colours)}")
+    colours = named_colours[: len(slices) - 1] + ["#cccccc"]
     scale = 1e6
     left = 0.0
-    for (label, hours), colour in zip(slices.items(), colours, strict=False):
+    for (label, hours), colour in zip(slices.items(), colours, strict=True):
         width = max(hours, 0.0) / scale  # an overcommitted (negative) remainder has no width; the total line shows it
         top.barh(0, width, left=left, color=colour, height=0.6, label=label)
         left += width

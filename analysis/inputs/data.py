@@ -75,6 +75,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "fleet:id name a100:float h800:float h100:float h20:float description source_id:source"
     ),
     "cost_constants.csv": _cols("name:id value:float unit source_id:source note:str?"),
+    "hardware_prices.csv": _cols(
+        "id:id gpu item date:date low:float high:float? currency cny_per_usd:float? gpus:float source_id:source note:str?"
+    ),
+    "purchases.csv": _cols("gpu:id bought_from:date bought_to:date source_id:source note:str?"),
     "rental_prices.csv": _cols(
         "id:id gpu provider usd_per_gpu_hour:float date:date source_id:source"
     ),

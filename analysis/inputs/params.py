@@ -93,7 +93,16 @@ def registry(data_dir: Path = DATA_DIR) -> dict[str, Param]:
     return params
 
 
+# Parameters a results schema retired, and what replaced them (CHANGELOG.md): a scenario written for an
+# older book gets told what to use instead of "unknown parameter".
+RETIRED = {
+    "interconnect_share": "network_usd_per_gpu and a100_network_usd_per_gpu (a network cost per GPU of each cluster)",
+}
+
+
 def unknown_parameter(name: str, known: dict[str, Param], origin: str) -> InputError:
+    if name in RETIRED:
+        return InputError(f"{origin}: parameter {name!r} was retired in results schema 2; use {RETIRED[name]} (see CHANGELOG.md)")
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `python -m analysis params`"
     return InputError(f"{origin}: unknown parameter {name!r}{hint}")

@@ -1,14 +1,16 @@
-"""Owning a GPU fleet: capex, opex, ownership cost per GPU-hour, and back-solving.
+"""Owning a GPU fleet: capex on three bases, opex, ownership cost per GPU-hour, and back-solving.
 
-Method after Epoch AI (Cottier et al. 2024), with two corrections a check against the
-sources asks for:
-- Servers are priced as their GPUs plus a non-GPU cost per 8-GPU server (CPUs, memory,
-  NICs, chassis), calibrated on same-date DGX listings, not as a multiple of the GPU price:
-  a multiplier would give an 8×H20 server a few thousand dollars of everything else.
-- Power is server power: chip TDP × a chip-to-server factor (Epoch: DGX H100 10.2 kW / 8 /
-  0.7 kW = 1.82), × the average draw as a share of server TDP, × PUE.
-The cluster network is a share of total cluster cost (Epoch: 19%). Owned capacity carries a
-cost of capital: capex is recovered as an annuity over the server life.
+Method after Epoch AI (Cottier et al. 2024), with corrections a check against the sources asks for:
+- GPUs are priced for when each class was bought ("as paid"), or at 2025 listings ("replacement");
+  the depreciated value at the estimate's date is a third basis.
+- Servers are their GPUs plus a non-GPU cost per 8-GPU server of each type (HGX H800/H100, HGX H20,
+  Fire-Flyer PCIe node), not a multiple of the GPU price: a multiplier would give an 8×H20 server a
+  few thousand dollars of everything else.
+- The cluster network is a cost per GPU of each cluster (DeepSeek's own fat trees for the Hoppers,
+  Fire-Flyer's published network for the A100s), not one share of the whole fleet's cost.
+- Power is server power: chip TDP × a chip-to-server factor × the average draw × PUE.
+- Owned capacity carries a cost of capital: capex is recovered as an annuity over the server life.
+  The ownership cost is per hour *held* (as a rental is paid); per useful hour divides by utilisation.
 Every function accepts numpy arrays as well as floats, so the Monte Carlo evaluates the model
 without Python loops.
 """
@@ -23,6 +25,7 @@ from analysis.model.fleet import GPU_KEYS, HOURS_PER_YEAR, Gpu
 
 Number = float | np.ndarray
 GPUS_PER_SERVER = 8.0
+PRICE_BASES = ("as_paid", "replacement_2025")
 
 
 def gpu_spend_usd(counts: Mapping[str, Number], prices: Mapping[str, Number]) -> Number:
@@ -35,27 +38,43 @@ def server_price_per_gpu(price: Number, non_gpu_per_server: Number) -> Number:
     return price + non_gpu_per_server / GPUS_PER_SERVER
 
 
-def all_in_price_per_gpu(price: Number, non_gpu_per_server: Number, interconnect_share: Number) -> Number:
-    """Server share grossed up so that the cluster network is `interconnect_share` of the total."""
-    return server_price_per_gpu(price, non_gpu_per_server) / (1.0 - interconnect_share)
+def all_in_price_per_gpu(price: Number, non_gpu_per_server: Number, network_per_gpu: Number) -> Number:
+    """One GPU with its share of the server and of its cluster's network."""
+    return server_price_per_gpu(price, non_gpu_per_server) + network_per_gpu
 
 
 def capex_by_gpu(
-    counts: Mapping[str, Number], prices: Mapping[str, Number], non_gpu_per_server: Mapping[str, Number], interconnect_share: Number,
+    counts: Mapping[str, Number], prices: Mapping[str, Number], non_gpu_per_server: Mapping[str, Number],
+    network_per_gpu: Mapping[str, Number],
 ) -> dict[str, Number]:
-    """Cluster capex split by GPU type: each type's GPUs with their servers and share of network."""
-    return {k: counts[k] * all_in_price_per_gpu(prices[k], non_gpu_per_server[k], interconnect_share) for k in counts}
+    """Cluster capex split by GPU type: each type's GPUs with their servers and their cluster's network."""
+    return {k: counts[k] * all_in_price_per_gpu(prices[k], non_gpu_per_server[k], network_per_gpu[k]) for k in counts}
 
 
 def capex_usd(
-    counts: Mapping[str, Number], prices: Mapping[str, Number], non_gpu_per_server: Mapping[str, Number], interconnect_share: Number,
+    counts: Mapping[str, Number], prices: Mapping[str, Number], non_gpu_per_server: Mapping[str, Number],
+    network_per_gpu: Mapping[str, Number],
 ) -> Number:
-    return sum(capex_by_gpu(counts, prices, non_gpu_per_server, interconnect_share).values())
+    return sum(capex_by_gpu(counts, prices, non_gpu_per_server, network_per_gpu).values())
 
 
 def server_capex_usd(counts: Mapping[str, Number], prices: Mapping[str, Number], non_gpu_per_server: Mapping[str, Number]) -> Number:
     """Servers with their GPUs, before the network."""
     return sum(counts[k] * server_price_per_gpu(prices[k], non_gpu_per_server[k]) for k in counts)
+
+
+def network_capex_usd(counts: Mapping[str, Number], network_per_gpu: Mapping[str, Number]) -> Number:
+    return sum(counts[k] * network_per_gpu[k] for k in counts)
+
+
+def remaining_value_share(age_years: Number, life_years: Number) -> Number:
+    """Straight-line book value left after `age_years` of a `life_years` life (0 once written off)."""
+    return np.clip(1.0 - np.asarray(age_years, dtype=float) / life_years, 0.0, 1.0)
+
+
+def book_value_usd(capex_by_type: Mapping[str, Number], ages_years: Mapping[str, float], life_years: Number) -> Number:
+    """Depreciated value of each GPU type's capex at the valuation date, summed."""
+    return sum(capex_by_type[k] * remaining_value_share(ages_years[k], life_years) for k in capex_by_type)
 
 
 def facility_power_kw(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], load_factor: Number, pue: Number) -> Number:
@@ -69,7 +88,7 @@ def power_usd_per_year(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], lo
 
 
 def hosting_usd_per_year(counts: Mapping[str, Number], gpus: Mapping[str, Gpu], usd_per_h800_year: Number, reference: str = "h800") -> Number:
-    """Space and cooling, priced per kW as colocation is: an H800's rate, scaled by each GPU's server power."""
+    """Rack rental, priced per kW as colocation is: an H800's rate, scaled by each GPU's server power."""
     if reference not in gpus:  # a catalogue without H800s: its first GPU sets the rate
         reference = next(iter(gpus))
     ref = gpus[reference].tdp_w * gpus[reference].server_power_factor
@@ -87,42 +106,49 @@ def annuity_factor(rate: Number, years: Number) -> Number:
 def opex_usd_per_year(
     counts: Mapping[str, Number], gpus: Mapping[str, Gpu], capex: Number, *, load_factor: Number, pue: Number,
     usd_per_kwh: Number, hosting_usd_per_gpu_year: Number, maintenance_share_per_year: Number,
-    staff_headcount: Number, staff_loaded_cost_usd: Number,
+    ops_staff_headcount: Number, staff_loaded_cost_usd: Number,
 ) -> dict[str, Number]:
-    """Yearly operating cost by component (power, hosting, maintenance, staff)."""
+    """Yearly cost of running the clusters by component: power, rack rental (hosting), maintenance and the
+    staff who run the clusters. The people who build models are a development cost, not counted here."""
     return {
         "power": power_usd_per_year(counts, gpus, load_factor, pue, usd_per_kwh),
         "hosting": hosting_usd_per_year(counts, gpus, hosting_usd_per_gpu_year),
         "maintenance": capex * maintenance_share_per_year,
-        "staff": staff_headcount * staff_loaded_cost_usd,
+        "staff": ops_staff_headcount * staff_loaded_cost_usd,
     }
 
 
-def owned_gpu_hour_usd(
-    gpu: Gpu, price: Number, *, non_gpu_per_server: Number, interconnect_share: Number, depreciation_years: Number,
-    cost_of_capital: Number, utilisation: Number, load_factor: Number, pue: Number, usd_per_kwh: Number,
-    hosting_usd_per_gpu_year: Number, maintenance_share_per_year: Number,
+def owned_gpu_hour_held_usd(
+    gpu: Gpu, price: Number, *, non_gpu_per_server: Number, network_per_gpu: Number, depreciation_years: Number,
+    cost_of_capital: Number, load_factor: Number, pue: Number, usd_per_kwh: Number, hosting_usd_per_gpu_year: Number,
+    maintenance_share_per_year: Number, ops_staff_usd_per_gpu_year: Number,
 ) -> Number:
-    """Cost of one useful GPU-hour on owned hardware (staff excluded, as in a rental price).
+    """Cost of one owned GPU-hour *held*, busy or idle, as a rental is paid.
 
-    Yearly: the all-in capex repaid as an annuity over the server life at the cost of capital,
-    plus power, hosting and maintenance; divided by the hours it does useful work.
-    """
-    all_in = all_in_price_per_gpu(price, non_gpu_per_server, interconnect_share)
+    Yearly: the all-in capex repaid as an annuity over the server life at the cost of capital, plus
+    power, rack rental, maintenance and the GPU's share of the cluster staff; over the 8,760 hours of a year.
+    The model-building staff are not in it, as they are not in a rental price."""
+    all_in = all_in_price_per_gpu(price, non_gpu_per_server, network_per_gpu)
     yearly = (
         all_in * annuity_factor(cost_of_capital, depreciation_years)
         + power_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, load_factor, pue, usd_per_kwh)
         + hosting_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, hosting_usd_per_gpu_year, reference=gpu.key)
         + all_in * maintenance_share_per_year
+        + ops_staff_usd_per_gpu_year
     )
-    return yearly / (HOURS_PER_YEAR * utilisation)
+    return yearly / HOURS_PER_YEAR
 
 
-def epoch_gpu_hour_usd(gpu: Gpu, price: Number, *, non_gpu_per_server: Number, interconnect_share: Number, depreciation_years: Number,
+def per_useful_hour(held_hour_usd: Number, utilisation: Number) -> Number:
+    """A GPU-hour held, charged to the hours that do useful work: idle hours are paid for by the busy ones."""
+    return held_hour_usd / utilisation
+
+
+def epoch_gpu_hour_usd(gpu: Gpu, price: Number, *, non_gpu_per_server: Number, network_per_gpu: Number, depreciation_years: Number,
                        load_factor: Number, pue: Number, usd_per_kwh: Number) -> Number:
     """Epoch AI's amortised cost of one GPU-hour: all-in capex straight-line over the life plus energy,
-    per hour of the year (no capital charge, hosting, upkeep or idle time)."""
-    all_in = all_in_price_per_gpu(price, non_gpu_per_server, interconnect_share)
+    per hour of the year (no capital charge, rack rental, upkeep or staff)."""
+    all_in = all_in_price_per_gpu(price, non_gpu_per_server, network_per_gpu)
     return (all_in / depreciation_years + power_usd_per_year({gpu.key: 1.0}, {gpu.key: gpu}, load_factor, pue, usd_per_kwh)) / HOURS_PER_YEAR
 
 
@@ -139,9 +165,9 @@ def implied_all_in_price_per_gpu(target_capex: Number, gpus: Number) -> Number:
     return target_capex / gpus
 
 
-def implied_gpu_price(target_capex: Number, gpus: Number, non_gpu_per_gpu: Number, interconnect_share: Number) -> Number:
-    """Average bare GPU price that, with the same servers and network, makes the fleet cost target_capex."""
-    return target_capex / gpus * (1.0 - interconnect_share) - non_gpu_per_gpu
+def implied_gpu_price(target_capex: Number, gpus: Number, other_per_gpu: Number) -> Number:
+    """Average bare GPU price that, with the same servers and network (`other_per_gpu`), makes the fleet cost target_capex."""
+    return target_capex / gpus - other_per_gpu
 
 
 def implied_horizon_years(target_opex: Number, opex_per_year: Number) -> Number:
@@ -152,10 +178,24 @@ def implied_opex_per_gpu_year(target_opex: Number, gpus: Number, horizon_years: 
     return target_opex / horizon_years / gpus
 
 
-def prices_from_params(params: Mapping[str, Number]) -> dict[str, Number]:
-    return {key: params[f"price_{key}_usd"] for key in GPU_KEYS}
+# --- parameters → per-type inputs -----------------------------------------------------------
+
+def prices_from_params(params: Mapping[str, object], basis: str | None = None) -> dict[str, Number]:
+    """GPU prices on one basis: as paid when bought (price_<gpu>_usd) or 2025 listings (replacement_price_<gpu>_usd).
+    Without `basis`, the one the parameters choose (gpu_price_basis)."""
+    basis = str(params["gpu_price_basis"]) if basis is None else basis
+    if basis not in PRICE_BASES:
+        raise ValueError(f"price basis {basis!r}: expected one of {', '.join(PRICE_BASES)}")
+    prefix = "price" if basis == "as_paid" else "replacement_price"
+    return {key: params[f"{prefix}_{key}_usd"] for key in GPU_KEYS}  # type: ignore[misc]
 
 
 def non_gpu_from_params(params: Mapping[str, Number]) -> dict[str, Number]:
-    """Non-GPU server cost per 8-GPU server by GPU type: Fire-Flyer 2 nodes for the A100s, Hopper servers for the rest."""
-    return {key: params["a100_server_non_gpu_usd"] if key == "a100" else params["server_non_gpu_usd"] for key in GPU_KEYS}
+    """Non-GPU cost per 8-GPU server by GPU type: Fire-Flyer PCIe nodes, HGX H20 servers, HGX H800/H100 servers."""
+    by_type = {"a100": "a100_server_non_gpu_usd", "h20": "h20_server_non_gpu_usd"}
+    return {key: params[by_type.get(key, "server_non_gpu_usd")] for key in GPU_KEYS}
+
+
+def network_from_params(params: Mapping[str, Number]) -> dict[str, Number]:
+    """Cluster network per GPU by type: Fire-Flyer 2's own network for the A100s, InfiniBand fat trees for the Hoppers."""
+    return {key: params["a100_network_usd_per_gpu" if key == "a100" else "network_usd_per_gpu"] for key in GPU_KEYS}

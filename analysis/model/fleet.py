@@ -25,16 +25,29 @@ class Gpu:
     nvlink_gb_s: float
     tdp_w: float
     server_power_factor: float = 1.8  # server TDP per GPU over the GPU's TDP (Epoch's default)
+    age_years: float = 0.0  # years from the middle of its purchase period to the valuation date (book value)
 
 
-def catalogue(table: pd.DataFrame) -> dict[str, Gpu]:
-    """Gpu objects from the validated gpus.csv table (indexed by key)."""
+def catalogue(table: pd.DataFrame, ages_years: Mapping[str, float] | None = None) -> dict[str, Gpu]:
+    """Gpu objects from the validated gpus.csv table (indexed by key), with each type's age at the valuation date."""
+    ages = ages_years or {}
     return {
         key: Gpu(key, row["name"], float(row["bf16_tflops"]), float(np.nan_to_num(row["fp8_tflops"])),
                  float(row["hbm_gb"]), float(row["hbm_tb_s"]), float(row["nvlink_gb_s"]), float(row["tdp_w"]),
-                 float(row["server_power_factor"]))
+                 float(row["server_power_factor"]), float(ages.get(key, 0.0)))
         for key, row in table.iterrows()
     }
+
+
+def years_between(start: str, end: str) -> float:
+    """Years from one YYYY[-MM[-DD]] date to another (a bare year is its 1 January; a month its first day)."""
+    return (pd.Timestamp(end) - pd.Timestamp(start)).days / 365.25
+
+
+def purchase_midpoint(bought_from: str, bought_to: str) -> str:
+    """The middle of a purchase period, as YYYY-MM-DD (the period's last month counts whole)."""
+    start, end = pd.Timestamp(bought_from), pd.Timestamp(bought_to) + pd.offsets.MonthEnd(0)
+    return (start + (end - start) / 2).strftime("%Y-%m-%d")
 
 
 def counts_from_params(params: Mapping[str, Number]) -> dict[str, Number]:

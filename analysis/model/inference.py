@@ -320,7 +320,8 @@ SLICE_LABELS = {
     "v3_research": "V3 research and ablations",
     "r1": "R1 training",
     "inference": "Inference (V3 and R1)",
-    "other_models": "Other models",
+    "other_models": "Other models (V2, Coder-V2)",
+    "high_flyer": "High-Flyer (trading, its research)",
     "unexplained": "Nothing public explains",
 }
 
@@ -361,6 +362,7 @@ class FleetTimeBudget:
     r1: float
     inference: float
     other_models: float
+    high_flyer: float  # the parent company's share of the fleet (SemiAnalysis: the GPUs are shared)
     unexplained: float  # the rest; negative when the named slices exceed the fleet-year
     night_lent_gpu_hours: float  # memo: inference-pool hours lent to research at night (inside the slices above, not added)
 
@@ -379,7 +381,7 @@ class FleetTimeBudget:
 def fleet_time_budget(
     fleet_h800_equivalent_gpus: Number, *, v3_final_run_gpu_hours: Number, research_multiplier: Number,
     r1_gpu_hours: Number, inference_nodes_peak: Number, night_lending_share: Number, gpus_per_node: Number = 8,
-    other_models_gpu_hours: Number = 0.0, hours: float = HOURS_PER_YEAR,
+    other_models_gpu_hours: Number = 0.0, high_flyer_share: Number = 0.0, hours: float = HOURS_PER_YEAR,
 ) -> FleetTimeBudget:
     """Where one year of the fleet's compute-weighted GPU-hours went, as far as public figures say.
 
@@ -390,6 +392,7 @@ def fleet_time_budget(
       and training use; they are already inside the research slice or the remainder, so they are reported
       as a memo (`night_lent_gpu_hours`), never added as a slice.
     - Other models (V2, Coder-V2, V2.5, ...): a parameter.
+    - High-Flyer: the parent company's share of the fleet-year (trading and its own research).
     - Unexplained: the fleet-year minus the named slices, reported as is (negative when overcommitted).
 
     The slices come from different dates (V3 run in late 2024, R1 and the inference day in early 2025);
@@ -397,6 +400,7 @@ def fleet_time_budget(
     _check("fleet_h800_equivalent_gpus", fleet_h800_equivalent_gpus)
     _check("research_multiplier", research_multiplier, 1.0)
     _check("night_lending_share", night_lending_share, 0.0, 1.0)
+    _check("high_flyer_share", high_flyer_share, 0.0, 1.0)
     for name, v in (("v3_final_run_gpu_hours", v3_final_run_gpu_hours), ("r1_gpu_hours", r1_gpu_hours),
                     ("inference_nodes_peak", inference_nodes_peak), ("other_models_gpu_hours", other_models_gpu_hours)):
         _check(name, v)
@@ -410,6 +414,7 @@ def fleet_time_budget(
         "r1": r1_gpu_hours,
         "inference": pool * (1.0 - night_lending_share),
         "other_models": other_models_gpu_hours,
+        "high_flyer": fleet * high_flyer_share,
     }
     unexplained = fleet - sum(named.values())
     return FleetTimeBudget(fleet_gpu_hours=fleet, **named, unexplained=unexplained, night_lent_gpu_hours=pool * night_lending_share)

@@ -30,9 +30,11 @@ WATERFALL = (
 MODEL_PARAMS = (
     "gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "training_gpus",
     "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20",
-    "price_a100_usd", "price_h800_usd", "price_h100_usd", "price_h20_usd",
-    "server_non_gpu_usd", "a100_server_non_gpu_usd", "interconnect_share", "horizon_years", "power_usd_per_kwh", "pue",
-    "power_load_factor", "hosting_usd_per_gpu_year", "maintenance_share_per_year", "staff_headcount", "staff_loaded_cost_usd",
+    "price_a100_usd", "price_h800_usd", "price_h100_usd", "price_h20_usd", "gpu_price_basis",
+    "replacement_price_a100_usd", "replacement_price_h800_usd", "replacement_price_h100_usd", "replacement_price_h20_usd",
+    "server_non_gpu_usd", "h20_server_non_gpu_usd", "a100_server_non_gpu_usd", "network_usd_per_gpu", "a100_network_usd_per_gpu",
+    "horizon_years", "power_usd_per_kwh", "pue", "power_load_factor", "hosting_usd_per_gpu_year", "maintenance_share_per_year",
+    "staff_headcount", "ops_staff_headcount", "staff_loaded_cost_usd",
     "depreciation_years", "cost_of_capital", "utilisation", "research_multiplier", "development_years",
 )
 
@@ -54,50 +56,69 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     counts = fleet.counts_from_params(p)
     prices = costs.prices_from_params(p)
     agg = fleet.aggregates(counts, gpus)
-    non_gpu = costs.non_gpu_from_params(p)
-    capex = costs.capex_usd(counts, prices, non_gpu, p["interconnect_share"])
+    non_gpu, network = costs.non_gpu_from_params(p), costs.network_from_params(p)
+    by_gpu = costs.capex_by_gpu(counts, prices, non_gpu, network)
+    capex = sum(by_gpu.values())
+    as_paid = costs.capex_usd(counts, costs.prices_from_params(p, "as_paid"), non_gpu, network)
+    replacement = costs.capex_usd(counts, costs.prices_from_params(p, "replacement_2025"), non_gpu, network)
+    # The value left at the estimate's date is what was paid, written down since each type was bought.
+    book_value = costs.book_value_usd(costs.capex_by_gpu(counts, costs.prices_from_params(p, "as_paid"), non_gpu, network),
+                                      {k: gpus[k].age_years for k in counts}, p["depreciation_years"])
     opex_parts = costs.opex_usd_per_year(
         counts, gpus, capex, load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
         hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"], maintenance_share_per_year=p["maintenance_share_per_year"],
-        staff_headcount=p["staff_headcount"], staff_loaded_cost_usd=p["staff_loaded_cost_usd"],
+        ops_staff_headcount=p["ops_staff_headcount"], staff_loaded_cost_usd=p["staff_loaded_cost_usd"],
     )
     opex_year = sum(opex_parts.values())
-    owned = costs.owned_gpu_hour_usd(
-        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], interconnect_share=p["interconnect_share"],
-        depreciation_years=p["depreciation_years"], cost_of_capital=p["cost_of_capital"], utilisation=p["utilisation"],
-        load_factor=p["power_load_factor"],
+    ops_staff_per_gpu = opex_parts["staff"] / agg["gpus"]
+    held = costs.owned_gpu_hour_held_usd(
+        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], network_per_gpu=network["h800"],
+        depreciation_years=p["depreciation_years"], cost_of_capital=p["cost_of_capital"], load_factor=p["power_load_factor"],
         pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"], hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"],
-        maintenance_share_per_year=p["maintenance_share_per_year"],
+        maintenance_share_per_year=p["maintenance_share_per_year"], ops_staff_usd_per_gpu_year=ops_staff_per_gpu,
     )
+    useful = costs.per_useful_hour(held, p["utilisation"])
     gpu_spend = costs.gpu_spend_usd(counts, prices)
     h800_equivalent = inference.h800_equivalent_gpus(counts, gpus)
     owned_epoch = costs.epoch_gpu_hour_usd(
-        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], interconnect_share=p["interconnect_share"],
+        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], network_per_gpu=network["h800"],
         depreciation_years=p["depreciation_years"], load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
     )
     hours = v3_gpu_hours(p)
     run_rental = compute.cost_usd(hours, p["gpu_hour_usd"])
-    run_owned = hours * owned
-    research = run_owned * (p["research_multiplier"] - 1.0)
-    r1 = r1_gpu_hours * owned
+    # Reserved runs (the final run, R1) hold their GPUs for their duration, as a rental would: priced per hour held.
+    # Research and ablations share a fleet that is idle part of the time: each useful hour carries the idle ones.
+    run_owned = hours * held
+    research = hours * (p["research_multiplier"] - 1.0) * useful
+    r1 = r1_gpu_hours * held
     staff_dev = p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"]
     total_dev = run_owned + research + r1 + staff_dev
+    network_capex = costs.network_capex_usd(counts, network)
     return {
         "fleet_gpus": agg["gpus"], "fleet_hopper_gpus": agg["hopper_gpus"],
         "fleet_peak_pflops_bf16": agg["peak_pflops_bf16"], "fleet_peak_pflops_fp8": agg["peak_pflops_fp8"],
         "fleet_hbm_tb": agg["hbm_tb"], "fleet_gpu_power_mw": agg["gpu_power_mw"],
         "fleet_gpu_spend_usd": gpu_spend,
         "fleet_server_overhead": costs.server_capex_usd(counts, prices, non_gpu) / gpu_spend,
+        "fleet_network_capex_usd": network_capex,
+        "fleet_network_share": network_capex / capex,
         "fleet_power_mw": costs.facility_power_kw(counts, gpus, p["power_load_factor"], p["pue"]) / 1e3,
         "fleet_h800_equivalent_gpus": h800_equivalent,
         "fleet_tco_per_year_usd": costs.yearly_tco_usd(capex, opex_year, p["horizon_years"]),
         "fleet_capex_usd": capex,
+        "fleet_capex_as_paid_usd": as_paid,
+        "fleet_capex_replacement_usd": replacement,
+        "fleet_book_value_2025_usd": book_value,
+        **{f"fleet_capex_{k}_usd": v for k, v in by_gpu.items()},
         "fleet_opex_per_year_usd": opex_year,
         **{f"fleet_opex_{k}_per_year_usd": v for k, v in opex_parts.items()},
         "fleet_opex_usd": opex_year * p["horizon_years"],
-        # "Operating the clusters" read narrowly: power, hosting and upkeep, without the staff.
+        # "Operating the clusters" read narrowly: power, rack rental and upkeep, without the cluster staff.
         "fleet_opex_ex_staff_usd": (opex_year - opex_parts["staff"]) * p["horizon_years"],
-        "owned_gpu_hour_usd": owned,
+        # Read broadly: the same with the model builders' pay for the horizon (they are a development cost in this book).
+        "fleet_opex_with_model_staff_usd": (opex_year + p["staff_headcount"] * p["staff_loaded_cost_usd"]) * p["horizon_years"],
+        "owned_gpu_hour_usd": held,
+        "owned_gpu_useful_hour_usd": useful,
         "owned_gpu_hour_epoch_usd": owned_epoch,
         "v3_gpu_hours": hours,
         # An A100-hour or H20-hour is not an H800-hour: weigh the fleet by BF16 compute.

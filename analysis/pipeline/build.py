@@ -253,6 +253,7 @@ def build(
             records = results.read_records({nb.stem: src / nb for nb in toc})
             collected = results.collect(records, generated)
             meta = {
+                "schema_version": results.SCHEMA_VERSION,
                 "scenario": resolved.scenario,
                 "parameters": {
                     name: {"value": value, "origin": resolved.origins[name]}
