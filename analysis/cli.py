@@ -64,9 +64,15 @@ def cmd_params(args: argparse.Namespace) -> int:
         value = row["value"] if isinstance(row["value"], str) else f"{row['value']:,.6g}"
         origin = "" if row["origin"] == "default" else f"  [{row['origin']}]"
         print(f"{row['name']} = {value} {row['unit']}{origin}".rstrip())
-        print(textwrap.fill(f"{row['help']} Bounds {row['bounds']}; source {row['source']}.", width=width,
+        print(textwrap.fill(f"{_sentence(row['help'])} Bounds {row['bounds']}; source {row['source']}.", width=width,
                             initial_indent="    ", subsequent_indent="    "))
     return 0
+
+
+def _sentence(text: str) -> str:
+    """Help text as a sentence: it ends with a full stop, so the next sentence reads as one."""
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -231,3 +237,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was published", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe
+
+
+def _reader_went_away() -> int:
+    """`... | head` closed the pipe: stop quietly (no traceback), as Unix tools do.
+
+    Python would flush stdout again at exit and fail a second time; point it at /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return SIGPIPE_EXIT

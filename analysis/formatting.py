@@ -33,3 +33,16 @@ def versus(value: float, reference: float, close: float = 0.15) -> str:
     if abs(value / reference - 1) <= close:
         return "close to"
     return "above" if value > reference else "below"
+
+
+def plain(value: float) -> str:
+    """A number for a reference page, never in e-notation: 2,664,000; 5.576; 0.0133; 3.286×10²⁴ beyond a trillion."""
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return f"{number:g}"
+    size = abs(number)
+    if size >= 1e12 or size < 1e-4:
+        return si(number, 3)
+    if size >= 1000:
+        return f"{number:,.0f}" if number == round(number) or size >= 1e5 else f"{number:,.1f}"
+    return f"{number:.4g}"

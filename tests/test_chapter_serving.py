@@ -24,6 +24,7 @@ import pytest
 
 from analysis.chapters import serving
 from analysis.chapters.page import Page
+from analysis.formatting import usd
 from analysis.inputs.params import registry
 from analysis.model import inference as inf
 from tests.conftest import markdown_glue_names
@@ -33,9 +34,10 @@ NODE_USD_PER_S = 8 * 2.0 / 3600  # one H800 node at $2 per GPU-hour
 WEIGHTS_GB = (16_190_969_344 + 2 * 2_554_331_136) / 1e9  # FP8: one byte per weight
 KV = 70_272  # bytes per token, BF16
 STREAMS_PER_GPU = 14_800 / 21 / 8
-# The book's fleet at its defaults: 10,000 A100, 8,390 H800, 8,660 H100, 24,500 H20, weighted by BF16 throughput.
-FLEET_H800_EQUIVALENT = 10_000 * 312 / 989 + 8_390 + 8_660 + 24_500 * 148 / 989
-RESEARCH_MULTIPLIER = 3.46  # research_multiplier's default
+# The book's fleet at its defaults (the estimate's counts): 10,000 A100, 10,000 H800, 10,000 H100, 30,000 H20,
+# weighted by BF16 throughput.
+FLEET_H800_EQUIVALENT = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
+RESEARCH_MULTIPLIER = 2.19  # research_multiplier's default
 OTHER_MODELS = 172_800 * (8.1 + 6.0)  # V2 paper: 172.8K H800-hours per trillion tokens, 8.1T (V2) + 6T (Coder-V2)
 HIGH_FLYER = 0.15  # high_flyer_share's default
 HOURS = 8760
@@ -102,7 +104,9 @@ def test_three_dollar_gpu_hour_moves_cost_and_margin() -> None:
         assert dearer["inference_cost_profit_margin"] == pytest.approx((562_100 - 130_608) / 130_608)  # 330%
         assert dearer["inference_revenue_per_day_usd"] == pytest.approx(562_100)  # prices do not move
         assert dearer["inference_cost_per_m_output_tokens_usd"] == pytest.approx(8 * 3.0 / 3600 / 14_800 * 1e6)
-        assert dearer["fleet_year_value_text"] != serving.chapter(defaults())["fleet_year_value_text"]
+        # The fleet-year is valued at the ownership cost per hour held, which the rental price does not reach.
+        assert dearer["fleet_year_value_text"] == serving.chapter(defaults())["fleet_year_value_text"]
+        assert dearer["inference_cost_per_day_owned_usd"] == serving.chapter(defaults())["inference_cost_per_day_owned_usd"]
     finally:
         plt.close("all")
 
@@ -170,7 +174,7 @@ def test_prefill_roofline_by_hand(page: Page) -> None:
 # --- fleet-time budget --------------------------------------------------------------------------
 
 def test_fleet_time_slices_by_hand(page: Page) -> None:
-    fleet_year = FLEET_H800_EQUIVALENT * HOURS  # 209.1M H800-hours
+    fleet_year = FLEET_H800_EQUIVALENT * HOURS  # 242.2M H800-hours
     assert page["fleet_h800_equivalent_gpus"] == pytest.approx(FLEET_H800_EQUIVALENT)
     assert page["fleet_year_h800_hours_m"] == pytest.approx(fleet_year / 1e6)
     assert page["fleet_hours_v3_final_run_m"] == pytest.approx(2.788)
@@ -213,7 +217,7 @@ def test_each_slice_has_a_parameter() -> None:
         assert moved["fleet_hours_v3_research_m"] == pytest.approx(2.788 * 7)
         assert moved["fleet_hours_other_models_m"] == pytest.approx(2.4)
         assert moved["fleet_hours_inference_m"] == pytest.approx(200 * 8 * HOURS / 1e6)
-        assert moved["fleet_year_h800_hours_m"] == pytest.approx(base["fleet_year_h800_hours_m"] - 4_500 * 148 / 989 * HOURS / 1e6)
+        assert moved["fleet_year_h800_hours_m"] == pytest.approx(base["fleet_year_h800_hours_m"] - 10_000 * 148 / 989 * HOURS / 1e6)
         names = list(inf.SLICE_LABELS)
         assert sum(moved[f"fleet_hours_{n}_m"] for n in names) == pytest.approx(moved["fleet_year_h800_hours_m"], rel=1e-12)
     finally:
@@ -232,11 +236,12 @@ def test_overcommitted_fleet_is_said_not_hidden() -> None:
 
 def test_headlines_on_one_axis(page: Page) -> None:
     assert page["serving_claim_run_text"] == "$6M" and page["serving_claim_capex_text"] == "$1.6B"
-    assert page["fleet_final_run_value_text"] == "$5.6M"  # 2,788K H800-hours × $2
+    owned = page["inference_owned_gpu_hour_usd"]
+    assert page["fleet_final_run_value_text"] == usd(2_788_000 * owned)  # 2,788K H800-hours at the ownership cost per hour held
     fleet_year = FLEET_H800_EQUIVALENT * HOURS
     depreciation = registry()["depreciation_years"].default
     assert page["fleet_capex_per_h800_hour_usd"] == pytest.approx(1.6e9 / depreciation / fleet_year)
-    assert page["fleet_capex_per_year_over_final_run"] == pytest.approx(1.6e9 / depreciation / 5_576_000)
+    assert page["fleet_capex_per_year_over_final_run"] == pytest.approx(1.6e9 / depreciation / (2_788_000 * owned))
 
 
 # --- sparse attention ---------------------------------------------------------------------------

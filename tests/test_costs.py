@@ -155,8 +155,8 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand, as paid: H800 $29,500, H100 $41,800, H20 $13,000; $53,700 per HGX server; $6,100 of network per Hopper GPU.
-    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 41_800 + 30_000 * 13_000 + 50_000 / 8 * 53_700 + 50_000 * 6_100)
+    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX server; $4,390 of network per Hopper GPU.
+    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 50_000 / 8 * 53_700 + 50_000 * 4_390)
     assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand)
     # Fire-Flyer: $13,750 per A100, $10,000 per node, $470 of network per GPU.
     a100_by_hand = 10_000 * 13_750 + 10_000 / 8 * 10_000 + 10_000 * 470
@@ -189,13 +189,18 @@ def test_run_share_is_compute_weighted() -> None:
     assert r["v3_run_share_of_fleet_year_by_count"] == pytest.approx(2_788_000 / (sum(counts.values()) * 8760))
 
 
-def test_development_cost_prices_reserved_runs_per_hour_held_and_research_per_useful_hour() -> None:
+def test_development_cost_prices_every_gpu_hour_per_hour_held() -> None:
+    """The run, its research and R1 on one basis, the ownership cost per hour held (issue 19's expert read)."""
     r = reconcile.evaluate(defaults(), inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
     p = defaults()
     assert r["run_owned_usd"] == pytest.approx(2_788_000 * r["owned_gpu_hour_usd"])
     assert r["r1_usd"] == pytest.approx(147_000 * r["owned_gpu_hour_usd"])
+    assert r["research_usd"] == pytest.approx(2_788_000 * (p["research_multiplier"] - 1) * r["owned_gpu_hour_usd"])
+    # Utilisation reaches only the per-useful-hour figure.
+    busy = reconcile.evaluate({**p, "utilisation": 0.5}, inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1"))
+    assert busy["total_development_cost_usd"] == r["total_development_cost_usd"]
     assert r["owned_gpu_useful_hour_usd"] == pytest.approx(r["owned_gpu_hour_usd"] / p["utilisation"])
-    assert r["research_usd"] == pytest.approx(2_788_000 * (p["research_multiplier"] - 1) * r["owned_gpu_useful_hour_usd"])
+    assert busy["owned_gpu_useful_hour_usd"] == pytest.approx(r["owned_gpu_hour_usd"] / 0.5)
     # The model builders are a development cost only; fleet opex has the cluster staff.
     assert r["staff_dev_usd"] == pytest.approx(p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"])
     assert r["fleet_opex_staff_per_year_usd"] == pytest.approx(p["ops_staff_headcount"] * p["staff_loaded_cost_usd"])

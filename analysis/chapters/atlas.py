@@ -211,7 +211,6 @@ def chapter(p: Mapping[str, Value]) -> Page:
             page.number(f"atlas_run_{model}_flops_6nd", r["flops_6nd"], "FLOP")
             page.text(f"atlas_run_{model}_flops_6nd_text", si(r["flops_6nd"], 2))
             page.number(f"atlas_run_{model}_mfu", r["mfu"], "fraction of peak")
-            page.text(f"atlas_run_{model}_usd_per_1e24_flop_text", usd(r["usd_per_1e24_flop"], 2))
     no_tokens = runs[runs["tokens"].isna()]
     page.text("atlas_runs_without_tokens_text", _listing(list(no_tokens["name"])))
     r3 = runs.loc[V3]
@@ -223,11 +222,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
     v3_pretrain = float(p["v3_pretrain_gpu_hours"])
     page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain, peak["h800"]), "fraction of peak")
     page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]), "fraction of peak")
-    maverick, llama = runs.loc["llama4_maverick"], runs.loc["llama_3_1_405b"]
+    maverick = runs.loc["llama4_maverick"]
     page.number("atlas_v3_over_maverick_gpu_hours", r3["gpu_hours"] / maverick["gpu_hours"], "times")
     page.number("atlas_v3_over_maverick_flops", r3["flops_6nd"] / maverick["flops_6nd"], "times")
-    page.number("atlas_llama_3_1_405b_over_v3_gpu_hours", llama["gpu_hours"] / r3["gpu_hours"], "times")
-    page.number("atlas_llama_3_1_405b_over_v3_flops", llama["flops_6nd"] / r3["flops_6nd"], "times")
     by_hours = runs.sort_values("gpu_hours", ascending=False)
     page.table(
         "atlas_runs",

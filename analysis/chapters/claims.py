@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.chapters import fleet as fleet_chapter
 from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
@@ -20,6 +21,7 @@ from analysis.inputs import data
 from analysis.model import architecture as arch
 from analysis.model import claims_check, compute, inference, reconcile
 from analysis.model import uncertainty as unc
+from analysis.model.fleet import HOPPER
 from analysis.model.ledger import CHECKED, REPRODUCED, VERDICTS, slug
 
 INFERENCE_PARAMETERS = (
@@ -31,7 +33,7 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
 MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
-                    "fleet_opex_ex_staff_usd")
+                    "fleet_opex_with_model_staff_usd")
 
 
 def shown(value: float | None, unit: str) -> str:
@@ -68,8 +70,8 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
         "pretrain_days_from_gpu_hours": float(compute.wall_clock_days(pretrain, gpus)),
         "pretrain_days_from_throughput": days_from_throughput,
         "run_rental_from_throughput_usd": float(compute.cost_usd(days_from_throughput * 24 * gpus + ctx + post, price)),
-        "table1_is_pretraining_only": float(ctx == 0 and post == 0),
-        "table1_stages": float(sum(h > 0 for h in (pretrain, ctx, post))),
+        "table1_pretraining_share": pretrain / (pretrain + ctx + post),
+        "table1_other_share": (ctx + post) / (pretrain + ctx + post),
         "v3_mtp_depth": float(v3.mtp_layers),
         "v3_kv_lora_rank": float(v3.attention.kv_lora_rank or 0),
         "v3_qk_rope_head_dim": float(v3.attention.qk_rope_head_dim),
@@ -77,7 +79,11 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
         "mla_keeps_full_keys": float(eq["own"] >= eq["mha"]),
         "luk_opex_4y_usd": data.published("luk_tco_all_per_year_usd") * data.published("semianalysis_tco_years")
         - data.published("luk_capex_all_usd"),
+        "semianalysis_tco_years": data.published("semianalysis_tco_years"),
         "fire_flyer_gpus": data.published("fire_flyer_a100_gpus"),
+        # DeepSeek's own floor (the fleet chapter's): the peak serving day's H800s are the only Hoppers it has disclosed.
+        "fleet_floor_h800": fleet_chapter.floor_counts()["h800"],
+        "fleet_floor_hopper": sum(v for k, v in fleet_chapter.floor_counts().items() if k in HOPPER),
         "gpt4_epoch_amortised_usd": data.published("gpt4_epoch_amortised_usd"),
         "gpt4_epoch_cloud_usd": data.published("gpt4_epoch_cloud_usd"),
         "inference_cost_per_day_usd": cost_day,
@@ -89,19 +95,26 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
             p["inference_input_tokens_per_day"], p["inference_output_tokens_per_day"],  # type: ignore[arg-type]
             p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
     }
-    return values
+    # Money figures for the verdicts' words.
+    texts = {"r1_rental_usd_text": usd(r1_rental, 2), "r1_with_v3_rental_usd_text": usd(r1_rental + values["run_rental_usd"], 2),
+             "luk_tco_all_text": usd(data.published("luk_tco_all_per_year_usd")), "luk_capex_all_text": usd(data.published("luk_capex_all_usd")),
+             "inference_revenue_published_text": f"${data.published('inference_revenue_per_day_usd'):,.0f}",
+             "gpt4_epoch_amortised_text": usd(data.published("gpt4_epoch_amortised_usd")),
+             "gpt4_epoch_cloud_text": usd(data.published("gpt4_epoch_cloud_usd"))}
+    return values | texts  # type: ignore[operator]
 
 
 def robustness(p: Mapping[str, Value], ledger: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
-    """For each figure claim: the share of Monte Carlo samples giving the same verdict, and the input that flips it."""
+    """For each figure claim: the share of Monte Carlo samples giving the same verdict, and the input that flips it
+    when moved alone to its P10 or P90 ("none" when no single input does)."""
     sim = simulate(p, MONTE_CARLO_KEYS)  # the uncertainty chapter's Monte Carlo: same distributions, correlations, seed
-    samples = sim.samples
     swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
     labels = {d.parameter: d.label for d in sim.dists}
     rows = []
     for row in ledger.itertuples(index=False):
-        share = claims_check.verdict_share(row.id, row.claimed, row.verdict, samples, values, tolerance)
-        flip = claims_check.easiest_flip(row.id, row.claimed, row.verdict, swings, values, labels, tolerance)
+        bound = row.form == "bound"
+        share = claims_check.verdict_share(row.id, row.claimed, row.verdict, sim.samples, values, tolerance, bound)
+        flip = claims_check.flipped_by(row.id, row.claimed, row.verdict, swings, values, labels, tolerance, bound)
         rows.append({"id": row.id, "share": share, "flip": flip})
     return pd.DataFrame(rows)
 
@@ -113,38 +126,49 @@ def chapter(p: Mapping[str, Value]) -> Page:
     ledger = claims_check.assess(data.load_table("claims.csv"), values, tolerance)
     robust = robustness(p, ledger, values, tolerance).set_index("id")
     page.number("claim_tolerance", tolerance, "fraction")
+    page.number("claim_tolerance_factor", 1 + tolerance, "times")
     for row in ledger.itertuples():
-        page.text(f"verdict_{row.id}", row.verdict)
         page.text(f"claim_{row.id}_verdict", row.verdict)
-        share = robust.loc[row.id, "share"]
+        page.text(f"claim_{row.id}_verdict_text", row.verdict_text)
+        page.text(f"claim_{row.id}_rests_on", row.rests_on or "nothing assumed")
+        if row.ratio is not None and not pd.isna(row.ratio):
+            page.number(f"claim_{row.id}_ratio", float(row.ratio), "claimed ÷ book")
+        share, flip = robust.loc[row.id, "share"], robust.loc[row.id, "flip"]
         if share is not None and not pd.isna(share):
             page.number(f"claim_{row.id}_verdict_share", float(share), "fraction of Monte Carlo samples")
+            page.text(f"claim_{row.id}_verdict_share_text", f"{float(share):.0%}")
+            page.text(f"claim_{row.id}_flipped_by", str(flip))
+            flips = "no single input at its P10 or P90 flips it" if flip == claims_check.NO_FLIP else f"{flip} flips it, moved alone"
+            page.text(f"claim_{row.id}_robustness_text", f"the same verdict in {float(share):.0%} of the Monte Carlo samples; {flips}")
     counts = ledger["verdict"].value_counts()
     for verdict in VERDICTS:
         page.number(f"verdict_count_{slug(verdict)}", int(counts.get(verdict, 0)), "claims")
-    checked = int(ledger["verdict"].isin(CHECKED).sum())
+    checked = ledger["verdict"].isin(CHECKED)
     page.number("claims_total", len(ledger), "claims")
-    page.number("claims_checked", checked, "claims")
+    page.number("claims_checked", int(checked.sum()), "claims")
+    page.number("claims_checked_assuming_counts", int((checked & (ledger["rests_on"] == claims_check.FLEET_COUNTS)).sum()), "claims")
     page.number("claims_assumed", int((ledger["kind"] == "assumed").sum()), "claims")
     page.number("claims_reproduced", int((ledger["verdict"] == REPRODUCED).sum()), "claims")
-    page.number("claims_not_checked", len(ledger) - checked, "claims")
+    page.number("claims_not_checked", len(ledger) - int(checked.sum()), "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
+    page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
     # What "over $100M" would have to cover: a multiple of Epoch's amortised final-run estimate.
     gpt4_claim = float(ledger.set_index("id").loc["gpt4_cost_100m", "claimed"])
     page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / values["gpt4_epoch_amortised_usd"], "times")
+    page.number("gpt4_claim_over_epoch_cloud", gpt4_claim / values["gpt4_epoch_cloud_usd"], "times")
 
     page.table("ledger", ledger.assign(
         claimed=[shown(v, u) for v, u in zip(ledger["claimed"], ledger["unit"], strict=True)],
         reconstruction=[shown(v, u) for v, u in zip(ledger["reconstruction"], ledger["unit"], strict=True)],
-    )[["claim", "claimant", "claimed", "reconstruction", "scope", "verdict"]].rename(columns={
+    )[["claim", "claimant", "claimed", "reconstruction", "scope", "verdict_text"]].rename(columns={
         "claim": "Claim", "claimant": "Who", "claimed": "Claimed", "reconstruction": "Book", "scope": "Compared with",
-        "verdict": "Verdict"}))
-    figures = ledger[ledger["kind"] == "figure"].set_index("id")
+        "verdict_text": "Verdict"}))
+    shared = ledger[[robust.loc[i, "share"] is not None and not pd.isna(robust.loc[i, "share"]) for i in ledger["id"]]].set_index("id")
     page.table("robustness", pd.DataFrame({
-        "Claim": figures["claim"], "Verdict": figures["verdict"], "Gap": figures["gap"],
-        "Same verdict in": [robust.loc[i, "share"] for i in figures.index],
-        "Flipped most easily by": [robust.loc[i, "flip"] for i in figures.index],
-    }), {"Gap": "{:.0%}", "Same verdict in": "{:.0%}"})
+        "Claim": shared["claim"], "Verdict": shared["verdict"], "Claimed ÷ book": shared["ratio"],
+        "Same verdict in": [robust.loc[i, "share"] for i in shared.index],
+        "Flipped by, moved alone": [robust.loc[i, "flip"] for i in shared.index],
+    }), {"Claimed ÷ book": "{:.2f}×", "Same verdict in": "{:.0%}"})
     crossed = ledger[ledger["cross_check"] != ""]
     page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Independent path": crossed["cross_check"]}))
     return page

@@ -251,10 +251,11 @@ def _opex(
                 book["fleet_opex_maintenance_per_year_usd"] / book["fleet_opex_power_per_year_usd"], "times")
     page.text("published_opex_text", usd(published_opex))
     page.text("published_opex_per_year_text", usd(published_opex / tco_years))
-    page.number("opex_implied_horizon_years", costs.implied_horizon_years(published_opex, book["fleet_opex_per_year_usd"]), "years")
-    page.number("opex_implied_per_gpu_year_usd", costs.implied_opex_per_gpu_year(published_opex, book["fleet_gpus"], horizon_years),
+    # The published figure read against the book's cost of running the same (the estimate's) fleet.
+    page.number("opex_implied_horizon_years", costs.implied_horizon_years(published_opex, all_gpus["fleet_opex_per_year_usd"]), "years")
+    page.number("opex_implied_per_gpu_year_usd", costs.implied_opex_per_gpu_year(published_opex, all_gpus["fleet_gpus"], tco_years),
                 "USD per GPU-year")
-    page.number("fleet_opex_per_gpu_year_usd", book["fleet_opex_per_year_usd"] / book["fleet_gpus"], "USD per GPU-year")
+    page.number("fleet_opex_per_gpu_year_usd", all_gpus["fleet_opex_per_year_usd"] / all_gpus["fleet_gpus"], "USD per GPU-year")
     # Luk's totals set beside the book's, fleet for fleet: yearly TCO = capex / 4 + a year's opex.
     page.number("fleet_tco_per_year_usd", book["fleet_tco_per_year_usd"], "USD per year")
     page.text("all_gpus_tco_text", usd(all_gpus["fleet_tco_per_year_usd"]))
@@ -308,6 +309,12 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     semianalysis = data.published("semianalysis_h100_tco_usd_per_gpu_hour")
     page.number("semianalysis_h100_tco_usd_per_gpu_hour", semianalysis, "USD per GPU-hour held")
     neocloud = (float(by_id["h100_neocloud_low"]), float(by_id["h100_neocloud_high"]))
+    contract = (float(by_id["h100_contract_low"]), float(by_id["h100_contract_high"]))
+    page.text("v3_run_cost_contract_low_text", usd(compute.cost_usd(book["v3_gpu_hours"], contract[0]), 2))
+    page.text("v3_run_cost_contract_high_text", usd(compute.cost_usd(book["v3_gpu_hours"], contract[1]), 2))
+    page.number("h100_contract_low_usd", contract[0], "USD per GPU-hour")
+    page.number("h100_contract_high_usd", contract[1], "USD per GPU-hour")
+    page.number("owned_gpu_hour_replacement_usd", book["owned_gpu_hour_replacement_usd"], "USD per GPU-hour held")
     page.number("h100_neocloud_low_usd", neocloud[0], "USD per GPU-hour")
     page.number("h100_neocloud_high_usd", neocloud[1], "USD per GPU-hour")
     hours = book["v3_gpu_hours"]
@@ -324,6 +331,8 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
                   f"{p['depreciation_years']:g} years, power, rack rental, maintenance, cluster staff (default inputs)"},
         {"Figure": "This book: owned H800, per useful hour", "Per GPU-hour": useful, "Date": valuation_date()[:7],
          "Basis": f"the same over the {p['utilisation']:.0%} of hours that do useful work"},
+        {"Figure": "This book: owned H800 at 2025 prices, per hour held", "Per GPU-hour": book["owned_gpu_hour_replacement_usd"],
+         "Date": valuation_date()[:7], "Basis": "the same with the H800 at its 2025 listing"},
         {"Figure": "Epoch AI's method, the book's inputs", "Per GPU-hour": epoch, "Date": valuation_date()[:7],
          "Basis": "capex straight-line over the life plus energy; no capital charge, rack rental, upkeep or staff"},
         {"Figure": "SemiAnalysis: owned HGX H100", "Per GPU-hour": semianalysis, "Date": "2023-12",
@@ -332,6 +341,8 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
         {"Figure": "H800 rental (market)", "Per GPU-hour": market, "Date": "2025-03", "Basis": "one provider's list price"},
         {"Figure": "H100 neocloud rental", "Per GPU-hour": f"${neocloud[0]:.2f}–{neocloud[1]:.2f}", "Date": "2025-03",
          "Basis": "list prices, on demand: a ceiling for an owner's cost, margin included"},
+        {"Figure": "H100 1-year contracts", "Per GPU-hour": f"${contract[0]:.2f}–{contract[1]:.2f}", "Date": "2025-10 to 2026-03",
+         "Basis": "survey of contract prices (SemiAnalysis): what a reserved block costs"},
     ]), {"Per GPU-hour": lambda v: v if isinstance(v, str) else f"${v:.2f}"})
     bars = {"H800 owned, per hour held (this book)": held, "H800 owned, per useful hour (this book)": useful,
             "H100 owned, per hour held (SemiAnalysis, Dec 2023)": semianalysis, "H800 rental assumed by DeepSeek": assumed}

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.chapters import claims as claims_chapter
+from analysis.chapters import reconciliation
 from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
@@ -14,9 +15,12 @@ from analysis.charts import fleet as charts
 from analysis.formatting import usd, versus
 from analysis.inputs import data
 from analysis.model import compute, reconcile
+from analysis.model import uncertainty as unc
 
 # The cost model, and the Monte Carlo behind the headline ranges (the uncertainty chapter's).
 PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
+# The Monte Carlo outputs the landing page shows (the cards and the chart's ranges).
+RANGED = (*unc.HEADLINES, "fleet_opex_per_year_usd", "fleet_gpu_spend_usd")
 
 STAGE_KEYS = {"Pre-training": "pretrain", "Context extension": "context_ext", "Post-training": "post_training"}
 
@@ -25,7 +29,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     r = cost_model(values)
-    ranges = simulate(p).ranges
+    ranges = simulate(p, RANGED).ranges
     gpu_hour_usd = p["gpu_hour_usd"]
 
     stages = pd.DataFrame({
@@ -51,7 +55,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
 
     # The headline cards: the Monte Carlo median with its P10-P90 (the defaults are the inputs' medians,
     # but a nonlinear model's output at the median inputs is not the median output).
-    for key, card, digits in (("total_development_cost_usd", "dev", 1), ("fleet_capex_usd", "capex", 2), ("fleet_opex_usd", "opex", 2)):
+    for key, card, digits in (("total_development_cost_usd", "dev", 1), ("fleet_capex_usd", "capex", 2),
+                              ("fleet_opex_per_year_usd", "opex", 2)):
         page.text(f"headline_{card}_text", usd(ranges[key]["p50"], digits))
         page.text(f"headline_{card}_p10_text", usd(ranges[key]["p10"], digits))
         page.text(f"headline_{card}_p90_text", usd(ranges[key]["p90"], digits))
@@ -66,20 +71,15 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("headline_owned_vs_rental", versus(owned["p50"], float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
-    page.number("headline_run_share_of_fleet_year", r["v3_run_share_of_fleet_year"], "fraction")
-    page.text("headline_run_share_p10_text", f"{ranges['v3_run_share_of_fleet_year']['p10']:.2%}")
-    page.text("headline_run_share_p90_text", f"{ranges['v3_run_share_of_fleet_year']['p90']:.2%}")
+    share = ranges["v3_run_share_of_fleet_year"]
+    page.text("headline_run_share_text", f"{share['p50']:.2%}")
+    page.text("headline_run_share_p10_text", f"{share['p10']:.2%}")
+    page.text("headline_run_share_p90_text", f"{share['p90']:.2%}")
 
-    claimed = claims.set_index("id")["value"]
-    page.figure("fig_landing", charts.headline_log(pd.DataFrame([
-        {"label": "Final V3 run (rented)", "value": r["run_rental_usd"], "kind": "book", "measures": "one run"},
-        {"label": "V3 development (median)", "value": ranges["total_development_cost_usd"]["p50"], "kind": "book", "measures": "the model"},
-        {"label": "Fleet opex (median)", "value": ranges["fleet_opex_usd"]["p50"], "kind": "book",
-         "measures": f"{p['horizon_years']:g} years of operation"},
-        {"label": "Fleet capex (median)", "value": ranges["fleet_capex_usd"]["p50"], "kind": "book", "measures": "all the servers"},
-        {"label": "Claim: V3 training", "value": float(claimed["v3_cost_6m"]), "kind": "claim", "measures": "one run"},
-        {"label": "Claim: server capex", "value": float(claimed["capex_1_6b"]), "kind": "claim", "measures": "all the servers"},
-    ])))
+    # The landing chart: the five claims a reader meets first, each on the row of what it claims.
+    rows = reconciliation.headline_rows(p, r, ranges)
+    landing = ("v3_cost_6m", "r1_cost_5m", "headline_1_6b_develop", "opex_944m", "capex_1_6b")
+    page.figure("fig_landing", charts.claims_on_their_axes(pd.DataFrame([rows[c] for c in landing]), reconciliation.CHART_TITLE))
 
     page.table(
         "stages",
@@ -93,4 +93,5 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims["value"] = [claims_chapter.shown(v, u) for v, u in zip(claims["value"], claims["unit"], strict=True)]
     page.table("claims", claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize))
     return page
+
 

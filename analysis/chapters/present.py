@@ -95,7 +95,9 @@ def table_html(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> st
 
     def cell(tag: str, column: str, value: Any) -> str:
         text = "—" if _missing(value) else str(value)
-        return f'<{tag} class="{"num" if column in numeric else "text"}">{html.escape(text)}</{tag}>'
+        # data-label: on a narrow screen each row becomes a block of "label: value" lines (book/_static/custom.css).
+        label = f' data-label="{html.escape(str(column))}"' if tag == "td" else ""
+        return f'<{tag} class="{"num" if column in numeric else "text"}"{label}>{html.escape(text)}</{tag}>'
 
     head = "".join(cell("th", c, c) for c in shown.columns)
     rows = "".join("<tr>" + "".join(cell("td", c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>"

@@ -6,19 +6,35 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import cost_model
+from analysis.chapters.inputs import cost_model, r1_gpu_hours
 from analysis.chapters.page import Page, Value
+from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
 from analysis.formatting import usd
 from analysis.inputs import data
-from analysis.model import reconcile
+from analysis.model import compute, reconcile
 
-PARAMETERS = reconcile.MODEL_PARAMS
+PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
+# The Monte Carlo outputs the headline chart draws as ranges (the uncertainty chapter's distributions and seed).
+RANGED = ("total_development_cost_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "fleet_capex_usd")
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
-    r = cost_model(p)  # type: ignore[arg-type]
+    r = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
+    _waterfall(page, p, r)
+    ranges = simulate(p, RANGED).ranges
+    dev = ranges["total_development_cost_usd"]
+    page.text("total_development_cost_p50_text", usd(dev["p50"]))
+    page.text("total_development_cost_p10_text", usd(dev["p10"]))
+    page.text("total_development_cost_p90_text", usd(dev["p90"]))
+    _headlines(page, p, r, ranges)
+    _assumptions(page, p, r)
+    return page
+
+
+def _waterfall(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> None:
+    """The development cost step by step, at the default inputs (a waterfall adds up at one set of inputs)."""
     steps = [(label, float(r[key])) for label, key in reconcile.WATERFALL]
     page.figure("fig_waterfall", charts.waterfall(steps, {}))
     for _label, key in reconcile.WATERFALL:
@@ -33,28 +49,41 @@ def chapter(p: Mapping[str, Value]) -> Page:
     years = float(p["development_years"])  # type: ignore[arg-type]
     page.text("development_years_text", f"{years:g} year{'' if years == 1 else 's'}")
     page.number("owned_gpu_hour_usd", r["owned_gpu_hour_usd"], "USD per GPU-hour held")
-    page.number("owned_gpu_useful_hour_usd", r["owned_gpu_useful_hour_usd"], "USD per useful GPU-hour")
 
-    claims = data.load_indexed("claims.csv")
-    headlines = pd.DataFrame([
-        {"label": "Claim: V3 training", "value": claims.loc["v3_cost_6m", "value"], "kind": "claim", "measures": "one final run, rented"},
-        {"label": "Book: final run, rented", "value": r["run_rental_usd"], "kind": "book", "measures": "GPU-hours × rental price"},
-        {"label": "Book: V3 development", "value": r["total_development_cost_usd"], "kind": "book", "measures": "run + research + R1 + staff"},
-        {"label": "Claim: GPU spend", "value": claims.loc["gpu_spend_500m", "value"], "kind": "claim",
-         "measures": "GPUs bought over the company's life"},
-        {"label": "Book: GPU spend", "value": r["fleet_gpu_spend_usd"], "kind": "book", "measures": "GPU prices × counts"},
-        {"label": "Claim: opex", "value": claims.loc["opex_944m", "value"], "kind": "claim", "measures": "running the fleet, horizon unstated"},
-        {"label": "Book: opex", "value": r["fleet_opex_usd"], "kind": "book",
-         "measures": f"{p['horizon_years']:g} years of power, rack rental, upkeep, cluster staff"},
-        {"label": "Claim: server capex", "value": claims.loc["capex_1_6b", "value"], "kind": "claim", "measures": "buying every server"},
-        {"label": "Book: fleet capex", "value": r["fleet_capex_usd"], "kind": "book", "measures": "GPUs as paid + servers + network"},
-        {"label": "Claim: GPT-4 training", "value": claims.loc["gpt4_cost_100m", "value"], "kind": "claim",
-         "measures": "another lab's model, for scale"},
-    ])
-    page.figure("fig_headlines", charts.headline_log(headlines))
-    page.text("fleet_capex_text", usd(r["fleet_capex_usd"], 2))
-    page.number("capex_over_run", r["fleet_capex_usd"] / r["run_rental_usd"], "times")
 
+def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, object]]:
+    """Every claimed figure on the row of the quantity it claims, beside the book's figure for that quantity: a fixed
+    figure where the book does not vary it, else the Monte Carlo's median and P10-P90. Keyed by claim id."""
+    claims = data.load_indexed("claims.csv")["value"]
+    r1_rental = float(compute.cost_usd(r1_gpu_hours(), p["gpu_hour_usd"]))  # type: ignore[arg-type]
+    horizon = float(p["horizon_years"])  # type: ignore[arg-type]
+    rows = {
+        "v3_cost_6m": ("Final V3 run, rented (Table 1)", r["run_rental_usd"], "the V3 run (DeepSeek, via the article)"),
+        "r1_cost_5m": ("R1's own training, rented", r1_rental, "R1 (the article)"),
+        "headline_1_6b_develop": ("V3's development", ranges["total_development_cost_usd"], "V3's development (the headline)"),
+        "gpt4_cost_100m": ("GPT-4's final run (Epoch AI, amortised)", data.published("gpt4_epoch_amortised_usd"), "more than this (Altman)"),
+        "gpu_spend_500m": ("GPU purchases, as paid", ranges["fleet_gpu_spend_usd"], "more than this (SemiAnalysis)"),
+        "opex_944m": (f"Fleet opex, {horizon:g} years", ranges["fleet_opex_usd"], "cost to operate (SemiAnalysis)"),
+        "capex_1_6b": ("Fleet capex, as paid", ranges["fleet_capex_usd"], "server capex (SemiAnalysis)"),
+    }
+    out = {}
+    for claim_id, (label, book, claim_label) in rows.items():
+        p10, p50, p90 = (book, book, book) if isinstance(book, float) else (book["p10"], book["p50"], book["p90"])
+        out[claim_id] = {"label": label, "p10": p10, "p50": p50, "p90": p90, "claim": float(claims[claim_id]), "claim_label": claim_label}
+    return out
+
+
+CHART_TITLE = "Claims on the row of what they claim; this book's median and P10–P90"
+
+
+def _headlines(page: Page, p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> None:
+    page.figure("fig_headlines", charts.claims_on_their_axes(pd.DataFrame(headline_rows(p, r, ranges).values()), CHART_TITLE))
+    capex = ranges["fleet_capex_usd"]["p50"]
+    page.text("fleet_capex_p50_text", usd(capex, 2))
+    page.number("capex_over_run", capex / r["run_rental_usd"], "times")
+
+
+def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> None:
     page.table("assumptions", pd.DataFrame([
         {"Figure": "Final run, rented", "Value": r["run_rental_usd"],
          "Rests on": f"{r['v3_gpu_hours']:,.0f} GPU-hours (DeepSeek) × ${p['gpu_hour_usd']:.2f}/GPU-hour"},
@@ -62,8 +91,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
          "Rests on": f"${r['owned_gpu_hour_usd']:.2f} per H800-hour held: {p['gpu_price_basis']} prices, "
                      f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}"},
         {"Figure": "Research compute", "Value": r["research_usd"],
-         "Rests on": f"{p['research_multiplier']:g}× the final run's compute in total, at ${r['owned_gpu_useful_hour_usd']:.2f} per useful "
-                     f"hour ({p['utilisation']:.0%} busy)"},
+         "Rests on": f"{p['research_multiplier']:g}× the final run's compute in total, at the same cost per hour held"},
         {"Figure": "R1", "Value": r["r1_usd"], "Rests on": "DeepSeek's R1 GPU-hours at the ownership cost per hour held"},
         {"Figure": "Staff", "Value": r["staff_dev_usd"],
          "Rests on": f"{p['staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f} × {p['development_years']:g} years"},
@@ -74,4 +102,3 @@ def chapter(p: Mapping[str, Value]) -> Page:
          "Rests on": f"{p['horizon_years']:g} years × ${r['fleet_opex_per_year_usd'] / 1e6:,.0f}M per year of power, rack rental, "
                      "maintenance and cluster staff"},
     ]), {"Value": usd})
-    return page

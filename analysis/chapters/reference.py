@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.chapters.page import Glued
+from analysis.formatting import plain
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.paths import BOOK_DIR, DATA_DIR
@@ -41,41 +42,85 @@ def markdown_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> str:
     return "\n".join([head, rule, *rows])
 
 
-def parameters_page() -> GeneratedPage:
+def chapter_titles(notebooks: Sequence[Path]) -> dict[str, str]:
+    """Each chapter's title (its notebook's first heading), by notebook stem, in book order."""
+    import nbformat
+
+    titles = {}
+    for nb in notebooks:
+        path = nb if nb.is_absolute() else BOOK_DIR.parent / nb
+        cells = nbformat.read(str(path), as_version=4).cells
+        heading = next((line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# ")), nb.stem)
+        titles[nb.stem] = heading.lstrip("# ").strip()
+    return titles
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def parameters_page(notebooks: Sequence[Path] = ()) -> GeneratedPage:
+    """Every parameter, grouped by the first chapter (in book order) that reads it; one entry each, its name whole."""
+    import importlib
+
     params = registry()
-    frame = pd.DataFrame([
-        {"Name": f"`{p.name}`", "Default": p.default if isinstance(p.default, str) else f"{p.default:,.6g}",
-         "Unit": p.unit or "—", "Bounds or choices": p.bounds_text(), "Help": p.help, "Source": p.source_id}
-        for p in params.values()
-    ])
+    sources = data.load_indexed("sources.csv")
+    titles = chapter_titles(notebooks)
+    readers: dict[str, list[str]] = {name: [] for name in params}
+    for nb in notebooks:
+        for name in importlib.import_module(f"analysis.chapters.{nb.stem}").PARAMETERS:
+            readers[name].append(nb.stem)
+    sections = []
+    for stem, title in titles.items():
+        own = [n for n in params if readers[n] and readers[n][0] == stem]
+        if own:
+            sections.append((title, own))
+    unread = [n for n in params if not readers[n]]
+    if unread:
+        sections.append(("Read by no chapter (the build and the command line)", unread))
+
+    def entry(name: str) -> str:
+        p = params[name]
+        default = p.default if isinstance(p.default, str) else plain(float(p.default))
+        if p.type == "choice":
+            bounds = "one of " + ", ".join(f"`{c}`" for c in p.choices)
+        else:
+            bounds = f"from {plain(p.min) if p.min is not None else 'any'} to {plain(p.max) if p.max is not None else 'any'}"
+        source = sources.loc[p.source_id, "publisher"] if p.source_id in sources.index else p.source_id
+        also = [titles[s] for s in readers[name][1:] if s in titles]
+        read_by = f" Also read by: {'; '.join(also)}." if also else ""
+        return (f"`{name}`\n: **{default}**{(' ' + p.unit) if p.unit else ''}. {_sentence(p.help)} Bounds: {bounds}. "
+                f"Source: {source} (`{p.source_id}`).{read_by}\n")
+
+    body = "\n".join(f"## {title}\n\n" + "\n".join(entry(n) for n in names) for title, names in sections)
     text = f"""# Parameters
 
-Every tunable input, from the registry in `data/parameters.csv`. Override any of them with
-`python -m analysis build -p NAME=VALUE`, or collect several in a scenario file. Values outside the
-bounds are refused with a message naming the parameter. Sources are listed on the [Sources](reference_sources) page.
-
-{markdown_table(frame, numeric=("Default",))}
-
+Every tunable input, from the registry in `data/parameters.csv`, under the first chapter that reads it. Override any of
+them with `python -m analysis build -p NAME=VALUE`, or collect several in a scenario file. Values outside the bounds
+are refused with a message naming the parameter. Sources are listed on the [Sources](reference_sources) page.
 {len(params)} parameters in all.
-"""
+
+{body}"""
     return GeneratedPage(text, {"parameter_count": Glued(float(len(params)), "parameters")})
 
 
 def sources_page() -> GeneratedPage:
+    """Every source, one entry each: title (linked), publisher, date, confidence and what the book takes from it."""
     sources = data.load_table("sources.csv")
-    title = [f"[{_cell(t)}]({u})" if str(u).startswith("https://") else _cell(t) for t, u in zip(sources["title"], sources["url"], strict=True)]
-    frame = pd.DataFrame({"Id": [f"`{i}`" for i in sources["id"]], "Title": title, "Publisher": sources["publisher"],
-                          "Date": sources["date"], "Conf.": sources["confidence"], "What it gives": sources["note"]})
+
+    def entry(row: Any) -> str:
+        title = f"[{_cell(row.title)}]({row.url})" if str(row.url).startswith("https://") else _cell(row.title)
+        note = f" {_sentence(row.note)}" if row.note else ""
+        return f"`{row.id}`\n: {title}. {_cell(row.publisher)}, {row.date}. Confidence {row.confidence}.{note}\n"
+
     text = f"""# Sources
 
-Every input in `data/` names one of these sources. Confidence (Conf.): **A** read in the primary source;
+Every input in `data/` names one of these sources. Confidence: **A** read in the primary source;
 **B** the primary source via a faithful copy or database; **C** press reports of a source that is not
-public; **D** unconfirmed belief or a stated assumption of this book.
+public; **D** unconfirmed belief or a stated assumption of this book. The book cites {len(sources)} sources.
 
-{markdown_table(frame)}
-
-The book cites {len(sources)} sources.
-"""
+""" + "\n".join(entry(row) for row in sources.itertuples(index=False))
     return GeneratedPage(text, {"source_count": Glued(float(len(sources)), "sources")})
 
 
@@ -109,24 +154,26 @@ Everything behind this build of the book: the machine-readable results, the exec
 
 
 def _number(value: object, unit: str) -> str:
+    """A value as the reference page shows it: text as is, numbers never in e-notation."""
     if isinstance(value, str):
         return value
-    number = float(value)  # type: ignore[arg-type]
-    if unit.startswith("USD") and abs(number) >= 1000:
-        return f"{number:,.0f}"
-    return f"{number:,.6g}"
+    return plain(float(value))  # type: ignore[arg-type]
 
 
-def every_number_page(results: Mapping[str, Any]) -> GeneratedPage:
-    """Each glued value: its number, unit, chapter, and the inputs that move it, most influential first.
+def every_number_page(results: Mapping[str, Any], notebooks: Sequence[Path] = ()) -> GeneratedPage:
+    """Each glued value, grouped by chapter: its number, unit, and the inputs that move it, most influential first.
 
     Every entry carries the label num-<key>, the target of the links that each glued number in the prose gets."""
     params = registry()
     sources = data.load_indexed("sources.csv")
-    entries = []
+    titles = chapter_titles(notebooks)
+    by_chapter: dict[str, list[str]] = {}
     for key, entry in sorted(results.items()):
-        if key.startswith("_"):
-            continue
+        if not key.startswith("_"):
+            by_chapter.setdefault(str(entry.get("notebook", "")), []).append(key)
+
+    def entry_text(key: str) -> str:
+        entry = results[key]
         deps = entry.get("depends_on", {})
         if deps:
             inputs = "; ".join(
@@ -135,23 +182,30 @@ def every_number_page(results: Mapping[str, Any]) -> GeneratedPage:
                 for name, e in deps.items())
         else:
             inputs = "no parameter (a published figure, a model config or a constant of the data)"
-        chapter = entry.get("notebook", "")
-        link = f"[{chapter}]({chapter}.ipynb)" if (BOOK_DIR / f"{chapter}.ipynb").exists() else chapter
         unit = str(entry.get("unit") or "")
-        entries.append(f"(num-{key.lower()})=\n**`{key}`** = {_cell(_number(entry['value'], unit))} {_cell(unit)} · {link}  \n"
-                       f"Depends on: {inputs}.\n")
+        return (f"(num-{key.lower()})=\n**`{key}`** = {_cell(_number(entry['value'], unit))} {_cell(unit)}  \n"
+                f"Depends on: {inputs}.\n")
+
+    order = [stem for stem in titles if stem in by_chapter] + sorted(set(by_chapter) - set(titles))
+    sections = []
+    for stem in order:
+        title = titles.get(stem) or next((t for n, t in REFERENCE_TITLES.items() if n == stem), stem)
+        link = f"[{title}]({stem}.ipynb)" if (BOOK_DIR / f"{stem}.ipynb").exists() else title
+        sections.append(f"## {title}\n\nFrom {link}: {len(by_chapter[stem])} values.\n\n" + "\n".join(entry_text(k) for k in by_chapter[stem]))
+    count = sum(len(v) for v in by_chapter.values())
     text = f"""# Every number
 
-Each number glued into this book, with its unit, the chapter that computes it and the inputs it depends on,
+Each number glued into this book, under the chapter that computes it, with its unit and the inputs it depends on,
 **most influential first**. An input's *elasticity* is the percentage change of the number when the input moves by 1%
 (1.00: the number scales with it; −1.00: inversely), measured on this build by moving each parameter alone and
 recomputing the chapter; charts are not redrawn for this, and Monte Carlo figures are measured on fewer samples.
-Every glued number in the prose links here. The same list is in `results.json` (`depends_on`).
+Every glued number in the prose links here. The same list is in `results.json` (`depends_on`). {count} values.
 
-{len(entries)} values.
-
-""" + "\n".join(entries)
+""" + "\n".join(sections)
     return GeneratedPage(text)
+
+
+REFERENCE_TITLES = {"reference_parameters": "Parameters", "reference_sources": "Sources"}
 
 
 @dataclass(frozen=True)
@@ -165,10 +219,10 @@ class PageContext:
 # Page name (its _toc.yml entry under book/) → generator. The build writes book/<name>.md; pages that
 # need results.json (NEEDS_RESULTS) are written after the values are collected and measured.
 GENERATED: dict[str, Callable[[PageContext], GeneratedPage]] = {
-    "reference_parameters": lambda _ctx: parameters_page(),
+    "reference_parameters": lambda ctx: parameters_page(ctx.notebooks),
     "reference_sources": lambda _ctx: sources_page(),
     "glossary": lambda _ctx: glossary_page(),
     "downloads": lambda ctx: downloads_page(ctx.notebooks),
-    "every_number": lambda ctx: every_number_page(ctx.results or {}),
+    "every_number": lambda ctx: every_number_page(ctx.results or {}, ctx.notebooks),
 }
 NEEDS_RESULTS = frozenset({"every_number"})

@@ -23,24 +23,26 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     defaults = {name: param.default for name, param in registry().items()}
     names = ["default", *list_scenarios()]
-    rows, described = {}, []
+    rows, described = [], []
     for name in names:
         resolved = resolve(None if name == "default" else name)
         r = cost_model(resolved.values)  # type: ignore[arg-type]
         title = "Book defaults" if name == "default" else (load_scenario(name).title or name)
-        rows[title] = {
-            "Final run at rental price": usd(r["run_rental_usd"], 2),
-            "Owned cost per H800-hour": f"${r['owned_gpu_hour_usd']:.2f}",
-            "V3 development cost": usd(r["total_development_cost_usd"], 2),
+        # One row per scenario, one column per output: the widest table a phone or a laptop column can take whole.
+        rows.append({
+            "Scenario": title,
+            "Final run, rented": usd(r["run_rental_usd"], 2),
+            "Owned H800-hour held": f"${r['owned_gpu_hour_usd']:.2f}",
+            "V3 development": usd(r["total_development_cost_usd"], 2),
             "Fleet GPUs": f"{r['fleet_gpus']:,.0f}",
             "Fleet capex": usd(r["fleet_capex_usd"], 2),
-            "Fleet opex over the horizon": usd(r["fleet_opex_usd"], 2),
-            "Changed parameters": _changed(resolved.overrides(), defaults),
-        }
+            "Fleet opex, horizon": usd(r["fleet_opex_usd"], 2),
+        })
         if name != "default":
             s = load_scenario(name)
-            described.append({"Scenario": s.title or name, "File": f"scenarios/{name}.yaml", "What it assumes": s.description})
+            described.append({"Scenario": s.title or name, "File": f"scenarios/{name}.yaml", "What it assumes": s.description,
+                              "Changed parameters": _changed(resolved.overrides(), defaults)})
     page.number("scenario_count", len(names) - 1, "scenarios")
-    page.table("headlines", pd.DataFrame(rows).rename_axis("Output").reset_index())
+    page.table("headlines", pd.DataFrame(rows))
     page.table("described", pd.DataFrame(described))
     return page

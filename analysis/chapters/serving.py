@@ -300,16 +300,17 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims = data.load_indexed("claims.csv")
     page.text("serving_claim_run_text", usd(float(claims.loc["v3_cost_6m", "value"])))
     page.text("serving_claim_capex_text", usd(float(claims.loc["capex_1_6b", "value"])))
-    year_value = budget.fleet_gpu_hours * f["gpu_hour_usd"]
+    # Valued at the ownership cost per hour held, the price the reconciliation gives the same hours.
+    year_value = budget.fleet_gpu_hours * owned
     capex = published("semianalysis_capex_usd")
     capex_per_year = capex / f["depreciation_years"]
     page.text("fleet_year_value_text", usd(year_value))
-    page.text("fleet_final_run_value_text", usd(final_run * f["gpu_hour_usd"]))
+    page.text("fleet_final_run_value_text", usd(final_run * owned))
     page.text("fleet_capex_text_published", usd(capex))
     page.text("fleet_capex_per_year_text", usd(capex_per_year))
     page.number("fleet_depreciation_years", f["depreciation_years"], "years")
     page.number("fleet_capex_per_h800_hour_usd", capex_per_year / budget.fleet_gpu_hours, "USD per H800-hour")
-    page.number("fleet_capex_per_year_over_final_run", capex_per_year / (final_run * f["gpu_hour_usd"]), "times")
+    page.number("fleet_capex_per_year_over_final_run", capex_per_year / (final_run * owned), "times")
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
@@ -320,11 +321,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([
-        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "At rental price": slices[name] * f["gpu_hour_usd"],
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "At owned cost": slices[name] * owned,
          "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
-    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "At rental price": year_value,
-          "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × 8,760 h"}]),
-        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "At rental price": usd})
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "At owned cost": year_value,
+          "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "At owned cost": usd})
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 

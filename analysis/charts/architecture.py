@@ -33,7 +33,7 @@ def total_vs_active(models: pd.DataFrame) -> Figure:
     ax.set_xlim(active.min() / 3, total.max() * 3)
     ax.set_ylim(-0.6, len(order) - 0.4)
     ax.legend(loc="lower right")
-    ax.set_title("Mixture-of-Experts models touch a small share of their weights per token")
+    ax.set_title("Parameters activated per token as a share of all parameters")
     return fig
 
 
@@ -47,7 +47,7 @@ def v3_breakdown(parts: dict[str, float]) -> Figure:
     ax.set_yticks([])
     ax.set_xlabel("Parameters (billions)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, fontsize=8.5)
-    ax.set_title("DeepSeek-V3's parameters: almost all sit in routed experts")
+    ax.set_title("DeepSeek-V3's parameters by component")
     return fig
 
 
@@ -63,5 +63,5 @@ def kv_cache_vs_context(per_token: dict[str, float], hbm_gb: float, max_tokens: 
     ax.set_xlabel("Context length (thousands of tokens)")
     ax.set_ylabel("KV cache of one sequence (GB, log scale)")
     ax.legend(loc="lower right")
-    ax.set_title("MLA shrinks the KV cache by more than an order of magnitude")
+    ax.set_title("KV cache of one sequence against context length, by attention layout")
     return fig

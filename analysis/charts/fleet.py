@@ -78,34 +78,47 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
     ax.set_xticks(range(len(steps) + 1), [s for s, _ in steps] + ["Total development spend"], rotation=25, ha="right", fontsize=8.5)
     plots.usd_axis(ax)
     ax.set_ylabel("USD")
-    ax.set_title("From the final run to the model's development cost")
+    ax.set_title("V3's development cost, step by step, at the default inputs")
     for label, value in markers.items():
         ax.axhline(value, color=plots.BLACK, ls=":", lw=1)
         ax.text(-0.4, value * 1.02, label, fontsize=8)
     return fig
 
 
-def headline_log(figures: pd.DataFrame) -> Figure:
-    """Every headline figure on one log axis, coloured by who produced it: dots, not bars, since a bar's
-    length on a log axis depends on where the axis happens to start (a Cleveland dot plot)."""
-    fig, ax = plots.new(figsize=(8, 4.2))
-    order = figures.sort_values("value")
-    y = np.arange(len(order))
-    colours = {"claim": plots.ORANGE, "book": plots.BLUE}
-    markers = {"claim": "D", "book": "o"}
-    ax.hlines(y, order["value"].min() / 3, order["value"], color="#dddddd", lw=1, zorder=1)
-    for kind in ("claim", "book"):
-        rows = order["kind"].to_numpy() == kind
-        ax.scatter(order["value"][rows], y[rows], color=colours[kind], marker=markers[kind], s=46, zorder=3,
-                   label={"claim": "Claimed or estimated by others", "book": "Reconstructed in this book"}[kind])
-    for yi, (value, measures) in enumerate(zip(order["value"], order["measures"], strict=True)):
-        ax.text(value * 1.5, yi, f"{usd(value)}: {measures}", va="center", fontsize=8)
-    ax.set_yticks(y, order["label"], fontsize=8.5)
+def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
+    """One row per quantity: the book's median (dot) and P10-P90 range (bar), and on the same row the claimed
+    figure for that quantity (diamond), on one log dollar axis; the figures are written out to the right.
+    Dots, not bars, for the values: a bar's length on a log axis depends on where the axis happens to start
+    (a Cleveland dot plot).
+
+    `rows` has columns label, p10, p50, p90 (p10 = p90 for a figure the book does not vary), claim (or NaN) and
+    claim_label."""
+    height = 0.62 * len(rows) + 1.6
+    fig, ax = plots.new(figsize=(9, height))
+    y = np.arange(len(rows))[::-1]
+    low = float(np.nanmin(np.concatenate([rows["p10"], rows["claim"]])))
+    high = float(np.nanmax(np.concatenate([rows["p90"], rows["claim"]])))
+    ax.hlines(y, low / 3, high * 3, color="#e6e6e6", lw=1, zorder=1)
+    ax.hlines(y, rows["p10"], rows["p90"], color=plots.SKY, lw=7, zorder=2, label="This book: P10–P90")
+    ax.scatter(rows["p50"], y, color=plots.BLUE, s=44, zorder=3, label="This book: median (or DeepSeek's own figure)")
+    claimed = rows["claim"].notna().to_numpy()
+    ax.scatter(rows["claim"][claimed], y[claimed], color=plots.ORANGE, marker="D", s=48, zorder=4, label="Claimed")
+    # The figures in words, in a column right of the axes (x in axes fraction, y in data).
+    where = ax.get_yaxis_transform()
+    for yi, row in zip(y, rows.itertuples(index=False), strict=True):
+        book = usd(row.p50, 2) if row.p10 == row.p90 else f"{usd(row.p50, 2)} ({usd(row.p10, 2)}–{usd(row.p90, 2)})"
+        ax.text(1.03, yi + 0.17, f"book: {book}", transform=where, va="center", fontsize=8, color=plots.BLUE, clip_on=False)
+        if isinstance(row.claim_label, str) and row.claim_label:
+            ax.text(1.03, yi - 0.19, f"claim: {usd(row.claim, 2)}, {row.claim_label}", transform=where, va="center", fontsize=8,
+                    color="#8a5a00", clip_on=False)
+    ax.set_yticks(y, rows["label"], fontsize=8.5)
     ax.set_xscale("log")
-    ax.set_xlim(order["value"].min() / 3, order["value"].max() * 400)
+    ax.set_xlim(low / 3, high * 3)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(axis="y", visible=False)
     plots.usd_axis(ax, "x")
     ax.set_xlabel("USD (log scale)")
-    ax.legend(loc="lower right")
-    ax.set_title("The headline numbers measure different things")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.7 / height * 1.6), ncol=3, fontsize=8, frameon=False)
+    ax.set_title(title, loc="left")
+    fig.subplots_adjust(left=0.27, right=0.6, top=1 - 0.45 / height, bottom=1.05 / height)
     return fig

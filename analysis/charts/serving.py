@@ -83,7 +83,7 @@ def fleet_time(slices: Mapping[str, float], fleet_hours: float, lent_hours: floa
     top.set_xlim(0, max(left, fleet_hours / scale) * 1.02)
     top.set_xlabel("Million H800-equivalent GPU-hours")
     top.grid(axis="y", visible=False)
-    top.set_title("One year of DeepSeek's fleet, by what used it")
+    top.set_title("One year of the fleet in H800-equivalent GPU-hours, by use")
 
     labels, values = list(slices), [v / scale for v in slices.values()]
     y = np.arange(len(labels))[::-1]
@@ -129,6 +129,7 @@ def sparse_attention(curve: pd.DataFrame, chart: Mapping[str, float], context_to
         ax.set_title(title)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.1), fontsize=8.5)
-    fig.suptitle("Sparse attention flattens the cost of long contexts", x=0.02, ha="left", fontweight="bold", fontsize=12)
+    fig.suptitle("Cost per million tokens by position in the context: dense MLA and sparse attention", x=0.02, ha="left",
+                 fontweight="bold", fontsize=12)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig

@@ -57,5 +57,5 @@ def tornado(frame: pd.DataFrame, output_label: str, top: int = 10) -> Figure:
     plots.usd_axis(ax, "x")
     ax.set_xlabel(output_label)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Which assumptions move the answer most")
+    ax.set_title("Each input moved alone from its P10 to its P90, the others at their medians")
     return fig

@@ -51,7 +51,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "name:id type default unit:str? min:float? max:float? choices:str? help source_id:source"
     ),
     "claims.csv": _cols(
-        "id:id claim value:float? unit claimant scope source_id:source"
+        "id:id claim kind value:float? unit claimant scope source_id:source"
     ),
     "published_figures.csv": _cols(
         "id:id description value:float unit where source_id:source"

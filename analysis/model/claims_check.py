@@ -1,14 +1,17 @@
 """The claims ledger: each claim of the article against the book's reconstructions.
 
 What each claim is compared with (and in which scope) is the book's reasoning, kept here in
-one table; the verdicts are computed by analysis.model.ledger. Five kinds of check:
-- "figure": a number compared with reconstructions, in order of scope;
-- "assumed": the book's input *is* the claim (the fleet counts): nothing independent to compare;
+one table; the verdicts are computed by analysis.model.ledger with its one rule. Five kinds of check:
+- "figure": a number compared with reconstructions, in order of scope (a claimed bound, "more than
+  $X", is judged as a bound: data/claims.csv says which claims state one);
+- "assumed": the book's input is built from the claim (the fleet counts): nothing independent to compare;
 - "description": a qualitative claim against a fact of the published config or paper
   (the fact's value is 1 when the description holds, 0 when it is contradicted);
 - "evidence": a primary source bears the claim out for part of its scope;
 - "unverifiable": nothing public to compare with.
-A cross-check is a second, independent path to the same quantity, shown beside the verdict.
+A verdict names what it rests on: the claimant's own figures (a match is then only "reproduced") or
+inputs the book assumes without an independent check (the fleet counts). Claims resting on the same
+assumed inputs get the same words. A cross-check is a second, independent path to the same quantity.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pandas as pd
 from analysis.model.ledger import (
     ASSUMED,
     CONSISTENT,
+    FORMS,
     INACCURATE,
     NARROWER,
     REPRODUCED,
@@ -30,73 +34,96 @@ from analysis.model.ledger import (
     Verdict,
     judge,
     judge_samples,
-    relative_gap,
+    ratio,
+    within,
 )
+
+# The assumed inputs verdicts may rest on, named once so that every claim resting on them says the same.
+FLEET_COUNTS = "the fleet counts (ranges around the estimate; no independent count exists)"
+ESTIMATE_FIGURES = "the estimate's own counts"
 
 
 @dataclass(frozen=True)
 class Check:
-    reconstructions: tuple[tuple[str, str, str], ...] = ()  # (value key, scope, breadth)
-    at_least: bool = False
+    # (value key, scope, breadth, assumed inputs it rests on or "")
+    reconstructions: tuple[tuple[str, str, str, str], ...] = ()
     kind: str = "figure"  # figure | assumed | description | evidence | unverifiable
-    cross_check: tuple[str, str, str] | None = None  # (key of the claim's figure by an independent path, key compared, what)
+    # (key of the claim's figure by an independent path, key compared or "claimed", what, "same" or "floor"):
+    # "same" is judged by the ledger's rule; "floor" agrees when the claim is at least the proven floor.
+    cross_check: tuple[str, str, str, str] | None = None
     fact: str = ""  # description and evidence checks: the key of the deciding fact
     basis: str = ""  # what decides a claim that has no figure to compare, in words (formatted with the values)
-    independent: bool = True  # False: the reconstruction rests on the claimant's own figures (a match is only reproduced)
+    own_figures: str = ""  # whose figures the reconstruction is rebuilt from: a match is then only reproduced
+    note: str = ""  # what the verdict means, in words (formatted with the values)
+
+
+def _r(key: str, scope: str, breadth: str = "same", assumes: str = "") -> tuple[str, str, str, str]:
+    return (key, scope, breadth, assumes)
 
 
 CHECKS: dict[str, Check] = {
     "v3_cost_6m": Check(
-        (("run_rental_usd", "final V3 run at the rental price (Table 1 GPU-hours × $/GPU-hour)", "same"),
-         ("total_development_cost_usd", "V3's whole development", "broader")),
+        (_r("run_rental_usd", "final V3 run at the rental price (Table 1 GPU-hours × $/GPU-hour)"),
+         _r("total_development_cost_usd", "V3's whole development", "broader")),
         cross_check=("run_rental_from_throughput_usd", "run_rental_usd",
-                     "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours"),
-        independent=False),
-    "six_m_pretraining_only": Check(kind="description", fact="table1_is_pretraining_only",
-                                    basis="Table 1 prices {table1_stages:.0f} stages: pre-training, context extension and post-training"),
+                     "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours", "same"),
+        own_figures="DeepSeek's GPU-hours and rental price"),
+    "six_m_pretraining_only": Check(
+        (_r("table1_pretraining_share", "pre-training's share of Table 1's GPU-hours"),),
+        note="substantially right, since pre-training is {table1_pretraining_share:.1%} of Table 1's GPU-hours (context extension and "
+             "post-training are the other {table1_other_share:.1%}; no research or ablation is in any of it)"),
     "v3_gpus_2048": Check(
-        (("gpus_from_throughput", "GPUs implied by Table 1's pre-training GPU-hours over the days that ISCA-2025's 272.8B tokens/day take",
-          "same"),),
+        (_r("gpus_from_throughput", "GPUs implied by Table 1's pre-training GPU-hours over the days ISCA-2025's tokens per day take"),),
         cross_check=("pretrain_days_from_gpu_hours", "pretrain_days_from_throughput",
-                     "days of pre-training: GPU-hours ÷ 2,048 GPUs against tokens ÷ tokens per day"),
-        independent=False),
-    "v3_experts_256": Check((("v3_routed_experts", "routed experts per MoE layer (config)", "same"),)),
-    "v3_experts_active_8": Check((("v3_active_experts", "routed experts per token per MoE layer (config)", "same"),)),
+                     "days of pre-training: GPU-hours ÷ {training_gpus:,.0f} GPUs against tokens ÷ tokens per day", "same"),
+        own_figures="DeepSeek's GPU-hours and throughput"),
+    "v3_experts_256": Check((_r("v3_routed_experts", "routed experts per MoE layer (config)"),)),
+    "v3_experts_active_8": Check((_r("v3_active_experts", "routed experts per token per MoE layer (config)"),)),
     "mtp_description": Check(kind="description", fact="mtp_is_simultaneous",
                              basis="config: {v3_mtp_depth:.0f} MTP module, chained after the main model: one extra token per depth, in sequence"),
     "mla_description": Check(kind="description", fact="mla_keeps_full_keys",
                              basis="config: keys and values cached as one compressed {v3_kv_lora_rank:.0f}-wide latent "
                                    "(+{v3_qk_rope_head_dim:.0f} RoPE) per layer"),
-    "fleet_hopper_50k": Check((("fleet_hopper_gpus", "Hopper GPUs in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
-    "fleet_h800_10k": Check((("fleet_h800", "H800s in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
-    "fleet_h100_10k": Check((("fleet_h100", "H100s in the book's fleet (its input is the estimate)", "same"),), kind="assumed"),
-    "fleet_h20": Check(kind="assumed", basis="the book's H20 count is the estimate's remainder"),
-    "capex_1_6b": Check((("fleet_capex_usd", "capex of the book's fleet at same-date 2025 list prices", "same"),
-                         ("fleet_gpu_spend_usd", "GPUs alone, without servers and network", "narrower"))),
-    "headline_1_6b_develop": Check((("total_development_cost_usd", "V3's development: run, research, R1 and staff", "same"),
-                                    ("fleet_capex_usd", "the capex of the whole fleet (not a development cost)", "broader"))),
-    "opex_944m": Check((("fleet_opex_ex_staff_usd", "the book's cost of running the clusters (power, hosting, upkeep) over 4 years", "same"),
-                        ("fleet_opex_usd", "the same with the staff's pay", "broader")),
-                       cross_check=("luk_opex_4y_usd", "claimed", "the 4-year reading from Luk's totals: $640M × 4 − $1.6B")),
-    "gpu_spend_500m": Check((("fleet_gpu_spend_usd", "GPU purchases of the book's fleet (the estimate's counts at list prices)", "same"),),
-                            at_least=True, independent=False),
-    "owns_data_centres": Check((("fire_flyer_gpus", "Fire-Flyer 2, DeepSeek's own 10,000-A100 cluster (SC24 paper)", "narrower"),),
+    "fleet_hopper_50k": Check((_r("fleet_hopper_gpus", "Hopper GPUs in the book's fleet (medians of ranges built around the estimate)"),),
+                              kind="assumed", cross_check=("fleet_floor_hopper", "claimed",
+                                                           "DeepSeek's own disclosures prove {fleet_floor_hopper:,.0f} Hopper GPUs", "floor")),
+    "fleet_h800_10k": Check((_r("fleet_h800", "H800s in the book's fleet (the median of a range built around the estimate)"),),
+                            kind="assumed", cross_check=("fleet_floor_h800", "claimed",
+                                                         "DeepSeek's own disclosures prove {fleet_floor_h800:,.0f} H800s", "floor")),
+    "fleet_h100_10k": Check((_r("fleet_h100", "H100s in the book's fleet (the median of a range built around the estimate)"),), kind="assumed"),
+    "fleet_h20": Check(kind="assumed", basis="the book's H20 count is the median of a range around the table's remainder"),
+    "capex_1_6b": Check((_r("fleet_capex_usd", "capex of the book's fleet, each GPU type as paid", assumes=FLEET_COUNTS),
+                         _r("fleet_gpu_spend_usd", "GPUs alone, without servers and network", "narrower", FLEET_COUNTS))),
+    "headline_1_6b_develop": Check((_r("total_development_cost_usd", "V3's development: run, research, R1 and staff"),
+                                    _r("fleet_capex_usd", "the capex of the whole fleet (not a development cost)", "broader", FLEET_COUNTS))),
+    "opex_944m": Check((_r("fleet_opex_usd", "4 years of running the clusters: power, rack rental, maintenance, cluster staff",
+                           assumes=FLEET_COUNTS),
+                        _r("fleet_opex_with_model_staff_usd", "the same with the model builders' pay", "broader", FLEET_COUNTS)),
+                       cross_check=("luk_opex_4y_usd", "claimed", "the 4-year reading from Luk's totals: "
+                                    "{luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
+    "gpu_spend_500m": Check((_r("fleet_gpu_spend_usd", "GPU purchases of the book's fleet, as paid", assumes=FLEET_COUNTS),)),
+    "owns_data_centres": Check((_r("fire_flyer_gpus", "its own servers: Fire-Flyer 2's A100s (SC24); the same paper counts rack "
+                                                      "rental in operating cost, so the buildings are not shown to be its own", "narrower"),),
                                kind="evidence", fact="fire_flyer_gpus"),
     "self_funded": Check(kind="unverifiable", basis="no public accounts of DeepSeek or High-Flyer"),
     "researcher_pay_1_3m": Check(kind="unverifiable", basis="no public pay data"),
-    "r1_cost_5m": Check((("r1_rental_usd", "R1's own training stages at the rental price", "same"),
-                         ("r1_with_v3_rental_usd", "R1 plus the V3 run it starts from", "broader"))),
-    "gpt4_cost_100m": Check((("gpt4_epoch_amortised_usd", "GPT-4's final run, amortised hardware and energy (Epoch AI)", "same"),
-                             ("gpt4_epoch_cloud_usd", "GPT-4's final run at cloud prices, the provider's margin included (Epoch AI)", "broader")),
-                            at_least=True),
-    "inference_cost_87k": Check((("inference_cost_per_day_usd", "average nodes × 8 GPUs × 24 h × the GPU-hour price", "same"),),
+    "r1_cost_5m": Check((_r("r1_rental_usd", "R1's own training stages at the rental price"),
+                         _r("r1_with_v3_rental_usd", "R1 plus the V3 run it starts from", "broader")),
+                        note="R1's own training cost {r1_rental_usd_text}; the claim matches R1 together with the V3 run it was trained from "
+                             "({r1_with_v3_rental_usd_text}): it is the V3 run's figure retold for R1"),
+    "gpt4_cost_100m": Check((_r("gpt4_epoch_amortised_usd", "GPT-4's final run, amortised hardware and energy (Epoch AI)"),
+                             _r("gpt4_epoch_cloud_usd", "GPT-4's final run at cloud prices, the provider's margin included (Epoch AI)", "broader")),
+                            note="Epoch AI puts GPT-4's final run at {gpt4_epoch_amortised_text} amortised and {gpt4_epoch_cloud_text} at cloud "
+                                 "prices, so more than the final run is needed to pass the claimed figure"),
+    "inference_cost_87k": Check((_r("inference_cost_per_day_usd", "average nodes × GPUs per node × 24 h × the GPU-hour price"),),
                                 cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
-                                             "nodes: the day's tokens over per-node throughput, against the stated average"),
-                                independent=False),
-    "inference_margin_545": Check((("inference_cost_profit_margin", "(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens", "same"),),
+                                             "nodes: the day's tokens over per-node throughput, against the stated average", "same"),
+                                own_figures="DeepSeek's node count and price"),
+    "inference_margin_545": Check((_r("inference_cost_profit_margin", "(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens"),),
                                   cross_check=("inference_revenue_per_day_usd", "inference_revenue_published_usd",
-                                               "revenue from the disclosed tokens at R1 prices, against DeepSeek's $562,027"),
-                                  independent=False),
+                                               "revenue from the disclosed tokens at R1 prices, against DeepSeek's "
+                                               "{inference_revenue_published_text}", "same"),
+                                  own_figures="DeepSeek's tokens, prices and cost"),
 }
 
 
@@ -104,36 +131,68 @@ def _claimed(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-def verdict_of(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float) -> Verdict:
+def _reconstructions(check: Check, values: Mapping[str, float]) -> list[Reconstruction]:
+    return [Reconstruction(float(values[key]), scope, breadth) for key, scope, breadth, _ in check.reconstructions]
+
+
+def verdict_of(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float, bound: bool = False) -> Verdict:
     """One claim's verdict from the reconstructions in `values`."""
     check = CHECKS[claim_id]
-    recs = [Reconstruction(float(values[key]), scope, breadth) for key, scope, breadth in check.reconstructions]
+    recs = _reconstructions(check, values)
     if check.kind == "assumed":
-        return Verdict(ASSUMED, None if claimed is None or not recs else relative_gap(claimed, recs[0].value), recs[0] if recs else None)  # type: ignore[arg-type]
+        return Verdict(ASSUMED, None if claimed is None or not recs else float(ratio(claimed, recs[0].value)),  # type: ignore[arg-type]
+                       recs[0] if recs else None)
     if check.kind == "unverifiable":
         return Verdict(UNVERIFIABLE, None, None)
     if check.kind == "description":
-        holds = bool(values[check.fact])
-        return Verdict(CONSISTENT if holds else INACCURATE, None, None)
+        return Verdict(CONSISTENT if bool(values[check.fact]) else INACCURATE, None, None)
     if check.kind == "evidence":
         return Verdict(NARROWER if values[check.fact] > 0 else UNVERIFIABLE, None, recs[0] if recs else None)
-    verdict = judge(claimed, recs, tolerance, at_least=check.at_least)
-    if not check.independent and verdict.verdict == CONSISTENT:
-        return Verdict(REPRODUCED, verdict.gap, verdict.reconstruction)
+    verdict = judge(claimed, recs, tolerance, bound)
+    if check.own_figures and verdict.verdict == CONSISTENT:
+        return Verdict(REPRODUCED, verdict.ratio, verdict.reconstruction)
     return verdict
 
 
+def rests_on(claim_id: str, verdict: Verdict) -> str:
+    """What a verdict rests on without an independent check, in words ('' when nothing)."""
+    check = CHECKS[claim_id]
+    if verdict.verdict == REPRODUCED:
+        return check.own_figures
+    if verdict.verdict == ASSUMED:
+        return ESTIMATE_FIGURES
+    if verdict.reconstruction is None:
+        return ""
+    return next((assumes for _key, scope, _b, assumes in check.reconstructions if scope == verdict.reconstruction.scope), "")
+
+
+def verdict_text(claim_id: str, verdict: Verdict, values: Mapping[str, float]) -> str:
+    """The verdict as pages quote it: the verdict, what it rests on, and what it means."""
+    text = verdict.verdict
+    rests = rests_on(claim_id, verdict)
+    if rests and verdict.verdict == REPRODUCED:
+        text = f"{text} ({rests})"
+    elif rests and verdict.verdict != ASSUMED:
+        text = f"{text}, assuming {rests}"
+    note = CHECKS[claim_id].note
+    return f"{text}: {_basis(note, values)}" if note else text
+
+
 def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float) -> str:
-    """The independent path, in words: 'agrees (0.1% apart)' or 'disagrees (30% apart)', or ''."""
+    """The independent path, in words: 'agrees (1.00×)' or 'disagrees (1.48×)' by the ledger's one rule, or against a
+    proven floor 'the claim is above it'; '' when there is none."""
     check = CHECKS[claim_id].cross_check
     if check is None:
         return ""
-    key, against, what = check
+    key, against, what, mode = check
     other = claimed if against == "claimed" else values[against]
     if other is None:
         return ""
-    gap = relative_gap(float(values[key]), float(other))
-    return f"{what}: {'agrees' if gap <= tolerance else 'disagrees'} ({gap:.1%} apart)"
+    what = _basis(what, values)
+    if mode == "floor":
+        return f"{what}: the claim is {'above' if float(other) >= float(values[key]) else 'below'} that floor"
+    r = float(ratio(float(other), float(values[key])))
+    return f"{what}: {'agrees' if within(r, tolerance) else 'disagrees'} ({r:.2f}×)"
 
 
 class _Unknown:
@@ -141,7 +200,7 @@ class _Unknown:
         return "?"
 
 
-def _basis(text: str, values: Mapping[str, float]) -> str:
+def _basis(text: str, values: Mapping[str, object]) -> str:
     """The basis text with the values it names filled in ('?' for one not given)."""
 
     class Lenient(dict):  # type: ignore[type-arg]
@@ -151,56 +210,81 @@ def _basis(text: str, values: Mapping[str, float]) -> str:
     return text.format_map(Lenient(values))
 
 
-def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
-    """One row per claim: claimed value, the deciding reconstruction, verdict, gap and cross-check."""
-    rows = []
-    for claim in claims.itertuples(index=False):
+def check_forms(claims: pd.DataFrame) -> None:
+    """Each claim's form (data/claims.csv `kind`) fits its check: figures and bounds have a value, statements none
+    unless the book checks them as figures."""
+    for line, claim in enumerate(claims.itertuples(index=False), start=2):
+        where = f"data/claims.csv:{line}:kind"
+        if claim.kind not in FORMS:
+            raise ValueError(f"{where}: expected one of {', '.join(FORMS)}, got {claim.kind!r}")
         if claim.id not in CHECKS:
             raise KeyError(f"claim {claim.id!r} has no check in analysis.model.claims_check.CHECKS")
+        if claim.kind in ("figure", "bound") and _claimed(claim.value) is None and CHECKS[claim.id].kind == "figure":
+            raise ValueError(f"{where}: a {claim.kind} claim needs a value")
+
+
+def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
+    """One row per claim: claimed value, the deciding reconstruction, verdict, ratio, what it rests on and the cross-check."""
+    check_forms(claims)
+    rows = []
+    for claim in claims.itertuples(index=False):
         claimed = _claimed(claim.value)
-        verdict = verdict_of(claim.id, claimed, values, tolerance)
+        verdict = verdict_of(claim.id, claimed, values, tolerance, bound=claim.kind == "bound")
         rows.append({
-            "id": claim.id, "claim": claim.claim, "claimed": claimed, "unit": claim.unit, "claimant": claim.claimant,
+            "id": claim.id, "claim": claim.claim, "form": claim.kind, "claimed": claimed, "unit": claim.unit, "claimant": claim.claimant,
             "reconstruction": verdict.reconstruction.value if verdict.reconstruction else None,
             "scope": verdict.reconstruction.scope if verdict.reconstruction else (_basis(CHECKS[claim.id].basis, values) or "no figure to compare"),
-            "verdict": verdict.verdict, "gap": verdict.gap, "kind": CHECKS[claim.id].kind,
+            "verdict": verdict.verdict, "ratio": verdict.ratio, "kind": CHECKS[claim.id].kind,
+            "rests_on": rests_on(claim.id, verdict), "verdict_text": verdict_text(claim.id, verdict, values),
             "cross_check": cross_check(claim.id, claimed, values, tolerance),
         })
     return pd.DataFrame(rows)
 
 
+def sample_labels(claim_id: str, claimed: float, samples: Mapping[str, np.ndarray], values: Mapping[str, float], tolerance: float,
+                  bound: bool = False) -> np.ndarray:
+    """The verdict of a figure claim in each Monte Carlo sample (reconstructions the Monte Carlo does not vary at their
+    single value), by the same rule and with the same 'reproduced' reading as verdict_of."""
+    check = CHECKS[claim_id]
+    arrays = [np.asarray(samples[key] if key in samples else values[key], dtype=float) for key, _, _, _ in check.reconstructions]
+    labels = judge_samples(claimed, arrays, [b for _, _, b, _ in check.reconstructions], tolerance, bound)
+    return np.where(labels == CONSISTENT, REPRODUCED, labels) if check.own_figures else labels
+
+
+def has_share(claim_id: str, claimed: float | None) -> bool:
+    """A verdict the Monte Carlo can test: a figure claim with a value and reconstructions."""
+    check = CHECKS[claim_id]
+    return check.kind == "figure" and claimed is not None and bool(check.reconstructions)
+
+
 def verdict_share(claim_id: str, claimed: float | None, verdict: str, samples: Mapping[str, np.ndarray], values: Mapping[str, float],
-                  tolerance: float) -> float | None:
-    """Share of Monte Carlo samples in which a figure claim gets the same verdict (None for other kinds).
-
-    Reconstructions the Monte Carlo does not vary are taken at their single value."""
-    check = CHECKS[claim_id]
-    if check.kind != "figure" or claimed is None or not check.reconstructions:
+                  tolerance: float, bound: bool = False) -> float | None:
+    """Share of Monte Carlo samples in which a figure claim gets the same verdict (None for other kinds)."""
+    if not has_share(claim_id, claimed):
         return None
-    arrays = [np.asarray(samples[key] if key in samples else values[key], dtype=float) for key, _, _ in check.reconstructions]
-    labels = judge_samples(claimed, arrays, [b for _, _, b in check.reconstructions], tolerance, check.at_least)
-    if not check.independent:
-        labels = np.where(labels == CONSISTENT, REPRODUCED, labels)
-    return float(np.mean(labels == verdict))
+    return float(np.mean(sample_labels(claim_id, claimed, samples, values, tolerance, bound) == verdict))  # type: ignore[arg-type]
 
 
-def easiest_flip(
+NO_FLIP = "none"
+
+
+def flipped_by(
     claim_id: str, claimed: float | None, verdict: str, swings: Mapping[str, tuple[Mapping[str, float], Mapping[str, float]]],
-    values: Mapping[str, float], labels: Mapping[str, str], tolerance: float,
-) -> str:
-    """The uncertain input that flips a figure claim's verdict when moved alone to its P10 or P90
-    (the one moving the deciding reconstruction most), in words; '' for other kinds."""
+    values: Mapping[str, float], labels: Mapping[str, str], tolerance: float, bound: bool = False,
+) -> str | None:
+    """The uncertain input that flips a figure claim's verdict when moved alone to its P10 or P90 (the one moving the
+    deciding reconstruction most), in words; "none" when no single input does; None for claims without a share."""
+    if not has_share(claim_id, claimed):
+        return None
     check = CHECKS[claim_id]
-    if check.kind != "figure" or claimed is None or not check.reconstructions:
-        return ""
-    keys = [k for k, _, _ in check.reconstructions]
-    best, best_move = "", -1.0
+    keys = [k for k, _, _, _ in check.reconstructions]
+    best, best_move = NO_FLIP, -1.0
     for name, (low, high) in swings.items():
         for end, outputs in (("P10", low), ("P90", high)):
-            moved = [float(outputs[k]) if k in outputs else float(values[k]) for k in keys]
-            recs = [Reconstruction(v, scope, breadth) for v, (_, scope, breadth) in zip(moved, check.reconstructions, strict=True)]
-            if judge(claimed, recs, tolerance, at_least=check.at_least).verdict != verdict:
-                move = abs(moved[0] - float(values[keys[0]]))
+            moved = {k: np.asarray([outputs[k] if k in outputs else values[k]]) for k in keys}
+            label = sample_labels(claim_id, claimed, moved, values, tolerance, bound)[0]  # type: ignore[arg-type]
+            if label != verdict:
+                move = abs(float(moved[keys[0]][0]) - float(values[keys[0]]))
                 if move > best_move:
                     best, best_move = f"{labels.get(name, name)} at its {end}", move
-    return best or "no single input at its P10 or P90"
+    return best

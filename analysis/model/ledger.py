@@ -1,13 +1,16 @@
-"""Verdicts on claims: compare a claimed figure with the book's reconstructions.
+"""Verdicts on claims: one symmetric rule on the ratio of the claimed figure to the book's.
 
-A claim can be compared with several reconstructions, each for a stated scope.
-The first (the claim's own scope) decides "consistent"; a later one that matches
-gives "consistent only with a narrower/broader scope"; none matching gives
-"inconsistent"; no number to compare gives "unverifiable". Two verdicts say what
-was *not* done: "assumed, not checked" (the book's input is the claim itself) and
-"unverifiable"; "inaccurate description" marks a qualitative claim that the
-published configuration or paper contradicts; "reproduced from the claimant's own figures" marks a
-claim that matches only when rebuilt from the claimant's own inputs (arithmetic, not evidence).
+r = claimed / book. A claim of a figure ("about $X") is borne out when max(r, 1/r) <= 1 + tolerance:
+a claim twice the book's and one half of it are equally far. A claim of a bound ("more than $X") is
+borne out when the book reaches it within the same tolerance, r <= 1 + tolerance.
+
+A claim can be compared with several reconstructions, each for a stated scope. The first (the claim's
+own scope) decides "consistent"; a later one that matches gives "consistent only with a narrower/broader
+scope"; none matching gives "inconsistent"; no number to compare gives "unverifiable". Two verdicts say
+what was *not* done: "assumed, not checked" (the book's input is the claim itself) and "unverifiable";
+"inaccurate description" marks a qualitative claim that the published configuration or paper contradicts;
+"reproduced from the claimant's own figures" marks a claim that matches only when rebuilt from the
+claimant's own inputs (arithmetic, not evidence).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ VERDICTS = (CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE, REPRODUCED,
 # claimant's own figures bear out is REPRODUCED: internal consistency, not an independent check.
 CHECKED = frozenset({CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE})
 LABELS = {"same": CONSISTENT, "narrower": NARROWER, "broader": BROADER}
+FORMS = ("figure", "bound", "statement")  # what a claim states: about $X, more than $X, or a description
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Reconstruction:
 @dataclass(frozen=True)
 class Verdict:
     verdict: str
-    gap: float | None  # relative gap to the deciding reconstruction
+    ratio: float | None  # claimed ÷ book, for the deciding reconstruction
     reconstruction: Reconstruction | None
 
 
@@ -51,30 +55,24 @@ def slug(verdict: str) -> str:
     return "_".join("".join(ch if ch.isalnum() else " " for ch in verdict).split())
 
 
-def relative_gap(claimed: float, reconstructed: float) -> float:
-    """|claimed − reconstructed| relative to the reconstruction."""
-    if reconstructed == 0:
-        return math.inf if claimed else 0.0
-    return abs(claimed - reconstructed) / abs(reconstructed)
+def ratio(claimed: float | np.ndarray, book: float | np.ndarray) -> float | np.ndarray:
+    """claimed ÷ book (1 when both are 0; infinite when only the book is 0)."""
+    claimed_a, book_a = np.asarray(claimed, dtype=float), np.asarray(book, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(book_a == 0, np.where(claimed_a == 0, 1.0, np.inf), claimed_a / np.where(book_a == 0, 1.0, book_a))
+    return float(r) if r.ndim == 0 else r
 
 
-def matches(claimed: float, reconstructed: float | np.ndarray, tolerance: float, at_least: bool = False) -> bool | np.ndarray:
-    """Does a reconstruction bear the claim out? `at_least`: the claim is a lower bound ("more than $X")."""
-    if isinstance(reconstructed, int | float):  # the common scalar case, without numpy's overhead
-        if at_least:
-            return reconstructed >= claimed * (1 - tolerance)
-        return claimed == 0 if reconstructed == 0 else abs(claimed - reconstructed) / abs(reconstructed) <= tolerance
-    reconstructed = np.asarray(reconstructed, dtype=float)
-    if at_least:
-        result = reconstructed >= claimed * (1 - tolerance)
-    else:
-        scale = np.where(reconstructed == 0, np.nan, np.abs(reconstructed))
-        result = np.abs(claimed - reconstructed) / scale <= tolerance
-        result = np.where(reconstructed == 0, claimed == 0, result)
-    return bool(result) if result.ndim == 0 else result
+def within(r: float | np.ndarray, tolerance: float, bound: bool = False) -> bool | np.ndarray:
+    """The one rule: a figure within a factor 1 + tolerance either way; a bound reached within it."""
+    r = np.asarray(r, dtype=float)
+    with np.errstate(divide="ignore"):
+        ok = r <= 1 + tolerance if bound else np.maximum(r, 1 / r) <= 1 + tolerance
+    ok = ok & (r > 0) if not bound else ok
+    return bool(ok) if ok.ndim == 0 else ok
 
 
-def judge(claimed: float | None, reconstructions: list[Reconstruction], tolerance: float, at_least: bool = False) -> Verdict:
+def judge(claimed: float | None, reconstructions: list[Reconstruction], tolerance: float, bound: bool = False) -> Verdict:
     """Verdict for one claim against reconstructions tried in order."""
     if tolerance < 0:
         raise ValueError("tolerance must not be negative")
@@ -83,17 +81,16 @@ def judge(claimed: float | None, reconstructions: list[Reconstruction], toleranc
         return Verdict(UNVERIFIABLE, None, None)
     for r in usable:
         assert r.value is not None
-        if matches(claimed, r.value, tolerance, at_least):
-            return Verdict(LABELS[r.breadth], relative_gap(claimed, r.value), r)
+        rr = ratio(claimed, r.value)
+        if within(rr, tolerance, bound):
+            return Verdict(LABELS[r.breadth], float(rr), r)
     first = usable[0]
-    return Verdict(INCONSISTENT, relative_gap(claimed, first.value), first)  # type: ignore[arg-type]
+    return Verdict(INCONSISTENT, float(ratio(claimed, first.value)), first)  # type: ignore[arg-type]
 
 
-def judge_samples(
-    claimed: float, values: list[np.ndarray], breadths: list[str], tolerance: float, at_least: bool = False,
-) -> np.ndarray:
+def judge_samples(claimed: float, values: list[np.ndarray], breadths: list[str], tolerance: float, bound: bool = False) -> np.ndarray:
     """judge() for many samples at once: the verdict label of each sample (arrays of reconstructions)."""
-    conditions = [np.asarray(matches(claimed, v, tolerance, at_least), dtype=bool) for v in values]
+    conditions = [np.atleast_1d(np.asarray(within(ratio(claimed, v), tolerance, bound), dtype=bool)) for v in values]
     size = max((c.size for c in conditions), default=1)
     conditions = [np.broadcast_to(c, (size,)) for c in conditions]
     return np.select(conditions, [LABELS[b] for b in breadths], default=INCONSISTENT)

@@ -51,6 +51,17 @@ def v3_gpu_hours(p: Mapping[str, Number]) -> Number:
     return p["v3_pretrain_gpu_hours"] + p["v3_context_ext_gpu_hours"] + p["v3_post_training_gpu_hours"]
 
 
+def _owned_h800_hour_held(p: Mapping[str, Number], h800: Gpu, price: Number, non_gpu: Number, network: Number,
+                          ops_staff_per_gpu: Number) -> Number:
+    """The ownership cost of one H800-hour held, at a given GPU price."""
+    return costs.owned_gpu_hour_held_usd(
+        h800, price, non_gpu_per_server=non_gpu, network_per_gpu=network, depreciation_years=p["depreciation_years"],
+        cost_of_capital=p["cost_of_capital"], load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
+        hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"], maintenance_share_per_year=p["maintenance_share_per_year"],
+        ops_staff_usd_per_gpu_year=ops_staff_per_gpu,
+    )
+
+
 def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: float) -> dict[str, Number]:
     """Every cost figure of the book from one parameter set."""
     counts = fleet.counts_from_params(p)
@@ -71,12 +82,9 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     )
     opex_year = sum(opex_parts.values())
     ops_staff_per_gpu = opex_parts["staff"] / agg["gpus"]
-    held = costs.owned_gpu_hour_held_usd(
-        gpus["h800"], prices["h800"], non_gpu_per_server=non_gpu["h800"], network_per_gpu=network["h800"],
-        depreciation_years=p["depreciation_years"], cost_of_capital=p["cost_of_capital"], load_factor=p["power_load_factor"],
-        pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"], hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"],
-        maintenance_share_per_year=p["maintenance_share_per_year"], ops_staff_usd_per_gpu_year=ops_staff_per_gpu,
-    )
+    held = _owned_h800_hour_held(p, gpus["h800"], prices["h800"], non_gpu["h800"], network["h800"], ops_staff_per_gpu)
+    held_replacement = _owned_h800_hour_held(p, gpus["h800"], costs.prices_from_params(p, "replacement_2025")["h800"], non_gpu["h800"],
+                                             network["h800"], ops_staff_per_gpu)
     useful = costs.per_useful_hour(held, p["utilisation"])
     gpu_spend = costs.gpu_spend_usd(counts, prices)
     h800_equivalent = inference.h800_equivalent_gpus(counts, gpus)
@@ -86,10 +94,10 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     )
     hours = v3_gpu_hours(p)
     run_rental = compute.cost_usd(hours, p["gpu_hour_usd"])
-    # Reserved runs (the final run, R1) hold their GPUs for their duration, as a rental would: priced per hour held.
-    # Research and ablations share a fleet that is idle part of the time: each useful hour carries the idle ones.
+    # Every development GPU-hour is priced per hour held, the basis of a rental: the GPU-hours a run or an
+    # experiment takes. The fleet's idle hours are the fleet's cost (its opex and capex), not charged to V3.
     run_owned = hours * held
-    research = hours * (p["research_multiplier"] - 1.0) * useful
+    research = hours * (p["research_multiplier"] - 1.0) * held
     r1 = r1_gpu_hours * held
     staff_dev = p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"]
     total_dev = run_owned + research + r1 + staff_dev
@@ -119,6 +127,7 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_opex_with_model_staff_usd": (opex_year + p["staff_headcount"] * p["staff_loaded_cost_usd"]) * p["horizon_years"],
         "owned_gpu_hour_usd": held,
         "owned_gpu_useful_hour_usd": useful,
+        "owned_gpu_hour_replacement_usd": held_replacement,
         "owned_gpu_hour_epoch_usd": owned_epoch,
         "v3_gpu_hours": hours,
         # An A100-hour or H20-hour is not an H800-hour: weigh the fleet by BF16 compute.

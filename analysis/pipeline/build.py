@@ -143,7 +143,7 @@ def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dic
     from analysis.chapters.reference import GENERATED, NEEDS_RESULTS, PageContext
 
     values: dict[str, dict[str, Any]] = {}
-    context = PageContext(toc, document)
+    context = PageContext([root / nb for nb in toc], document)
     for page in notebooks.generated_pages(root):
         if (page.stem in NEEDS_RESULTS) != (document is not None):
             continue
