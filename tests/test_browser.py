@@ -23,6 +23,7 @@ from tests.conftest import ROOT, results_of
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = [str(entry) for entry in toc_entries()]  # notebooks, generated reference pages and Markdown pages
 ARTEFACTS = re.compile(r"np\.float64|np\.int64|No key '|\bnan\b|<Figure size|\{glue:|Traceback")
+E_NOTATION = re.compile(r"\b\d+(?:\.\d+)?[eE][+-]?\d+\b")  # 2.664e+06: numbers for readers never read like this
 
 
 def _browser_or_skip() -> str:
@@ -96,6 +97,7 @@ def test_page_loads_cleanly(browser, site: str, path: str) -> None:  # noqa: ANN
             assert alt.strip(), f"image without alt text: {src}"
         text = page.inner_text("article")
         assert not ARTEFACTS.search(text), ARTEFACTS.search(text).group(0)
+        assert not E_NOTATION.search(text), f"e-notation on a reader page: {E_NOTATION.search(text).group(0)}"
     finally:
         context.close()
 
@@ -166,6 +168,7 @@ def test_tables_fit_and_align_on_every_page(browser, site: str, width: int) -> N
             tables = page.evaluate("""() => Array.from(document.querySelectorAll('article table')).map(t => ({
                 scroll: t.scrollWidth, client: t.clientWidth,
                 boxed: getComputedStyle(t).overflowX === 'auto' || getComputedStyle(t.parentElement).overflowX === 'auto',
+                headed: !t.querySelector('thead') || getComputedStyle(t.querySelector('thead')).display !== 'none',
                 align: Array.from(t.querySelectorAll('thead th')).map((th, i) => {
                     const td = t.querySelector(`tbody tr td:nth-child(${i + 1})`);
                     return [th.textContent.trim(), getComputedStyle(th).textAlign, td ? getComputedStyle(td).textAlign : null];
@@ -176,7 +179,7 @@ def test_tables_fit_and_align_on_every_page(browser, site: str, width: int) -> N
                     problems.append(f"{path} @{width}: table {i + 1} is {table['scroll'] - table['client']}px wider than its column")
                 if table["scroll"] > table["client"] + 1 and not table["boxed"]:
                     problems.append(f"{path} @{width}: table {i + 1} overflows without its own scroll box")
-                for header, th_align, td_align in table["align"]:
+                for header, th_align, td_align in (table["align"] if table["headed"] else []):  # a phone's blocks have no header row
                     norm = {"start": "left", "end": "right", "justify": "left"}
                     if td_align is not None and norm.get(th_align, th_align) != norm.get(td_align, td_align):
                         problems.append(f"{path}: header {header!r} is {th_align}-aligned over {td_align}-aligned cells")
@@ -215,3 +218,64 @@ def test_pdf_of_the_whole_book(default_build: Path) -> None:
             assert title in text, title
         # No table cut at the page edge: the last column of the architecture chapter's widest table is printed.
         assert "Publisher's convention" in text or "Publisher’s convention" in text
+
+
+# Every ordinary word (letters, or a number's digits) inside a table, and the lines its characters fall on: a word
+# whose characters sit on two lines was broken by the browser ("SemiAnaly|sis"). Names in code stay on one line too.
+BROKEN_WORDS = r"""() => {
+  const out = {broken: [], codes: []};
+  for (const table of document.querySelectorAll('article table')) {
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const re = /[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019]*[A-Za-z\u00C0-\u024F]|\d[\d,.]*\d/g;
+      let m;
+      while ((m = re.exec(node.textContent))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) out.broken.push(m[0]);
+      }
+    }
+    for (const code of table.querySelectorAll('code')) {
+      const lines = new Set(Array.from(code.getClientRects()).map(r => Math.round(r.top)));
+      if (lines.size > 1) out.codes.push(code.textContent);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_no_word_is_broken_inside_a_table(browser, site: str, width: int) -> None:  # noqa: ANN001
+    """Issue 20: at 1280 px and on a 400 px phone, no ordinary word or number in any table of any page is split across
+    lines, and no name in code either. Wide tables become one block per row on a phone (label: value)."""
+    problems = []
+    for path in PAGES:
+        context, page, _ = _open(browser, f"{site}/{path}.html", width=width, wait_until="load")
+        try:
+            found = page.evaluate(BROKEN_WORDS)
+            if found["broken"]:
+                problems.append(f"{path} @{width}: {len(found['broken'])} broken words, e.g. {found['broken'][:5]}")
+            if found["codes"]:
+                problems.append(f"{path} @{width}: names broken across lines: {found['codes'][:5]}")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_claims_table_reads_as_blocks_on_a_phone(browser, site: str) -> None:  # noqa: ANN001
+    """At 400 px the ledger's rows become blocks of "label: value" lines: every verdict is visible inside the screen."""
+    context, page, _ = _open(browser, f"{site}/book/claims.html", width=400, wait_until="load")
+    try:
+        cells = page.evaluate("""() => Array.from(document.querySelectorAll('table.cost-table td[data-label="Verdict"]')).map(td => {
+            const r = td.getBoundingClientRect();
+            return [r.left, r.right, getComputedStyle(td).display, getComputedStyle(td, '::before').content];
+        })""")
+        assert len(cells) >= 20
+        for left, right, display, label in cells:
+            assert display == "block" and left >= 0 and right <= 400, (left, right, display)
+            assert "Verdict" in label
+    finally:
+        context.close()

@@ -33,7 +33,7 @@ def test_compare_files_cli(tmp_path: Path) -> None:
 def test_compare_scenarios_cli(default_build: Path) -> None:
     done = run_cli("compare", str(default_build / "results.json"), "hoppers_only")
     assert done.returncode == 0, done.stderr
-    assert "fleet_gpus" in done.stdout and "-3.0%" in done.stdout  # 51,550 (the medians) → 50,000 GPUs
+    assert "fleet_gpus" in done.stdout and "-16.7%" in done.stdout  # 60,000 → 50,000 GPUs
 
 
 def test_compare_bad_inputs(tmp_path: Path) -> None:

@@ -198,10 +198,14 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("inference_all_paid_revenue_per_day_usd", all_paid, "USD per day")
     page.number("inference_break_even_paid_share", cost / all_paid, "fraction")
     page.number("inference_plausible_over_theoretical", plausible / revenue, "fraction")
-    # No split of paid and free tokens is published: show the margin over a wide range of it, not one guess.
-    for share in (0.2, 0.8):
-        low_high = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=share, **revenue_args)
-        page.number(f"inference_margin_at_paid_share_{share * 100:.0f}", inf.cost_profit_margin(low_high, cost), "fraction")
+    # No split of paid and free tokens is published: show the margin over the whole range of it (data/uncertainty.csv),
+    # not one guess.
+    paid_range = data.load_indexed("uncertainty.csv").loc["paid_token_share"]
+    for end in ("low", "high"):
+        share = float(paid_range[end])
+        at_end = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=share, **revenue_args)
+        page.number(f"paid_token_share_{end}", share, "fraction")
+        page.number(f"inference_margin_at_paid_share_{end}", inf.cost_profit_margin(at_end, cost), "fraction")
 
     # --- 3. rooflines ---------------------------------------------------------------------------
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
