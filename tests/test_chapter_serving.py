@@ -236,7 +236,7 @@ def test_overcommitted_fleet_is_said_not_hidden() -> None:
 
 def test_headlines_on_one_axis(page: Page) -> None:
     assert page["serving_claim_run_text"] == "$6M" and page["serving_claim_capex_text"] == "$1.6B"
-    owned = page["inference_owned_gpu_hour_usd"]
+    owned = page["owned_gpu_hour_usd"]
     assert page["fleet_final_run_value_text"] == usd(2_788_000 * owned)  # 2,788K H800-hours at the ownership cost per hour held
     fleet_year = FLEET_H800_EQUIVALENT * HOURS
     depreciation = registry()["depreciation_years"].default
@@ -358,7 +358,7 @@ def test_disclosed_day_at_the_owned_cost(page: Page) -> None:
     fleet_page = fleet.chapter({n: registry()[n].default for n in fleet.PARAMETERS})
     plt.close("all")
     owned = fleet_page["owned_gpu_hour_usd"]
-    assert page["inference_owned_gpu_hour_usd"] == owned
+    assert page["owned_gpu_hour_usd"] == owned
     assert page["inference_cost_per_day_owned_usd"] == pytest.approx(226.75 * 8 * 24 * owned)
     revenue = page["inference_revenue_per_day_usd"]
     assert page["inference_margin_owned_cost"] == pytest.approx(revenue / (226.75 * 8 * 24 * owned) - 1)

@@ -152,9 +152,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("claims_not_checked", len(ledger) - int(checked.sum()), "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
-    # What "over $100M" would have to cover: a multiple of Epoch's amortised final-run estimate.
+    # What "over $100M" would have to cover: multiples of Epoch's final-run estimates (the amortised one is the claim's ratio).
     gpt4_claim = float(ledger.set_index("id").loc["gpt4_cost_100m", "claimed"])
-    page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / values["gpt4_epoch_amortised_usd"], "times")
     page.number("gpt4_claim_over_epoch_cloud", gpt4_claim / values["gpt4_epoch_cloud_usd"], "times")
 
     page.table("ledger", ledger.assign(

@@ -123,7 +123,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     # The same day at the book's ownership cost per H800-hour held, the basis a rental is paid on.
     owned = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]  # type: ignore[misc]
     cost_owned = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, owned)
-    page.number("inference_owned_gpu_hour_usd", owned, "USD per GPU-hour held")
+    page.number("owned_gpu_hour_usd", owned, "USD per GPU-hour held")
     page.number("inference_cost_per_day_owned_usd", cost_owned, "USD per day")
     page.number("inference_margin_owned_cost", inf.cost_profit_margin(revenue, cost_owned), "fraction")
     page.table("disclosure", pd.DataFrame([
