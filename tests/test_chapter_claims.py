@@ -59,7 +59,7 @@ def test_v3_cost_is_consistent_at_the_defaults(page: Page) -> None:
     assert page["claim_v3_cost_6m_verdict"] == "reproduced from the claimant's own figures"
     frame, _ = page.tables["ledger"]
     row = frame[frame["Claim"] == "DeepSeek-V3 was trained for about $6 million"].iloc[0]
-    assert row["Book"] == "$5.58M" and row["Claimed"] == "$6M"
+    assert row["Book (default inputs)"] == "$5.58M" and row["Claimed"] == "$6M"
     robust, _ = page.tables["robustness"]
     assert robust.loc["v3_cost_6m", "Claimed ÷ book"] == pytest.approx(6e6 / 5_576_000, rel=1e-12)
     assert page["claim_v3_cost_6m_ratio"] == pytest.approx(6e6 / 5_576_000, rel=1e-12)
@@ -74,7 +74,7 @@ def test_a_dear_gpu_hour_flips_the_v3_verdict() -> None:
     assert page["claim_v3_cost_6m_verdict"] == "inconsistent"
     frame, _ = page.tables["ledger"]
     row = frame[frame["Claim"] == "DeepSeek-V3 was trained for about $6 million"].iloc[0]
-    assert row["Book"] == "$27.88M"
+    assert row["Book (default inputs)"] == "$27.88M"
 
 
 def test_a_wide_tolerance_accepts_more() -> None:
@@ -89,12 +89,12 @@ def test_r1_and_gpt4(page: Page) -> None:
     assert 1 / 1.25 <= 5e6 / (R1_HOURS * 2 + V3_HOURS * 2) <= 1.25
     assert page["claim_r1_cost_5m_verdict"] == "consistent only with a broader scope"
     assert "R1's own training cost $294K" in page["claim_r1_cost_5m_verdict_text"]
-    # GPT-4 "more than $100M", a bound: Epoch AI's $40.6M amortised (100 ÷ 40.6 = 2.46) and $78.6M at cloud prices
-    # (100 ÷ 78.6 = 1.27) both fall short of reaching it within a factor 1.25.
-    assert page["claim_gpt4_cost_100m_verdict"] == "inconsistent"
-    assert page["claim_gpt4_cost_100m_ratio"] == pytest.approx(100e6 / 40.6e6)
+    # GPT-4 "more than $100M" for all of its training: only its final run is estimated (Epoch AI: $40.6M amortised,
+    # $78.6M at cloud prices), a narrower quantity that bounds nothing: unverifiable, with the figures in the words.
+    assert page["claim_gpt4_cost_100m_verdict"] == "unverifiable"
+    assert "$40.6M amortised" in page.tables["ledger"][0].set_index("Claim").loc["GPT-4 cost $100 million to train", "Compared with"]
+    assert page["gpt4_claim_over_epoch_amortised"] == pytest.approx(100e6 / 40.6e6)
     assert page["gpt4_claim_over_epoch_cloud"] == pytest.approx(100e6 / 78.6e6)
-    assert page_for(claim_tolerance=0.3)["claim_gpt4_cost_100m_verdict"] == "consistent only with a broader scope"  # 1.27 ≤ 1.3
 
 
 def test_gpu_count_is_checked_by_an_independent_path(page: Page) -> None:
@@ -141,6 +141,7 @@ def test_the_headline_and_the_inference_disclosure(page: Page) -> None:
     counts = "assuming the fleet counts"
     assert counts in page["claim_headline_1_6b_develop_verdict_text"] and counts in page["claim_capex_1_6b_verdict_text"]
     assert counts in page["claim_gpu_spend_500m_verdict_text"] and counts in page["claim_opex_944m_verdict_text"]
+    assert "4 years of the table's" in page["claim_opex_944m_verdict_text"]  # the opex verdict rests on the horizon too
     # DeepSeek's own arithmetic: 226.75 nodes × 8 × 24 h × $2 = $87,072; (562,100 − 87,072) / 87,072 = 5.46.
     assert 226.75 * 8 * 24 * 2 == 87_072
     assert page["claim_inference_cost_87k_verdict"] == page["claim_inference_margin_545_verdict"] == "reproduced from the claimant's own figures"

@@ -23,10 +23,12 @@ import numpy as np
 import pytest
 
 from analysis.chapters import serving
+from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page
 from analysis.formatting import usd
 from analysis.inputs.params import registry
 from analysis.model import inference as inf
+from analysis.model import reconcile
 from tests.conftest import markdown_glue_names
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "serving.ipynb"
@@ -105,7 +107,7 @@ def test_three_dollar_gpu_hour_moves_cost_and_margin() -> None:
         assert dearer["inference_revenue_per_day_usd"] == pytest.approx(562_100)  # prices do not move
         assert dearer["inference_cost_per_m_output_tokens_usd"] == pytest.approx(8 * 3.0 / 3600 / 14_800 * 1e6)
         # The fleet-year is valued at the ownership cost per hour held, which the rental price does not reach.
-        assert dearer["fleet_year_value_text"] == serving.chapter(defaults())["fleet_year_value_text"]
+        assert dearer["fleet_year_cost_text"] == serving.chapter(defaults())["fleet_year_cost_text"]
         assert dearer["inference_cost_per_day_owned_usd"] == serving.chapter(defaults())["inference_cost_per_day_owned_usd"]
     finally:
         plt.close("all")
@@ -239,9 +241,18 @@ def test_headlines_on_one_axis(page: Page) -> None:
     owned = page["owned_gpu_hour_usd"]
     assert page["fleet_final_run_value_text"] == usd(2_788_000 * owned)  # 2,788K H800-hours at the ownership cost per hour held
     fleet_year = FLEET_H800_EQUIVALENT * HOURS
-    depreciation = registry()["depreciation_years"].default
-    assert page["fleet_capex_per_h800_hour_usd"] == pytest.approx(1.6e9 / depreciation / fleet_year)
-    assert page["fleet_capex_per_year_over_final_run"] == pytest.approx(1.6e9 / depreciation / (2_788_000 * owned))
+    # The fleet's yearly cost: the capex repaid as an annuity, r / (1 - (1 + r)^-n), plus the opex.
+    book = cost_model({name: defaults()[name] for name in reconcile.MODEL_PARAMS})
+    r, n = registry()["cost_of_capital"].default, registry()["depreciation_years"].default
+    repaid = book["fleet_capex_usd"] * r / (1 - (1 + r) ** -n)
+    yearly = repaid + book["fleet_opex_per_year_usd"]
+    assert page["fleet_year_cost_text"] == usd(yearly)
+    assert page["fleet_cost_per_h800_hour_usd"] == pytest.approx(yearly / fleet_year)
+    assert page["fleet_capex_per_year_over_final_run"] == pytest.approx(repaid / (2_788_000 * owned))
+    assert page["fleet_final_run_share_of_cost"] == pytest.approx(2_788_000 * owned / yearly)
+    # An owned H800-hour costs less than the fleet's average H800-equivalent hour, so the run's share of the
+    # cost is below its share of the compute.
+    assert page["fleet_final_run_share_of_cost"] < page["fleet_share_v3_final_run"]
 
 
 # --- sparse attention ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def test_claim_forms_are_checked() -> None:
     claims = data.load_table("claims.csv")
     claims_check.check_forms(claims)  # the shipped table is well formed
     assert set(claims.loc[claims["kind"] == "bound", "id"]) == {"gpu_spend_500m", "researcher_pay_1_3m", "gpt4_cost_100m"}
+    assert claims_check.CHECKS["gpt4_cost_100m"].kind == "unverifiable"  # a final-run estimate cannot bound all of training
     bad = claims.assign(kind=["guess"] + list(claims["kind"][1:]))
     with pytest.raises(ValueError, match=r"claims.csv:2:kind: expected one of figure, bound, statement"):
         claims_check.check_forms(bad)

@@ -155,8 +155,10 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX server; $4,390 of network per Hopper GPU.
-    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 50_000 / 8 * 53_700 + 50_000 * 4_390)
+    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX H800/H100 server, $80,600 per H20
+    # server (2024 quotes less their eight GPUs); $4,390 of network per Hopper GPU.
+    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 20_000 / 8 * 53_700 + 30_000 / 8 * 80_600
+                       + 50_000 * 4_390)
     assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand)
     # Fire-Flyer: $13,750 per A100, $10,000 per node, $470 of network per GPU.
     a100_by_hand = 10_000 * 13_750 + 10_000 / 8 * 10_000 + 10_000 * 470
@@ -164,17 +166,17 @@ def test_published_readings_of_the_estimate() -> None:
 
 
 def test_three_capex_bases() -> None:
-    """As paid, at 2025 listings, and as paid written down to the estimate's date (31 Jan 2025) over 5 years."""
+    """As paid, at 2025 listings, and as paid written down to the estimate's date (31 Jan 2025) over a 4.5-year life."""
     gpus, r1 = inputs.gpu_catalogue(), data.run_gpu_hours("DeepSeek-R1")
     base = {**defaults(), "fleet_a100": 1.0, "fleet_h800": 0.0, "fleet_h100": 0.0, "fleet_h20": 0.0}
     r = reconcile.evaluate(base, gpus, r1)
     one_a100 = 13_750 + 10_000 / 8 + 470
     assert r["fleet_capex_as_paid_usd"] == pytest.approx(one_a100) == pytest.approx(r["fleet_capex_usd"])
     assert r["fleet_capex_replacement_usd"] == pytest.approx(17_420 + 10_000 / 8 + 470)
-    # Bought in 2021 (middle: 2 July 2021), valued on 31 January 2025: 3.58 years of a 5-year life gone.
+    # Bought in 2021 (middle: 2 July 2021), valued on 31 January 2025: 3.58 years of a 4.5-year life gone.
     age = (pd.Timestamp("2025-01-31") - pd.Timestamp("2021-07-02")).days / 365.25
     assert gpus["a100"].age_years == pytest.approx(age)
-    assert r["fleet_book_value_2025_usd"] == pytest.approx(one_a100 * (1 - age / 5))
+    assert r["fleet_book_value_2025_usd"] == pytest.approx(one_a100 * (1 - age / 4.5))
     replaced = reconcile.evaluate({**base, "gpu_price_basis": "replacement_2025"}, gpus, r1)
     assert replaced["fleet_capex_usd"] == pytest.approx(r["fleet_capex_replacement_usd"])
     assert replaced["fleet_capex_as_paid_usd"] == pytest.approx(r["fleet_capex_as_paid_usd"])

@@ -61,6 +61,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
     return page
 
 
+def _usd2(value: float) -> str:
+    """Money in a fleet table: three significant figures, as the prose gives them ($1.79B, not $1.8B)."""
+    return usd(value, 2)
+
+
 def _gpus(page: Page, gpus: Mapping[str, fleet.Gpu]) -> None:
     h100, h800, h20, a100 = gpus["h100"], gpus["h800"], gpus["h20"], gpus["a100"]
     page.number("h800_nvlink_gb_s", h800.nvlink_gb_s, "GB/s")
@@ -126,7 +131,7 @@ def _readings(
          "HBM (TB)": r["fleet_hbm_tb"], "Facility power (MW)": r["fleet_power_mw"], "Capex": r["fleet_capex_usd"]}
         for name, r in evaluated.items()
     ]), {"GPUs": "{:,.0f}", "Hopper GPUs": "{:,.0f}", "Peak BF16 (PFLOP/s)": "{:,.0f}", "HBM (TB)": "{:,.0f}",
-         "Facility power (MW)": "{:,.1f}", "Capex": usd})
+         "Facility power (MW)": "{:,.1f}", "Capex": _usd2})
 
 
 def _capex(
@@ -140,7 +145,8 @@ def _capex(
     page.text("fleet_capex_text", usd(book["fleet_capex_usd"], 2))
     # The three bases side by side, each answering its own question.
     bases = (
-        ("fleet_capex_as_paid_usd", "As paid", "What did DeepSeek spend on the servers it owns? Each GPU type at its price when bought (2021-2024)."),
+        ("fleet_capex_as_paid_usd", "As paid", "What did the servers cost when DeepSeek bought them? Each GPU type at market prices of its "
+                                               "purchase years (2021-2024); DeepSeek's invoices are not public."),
         ("fleet_capex_replacement_usd", "2025 replacement", "What would the same fleet cost to buy at early-2025 listings?"),
         ("fleet_book_value_2025_usd", "Book value, " + valuation_date(),
          f"What is it worth at the estimate's date? As paid, written down straight-line over {float(p['depreciation_years']):g} years."),
@@ -152,7 +158,8 @@ def _capex(
     page.table("capex_bases", pd.DataFrame([
         {"Basis": label, "Answers": question, "Book (default inputs)": book[key], "$1.6B ÷ book": published_capex / book[key]}
         for key, label, question in bases
-    ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}), {"Book (default inputs)": usd, f"{usd(published_capex)} ÷ book": "{:.2f}"})
+    ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}),
+        {"Book (default inputs)": _usd2, f"{usd(published_capex)} ÷ book": "{:.2f}"})
     page.text("fleet_gpu_spend_text", usd(book["fleet_gpu_spend_usd"], 2))
     page.number("fleet_gpu_spend_usd", book["fleet_gpu_spend_usd"], "USD")
     page.text("published_capex_text", usd(published_capex))
@@ -173,6 +180,7 @@ def _capex(
     page.number("vendor_maintenance_low", data.published("vendor_maintenance_low"), "fraction of purchase price per year")
     page.number("vendor_maintenance_high", data.published("vendor_maintenance_high"), "fraction of purchase price per year")
     page.number("isca_network_usd_per_endpoint_mpft", data.published("isca_network_usd_per_endpoint_mpft"), "USD per GPU")
+    page.number("isca_network_usd_per_endpoint_ft3", data.published("isca_network_usd_per_endpoint_ft3"), "USD per GPU")
     page.number("fire_flyer_network_share_of_servers",
                 data.published("fire_flyer_network_price") / data.published("fire_flyer_server_price"), "fraction")
     # Server cost over GPU cost for the whole fleet (the old single multiplier, now an outcome).
@@ -186,8 +194,10 @@ def _capex(
     page.number("dgx_h800_server_over_gpu", data.published("dgx_h800_price_per_gpu_usd") / data.published("h800_sxm_price_usd"), "times")
     page.number("dgx_h100_server_over_gpu", data.published("dgx_h100_2025_price_per_gpu_usd") / data.published("h100_sxm_price_usd"), "times")
     page.number("epoch_server_overhead", data.published("epoch_server_overhead_hopper"), "times")
-    # What you need to believe: the all-in and the bare GPU price per GPU that give $1.6B, on the chosen basis.
-    implied = {name: costs.implied_all_in_price_per_gpu(published_capex, r["fleet_gpus"]) for name, r in evaluated.items()}
+    # What you need to believe: the all-in and the bare GPU price per GPU that reproduce the estimate's capex for each
+    # reading of it (Luk: $1.6B for all 60,000 GPUs, $1.4B for the Hoppers alone; no estimate for the floor).
+    targets = {named["all"]: published_capex, named["hoppers"]: data.published("luk_capex_hoppers_usd")}
+    implied = {name: costs.implied_all_in_price_per_gpu(targets.get(name, published_capex), r["fleet_gpus"]) for name, r in evaluated.items()}
     other = {name: (r["fleet_capex_usd"] - r["fleet_gpu_spend_usd"]) / r["fleet_gpus"] for name, r in evaluated.items()}
     page.number("capex_implied_price_per_gpu_usd", costs.implied_all_in_price_per_gpu(published_capex, book["fleet_gpus"]), "USD per GPU")
     page.text("capex_implied_price_text", usd(costs.implied_all_in_price_per_gpu(published_capex, book["fleet_gpus"]), 1))
@@ -197,15 +207,17 @@ def _capex(
     page.number("fleet_mean_all_in_price_usd", book["fleet_capex_usd"] / book["fleet_gpus"], "USD per GPU")
     page.number("fleet_mean_gpu_price_usd", book["fleet_gpu_spend_usd"] / book["fleet_gpus"], "USD per GPU")
     page.number("capex_over_published", book["fleet_capex_usd"] / published_capex, "times")
-    page.table("capex_backsolve", pd.DataFrame([
-        {"Reading": name, "GPUs": r["fleet_gpus"], "Book's capex": r["fleet_capex_usd"],
-         "All-in per GPU for $1.6B": implied[name],
-         "Bare GPU price for it": costs.implied_gpu_price(published_capex, r["fleet_gpus"], other[name]),
-         "Book's average GPU price": r["fleet_gpu_spend_usd"] / r["fleet_gpus"],
-         "Book's average all-in": r["fleet_capex_usd"] / r["fleet_gpus"]}
-        for name, r in evaluated.items()
-    ]), {"GPUs": "{:,.0f}", "Book's capex": usd, "All-in per GPU for $1.6B": "${:,.0f}",
-         "Bare GPU price for it": "${:,.0f}", "Book's average GPU price": "${:,.0f}", "Book's average all-in": "${:,.0f}"})
+    rows = []
+    for name, r in evaluated.items():
+        target = targets.get(name, published_capex if name.startswith(BOOK) else None)
+        rows.append({"Reading": name, "GPUs": r["fleet_gpus"], "Book's capex": r["fleet_capex_usd"], "Estimate for it": target,
+                     "All-in per GPU for it": None if target is None else implied[name],
+                     "Bare GPU price for it": None if target is None else costs.implied_gpu_price(target, r["fleet_gpus"], other[name]),
+                     "Book's average GPU price": r["fleet_gpu_spend_usd"] / r["fleet_gpus"],
+                     "Book's average all-in": r["fleet_capex_usd"] / r["fleet_gpus"]})
+    page.table("capex_backsolve", pd.DataFrame(rows), {
+        "GPUs": "{:,.0f}", "Book's capex": _usd2, "Estimate for it": _usd2, "All-in per GPU for it": "${:,.0f}",
+        "Bare GPU price for it": "${:,.0f}", "Book's average GPU price": "${:,.0f}", "Book's average all-in": "${:,.0f}"})
 
 
 def _prices(page: Page, p: Mapping[str, Value]) -> None:
@@ -273,17 +285,17 @@ def _opex(
             ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.1%} of capex per year"),
             ("Cluster staff", "staff", f"{p['ops_staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
         ]
-    ]), {"Per year": usd, "Over the horizon": usd})
+    ]), {"Per year": _usd2, "Over the horizon": _usd2})
     # Like for like: each published figure beside the book's figure on the same basis.
     luk_tco_all = data.published("luk_tco_all_per_year_usd")
     page.table("opex_like_for_like", pd.DataFrame([
         {"Figure": "SemiAnalysis: cost to operate", "Published": usd(published_opex),
-         "Book, same fleet": usd(all_gpus["fleet_opex_usd"]), "Basis": f"{tco_years:g} years of power, rack rental, maintenance and "
+         "Book, same fleet": usd(all_gpus["fleet_opex_usd"], 2), "Basis": f"{tco_years:g} years of power, rack rental, maintenance and "
          "cluster staff (the table's 'TCO (4y Ownership)' line); no model builders"},
-        {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(luk_tco_all), "Book, same fleet": usd(all_gpus["fleet_tco_per_year_usd"]),
+        {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(luk_tco_all), "Book, same fleet": usd(all_gpus["fleet_tco_per_year_usd"], 2),
          "Basis": f"capex ÷ {horizon_years:g} + a year of operation; the book's capex as paid, Luk's on SemiAnalysis's prices"},
         {"Figure": "Luk: yearly TCO, Hoppers only", "Published": usd(data.published("luk_tco_hoppers_per_year_usd")),
-         "Book, same fleet": usd(hoppers["fleet_tco_per_year_usd"]), "Basis": "the same, without the A100s"},
+         "Book, same fleet": usd(hoppers["fleet_tco_per_year_usd"], 2), "Basis": "the same, without the A100s"},
     ]))
 
 
@@ -303,7 +315,10 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     # DeepSeek's assumed price against the book's ownership cost (both per hour held) and the market, in words.
     page.text("assumed_vs_owned", versus(assumed, held))
     page.text("assumed_vs_market", versus(assumed, market))
-    page.text("useful_vs_assumed", versus(useful, assumed))
+    # Per useful hour on both sides: a renter whose GPUs are as busy pays its price over the same useful share.
+    rental_useful = assumed / float(p["utilisation"])  # type: ignore[arg-type]
+    page.number("rental_per_useful_hour_usd", rental_useful, "USD per useful GPU-hour")
+    page.text("useful_vs_rental_useful", versus(useful, rental_useful))
     page.number("owned_gpu_hour_epoch_usd", epoch, "USD per GPU-hour")
     page.text("epoch_vs_assumed", versus(epoch, assumed))
     semianalysis = data.published("semianalysis_h100_tco_usd_per_gpu_hour")
@@ -338,12 +353,11 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
         {"Figure": "SemiAnalysis: owned HGX H100", "Per GPU-hour": semianalysis, "Date": "2023-12",
          "Basis": f"OEM prices, network included, {data.published('semianalysis_debt_rate'):.0%} debt, hosting; per hour held"},
         {"Figure": "DeepSeek's assumed H800 rental", "Per GPU-hour": assumed, "Date": "2024-12", "Basis": "V3 report, Table 1"},
-        {"Figure": "H800 rental (market)", "Per GPU-hour": market, "Date": "2025-03", "Basis": "one provider's list price"},
-        {"Figure": "H100 neocloud rental", "Per GPU-hour": f"${neocloud[0]:.2f}–{neocloud[1]:.2f}", "Date": "2025-03",
-         "Basis": "list prices, on demand: a ceiling for an owner's cost, margin included"},
-        {"Figure": "H100 1-year contracts", "Per GPU-hour": f"${contract[0]:.2f}–{contract[1]:.2f}", "Date": "2025-10 to 2026-03",
-         "Basis": "survey of contract prices (SemiAnalysis): what a reserved block costs"},
-    ]), {"Per GPU-hour": lambda v: v if isinstance(v, str) else f"${v:.2f}"})
+    ] + [
+        {"Figure": f"{r.gpu.upper()} rental: {r.provider}", "Per GPU-hour": float(r.usd_per_gpu_hour), "Date": r.date,
+         "Basis": "a reserved block's price (a survey)" if "contract" in r.provider else "list price, margin included: a ceiling for an owner"}
+        for r in rentals.itertuples()
+    ]), {"Per GPU-hour": "${:.2f}"})
     bars = {"H800 owned, per hour held (this book)": held, "H800 owned, per useful hour (this book)": useful,
             "H100 owned, per hour held (SemiAnalysis, Dec 2023)": semianalysis, "H800 rental assumed by DeepSeek": assumed}
     page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, "Cost of one GPU-hour: owned and rented"))

@@ -55,7 +55,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
 
     # The headline cards: the Monte Carlo median with its P10-P90 (the defaults are the inputs' medians,
     # but a nonlinear model's output at the median inputs is not the median output).
-    for key, card, digits in (("total_development_cost_usd", "dev", 1), ("fleet_capex_usd", "capex", 2),
+    for key, card, digits in (("total_development_cost_usd", "dev", 2), ("fleet_capex_usd", "capex", 2),
                               ("fleet_opex_per_year_usd", "opex", 2)):
         page.text(f"headline_{card}_text", usd(ranges[key]["p50"], digits))
         page.text(f"headline_{card}_p10_text", usd(ranges[key]["p10"], digits))

@@ -23,11 +23,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     r = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
     _waterfall(page, p, r)
-    ranges = simulate(p, RANGED).ranges
-    dev = ranges["total_development_cost_usd"]
-    page.text("total_development_cost_p50_text", usd(dev["p50"]))
-    page.text("total_development_cost_p10_text", usd(dev["p10"]))
-    page.text("total_development_cost_p90_text", usd(dev["p90"]))
+    ranges = simulate(p, RANGED).ranges  # the uncertainty chapter's Monte Carlo; its page gives the medians in words
     _headlines(page, p, r, ranges)
     _assumptions(page, p, r)
     return page
@@ -61,7 +57,6 @@ def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mappin
         "v3_cost_6m": ("Final V3 run, rented (Table 1)", r["run_rental_usd"], "the V3 run (DeepSeek, via the article)"),
         "r1_cost_5m": ("R1's own training, rented", r1_rental, "R1 (the article)"),
         "headline_1_6b_develop": ("V3's development", ranges["total_development_cost_usd"], "V3's development (the headline)"),
-        "gpt4_cost_100m": ("GPT-4's final run (Epoch AI, amortised)", data.published("gpt4_epoch_amortised_usd"), "more than this (Altman)"),
         "gpu_spend_500m": ("GPU purchases, as paid", ranges["fleet_gpu_spend_usd"], "more than this (SemiAnalysis)"),
         "opex_944m": (f"Fleet opex, {horizon:g} years", ranges["fleet_opex_usd"], "cost to operate (SemiAnalysis)"),
         "capex_1_6b": ("Fleet capex, as paid", ranges["fleet_capex_usd"], "server capex (SemiAnalysis)"),
@@ -99,6 +94,6 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
          "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at {p['gpu_price_basis']} prices + ${p['server_non_gpu_usd']:,.0f} per HGX server "
                      f"+ ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
-         "Rests on": f"{p['horizon_years']:g} years × ${r['fleet_opex_per_year_usd'] / 1e6:,.0f}M per year of power, rack rental, "
+         "Rests on": f"{p['horizon_years']:g} years × {usd(r['fleet_opex_per_year_usd'], 2)} per year of power, rack rental, "
                      "maintenance and cluster staff"},
-    ]), {"Value": usd})
+    ]).rename(columns={"Value": "Value (default inputs)"}), {"Value (default inputs)": lambda v: usd(v, 2)})

@@ -61,8 +61,8 @@ def _pct(value: float) -> str:
 
 
 def _share(value: float) -> str:
-    """A share of the fleet-year: two decimals below 1% so that small slices do not read as 0.1%."""
-    return f"{value:.2%}" if 0 < abs(value) < 0.01 else f"{value:.1%}"
+    """A share of the fleet-year: two decimals below 10% so that small slices keep two significant figures."""
+    return f"{value:.2%}" if 0 < abs(value) < 0.1 else f"{value:.1%}"
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -121,7 +121,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("inference_output_half_step_usd", output_half_step_usd, "USD per day")
     page.number("inference_nodes_gap", nodes - f["inference_nodes_avg"], "nodes")
     # The same day at the book's ownership cost per H800-hour held, the basis a rental is paid on.
-    owned = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]  # type: ignore[misc]
+    book = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
+    owned = float(book["owned_gpu_hour_usd"])
     cost_owned = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, owned)
     page.number("owned_gpu_hour_usd", owned, "USD per GPU-hour held")
     page.number("inference_cost_per_day_owned_usd", cost_owned, "USD per day")
@@ -304,17 +305,19 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims = data.load_indexed("claims.csv")
     page.text("serving_claim_run_text", usd(float(claims.loc["v3_cost_6m", "value"])))
     page.text("serving_claim_capex_text", usd(float(claims.loc["capex_1_6b", "value"])))
-    # Valued at the ownership cost per hour held, the price the reconciliation gives the same hours.
-    year_value = budget.fleet_gpu_hours * owned
-    capex = published("semianalysis_capex_usd")
-    capex_per_year = capex / f["depreciation_years"]
-    page.text("fleet_year_value_text", usd(year_value))
-    page.text("fleet_final_run_value_text", usd(final_run * owned))
-    page.text("fleet_capex_text_published", usd(capex))
+    # In money: the fleet's yearly cost (capex as an annuity, plus opex) split by share of H800-equivalent
+    # hours, beside the final run at the owned cost per H800-hour held, the price the reconciliation uses.
+    year_cost = float(book["fleet_cost_per_year_usd"])
+    capex_per_year = year_cost - float(book["fleet_opex_per_year_usd"])  # the annuity part
+    run_value = final_run * owned
+    page.text("fleet_year_cost_text", usd(year_cost))
     page.text("fleet_capex_per_year_text", usd(capex_per_year))
+    page.text("fleet_final_run_value_text", usd(run_value))
+    page.number("fleet_final_run_share_of_cost", run_value / year_cost, "fraction")
     page.number("fleet_depreciation_years", f["depreciation_years"], "years")
-    page.number("fleet_capex_per_h800_hour_usd", capex_per_year / budget.fleet_gpu_hours, "USD per H800-hour")
-    page.number("fleet_capex_per_year_over_final_run", capex_per_year / (final_run * owned), "times")
+    page.number("fleet_cost_of_capital", f["cost_of_capital"], "fraction per year")
+    page.number("fleet_cost_per_h800_hour_usd", year_cost / budget.fleet_gpu_hours, "USD per H800-equivalent hour")
+    page.number("fleet_capex_per_year_over_final_run", capex_per_year / run_value, "times")
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
@@ -325,11 +328,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([
-        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "At owned cost": slices[name] * owned,
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Share of yearly cost": shares[name] * year_cost,
          "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
-    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "At owned cost": year_value,
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Share of yearly cost": year_cost,
           "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
-        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "At owned cost": usd})
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Share of yearly cost": usd})
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 

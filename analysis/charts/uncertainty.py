@@ -31,7 +31,7 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
         ax.plot([p50], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8, label="P50")
         if published is not None:
             ax.axvline(published, color=plots.VERMILION, ls="--", lw=1.5, label=label)
-        fmt = (lambda v: usd(v, 1)) if published is None or published > 100 else (lambda v: f"${v:.2f}")
+        fmt = (lambda v: usd(v, 2)) if published is None or published > 100 else (lambda v: f"${v:.2f}")
         ax.set_title(f"{title}: P50 {fmt(p50)} (P10 {fmt(p10)} – P90 {fmt(p90)})", fontsize=10)
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)

@@ -113,6 +113,8 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_power_mw": costs.facility_power_kw(counts, gpus, p["power_load_factor"], p["pue"]) / 1e3,
         "fleet_h800_equivalent_gpus": h800_equivalent,
         "fleet_tco_per_year_usd": costs.yearly_tco_usd(capex, opex_year, p["horizon_years"]),
+        # What holding the fleet costs a year on the basis of owned_gpu_hour_usd: capex as an annuity, plus opex.
+        "fleet_cost_per_year_usd": capex * costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"]) + opex_year,
         "fleet_capex_usd": capex,
         "fleet_capex_as_paid_usd": as_paid,
         "fleet_capex_replacement_usd": replacement,
@@ -123,8 +125,6 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_opex_usd": opex_year * p["horizon_years"],
         # "Operating the clusters" read narrowly: power, rack rental and upkeep, without the cluster staff.
         "fleet_opex_ex_staff_usd": (opex_year - opex_parts["staff"]) * p["horizon_years"],
-        # Read broadly: the same with the model builders' pay for the horizon (they are a development cost in this book).
-        "fleet_opex_with_model_staff_usd": (opex_year + p["staff_headcount"] * p["staff_loaded_cost_usd"]) * p["horizon_years"],
         "owned_gpu_hour_usd": held,
         "owned_gpu_useful_hour_usd": useful,
         "owned_gpu_hour_replacement_usd": held_replacement,
