@@ -57,6 +57,14 @@ def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_build(tmp_path_factory, "override", *OVERRIDES)
 
 
+@pytest.fixture(scope="session")
+def panel_point_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """results.json at one grid point of the what-if panel away from the defaults on every control."""
+    return shared_build(tmp_path_factory, "panel-point", "--no-html", *PANEL_POINT)
+
+
+PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacement_2025", "-p", "cost_of_capital=0.07",
+               "-p", "utilisation=0.9", "-p", "research_multiplier=4", "-p", "high_flyer_share=0.3", "-p", "gpu_hour_usd=3.42")
 OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from analysis.pipeline.browser import chromium
 from analysis.pipeline.notebooks import toc_entries
-from tests.conftest import ROOT, results_of
+from tests.conftest import PANEL_POINT, ROOT, results_of
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGES = [str(entry) for entry in toc_entries()]  # notebooks, generated reference pages and Markdown pages
@@ -115,6 +115,53 @@ def test_landing_numbers_match_results_json(browser, site: str, default_build: P
         context.close()
 
 
+def _panel_values(page) -> dict[str, str]:  # noqa: ANN001
+    return dict(page.eval_on_selector_all("[data-result]", "els => els.map(e => [e.dataset.result, e.dataset.value])"))
+
+
+def _same(shown: str, built: object) -> bool:
+    return shown == built if isinstance(built, str) else float(shown) == built
+
+
+def test_explore_panel_shows_what_real_builds_write(browser, site: str, default_build: Path,  # noqa: ANN001
+                                                    panel_point_build: Path) -> None:
+    """The what-if panel against real builds: at the defaults it shows the default build's results.json, value for
+    value; set to another grid point it shows what `build --scenario … -p …` wrote there, and names that command."""
+    context, page, log = _open(browser, f"{site}/book/explore.html")
+    try:
+        assert not log["errors"], log["errors"]
+        defaults = results_of(default_build)
+        shown = _panel_values(page)
+        assert len(shown) >= 6
+        for key, value in shown.items():
+            assert _same(value, defaults[key]["value"]), (key, value, defaults[key]["value"])
+        assert page.inner_text("#explore-command") == "python -m analysis build"
+        point = results_of(panel_point_build)
+        page.select_option('[data-param="scenario"]', PANEL_POINT[1])
+        for name, value in (a.split("=") for a in PANEL_POINT[3::2]):
+            page.select_option(f'[data-param="{name}"]', value)
+        moved = _panel_values(page)
+        for key, value in moved.items():
+            assert _same(value, point[key]["value"]), (key, value, point[key]["value"])
+        assert sum(moved[k] != shown[k] for k in shown) >= len(shown) - 1  # the point moves (nearly) every result
+        assert page.inner_text("#explore-command") == "python -m analysis build " + " ".join(PANEL_POINT)
+        page.click("form#explore button[type=reset]")
+        page.wait_for_function("() => document.getElementById('explore-command').textContent === 'python -m analysis build'")
+        assert _panel_values(page) == shown
+    finally:
+        context.close()
+
+
+def test_landing_page_links_to_the_panel(browser, site: str) -> None:  # noqa: ANN001
+    context, page, _ = _open(browser, f"{site}/book/intro.html")
+    try:
+        page.click('article a[href$="explore.html"]')
+        page.wait_for_url("**/explore.html")
+        assert page.locator('select[data-param="scenario"]').count() == 1
+    finally:
+        context.close()
+
+
 def test_a_glued_number_links_to_its_entry(browser, site: str) -> None:  # noqa: ANN001
     """Click the final run's cost on the landing page: the Every-number page opens at that value's entry."""
     context, page, _ = _open(browser, f"{site}/book/intro.html")
@@ -140,7 +187,7 @@ def test_search_finds_mla(browser, site: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("width", [1280, 400])
-@pytest.mark.parametrize("path", ["book/intro", "book/fleet"])
+@pytest.mark.parametrize("path", ["book/intro", "book/fleet", "book/explore"])
 def test_screenshots(browser, site: str, path: str, width: int) -> None:  # noqa: ANN001
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context, page, _ = _open(browser, f"{site}/{path}.html", width=width)

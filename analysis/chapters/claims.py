@@ -8,7 +8,9 @@ input that flips it most easily.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from functools import cache
 
 import pandas as pd
 
@@ -44,6 +46,13 @@ def shown(value: float | None, unit: str) -> str:
     return f"{value:.0%}" if unit == "fraction" else f"{value:,.0f}"
 
 
+@cache
+def _r1_launch_prices() -> inference.ApiPrices:
+    row = data.load_indexed("api_prices.csv").loc["r1_launch"]
+    return inference.ApiPrices(float(row["input_cache_hit_usd_per_m"]), float(row["input_cache_miss_usd_per_m"]),
+                               float(row["output_usd_per_m"]))
+
+
 def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
     """Every figure a claim can be compared with (claims_check.CHECKS names them)."""
     values: dict[str, float] = dict(cost_model(p))  # type: ignore[arg-type]
@@ -55,9 +64,7 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
     gpus, ctx, post = float(p["training_gpus"]), float(p["v3_context_ext_gpu_hours"]), float(p["v3_post_training_gpu_hours"])  # type: ignore[arg-type]
     pretrain = float(p["v3_pretrain_gpu_hours"])  # type: ignore[arg-type]
     eq = arch.kv_cache_equivalents(v3)
-    r1_prices = data.load_indexed("api_prices.csv").loc["r1_launch"]
-    prices = inference.ApiPrices(float(r1_prices["input_cache_hit_usd_per_m"]), float(r1_prices["input_cache_miss_usd_per_m"]),
-                                 float(r1_prices["output_usd_per_m"]))
+    prices = _r1_launch_prices()
     cost_day = float(inference.cost_per_day_usd(p["inference_nodes_avg"], p["gpus_per_node"], price))  # type: ignore[arg-type]
     revenue_day = float(inference.theoretical_revenue_per_day_usd(
         p["inference_input_tokens_per_day"], p["cache_hit_share"], p["inference_output_tokens_per_day"], prices))  # type: ignore[arg-type]
@@ -130,7 +137,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.text(f"claim_{row.id}_verdict", row.verdict)
         page.text(f"claim_{row.id}_verdict_text", row.verdict_text)
         page.text(f"claim_{row.id}_rests_on", row.rests_on or "nothing assumed")
-        if row.ratio is not None and not pd.isna(row.ratio):
+        if row.ratio is not None and not pd.isna(row.ratio) and math.isfinite(row.ratio):  # no ratio to a book figure of 0
             page.number(f"claim_{row.id}_ratio", float(row.ratio), "claimed ÷ book")
         share, flip = robust.loc[row.id, "share"], robust.loc[row.id, "flip"]
         if share is not None and not pd.isna(share):
@@ -168,7 +175,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "Claim": shared["claim"], "Verdict": shared["verdict"], "Claimed ÷ book": shared["ratio"],
         "Same verdict in": [robust.loc[i, "share"] for i in shared.index],
         "Flipped by, moved alone": [robust.loc[i, "flip"] for i in shared.index],
-    }), {"Claimed ÷ book": "{:.2f}×", "Same verdict in": "{:.0%}"})
+    }), {"Claimed ÷ book": lambda v: f"{v:.2f}×" if math.isfinite(v) else "the book's figure is 0", "Same verdict in": "{:.0%}"})
     crossed = ledger[ledger["cross_check"] != ""]
     page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Independent path": crossed["cross_check"]}))
     return page

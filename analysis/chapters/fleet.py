@@ -105,8 +105,8 @@ def _readings(
     # The critique's reading (Luk): the table's 60,000 include the A100s; its Hoppers are the three Hopper columns.
     page.number("critical_hopper", hoppers["fleet_hopper_gpus"], "GPUs")
     page.number("fleet_floor_gpus", floor["fleet_gpus"], "GPUs")
-    page.number("fleet_floor_h800", fleets[FLOOR]["h800"], "GPUs")
-    page.number("fleet_floor_a100", fleets[FLOOR]["a100"], "GPUs")
+    page.number("fleet_floor_h800", fleets[named["floor"]]["h800"], "GPUs")
+    page.number("fleet_floor_a100", fleets[named["floor"]]["a100"], "GPUs")
     page.number("inference_peak_nodes_published", data.published("inference_nodes_peak"), "nodes")
     page.number("inference_gpus_per_node_published", data.published("inference_gpus_per_node"), "GPUs")
     page.number("fleet_floor_capex_usd", floor["fleet_capex_usd"], "USD")

@@ -214,6 +214,7 @@ class PageContext:
 
     notebooks: Sequence[Path]
     results: Mapping[str, Any] | None = None
+    panel: Mapping[str, Any] | None = None  # the what-if panel's grid (analysis.chapters.explore.panel_data)
 
 
 # Page name (its _toc.yml entry under book/) → generator. The build writes book/<name>.md; pages that
@@ -224,5 +225,17 @@ GENERATED: dict[str, Callable[[PageContext], GeneratedPage]] = {
     "glossary": lambda _ctx: glossary_page(),
     "downloads": lambda ctx: downloads_page(ctx.notebooks),
     "every_number": lambda ctx: every_number_page(ctx.results or {}, ctx.notebooks),
+    "explore": lambda ctx: explore_page(ctx),
 }
-NEEDS_RESULTS = frozenset({"every_number"})
+NEEDS_RESULTS = frozenset({"every_number", "explore"})  # explore: to say which parameters this build was run with
+
+
+def explore_page(ctx: PageContext) -> GeneratedPage:
+    from analysis.chapters import explore
+
+    overrides = {name: p["value"] for name, p in (ctx.results or {}).get("_meta", {}).get("parameters", {}).items()
+                 if p.get("origin") != "default"}
+    scenario = (ctx.results or {}).get("_meta", {}).get("scenario", "default")
+    if scenario != "default":
+        overrides = {"--scenario": scenario, **overrides}
+    return GeneratedPage(explore.page(ctx.panel if ctx.panel is not None else explore.panel_data(), overrides))

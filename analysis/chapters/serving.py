@@ -65,6 +65,28 @@ def _share(value: float) -> str:
     return f"{value:.2%}" if 0 < abs(value) < 0.1 else f"{value:.1%}"
 
 
+# What fleet_year reads (the what-if panel evaluates it over a grid of these alone).
+FLEET_YEAR_PARAMS = (
+    "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours",
+    "v3_post_training_gpu_hours", "research_multiplier", "inference_nodes_peak", "inference_nodes_avg", "gpus_per_node",
+    "other_models_gpu_hours", "high_flyer_share",
+)
+
+
+def fleet_year(f: Mapping[str, float]) -> tuple[float, float, float, inf.FleetTimeBudget]:
+    """A year of the fleet in H800-equivalent hours and what public figures account for: (H800-equivalent GPUs,
+    V3's final run in GPU-hours, the night-lending share, the budget). Reads FLEET_YEAR_PARAMS only."""
+    equivalent = float(inf.h800_equivalent_gpus(fleet.counts_from_params(f), gpu_catalogue()))
+    final_run = f["v3_pretrain_gpu_hours"] + f["v3_context_ext_gpu_hours"] + f["v3_post_training_gpu_hours"]
+    lending = float(inf.night_lending_share(f["inference_nodes_peak"], f["inference_nodes_avg"]))
+    budget = inf.fleet_time_budget(
+        equivalent, v3_final_run_gpu_hours=final_run, research_multiplier=f["research_multiplier"], r1_gpu_hours=r1_gpu_hours(),
+        inference_nodes_peak=f["inference_nodes_peak"], night_lending_share=lending, gpus_per_node=f["gpus_per_node"],
+        other_models_gpu_hours=f["other_models_gpu_hours"], high_flyer_share=f["high_flyer_share"],
+    )
+    return equivalent, final_run, lending, budget
+
+
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     f = {name: float(p[name]) for name in PARAMETERS if name != "gpu_price_basis"}  # the one choice aside, numbers
@@ -273,16 +295,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     ]))
 
     # --- 4. the fleet-time budget ----------------------------------------------------------------
-    catalogue = gpu_catalogue()
     counts = fleet.counts_from_params(f)
-    equivalent = inf.h800_equivalent_gpus(counts, catalogue)
-    final_run = f["v3_pretrain_gpu_hours"] + f["v3_context_ext_gpu_hours"] + f["v3_post_training_gpu_hours"]
-    lending = inf.night_lending_share(f["inference_nodes_peak"], f["inference_nodes_avg"])
-    budget = inf.fleet_time_budget(
-        equivalent, v3_final_run_gpu_hours=final_run, research_multiplier=f["research_multiplier"], r1_gpu_hours=r1_gpu_hours(),
-        inference_nodes_peak=f["inference_nodes_peak"], night_lending_share=lending, gpus_per_node=gpus_per_node,
-        other_models_gpu_hours=f["other_models_gpu_hours"], high_flyer_share=f["high_flyer_share"],
-    )
+    equivalent, final_run, lending, budget = fleet_year(f)
     slices, shares = budget.slices(), budget.shares()
     for name in inf.SLICE_LABELS:
         page.number(f"fleet_hours_{name}_m", slices[name] / 1e6, "million H800-hours")

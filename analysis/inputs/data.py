@@ -86,6 +86,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "parameter:id label distribution low:float mode:float? high:float rationale source_id:source"
     ),
     "glossary.csv": _cols("term:id definition"),
+    "explore.csv": _cols("control:id label values rationale source_id:source"),
     "correlations.csv": _cols("pair:id parameter_a parameter_b rho:float rationale source_id:source"),
     "models.csv": _cols(
         "model:id name config config_source_id:source publisher_total_params:float publisher_active_params:float? "
@@ -187,6 +188,8 @@ def load_indexed(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def validate_all(data_dir: Path = DATA_DIR) -> None:
     """Load every table (used before any notebook runs, so bad data fails fast)."""
     _load.cache_clear()
+    _published.cache_clear()
+    _run_gpu_hours.cache_clear()
     for name in SCHEMAS:
         if (Path(data_dir) / name).exists() or name in ("sources.csv", "parameters.csv"):
             _load(name, Path(data_dir))
@@ -206,12 +209,18 @@ def load_json(path: Path) -> dict[str, Any]:
     return value
 
 
+@cache
+def _published(data_dir: Path) -> dict[str, float]:
+    table = _load("published_figures.csv", data_dir)
+    return {str(k): float(v) for k, v in zip(table["id"], table["value"], strict=True)}
+
+
 def published(figure_id: str, data_dir: Path = DATA_DIR) -> float:
     """One published figure by id (data/published_figures.csv)."""
-    table = load_indexed("published_figures.csv", data_dir)
-    if figure_id not in table.index:
+    figures = _published(Path(data_dir))
+    if figure_id not in figures:
         raise InputError(f"data/published_figures.csv: no figure {figure_id!r}")
-    return float(table.loc[figure_id, "value"])
+    return figures[figure_id]
 
 
 def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], pd.Series]]:
@@ -225,7 +234,12 @@ def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], 
 
 def run_gpu_hours(model: str, data_dir: Path = DATA_DIR) -> float:
     """Total GPU-hours of a model's stages in training_runs.csv."""
-    runs = load_table("training_runs.csv", data_dir)
+    return _run_gpu_hours(model, Path(data_dir))
+
+
+@cache
+def _run_gpu_hours(model: str, data_dir: Path) -> float:
+    runs = _load("training_runs.csv", data_dir)
     selected = runs[runs["model"] == model]
     if selected.empty:
         raise InputError(f"data/training_runs.csv: no rows for model {model!r}")

@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ from analysis.errors import BuildError, InputError
 from analysis.inputs import data
 from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
-from analysis.pipeline import cache, notebooks, results
+from analysis.pipeline import cache, notebooks, results, sphinx_env
 from analysis.pipeline.browser import print_to_pdf
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -47,12 +47,13 @@ def validate_inputs() -> dict[str, Param]:
     """Every input file, checked before any notebook runs (bad input fails in a second, not a minute).
 
     Returns the parameter registry it validated."""
-    from analysis.chapters import inputs
+    from analysis.chapters import explore, inputs
 
     data.validate_all()
     params = registry()
     inputs.validate_uncertainty(params)
     inputs.validate_model_configs()
+    explore.controls()  # the what-if panel's grid: each value a valid -p, each grid holding the default
     return params
 
 
@@ -110,10 +111,13 @@ def execute_all(
     """Execute notebooks, `jobs` at a time (each in its own kernel process)."""
     executions: list[notebooks.Execution] = []
     if jobs <= 1 or len(jobs_list) <= 1:
-        for source, target, params in jobs_list:
-            run = notebooks.execute(source, target, params, position=0)
-            echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
-            executions.append(run)
+        try:
+            for source, target, params in jobs_list:
+                run = notebooks.execute(source, target, params, position=0)
+                echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+                executions.append(run)
+        finally:
+            notebooks.shutdown_kernel()  # this process's kernel: a sequential run leaves none behind
         return executions
     # spawn, not fork: each worker starts clean (no inherited threads, sockets or zmq contexts).
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
@@ -136,16 +140,18 @@ def execute_all(
     return executions
 
 
-def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dict[str, Any] | None = None,
+                           panel: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Write the generated pages (no kernel needed) into the staged book; return their values.
 
-    Without `document`, the pages that need results.json are left for a second call."""
+    Without `document`, the pages that need results.json are left for a second call. The what-if panel's page is
+    written only with its grid (`panel`): a build without HTML has no use for it."""
     from analysis.chapters.reference import GENERATED, NEEDS_RESULTS, PageContext
 
     values: dict[str, dict[str, Any]] = {}
-    context = PageContext([root / nb for nb in toc], document)
+    context = PageContext([root / nb for nb in toc], document, panel)
     for page in notebooks.generated_pages(root):
-        if (page.stem in NEEDS_RESULTS) != (document is not None):
+        if (page.stem in NEEDS_RESULTS) != (document is not None) or (page.stem == PANEL_PAGE and panel is None):
             continue
         made = GENERATED[page.stem](context)
         (src / page).write_text(made.markdown, encoding="utf-8")
@@ -153,12 +159,25 @@ def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dic
     return values
 
 
-def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
+PANEL_PAGE = "explore"
+
+
+def _panel(out: Path, root: Path) -> dict[str, Any] | None:
+    """The what-if panel's grid when the book has the page, cached under OUT/.cache by the inputs' digest."""
+    if PANEL_PAGE not in {p.stem for p in notebooks.generated_pages(root)}:
+        return None
+    from analysis.chapters import explore
+
+    return cache.cached_json(out, "explore", cache.inputs_digest(), explore.panel_data)
+
+
+def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: bool = True) -> Path:
     # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
-    # --all: never reuse a previous page (stale glue values hide there).
+    # --all (everything): read every page again. Without it Sphinx re-reads only pages whose files changed, which
+    # is safe only in the kept environment of analysis.pipeline.sphinx_env (it marks the pages that quote others).
     command = [
         str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
-        "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", "--all",
+        "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", *(["--all"] if everything else []),
     ]
     # Sphinx loads analysis.pipeline.sphinx_offline from the repository.
     env = {**os.environ, "PYTHONPATH": pythonpath_with_root()}
@@ -175,6 +194,22 @@ def _jupyter_book(src: Path, staging: Path, builder: str = "html") -> Path:
         warnings = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln]
         raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [output[-2000:]]))
     return staging / "_build" / builder
+
+
+def _html(src: Path, staging: Path, out: Path, echo: Echo) -> Path:
+    """The HTML book, built in the Sphinx environment kept for `out` (only changed pages are read again) and
+    copied into staging, from where it is published by rename. A failed or interrupted run drops the kept
+    environment, so the next build starts from a clean one."""
+    kept = sphinx_env.prepare(out, cache.code_digest())
+    changed = sphinx_env.sync(src, kept / "src")
+    touched = sphinx_env.touch_dependents(kept / "src", changed)
+    echo(f"  {len(changed) + len(touched)} source files changed since the last build into this folder")
+    sphinx_env.running(kept, True)
+    html = _jupyter_book(kept / "src", kept, everything=False)
+    sphinx_env.running(kept, False)
+    # A copy, not links: Sphinx rewrites its files in place, and the published book must not change under a reader.
+    shutil.copytree(html, staging / "html")
+    return staging / "html"
 
 
 def publish(
@@ -244,7 +279,12 @@ def build(
                     plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
             echo(f"executing {len(plan)} of {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
             started = time.perf_counter()
-            executions = execute_all(plan, jobs, echo)
+            # The what-if panel's grid, computed (or fetched) while the notebooks run: it depends on the inputs
+            # and the code only, never on this build's parameters.
+            with ThreadPoolExecutor(max_workers=1) as side:
+                panel_grid = side.submit(_panel, out, root) if html else None
+                executions = execute_all(plan, jobs, echo)
+                panel = panel_grid.result() if panel_grid else None
             seconds["execute"] = time.perf_counter() - started
             notebooks.raise_failures(executions, _keep_failures(executions, out))
             by_path = {src / nb: nb for nb in toc}
@@ -262,7 +302,7 @@ def build(
                 "versions": versions,
             }
             document = results.document(collected, meta, results.depends_on(records))
-            _write_generated_pages(src, toc, root, document)
+            _write_generated_pages(src, toc, root, document, panel)
             staged_notebooks = staging / "notebooks"
             staged_notebooks.mkdir()
             for nb in toc:
@@ -271,7 +311,7 @@ def build(
             if html:
                 echo("building HTML with jupyter-book (strict)")
                 started = time.perf_counter()
-                staged_html = _jupyter_book(src, staging)
+                staged_html = _html(src, staging, out, echo)
                 seconds["jupyter_book"] = time.perf_counter() - started
                 _copy_downloads(staged_html / "downloads", document, [src / nb for nb in toc])
                 if pdf:

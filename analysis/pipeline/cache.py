@@ -12,7 +12,7 @@ import hashlib
 import json
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,14 @@ def inputs_digest() -> str:
             files_digest([ROOT / "requirements.txt"], ROOT), sys.version,
         ]).encode()
     ).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The analysis code and the pinned requirements (what Sphinx's extensions and the page formats depend on)."""
+    code = tree(ROOT / "analysis", ("*.py", "*.mplstyle"))
+    return hashlib.sha256("|".join([files_digest(code, ROOT), files_digest([ROOT / "requirements.txt"], ROOT),
+                                    sys.version]).encode()).hexdigest()
 
 
 def notebook_key(notebook: Path, parameters: dict[str, Any]) -> str:
@@ -93,3 +101,19 @@ class NotebookCache:
         tmp = self.path(notebook, key).with_suffix(".tmp")
         shutil.copy2(executed, tmp)
         tmp.replace(self.path(notebook, key))
+
+
+def cached_json(out: Path, name: str, key: str, make: Callable[[], Any]) -> Any:
+    """A JSON-able value computed once per key under OUT/.cache (the what-if panel's grid); older keys are dropped."""
+    folder = out / ".cache"
+    path = folder / f"{name}.{key}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    value = make()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f"{name}.*.json"):
+        stale.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value), encoding="utf-8")
+    tmp.replace(path)
+    return value

@@ -82,28 +82,79 @@ class Execution:
     error: str | None = None
 
 
+# One kernel per executing process, reused from notebook to notebook: starting a kernel and importing the
+# analysis stack costs more than most chapters do. Each notebook starts from an empty namespace (%reset), and
+# everything it reads comes from its own parameters cell, so nothing leaks from one notebook to the next.
+_kernel: Any = None
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# Run once in a fresh kernel, while the build does other work: the imports every chapter needs.
+WARM_UP = "import analysis.chapters.page, analysis.chapters.inputs, matplotlib.pyplot, pandas, numpy"
+RESET = "import matplotlib.pyplot\nmatplotlib.pyplot.close('all')\n%reset -f"
+
+
+def _environment() -> None:
+    os.environ["PYTHONPATH"] = pythonpath_with_root()  # the kernel imports `analysis`, whatever its cwd
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def warm_kernel() -> Any:
+    """This process's kernel, started (and warmed up) on first use or after it died."""
+    global _kernel
+    from jupyter_client.manager import KernelManager
+
+    if _kernel is not None and _kernel.is_alive():
+        return _kernel
+    shutdown_kernel()
+    _environment()
+    manager = KernelManager(kernel_name=KERNEL)
+    manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(ROOT))
+    _run_in(manager, WARM_UP)
+    _kernel = manager
+    return manager
+
+
+def _run_in(manager: Any, code: str) -> None:
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive(code, timeout=120, store_history=False, output_hook=lambda _msg: None)
+    finally:
+        client.stop_channels()
+
+
+def shutdown_kernel() -> None:
+    """Stop this process's kernel (at the end of a sequential run, or before replacing a dead one)."""
+    global _kernel
+    if _kernel is not None:
+        try:
+            _kernel.shutdown_kernel(now=True)
+        except Exception:  # already gone: nothing to stop
+            pass
+    _kernel = None
+
+
 def execute(source: Path, target: Path, parameters: dict[str, Any], position: int = 0) -> Execution:
     """Run one notebook with papermill; never raises for a failing cell (see .error)."""
     run = _execute_once(source, target, parameters, position)
-    if run.error and "Kernel died before replying" in run.error:
-        # A kernel that fails to start is the machine's hiccup, not the notebook's: try once more.
+    if run.error and ("Kernel died" in run.error or "DeadKernel" in run.error):
+        # A kernel that fails to start or dies is the machine's hiccup, not the notebook's: once more, on a new one.
+        shutdown_kernel()
         run = _execute_once(source, target, parameters, position)
     return run
 
 
 def _execute_once(source: Path, target: Path, parameters: dict[str, Any], position: int) -> Execution:
     started = time.perf_counter()
-    os.environ["PYTHONPATH"] = pythonpath_with_root()  # the kernel imports `analysis`, whatever its cwd
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    _environment()
     try:
+        kernel = warm_kernel()
+        _run_in(kernel, RESET)  # a clean namespace and no open figures; imported modules stay warm
         papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent),
+            str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent), km=kernel,
             # Bars only on a terminal; in a log the build prints one plain line per notebook instead.
             progress_bar={"desc": source.stem, "position": position, "leave": True} if sys.stderr.isatty() else False,
             start_timeout=120, execution_timeout=600,
-            # The kernel's own log (TCP-without-encryption warning; "KeyboardInterrupt caught" at
-            # shutdown) reads like a failure and is noise: cell errors and dead kernels still raise here.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
         cell = _code_cell_number(target, exc.cell_index)

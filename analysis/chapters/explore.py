@@ -1,0 +1,374 @@
+"""The what-if panel, "Explore the assumptions": the book's headlines over a grid of its contested inputs.
+
+Every value is computed at build time by the functions the chapters themselves publish with (the cost model,
+the serving chapter's fleet-year, the ledger's verdict), at parameters resolved exactly as the command line
+resolves `--scenario NAME -p NAME=VALUE`; the page only looks them up. The controls and their grids are
+data/explore.csv. Each output is stored over the controls it actually varies with (found by comparing the
+computed values, not assumed), so the page stays small.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from analysis.chapters import claims as claims_chapter
+from analysis.chapters import fleet as fleet_chapter
+from analysis.chapters import serving as serving_chapter
+from analysis.chapters.inputs import cost_model
+from analysis.errors import InputError
+from analysis.formatting import usd
+from analysis.inputs import data
+from analysis.inputs.params import Value, load_scenario, registry, resolve
+from analysis.model import claims_check, reconcile
+
+SCENARIO = "scenario"
+WHERE = "data/explore.csv"
+CHOICE_LABELS = {"gpu_price_basis": fleet_chapter.BASIS_LABELS}  # as the fleet chapter words them
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str  # as typed on the command line
+    label: str
+    cli: str  # the command-line words that select it ("" at the book's default)
+
+
+@dataclass(frozen=True)
+class Control:
+    param: str  # a parameter name, or "scenario"
+    label: str
+    options: tuple[Option, ...]
+    default: int  # index of the option at the book's defaults
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str  # the results.json key the panel shows
+    label: str
+    group: str  # which computation gives it (GROUPS)
+    shown: Callable[[Any], str]
+
+
+def _pct(digits: int) -> Callable[[Any], str]:
+    return lambda v: f"{float(v):.{digits}%}"
+
+
+OUTPUTS = (
+    Output("fleet_capex_usd", "Fleet capex", "cost", lambda v: usd(v, 2)),
+    Output("fleet_opex_per_year_usd", "Fleet opex per year", "cost", lambda v: usd(v, 2)),
+    Output("owned_gpu_hour_usd", "An owned H800, per hour held", "cost", lambda v: f"${v:.2f}"),
+    Output("owned_gpu_useful_hour_usd", "An owned H800, per useful hour", "cost", lambda v: f"${v:.2f}"),
+    Output("total_development_cost_usd", "V3's development cost (run, research, R1, staff)", "cost", lambda v: usd(v, 2)),
+    Output("v3_training_cost_usd", "V3's final run at the rental price", "cost", lambda v: usd(v, 2)),
+    Output("v3_run_share_of_fleet_year", "The final run's share of a fleet-year", "cost", _pct(2)),
+    Output("fleet_share_unexplained", "Fleet-year that no public figure accounts for", "fleet_year", _pct(0)),
+    Output("claim_capex_1_6b_verdict", "Ledger: \"$1.6B of servers\"", "claims", str),
+    Output("claim_capex_1_6b_ratio", "$1.6B ÷ the book's figure the verdict uses", "claims", lambda v: f"{v:.2f}×"),
+    Output("claim_v3_cost_6m_verdict", "Ledger: \"$6M for V3\"", "claims", str),
+    Output("claim_v3_cost_6m_ratio", "$6M ÷ the book's figure the verdict uses", "claims", lambda v: f"{v:.2f}×"),
+)
+# The cost model's name for a figure a chapter publishes under another key.
+COST_KEYS = {"v3_training_cost_usd": "run_rental_usd"}
+
+
+def _cost(p: Mapping[str, Value]) -> dict[str, Any]:
+    book = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
+    return {o.key: book[COST_KEYS.get(o.key, o.key)] for o in OUTPUTS if o.group == "cost"}
+
+
+def _fleet_year(p: Mapping[str, Value]) -> dict[str, Any]:
+    # As the serving chapter reads its parameters: every one as a float.
+    f = {name: float(p[name]) for name in serving_chapter.FLEET_YEAR_PARAMS}  # type: ignore[arg-type]
+    return {"fleet_share_unexplained": serving_chapter.fleet_year(f)[3].shares()["unexplained"]}
+
+
+PANEL_CLAIMS = ("capex_1_6b", "v3_cost_6m")
+
+
+def _claims(p: Mapping[str, Value]) -> dict[str, Any]:
+    """The ledger's verdicts, by the function the ledger's table uses (claims_check.assess calls verdict_of alike)."""
+    values = claims_chapter.reconstructions(p)
+    out: dict[str, Any] = {}
+    for claim_id, claimed, bound in _claimed():
+        verdict = claims_check.verdict_of(claim_id, claimed, values, float(p["claim_tolerance"]), bound=bound)  # type: ignore[arg-type]
+        out[f"claim_{claim_id}_verdict"] = verdict.verdict
+        out[f"claim_{claim_id}_ratio"] = float(verdict.ratio)  # type: ignore[arg-type]
+    return out
+
+
+@cache
+def _claimed() -> tuple[tuple[str, float, bool], ...]:
+    table = data.load_indexed("claims.csv")
+    return tuple((i, float(table.loc[i, "value"]), table.loc[i, "kind"] == "bound") for i in PANEL_CLAIMS)
+
+
+# group → (the parameters it reads, the function)
+GROUPS: dict[str, tuple[Sequence[str], Callable[[Mapping[str, Value]], dict[str, Any]]]] = {
+    "cost": (reconcile.MODEL_PARAMS, _cost),
+    "fleet_year": (serving_chapter.FLEET_YEAR_PARAMS, _fleet_year),
+    "claims": (claims_chapter.PARAMETERS, _claims),
+}
+
+
+def _option_label(param: str, value: Value) -> str:
+    unit = registry()[param].unit or ""
+    if unit.startswith("fraction"):
+        return f"{float(value):.0%}"  # type: ignore[arg-type]
+    if unit.startswith("USD"):
+        return f"${float(value):.2f}"  # type: ignore[arg-type]
+    if unit.startswith("multiple"):
+        return f"{float(value):g}×"  # type: ignore[arg-type]
+    return CHOICE_LABELS.get(param, {}).get(str(value), str(value).replace("_", " "))
+
+
+def controls() -> tuple[Control, ...]:
+    """The panel's controls from data/explore.csv, each grid value validated as `-p NAME=VALUE` would be, and each
+    grid holding the book's default (so the panel opens on the book as built)."""
+    params, out = registry(), []
+    defaults = {name: p.default for name, p in params.items()}
+    for line, row in enumerate(data.load_table("explore.csv").itertuples(index=False), start=2):
+        values = [v.strip() for v in str(row.values).split("|") if v.strip()]
+        where = f"{WHERE}:{line}:values"
+        if len(values) < 2 or len(set(values)) != len(values):
+            raise InputError(f"{where}: expected two or more different values separated by |")
+        if row.control == SCENARIO:
+            options, default = [], None
+            for i, name in enumerate(values):
+                scenario = load_scenario(name)
+                options.append(Option(name, scenario.title or name, f"--scenario {name}"))
+                if resolve(name).values == defaults:
+                    default = i if default is None else default
+        elif row.control in params:
+            param = params[row.control]
+            parsed = [param.coerce(v, where) for v in values]
+            options = [Option(v, _option_label(row.control, x), f"-p {row.control}={v}") for v, x in zip(values, parsed, strict=True)]
+            default = next((i for i, x in enumerate(parsed) if x == param.default), None)
+        else:
+            raise InputError(f"{WHERE}:{line}:control: {row.control!r} is neither a parameter nor {SCENARIO!r}")
+        if default is None:
+            raise InputError(f"{where}: no value gives the book's default for {row.control} (the panel opens on the defaults)")
+        out.append(Control(row.control, row.label, tuple(options), default, row.rationale))
+    return tuple(out)
+
+
+class Resolver:
+    """Parameters at a grid point, as `build --scenario S -p NAME=VALUE …` resolves them (defaults < scenario < -p),
+    with each scenario and each assignment resolved once: the merge is params.resolve's, the work is not repeated."""
+
+    def __init__(self, controls_: Sequence[Control]) -> None:
+        self.controls = {c.param: c for c in controls_}
+        scenario = self.controls.get(SCENARIO)
+        self.bases = {None: resolve().values} | ({o.value: resolve(o.value).values for o in scenario.options} if scenario else {})
+        self.assigned = {(c.param, o.value): resolve(None, [f"{c.param}={o.value}"]).values[c.param]
+                         for c in controls_ if c.param != SCENARIO for o in c.options}
+
+    def point(self, choice: Mapping[str, int]) -> dict[str, Value]:
+        scenario = self.controls[SCENARIO].options[choice[SCENARIO]].value if SCENARIO in choice else None
+        values = dict(self.bases[scenario])
+        for param, i in choice.items():
+            if param != SCENARIO:
+                values[param] = self.assigned[(param, self.controls[param].options[i].value)]
+        return values
+
+    def assignments(self, choice: Mapping[str, int]) -> tuple[str | None, list[str]]:
+        """The same point as command-line arguments: (scenario, ["NAME=VALUE", …])."""
+        scenario = self.controls[SCENARIO].options[choice[SCENARIO]].value if SCENARIO in choice else None
+        return scenario, [f"{p}={self.controls[p].options[i].value}" for p, i in choice.items() if p != SCENARIO]
+
+
+def _reduce(values: np.ndarray, axes: list[str]) -> tuple[list[str], np.ndarray]:
+    """Drop every axis along which the values do not change (compared exactly)."""
+    for axis in reversed(range(len(axes))):
+        first = np.take(values, [0], axis=axis)
+        if all(np.array_equal(np.take(values, [i], axis=axis), first) for i in range(1, values.shape[axis])):
+            values = np.take(values, 0, axis=axis)
+            axes = axes[:axis] + axes[axis + 1:]
+    return axes, values
+
+
+def panel_data() -> dict[str, Any]:
+    """The grid and every output over it, ready for the page (JSON)."""
+    ctrls = controls()
+    resolver = Resolver(ctrls)
+    scenario_params = {name for c in ctrls if c.param == SCENARIO for o in c.options for name in load_scenario(o.value).parameters}
+    outputs = []
+    for group, (reads, compute) in GROUPS.items():
+        axes = [c for c in ctrls if c.param in reads or (c.param == SCENARIO and scenario_params & set(reads))]
+        shape = tuple(len(c.options) for c in axes)
+        grids: dict[str, np.ndarray] = {o.key: np.empty(shape, dtype=object) for o in OUTPUTS if o.group == group}
+        memo: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for index in itertools.product(*(range(n) for n in shape)):
+            p = resolver.point({c.param: i for c, i in zip(axes, index, strict=True)})
+            key = tuple(p[name] for name in reads)
+            if key not in memo:  # two grid points can resolve to the same inputs (a scenario equal to the defaults)
+                memo[key] = compute(p)
+            for name, grid in grids.items():
+                grid[index] = memo[key][name]
+        for output in (o for o in OUTPUTS if o.group == group):
+            names, values = _reduce(grids[output.key], [c.param for c in axes])
+            # A number that is not finite (a ratio to a book figure of 0) is not published, here or in results.json.
+            flat = [v if isinstance(v, str) else float(v) if math.isfinite(v) else None for v in np.ravel(values)]
+            outputs.append({"key": output.key, "label": output.label, "axes": names, "values": flat,
+                            "texts": ["—" if v is None else output.shown(v) for v in flat]})
+    order = {o.key: i for i, o in enumerate(OUTPUTS)}
+    outputs.sort(key=lambda o: order[o["key"]])
+    return {
+        "controls": [{"param": c.param, "label": c.label, "default": c.default, "rationale": c.rationale,
+                      "options": [{"value": o.value, "label": o.label, "cli": o.cli} for o in c.options]} for c in ctrls],
+        "outputs": outputs,
+    }
+
+
+def at(panel: Mapping[str, Any], output: Mapping[str, Any], choice: Mapping[str, int]) -> Any:
+    """One output's value at a choice of options (control → option index): the page's lookup, in Python."""
+    sizes = {c["param"]: len(c["options"]) for c in panel["controls"]}
+    index = 0
+    for axis in output["axes"]:
+        index = index * sizes[axis] + choice[axis]
+    return output["values"][index]
+
+
+def grid_size(panel: Mapping[str, Any]) -> int:
+    return int(np.prod([len(c["options"]) for c in panel["controls"]]))
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+SCRIPT = """
+(function () {
+  var panel = JSON.parse(document.getElementById("explore-data").textContent);
+  var form = document.getElementById("explore");
+  var sizes = {};
+  panel.controls.forEach(function (c) { sizes[c.param] = c.options.length; });
+  function choice() {
+    var chosen = {};
+    panel.controls.forEach(function (c) {
+      chosen[c.param] = form.querySelector('[data-param="' + c.param + '"]').selectedIndex;
+    });
+    return chosen;
+  }
+  function update() {
+    var chosen = choice();
+    panel.outputs.forEach(function (o) {
+      var i = 0;
+      o.axes.forEach(function (a) { i = i * sizes[a] + chosen[a]; });
+      var cell = form.querySelector('[data-result="' + o.key + '"]');
+      cell.textContent = o.texts[i];
+      cell.setAttribute("data-value", String(o.values[i]));
+      var row = cell.closest(".explore-output");
+      var moved = o.texts[i] !== row.querySelector(".explore-default").getAttribute("data-text");
+      row.classList.toggle("explore-moved", moved);
+    });
+    var words = ["python -m analysis build"];
+    panel.controls.forEach(function (c) {
+      if (chosen[c.param] !== c["default"]) { words.push(c.options[chosen[c.param]].cli); }
+    });
+    document.getElementById("explore-command").textContent = words.join(" ");
+  }
+  form.addEventListener("change", update);
+  form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+  update();
+})();
+"""
+
+
+def _select(control: Mapping[str, Any]) -> str:
+    options = "".join(
+        f'<option value="{html.escape(o["value"])}"{" selected" if i == control["default"] else ""}>'
+        f'{html.escape(o["label"])}{" (book default)" if i == control["default"] else ""}</option>'
+        for i, o in enumerate(control["options"]))
+    return (f'<label class="explore-control"><span>{html.escape(control["label"])}</span>'
+            f'<select data-param="{html.escape(control["param"])}" name="{html.escape(control["param"])}">{options}</select></label>')
+
+
+def panel_html(panel: Mapping[str, Any]) -> str:
+    """The form, its outputs at the book's defaults (what a reader sees without JavaScript), the data and the lookup."""
+    defaults = {c["param"]: c["default"] for c in panel["controls"]}
+    rows = []
+    for o in panel["outputs"]:
+        i = 0
+        for axis in o["axes"]:
+            i = i * len(next(c for c in panel["controls"] if c["param"] == axis)["options"]) + defaults[axis]
+        value, text = o["values"][i], o["texts"][i]
+        rows.append(
+            f'<div class="explore-output"><dt>{html.escape(o["label"])}</dt>'
+            f'<dd><span class="explore-value" data-result="{o["key"]}" data-value="{html.escape(str(value))}">{html.escape(text)}</span>'
+            f' <span class="explore-default" data-text="{html.escape(text)}">book: {html.escape(text)}</span></dd></div>')
+    payload = json.dumps(panel, separators=(",", ":"), ensure_ascii=True).replace("</", "<\\/")
+    return (
+        '<form id="explore" class="explore" autocomplete="off">\n'
+        f'<fieldset><legend>Inputs</legend>{"".join(_select(c) for c in panel["controls"])}'
+        '<button type="reset">Back to the book\'s inputs</button></fieldset>\n'
+        f'<dl class="explore-outputs">{"".join(rows)}</dl>\n'
+        '<p class="explore-command-line">The same numbers from the command line: '
+        '<code id="explore-command">python -m analysis build</code></p>\n'
+        '</form>\n'
+        f'<script type="application/json" id="explore-data">{payload}</script>\n'
+        f"<script>{SCRIPT}</script>"
+    )
+
+
+def page(panel: Mapping[str, Any], build_overrides: Mapping[str, Any] | None = None) -> str:
+    """The "Explore the assumptions" page (MyST Markdown with the panel as raw HTML)."""
+    from analysis.inputs.params import registry as params_registry
+
+    markup = panel_html(panel)
+    kilobytes = len(markup.encode()) / 1e3
+    sources = data.load_indexed("explore.csv")["source_id"]
+    def unit(param: str) -> str:
+        shown = "" if param == SCENARIO else params_registry()[param].unit or ""
+        return f", {shown}" if shown else ""
+
+    choices = "\n".join(
+        f"{c['label']}\n: {' · '.join(o['label'] for o in c['options'])}. {c['rationale']} "
+        f"(`{c['param']}`{unit(c['param'])}; source `{sources[c['param']]}`).\n"
+        for c in panel["controls"])
+    labels = {c["param"]: c["label"] for c in panel["controls"]}
+    varies = "\n".join(f"- {o['label']}: " + ("; ".join(labels[a] for a in o["axes"]) or "none of them") for o in panel["outputs"])
+    built_with = ""
+    if build_overrides:
+        shown = ", ".join(f"`{name}={value}`" for name, value in sorted(build_overrides.items()))
+        built_with = (f"\n```{{note}}\nThis copy of the book was built with {shown}. The panel does not include them: it "
+                      "starts from the book's default inputs, so that each of its numbers is what the command line beneath "
+                      "it gives.\n```\n")
+    return f"""# Explore the assumptions
+
+The book's answer depends on a handful of contested inputs. Choose your own below and the headlines follow.
+Nothing is calculated in your browser: when the book was built, its own model computed every headline at every
+combination of these choices ({grid_size(panel):,} in all), exactly as `python -m analysis build` would with the
+command shown under the results, and this page only looks the numbers up. Every other input stays at the book's
+default ([Parameters](reference_parameters)). The page works offline and weighs {kilobytes:,.0f} kB.
+{built_with}
+```{{raw}} html
+{markup}
+```
+
+## The choices
+
+{choices}
+## What each result moves with
+
+Each result is stored over the choices it varies with, found by comparing the computed values (the others leave it
+exactly unchanged):
+
+{varies}
+
+## What the panel cannot show
+
+- *Values between the grid's points.* Any other value, and any other input, is one command away:
+  `python -m analysis build -p NAME=VALUE` ([Re-run it yourself](rerun)).
+- *Ranges.* The panel moves inputs one setting at a time; the Monte Carlo of the [Uncertainty](uncertainty.ipynb)
+  page gives each headline's spread, and the [ledger](claims.ipynb) how often each verdict holds across it.
+- *Verdicts on every claim.* It shows the ledger's rule on two of them at the inputs you choose; the
+  ledger judges all of them at the book's defaults.
+"""
