@@ -24,6 +24,7 @@ def _echo(message: str) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from analysis.inputs.params import resolve
+    from analysis.pipeline import notebooks
     from analysis.pipeline.build import build, check_out
 
     resolved = resolve(args.scenario, args.p)
@@ -31,8 +32,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else ROOT
     if args.pdf and args.no_html:
         raise InputError("--pdf needs the HTML book: drop --no-html")
-    report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
-                   use_cache=not args.no_cache)
+    if not args.no_cache and (out / ".book-key").is_file():
+        # A rebuild into a folder built before most likely re-executes a notebook or two in this process: start
+        # its kernel now (the build stops it at once if no notebook needs it).
+        notebooks.warm_kernel_in_background()
+    try:
+        report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
+                       use_cache=not args.no_cache)
+    finally:
+        notebooks.shutdown_kernel()
     print(f"results: {report.results_json}")
     if report.pdf:
         print(f"pdf: {report.pdf}")

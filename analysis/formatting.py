@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 
 def usd(value: float, digits: int = 1) -> str:
@@ -46,3 +47,14 @@ def plain(value: float) -> str:
     if size >= 1000:
         return f"{number:,.0f}" if number == round(number) or size >= 1e5 else f"{number:,.1f}"
     return f"{number:.4g}"
+
+
+def number_label(key: str) -> str:
+    """The Sphinx label of a value's entry on the Every-number page, which every glued number links to
+    (Sphinx lower-cases labels)."""
+    return f"num-{key}".lower()
+
+
+def number_anchor(label: str) -> str:
+    """The HTML id of that entry, as docutils would make it from the label (num-v3-training-cost-usd)."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")

@@ -29,6 +29,9 @@ PARAMETER_CASES = [
     (["-p", "training_gpus=2048.5"], "parameter training_gpus: expected a whole number"),
     (["-p", "peak_flops_basis=int4"], "parameter peak_flops_basis: expected one of bf16, fp8"),
     (["-p", "gpu_hour_usd"], "-p 'gpu_hour_usd': expected NAME=VALUE"),
+    (["-p", "gpu_hour_usd=1e400"], "parameter gpu_hour_usd: expected a finite number"),
+    (["-p", "gpu_price_basis=as paid"], "parameter gpu_price_basis: expected one of as_paid, replacement_2025"),
+    (["-p", "interconnect_share=0.2"], "parameter 'interconnect_share' was retired"),
 ]
 
 SCENARIO_CASES = [
@@ -39,6 +42,19 @@ SCENARIO_CASES = [
     ("parameters:\n  gpu_hour_usd: yes\n", "parameter gpu_hour_usd: expected a number"),
     ("parameters: 5\n", "'parameters' must be a mapping"),
     ("- just\n- a list\n", "expected a mapping"),
+    # Issue 21: what YAML lets through silently.
+    ("parameters:\n  gpu_hour_usd: 2\n  gpu_hour_usd: 3\n", ":3: duplicate key 'gpu_hour_usd' (first on line 2)"),
+    ("title: a\ntitle: b\nparameters:\n  gpu_hour_usd: 2\n", ":2: duplicate key 'title' (first on line 1)"),
+    ("", "the file is empty"),
+    ("# only a comment\n", "the file is empty"),
+    ("title: nothing set\n", "sets no parameters"),
+    ("parameters:\n", "sets no parameters"),
+    ("x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nparameters:\n  gpu_hour_usd: *a\n", ":3: aliases (*name) are not allowed"),
+    ("parameters:\n  gpu_hour_usd: .nan\n", "parameter gpu_hour_usd: expected a finite number"),
+    ("parameters:\n  fleet_h20: -.inf\n", "parameter fleet_h20: expected a finite number"),
+    ("parameters:\n  gpu_hour_usd: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("title: [1, 2]\nparameters:\n  gpu_hour_usd: 2\n", "'title' must be text"),
+    ("parameters:\n  gpu_hour_usd: " + "9" * 400 + "\n", "parameter gpu_hour_usd: expected a finite number"),
 ]
 
 # (file, text to replace, replacement, expected message)
@@ -71,25 +87,49 @@ def _check(done: subprocess.CompletedProcess[str], message: str, out: Path, befo
     assert snapshot(out) == before
 
 
+def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m analysis ARGS` run in this process: the same code path as the command, without starting Python
+    (the end-to-end tests below run a few of the same cases as real processes)."""
+    from analysis.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["analysis", *args], code, out, err)
+
+
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, **(env or {})})
 
 
 @pytest.mark.parametrize(("args", "message"), PARAMETER_CASES, ids=[c[0][-1] for c in PARAMETER_CASES])
-def test_bad_parameter(published: Path, args: list[str], message: str) -> None:
+def test_bad_parameter(published: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     before = snapshot(published)
-    _check(_cli("build", "--out", str(published), *args), message, published, before)
+    _check(_in_process(capsys, "build", "--out", str(published), *args), message, published, before)
 
 
 @pytest.mark.parametrize(("content", "message"), SCENARIO_CASES, ids=[c[1][:30] for c in SCENARIO_CASES])
-def test_bad_scenario(published: Path, tmp_path: Path, content: str, message: str) -> None:
+def test_bad_scenario(published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
     scenario = tmp_path / "mine.yaml"
     scenario.write_text(content)
     before = snapshot(published)
-    done = _cli("build", "--out", str(published), "--scenario", str(scenario))
+    done = _in_process(capsys, "build", "--out", str(published), "--scenario", str(scenario))
     _check(done, message, published, before)
     assert "mine.yaml" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "content", "message"), [
+    (["-p", "gpu_hour_us=3"], None, "unknown parameter 'gpu_hour_us'; did you mean gpu_hour_usd"),
+    (["--scenario"], "parameters:\n  gpu_hour_usd: 2\n  gpu_hour_usd: 3\n", "duplicate key 'gpu_hour_usd'"),
+], ids=["parameter", "scenario"])
+def test_bad_input_end_to_end(published: Path, tmp_path: Path, args: list[str], content: str | None, message: str) -> None:
+    """The same refusals from a real `python -m analysis` process: exit 2, one line, the book untouched."""
+    if content is not None:
+        (tmp_path / "mine.yaml").write_text(content)
+        args = [*args, str(tmp_path / "mine.yaml")]
+    before = snapshot(published)
+    _check(_cli("build", "--out", str(published), *args), message, published, before)
 
 
 @pytest.mark.parametrize(("name", "old", "new", "message"), DATA_CASES, ids=[f"{c[0]}:{c[3][:25]}" for c in DATA_CASES])
@@ -160,15 +200,40 @@ MODEL_CONFIG_CASES = [
     ("qwen2_5_72b.json", _drop(_real_config("qwen2_5_72b"), "num_attention_heads"), "qwen2_5_72b.json: missing field 'num_attention_heads'"),
     ("deepseek_v3.json", {**_real_config("deepseek_v3"), "num_experts_per_tok": 300},
      "deepseek_v3.json: field 'num_experts_per_tok' (300) exceeds the number of routed experts (256)"),
+    # Issue 21: a DeepSeek MoE read as dense, sizes beyond any model, numbers JSON does not have.
+    ("deepseek_v3.json", {**_real_config("deepseek_v3"), "n_routed_experts": 0}, "deepseek_v3.json: field 'n_routed_experts' must be positive"),
+    ("deepseek_v3.json", {**_real_config("deepseek_v3"), "n_routed_experts": None},
+     "deepseek_v3.json: missing field 'n_routed_experts' (every deepseek_v3 model is a Mixture-of-Experts)"),
+    ("deepseek_v2.json", _drop(_real_config("deepseek_v2"), "n_routed_experts"), "deepseek_v2.json: missing field 'n_routed_experts'"),
+    ("deepseek_v3.json", {**_real_config("deepseek_v3"), "hidden_size": 1e30},
+     "deepseek_v3.json: field 'hidden_size' is 1e+30, beyond any real model"),
+    ("qwen2_5_72b.json", {**_real_config("qwen2_5_72b"), "num_hidden_layers": 1_000_000},
+     "parameters, beyond any real model (at most 100 trillion)"),
+    ("deepseek_v3.json", json.dumps(_real_config("deepseek_v3")).replace('"hidden_size": 7168', '"hidden_size": NaN'),
+     "deepseek_v3.json: not valid JSON (NaN is not a JSON number)"),
+    ("deepseek_v3.json", json.dumps(_real_config("deepseek_v3")).replace('"vocab_size": 129280', '"vocab_size": -Infinity'),
+     "deepseek_v3.json: not valid JSON (-Infinity is not a JSON number)"),
+    ("deepseek_v3.json", "[" * 100_000 + "]" * 100_000, "deepseek_v3.json: nested too deeply"),
+    ("mixtral_8x7b.json", {**_real_config("mixtral_8x7b"), "hidden_size": 4096.5}, "mixtral_8x7b.json: field 'hidden_size' must be a whole number"),
 ]
 
 
-@pytest.mark.parametrize(("file", "raw", "message"), MODEL_CONFIG_CASES, ids=[c[2].split(": ", 1)[1][:45] for c in MODEL_CONFIG_CASES])
-def test_model_command_unsupported_or_incomplete_config(tmp_path: Path, file: str, raw: dict, message: str) -> None:
+def test_model_command_refuses_end_to_end(tmp_path: Path) -> None:
+    """One of the cases above from a real process: exit 2, nothing on stdout, one line on stderr."""
+    path = tmp_path / "deepseek_v3.json"
+    path.write_text(json.dumps({**_real_config("deepseek_v3"), "n_routed_experts": 0}))
+    done = _cli("model", str(path))
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == ["error: deepseek_v3.json: field 'n_routed_experts' must be positive, got 0"]
+
+
+@pytest.mark.parametrize(("file", "raw", "message"), MODEL_CONFIG_CASES, ids=[c[2].split(": ", 1)[-1][:45] for c in MODEL_CONFIG_CASES])
+def test_model_command_unsupported_or_incomplete_config(tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, raw: dict,
+                                                        message: str) -> None:
     path = tmp_path / file
-    path.write_text(json.dumps(raw))
+    path.write_text(raw if isinstance(raw, str) else json.dumps(raw))
     for extra in ((), ("--json",)):
-        done = _cli("model", str(path), *extra)
+        done = _in_process(capsys, "model", str(path), *extra)
         assert done.returncode == 2, done.stdout[-500:] + done.stderr[-1500:]
         assert done.stdout == ""  # no partial, silently wrong count
         lines = done.stderr.strip().splitlines()

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.chapters.page import Glued
-from analysis.formatting import plain
+from analysis.formatting import number_anchor, number_label, plain
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.paths import BOOK_DIR, DATA_DIR
@@ -172,26 +172,35 @@ def every_number_page(results: Mapping[str, Any], notebooks: Sequence[Path] = ()
         if not key.startswith("_"):
             by_chapter.setdefault(str(entry.get("notebook", "")), []).append(key)
 
-    def entry_text(key: str) -> str:
+    def code(name: str) -> str:
+        return f'<code class="docutils literal notranslate"><span class="pre">{html.escape(name)}</span></code>'
+
+    def entry_html(key: str) -> str:
         entry = results[key]
         deps = entry.get("depends_on", {})
         if deps:
-            inputs = "; ".join(
-                f"`{name}` ({'elasticity ' + format(e, '+.2f') if e is not None else 'changes it'}; "
-                f"{sources.loc[params[name].source_id, 'publisher'] if params[name].source_id in sources.index else params[name].source_id})"
-                for name, e in deps.items())
+            def publisher(name: str) -> str:
+                source = params[name].source_id
+                return html.escape(str(sources.loc[source, "publisher"] if source in sources.index else source))
+
+            inputs = "; ".join(f"{code(name)} ({'elasticity ' + format(e, '+.2f') if e is not None else 'changes it'}; {publisher(name)})"
+                               for name, e in deps.items())
         else:
             inputs = "no parameter (a published figure, a model config or a constant of the data)"
         unit = str(entry.get("unit") or "")
-        return (f"(num-{key.lower()})=\n**`{key}`** = {_cell(_number(entry['value'], unit))} {_cell(unit)}  \n"
-                f"Depends on: {inputs}.\n")
+        label = number_label(key)
+        return (f'<p id="{number_anchor(label)}" data-label="{label}"><strong>{code(key)}</strong> = '
+                f"{html.escape(str(_number(entry['value'], unit)))} {html.escape(unit)}<br />\nDepends on: {inputs}.</p>")
 
     order = [stem for stem in titles if stem in by_chapter] + sorted(set(by_chapter) - set(titles))
     sections = []
     for stem in order:
         title = titles.get(stem) or next((t for n, t in REFERENCE_TITLES.items() if n == stem), stem)
         link = f"[{title}]({stem}.ipynb)" if (BOOK_DIR / f"{stem}.ipynb").exists() else title
-        sections.append(f"## {title}\n\nFrom {link}: {len(by_chapter[stem])} values.\n\n" + "\n".join(entry_text(k) for k in by_chapter[stem]))
+        # The entries are HTML, not Markdown: this page changes on every build, and a thousand Markdown entries
+        # cost Sphinx seconds to re-read; the labels the prose links to are registered by sphinx_glue_links.
+        entries = "\n".join(entry_html(k) for k in by_chapter[stem])
+        sections.append(f"## {title}\n\nFrom {link}: {len(by_chapter[stem])} values.\n\n```{{raw}} html\n{entries}\n```\n")
     count = sum(len(v) for v in by_chapter.values())
     text = f"""# Every number
 

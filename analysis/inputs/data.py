@@ -195,15 +195,28 @@ def validate_all(data_dir: Path = DATA_DIR) -> None:
             _load(name, Path(data_dir))
 
 
+JSON_MAX_BYTES = 1_000_000  # a config.json is a few kB
+
+
+def _not_a_number(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
 def load_json(path: Path) -> dict[str, Any]:
     """Read a JSON object, naming the file on failure."""
     shown = _display(path)
     if not path.is_file():
         raise InputError(f"{shown}: file not found")
+    if path.stat().st_size > JSON_MAX_BYTES:
+        raise InputError(f"{shown}: {path.stat().st_size:,} bytes; a model config is at most {JSON_MAX_BYTES:,}")
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_a_number)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{shown}: not valid JSON ({exc})") from None
+    except ValueError as exc:  # NaN or Infinity: Python's json reads them, JSON does not have them
+        raise InputError(f"{shown}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{shown}: nested too deeply to be a config") from None
     if not isinstance(value, dict):
         raise InputError(f"{shown}: expected a JSON object at the top level")
     return value

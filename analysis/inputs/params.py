@@ -21,6 +21,42 @@ from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
 
 Value = float | int | str
 SCENARIO_KEYS = {"title", "description", "parameters"}
+SCENARIO_MAX_BYTES = 64_000  # a scenario sets a few dozen numbers; anything far larger is not one
+
+
+def shown(raw: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut short (a scenario can hold a long list)."""
+    text = repr(raw)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a scenario file may not use."""
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML for scenario files: no aliases (they can expand a small file enormously) and no duplicate keys
+    (PyYAML keeps the last one silently)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(problem="aliases (*name) are not allowed in a scenario file", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: let the constructor say so
+                break
+            if first is not None:
+                raise _Refused(problem=f"duplicate key {shown(key)} (first on line {first})",
+                                           problem_mark=key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True)
@@ -47,22 +83,24 @@ class Param:
         where = f"{origin}: parameter {self.name}"
         if self.type == "choice":
             text = str(raw).strip()
-            if text not in self.choices:
-                raise InputError(f"{where}: expected one of {', '.join(self.choices)}, got {raw!r}")
+            if not isinstance(raw, str) or text not in self.choices:
+                raise InputError(f"{where}: expected one of {', '.join(self.choices)}, got {shown(raw)}")
             return text
-        if isinstance(raw, bool):
-            raise InputError(f"{where}: expected a number ({self.unit}), got {raw!r}")
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise InputError(f"{where}: expected a number ({self.unit}), got {shown(raw)}")
         try:
-            number = float(str(raw).replace("_", "")) if isinstance(raw, str) else float(raw)
+            number = float(raw.replace("_", "")) if isinstance(raw, str) else float(raw)
         except (TypeError, ValueError):
-            raise InputError(f"{where}: expected a number ({self.unit}), got {raw!r}") from None
+            raise InputError(f"{where}: expected a number ({self.unit}), got {shown(raw)}") from None
+        except OverflowError:  # an integer too large for a float
+            raise InputError(f"{where}: expected a finite number, got {shown(raw)}") from None
         if not math.isfinite(number):
-            raise InputError(f"{where}: expected a finite number, got {raw!r}")
+            raise InputError(f"{where}: expected a finite number, got {shown(raw)}")
         if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
             raise InputError(f"{where}: {number:g} is outside its bounds {self.bounds_text()} ({self.unit})")
         if self.type == "int":
             if number != int(number):
-                raise InputError(f"{where}: expected a whole number, got {raw!r}")
+                raise InputError(f"{where}: expected a whole number, got {shown(raw)}")
             return int(number)
         return number
 
@@ -134,26 +172,39 @@ def load_scenario(name_or_path: str) -> Scenario:
         known = ", ".join(list_scenarios()) or "none"
         raise InputError(f"--scenario: expected a scenario name or a path to a YAML file, got an empty string; shipped scenarios: {known}")
     path = scenario_path(name_or_path)
-    shown = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+    in_file = str(path.relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
     if not path.is_file():
         known = ", ".join(list_scenarios()) or "none"
-        raise InputError(f"scenario {name_or_path!r}: file {shown} not found; shipped scenarios: {known}")
+        raise InputError(f"scenario {name_or_path!r}: file {in_file} not found; shipped scenarios: {known}")
+    if path.stat().st_size > SCENARIO_MAX_BYTES:
+        raise InputError(f"{in_file}: {path.stat().st_size:,} bytes; a scenario file is at most {SCENARIO_MAX_BYTES:,}")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506 (a SafeLoader)
+    except UnicodeDecodeError:
+        raise InputError(f"{in_file}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{shown}:{mark.line + 1}" if mark else shown
-        raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        where = f"{in_file}:{mark.line + 1}" if mark else in_file
+        problem = getattr(exc, "problem", exc)
+        raise InputError(f"{where}: {problem}" if isinstance(exc, _Refused) else f"{where}: not valid YAML ({problem})") from None
+    except RecursionError:
+        raise InputError(f"{in_file}: nested too deeply to be a scenario") from None
+    keys = ", ".join(sorted(SCENARIO_KEYS))
     if content is None:
-        content = {}
+        raise InputError(f"{in_file}: the file is empty; expected a mapping with keys {keys}")
     if not isinstance(content, dict):
-        raise InputError(f"{shown}: expected a mapping with keys {', '.join(sorted(SCENARIO_KEYS))}")
-    extra = sorted(set(content) - SCENARIO_KEYS)
+        raise InputError(f"{in_file}: expected a mapping with keys {keys}")
+    extra = sorted(set(map(str, content)) - SCENARIO_KEYS)
     if extra:
-        raise InputError(f"{shown}: unknown key(s) {', '.join(map(str, extra))}; expected {', '.join(sorted(SCENARIO_KEYS))}")
-    parameters = content.get("parameters") or {}
-    if not isinstance(parameters, dict):
-        raise InputError(f"{shown}: 'parameters' must be a mapping NAME: VALUE")
+        raise InputError(f"{in_file}: unknown key(s) {', '.join(extra)}; expected {keys}")
+    parameters = content.get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise InputError(f"{in_file}: 'parameters' must be a mapping NAME: VALUE")
+    if not parameters:
+        raise InputError(f"{in_file}: sets no parameters; expected 'parameters:' with NAME: VALUE lines")
+    for key in ("title", "description"):
+        if content.get(key) is not None and not isinstance(content[key], str):
+            raise InputError(f"{in_file}: '{key}' must be text, got {shown(content[key])}")
     return Scenario(
         name=path.stem, path=path, title=str(content.get("title", "")),
         description=str(content.get("description", "")).strip(), parameters=parameters,

@@ -38,6 +38,7 @@ caller price it separately.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -50,6 +51,17 @@ KNOWN_TYPES = sorted(MLA_TYPES | MOE_TYPES | DENSE_TYPES)
 
 FULL, SLIDING, CHUNKED = "full_attention", "sliding_attention", "chunked_attention"
 # Families whose config class defaults head_dim to a constant, not hidden_size / heads.
+# Beyond any real model: no config field counted here exceeds 2^20 (the largest vocabularies are ~262K), and
+# the largest published models have ~2 trillion parameters.
+MAX_FIELD = 2**20
+MAX_PARAMS = 10**14
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 HEAD_DIM_REQUIRED = {"qwen3", "qwen3_moe", "glm4_moe", "gpt_oss"}
 
 
@@ -142,7 +154,11 @@ def _get(raw: dict[str, Any], key: str, *, positive: bool = True, default: Any =
         return default
     value = raw[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{name}: field {field!r} must be a number, got {value!r}")
+        raise InputError(f"{name}: field {field!r} must be a number, got {_shown(value)}")
+    if not math.isfinite(value):
+        raise InputError(f"{name}: field {field!r} must be a finite number, got {value!r}")
+    if abs(value) > MAX_FIELD:
+        raise InputError(f"{name}: field {field!r} is {value:.3g}, beyond any real model (at most {MAX_FIELD:,})")
     if value != int(value):
         raise InputError(f"{name}: field {field!r} must be a whole number, got {value!r}")
     if positive and value <= 0:
@@ -278,10 +294,11 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
 
     experts: Experts | None = None
     moe_layers: tuple[int, ...] = ()
-    if model_type in MLA_TYPES and "n_routed_experts" not in raw:
-        # transformers reads a missing field as "dense": say so rather than count a wrong model.
-        raise InputError(f"{name}: missing field 'n_routed_experts' (null for a dense {model_type} model)")
-    if model_type in MLA_TYPES and raw.get("n_routed_experts"):
+    if model_type in MLA_TYPES:
+        # transformers reads a missing, null or zero expert count as "dense", but every model of these
+        # architectures is a Mixture-of-Experts: refuse rather than count a different model.
+        if raw.get("n_routed_experts") is None:
+            raise InputError(f"{name}: missing field 'n_routed_experts' (every {model_type} model is a Mixture-of-Experts)")
         routed, active = g("n_routed_experts"), g("num_experts_per_tok")
         expert_i, shared = g("moe_intermediate_size"), g("n_shared_experts", positive=False, default=0)
         first_dense, freq = g("first_k_dense_replace", positive=False, default=0), g("moe_layer_freq", default=1)
@@ -328,12 +345,16 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
     if attention.kind == "gqa" and attention.kv_heads > attention.heads:
         raise InputError(f"{name}: field '{p}num_key_value_heads' exceeds '{p}num_attention_heads'")
     types, window = _layer_types(raw, model_type, layers, g, name, p)
-    return ModelConfig(
+    cfg = ModelConfig(
         name=name, model_type=model_type, vocab_size=vocab, hidden_size=hidden, layers=layers,
         intermediate_size=intermediate, attention=attention, experts=experts, moe_layers=moe_layers,
         tie_word_embeddings=tie, mtp_layers=g("num_nextn_predict_layers", positive=False, default=0),
         layer_types=types, attention_window=window, indexer=indexer,
     )
+    total = breakdown(cfg).total
+    if total > MAX_PARAMS:
+        raise InputError(f"{name}: the fields describe {total:.3g} parameters, beyond any real model (at most {MAX_PARAMS / 1e12:,.0f} trillion)")
+    return cfg
 
 
 # --- parameter counting ---------------------------------------------------------------

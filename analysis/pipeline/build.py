@@ -171,16 +171,41 @@ def _panel(out: Path, root: Path) -> dict[str, Any] | None:
     return cache.cached_json(out, "explore", cache.inputs_digest(), explore.panel_data)
 
 
-def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: bool = True) -> Path:
+# What Jupyter Book's Sphinx build imports (theme, parsers, extensions): loaded while the notebooks run.
+SPHINX_MODULES = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application", "myst_nb", "sphinx_book_theme",
+                  "sphinx_design", "sphinx_togglebutton", "sphinx_copybutton", "sphinx_external_toc", "sphinx_multitoc_numbering",
+                  "analysis.pipeline.sphinx_offline", "analysis.pipeline.sphinx_glue_links")
+
+
+def _preload_sphinx() -> None:
+    import importlib
+
+    for module in SPHINX_MODULES:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the build itself reports a missing extension
+            pass
+
+
+def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: bool = True, in_process: bool = False) -> Path:
     # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
     # --all (everything): read every page again. Without it Sphinx re-reads only pages whose files changed, which
     # is safe only in the kept environment of analysis.pipeline.sphinx_env (it marks the pages that quote others).
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")), "build", str(src),
-        "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going", *(["--all"] if everything else []),
-    ]
-    # Sphinx loads analysis.pipeline.sphinx_offline from the repository.
+    arguments = ["build", str(src), "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going",
+                 *(["--all"] if everything else [])]
+    code, output = _run_in_process(arguments, src) if in_process else _run_command(arguments, src)
+    if code != 0:
+        log = staging / f"jupyter-book-{builder}.log"
+        log.write_text(output, encoding="utf-8")
+        warnings = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln]
+        raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [output[-2000:]]))
+    return staging / "_build" / builder
+
+
+def _run_command(arguments: list[str], src: Path) -> tuple[int, str]:
+    """`jupyter-book ARGS` as its own process (Sphinx loads analysis.pipeline.sphinx_offline from the repository)."""
     env = {**os.environ, "PYTHONPATH": pythonpath_with_root()}
+    command = [str(Path(sys.executable).with_name("jupyter-book")), *arguments]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=src, env=env)
     try:
         output, _ = process.communicate()
@@ -188,12 +213,31 @@ def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: b
         process.kill()  # interrupted: do not leave Sphinx writing into a staging folder being removed
         process.wait()
         raise
-    if process.returncode != 0:
-        log = staging / f"jupyter-book-{builder}.log"
-        log.write_text(output, encoding="utf-8")
-        warnings = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln]
-        raise BuildError(f"jupyter-book build ({builder}) failed:\n" + "\n".join(warnings[:30] or [output[-2000:]]))
-    return staging / "_build" / builder
+    return process.returncode, output
+
+
+def _run_in_process(arguments: list[str], src: Path) -> tuple[int, str]:
+    """The same command in this process, its modules already loaded (a rebuild saves the second or so that a new
+    Python spends importing Sphinx and its extensions). Its output is captured as the command's would be."""
+    import contextlib
+    import io
+
+    from jupyter_book.cli.main import main as jupyter_book
+
+    captured, cwd = io.StringIO(), os.getcwd()
+    code = 0
+    try:
+        os.chdir(src)
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            jupyter_book.main(args=arguments, prog_name="jupyter-book", standalone_mode=False)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:  # jupyter-book raises when Sphinx itself failed
+        captured.write(f"\n{type(exc).__name__}: {exc}\n")
+        code = 1
+    finally:
+        os.chdir(cwd)
+    return code, captured.getvalue()
 
 
 def _html(src: Path, staging: Path, out: Path, echo: Echo) -> Path:
@@ -205,7 +249,7 @@ def _html(src: Path, staging: Path, out: Path, echo: Echo) -> Path:
     touched = sphinx_env.touch_dependents(kept / "src", changed)
     echo(f"  {len(changed) + len(touched)} source files changed since the last build into this folder")
     sphinx_env.running(kept, True)
-    html = _jupyter_book(kept / "src", kept, everything=False)
+    html = _jupyter_book(kept / "src", kept, everything=False, in_process=True)
     sphinx_env.running(kept, False)
     # A copy, not links: Sphinx rewrites its files in place, and the published book must not change under a reader.
     shutil.copytree(html, staging / "html")
@@ -251,19 +295,33 @@ def build(
     pdf: bool = False, use_cache: bool = True,
 ) -> BuildReport:
     """Build the book whose _config.yml, _toc.yml and book/ are under `root`."""
-    params = validate_inputs()
     out = check_out(out)
+    params = registry()
     toc = notebooks.toc_notebooks(root)
     defaults = {name: p.default for name, p in params.items()}
     declared = notebooks.check_parameters(toc, defaults, root)
     seconds: dict[str, float] = {}
     # Each notebook's key covers its source, its declared parameters' values and all shared inputs.
     keys = {nb: cache.notebook_key(root / nb, {n: resolved.values[n] for n in declared[nb]}) for nb in toc}
+    # A rebuild that re-executes a notebook or two in this process spends most of its time starting a kernel:
+    # start it now, while the inputs are validated and the book is staged.
+    uncached = [nb for nb in toc if not (use_cache and cache.NotebookCache(out).path(root / nb, keys[nb]).is_file())]
+    if uncached and (jobs <= 1 or len(uncached) == 1):
+        if (out / ".book-key").is_file():
+            notebooks.warm_kernel_in_background()
+    else:
+        notebooks.shutdown_kernel()  # one started early (analysis.cli) that no notebook of this build will use
+    try:
+        validate_inputs()
+    except BaseException:
+        notebooks.shutdown_kernel()
+        raise
     versions = results.versions()
     key = cache.book_key([keys[nb] for nb in toc], root, {"html": html, "pdf": pdf, "git": versions["git"]})
     with build_lock(out, echo):
         recover(out)
         if use_cache and _up_to_date(out, key, html, pdf):
+            notebooks.shutdown_kernel()
             echo(f"up to date: nothing changed since the last build into {out}")
             return _report(out, html, pdf, seconds)
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -281,10 +339,13 @@ def build(
             started = time.perf_counter()
             # The what-if panel's grid, computed (or fetched) while the notebooks run: it depends on the inputs
             # and the code only, never on this build's parameters.
-            with ThreadPoolExecutor(max_workers=1) as side:
+            with ThreadPoolExecutor(max_workers=2) as side:
                 panel_grid = side.submit(_panel, out, root) if html else None
+                preloaded = side.submit(_preload_sphinx) if html else None
                 executions = execute_all(plan, jobs, echo)
                 panel = panel_grid.result() if panel_grid else None
+                if preloaded:
+                    preloaded.result()
             seconds["execute"] = time.perf_counter() - started
             notebooks.raise_failures(executions, _keep_failures(executions, out))
             by_path = {src / nb: nb for nb in toc}
@@ -328,6 +389,7 @@ def build(
             publish(staged_html, document, out, staged_pdf, staged_notebooks)
             (out / ".book-key").write_text(key)
         finally:
+            notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
 

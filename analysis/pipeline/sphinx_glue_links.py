@@ -8,15 +8,30 @@ unresolved label warns, and the strict build (-W) fails: no glued number can lac
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 
+from analysis.formatting import number_label
+
+ENTRY = re.compile(r'<p id="([a-z0-9-]+)" data-label="(num-[^"]+)">')
+
 
 def label(key: str) -> str:
-    """The Sphinx label of a value's entry (Sphinx lower-cases labels)."""
-    return f"num-{key}".lower()
+    return number_label(key)
+
+
+def register_entries(app: Any, doctree: nodes.document) -> None:
+    """The Every-number page writes its entries as raw HTML (cheap to re-read); register each entry's label so
+    that the glued numbers' references resolve to it, as a Markdown target `(num-key)=` would."""
+    env = app.env
+    std = env.domains["std"]
+    for raw in doctree.findall(nodes.raw):
+        for anchor, name in ENTRY.findall(raw.astext()):
+            std.anonlabels[name] = (env.docname, anchor)
+            std.labels[name] = (env.docname, anchor, name)
 
 
 def _linked_role() -> Any:
@@ -41,4 +56,5 @@ def _linked_role() -> Any:
 def setup(app: Any) -> dict[str, Any]:
     app.setup_extension("myst_nb")
     app.add_role_to_domain("glue", "text", _linked_role(), override=True)
+    app.connect("doctree-read", register_entries)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
