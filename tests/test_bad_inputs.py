@@ -36,7 +36,7 @@ PARAMETER_CASES = [
 
 SCENARIO_CASES = [
     ("parameters:\n  gpu_hour_usd: [2, 3\n", "not valid YAML"),
-    ("paramters:\n  gpu_hour_usd: 2\n", "unknown key(s) paramters"),
+    ("paramters:\n  gpu_hour_usd: 2\n", "unknown key(s) 'paramters'"),
     ("parameters:\n  gpu_hours_usd: 2\n", "unknown parameter 'gpu_hours_usd'; did you mean gpu_hour_usd"),
     ("parameters:\n  gpu_hour_usd: [2]\n", "parameter gpu_hour_usd: expected a number"),
     ("parameters:\n  gpu_hour_usd: yes\n", "parameter gpu_hour_usd: expected a number"),

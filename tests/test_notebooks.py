@@ -20,7 +20,7 @@ MAX_CODE_LINES = 15  # outside the parameters cell (issue 11)
 def test_toc_lists_notebooks_and_generated_pages() -> None:
     assert TOC and TOC[0].stem == "intro"
     generated = {p.stem for p in notebooks.generated_pages()}
-    assert generated == {"reference_parameters", "reference_sources", "glossary", "downloads", "every_number"}
+    assert generated == {"reference_parameters", "reference_sources", "glossary", "downloads", "every_number", "explore"}
     assert not generated & {nb.stem for nb in TOC}
 
 

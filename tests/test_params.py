@@ -63,7 +63,7 @@ def test_bad_overrides_name_the_parameter(assignment: str, message: str) -> None
     [
         ("parameters: [1, 2", r"mine.yaml:\d+: not valid YAML"),
         ("- a\n- b\n", r"expected a mapping"),
-        ("paramters:\n  gpu_hour_usd: 2\n", r"unknown key\(s\) paramters"),
+        ("paramters:\n  gpu_hour_usd: 2\n", r"unknown key\(s\) 'paramters'"),
         ("parameters:\n  gpu_hours_usd: 2\n", r"unknown parameter 'gpu_hours_usd'; did you mean gpu_hour_usd"),
         ("parameters:\n  gpu_hour_usd: [1]\n", r"parameter gpu_hour_usd: expected a number"),
         ("parameters:\n  gpu_hour_usd: true\n", r"parameter gpu_hour_usd: expected a number"),

@@ -130,7 +130,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     tolerance: float = p["claim_tolerance"]  # type: ignore[assignment]
     values = reconstructions(p)
     ledger = claims_check.assess(data.load_table("claims.csv"), values, tolerance)
-    robust = robustness(p, ledger, values, tolerance).set_index("id")
+    robust = robustness(p, ledger, values, tolerance)
+    share_of, flip_of = dict(zip(robust["id"], robust["share"], strict=True)), dict(zip(robust["id"], robust["flip"], strict=True))
     page.number("claim_tolerance", tolerance, "fraction")
     page.number("claim_tolerance_factor", 1 + tolerance, "times")
     for row in ledger.itertuples():
@@ -139,7 +140,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.text(f"claim_{row.id}_rests_on", row.rests_on or "nothing assumed")
         if row.ratio is not None and not pd.isna(row.ratio) and math.isfinite(row.ratio):  # no ratio to a book figure of 0
             page.number(f"claim_{row.id}_ratio", float(row.ratio), "claimed ÷ book")
-        share, flip = robust.loc[row.id, "share"], robust.loc[row.id, "flip"]
+        share, flip = share_of[row.id], flip_of[row.id]
         if share is not None and not pd.isna(share):
             page.number(f"claim_{row.id}_verdict_share", float(share), "fraction of Monte Carlo samples")
             page.text(f"claim_{row.id}_verdict_share_text", f"{float(share):.0%}")
@@ -170,11 +171,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
     )[["claim", "claimant", "claimed", "reconstruction", "scope", "verdict_text"]].rename(columns={
         "claim": "Claim", "claimant": "Who", "claimed": "Claimed", "reconstruction": "Book", "scope": "Compared with",
         "verdict_text": "Verdict"}).rename(columns={"Book": "Book (default inputs)"}))
-    shared = ledger[[robust.loc[i, "share"] is not None and not pd.isna(robust.loc[i, "share"]) for i in ledger["id"]]].set_index("id")
+    shared = ledger[[share_of[i] is not None and not pd.isna(share_of[i]) for i in ledger["id"]]].set_index("id")
     page.table("robustness", pd.DataFrame({
         "Claim": shared["claim"], "Verdict": shared["verdict"], "Claimed ÷ book": shared["ratio"],
-        "Same verdict in": [robust.loc[i, "share"] for i in shared.index],
-        "Flipped by, moved alone": [robust.loc[i, "flip"] for i in shared.index],
+        "Same verdict in": [share_of[i] for i in shared.index],
+        "Flipped by, moved alone": [flip_of[i] for i in shared.index],
     }), {"Claimed ÷ book": lambda v: f"{v:.2f}×" if math.isfinite(v) else "the book's figure is 0", "Same verdict in": "{:.0%}"})
     crossed = ledger[ledger["cross_check"] != ""]
     page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Independent path": crossed["cross_check"]}))

@@ -180,14 +180,25 @@ def load_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
 
 
 def load_indexed(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The table indexed by its key column."""
-    table = load_table(name, data_dir)
+    """The table indexed by its key column (a copy: callers may mutate it)."""
+    return _indexed(name, Path(data_dir)).copy()
+
+
+@cache
+def _indexed(name: str, data_dir: Path) -> pd.DataFrame:
+    table = _load(name, data_dir)
     return table.set_index(table.columns[0])
+
+
+def cached_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The validated table itself, shared (do not mutate): for caches that must notice a reload."""
+    return _load(name, Path(data_dir))
 
 
 def validate_all(data_dir: Path = DATA_DIR) -> None:
     """Load every table (used before any notebook runs, so bad data fails fast)."""
     _load.cache_clear()
+    _indexed.cache_clear()
     _published.cache_clear()
     _run_gpu_hours.cache_clear()
     for name in SCHEMAS:

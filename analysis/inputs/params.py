@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import InputError
-from analysis.inputs.data import load_table
+from analysis.inputs.data import cached_table, load_table
 from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
 
 Value = float | int | str
@@ -109,8 +109,20 @@ def _blank(value: float) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+_registries: dict[Path, tuple[Any, dict[str, Param]]] = {}
+
+
 def registry(data_dir: Path = DATA_DIR) -> dict[str, Param]:
-    """Every tunable parameter by name, validated (defaults inside their bounds)."""
+    """Every tunable parameter by name, validated (defaults inside their bounds). Built once per loaded
+    parameters.csv (a reload of the data builds it again)."""
+    table = cached_table("parameters.csv", data_dir)
+    kept = _registries.get(Path(data_dir))
+    if kept is None or kept[0] is not table:
+        _registries[Path(data_dir)] = (table, _build_registry(data_dir))
+    return dict(_registries[Path(data_dir)][1])
+
+
+def _build_registry(data_dir: Path) -> dict[str, Param]:
     table = load_table("parameters.csv", data_dir)
     params: dict[str, Param] = {}
     for line, row in enumerate(table.itertuples(index=False), start=2):
@@ -196,7 +208,7 @@ def load_scenario(name_or_path: str) -> Scenario:
         raise InputError(f"{in_file}: expected a mapping with keys {keys}")
     extra = sorted(set(map(str, content)) - SCENARIO_KEYS)
     if extra:
-        raise InputError(f"{in_file}: unknown key(s) {', '.join(extra)}; expected {keys}")
+        raise InputError(f"{in_file}: unknown key(s) {', '.join(shown(k) for k in extra)}; expected {keys}")
     parameters = content.get("parameters")
     if parameters is not None and not isinstance(parameters, dict):
         raise InputError(f"{in_file}: 'parameters' must be a mapping NAME: VALUE")

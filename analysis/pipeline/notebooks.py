@@ -87,10 +87,12 @@ class Execution:
 # analysis stack costs more than most chapters do. Each notebook starts from an empty namespace (%reset), and
 # everything it reads comes from its own parameters cell, so nothing leaks from one notebook to the next.
 _kernel: Any = None
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# No history database: cells are renumbered from 1 for every notebook (RESET), which a history database refuses.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 # Run once in a fresh kernel, while the build does other work: the imports every chapter needs.
 WARM_UP = "import analysis.chapters.page, analysis.chapters.inputs, matplotlib.pyplot, pandas, numpy"
-RESET = "import matplotlib.pyplot\nmatplotlib.pyplot.close('all')\n%reset -f"
+# ... and as if new: no open figures, an empty namespace, cells numbered from 1 (executed notebooks are committed).
+RESET = "import matplotlib.pyplot\nmatplotlib.pyplot.close('all')\n%reset -f\nget_ipython().execution_count = 1"
 
 
 def _environment() -> None:
