@@ -29,47 +29,84 @@ def built(out: Path, *args: str) -> Path:
     return out
 
 
-def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
-    """One build per test run, shared by the pytest-xdist workers (the first one builds, under a lock)."""
-    import fcntl
+# The books the tests share, built once per run: fixture name → (folder name, build arguments).
+PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacement_2025", "-p", "cost_of_capital=0.07",
+               "-p", "utilisation=0.9", "-p", "research_multiplier=4", "-p", "high_flyer_share=0.3", "-p", "gpu_hour_usd=3.42")
+OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
+
+
+def _shared_args() -> dict[str, tuple[str, tuple[str, ...]]]:
+    from analysis.pipeline.browser import chromium
+
+    return {
+        "default_build": ("default", ("--pdf",) if chromium() else ()),
+        "override_build": ("override", OVERRIDES),
+        "panel_point_build": ("panel-point", ("--no-html", *PANEL_POINT)),
+    }
+
+
+def _shared_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
 
     base = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in __import__("os").environ:
-        base = base.parent  # the run's folder, common to all workers
-    folder = base / f"shared-{name}"
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base  # the run's folder, common to all workers
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the shared books that the collected tests need, in the background and side by side, so that no worker
+    waits for one book while the machine builds another (each is started once per run, whichever worker is first)."""
+    import os
+
+    needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    shared = {fixture: spec for fixture, spec in _shared_args().items() if fixture in needed}
+    if not shared:
+        return
+    base = _shared_base(session.config._tmp_path_factory)  # type: ignore[attr-defined]
+    for folder_name, args in shared.values():
+        folder = base / f"shared-{folder_name}"
+        folder.mkdir(exist_ok=True)
+        try:
+            os.close(os.open(folder / ".started", os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue  # another worker started it
+        subprocess.Popen([sys.executable, str(ROOT / "tests" / "shared_build.py"), str(folder), *args], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory, fixture: str) -> Path:
+    """One build per test run, shared by the pytest-xdist workers: built in the background (see
+    pytest_collection_finish) or, if no one has started it, here; either way under the folder's lock."""
+    import fcntl
+
+    folder_name, args = _shared_args()[fixture]
+    folder = _shared_base(tmp_path_factory) / f"shared-{folder_name}"
     folder.mkdir(exist_ok=True)
     with (folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        done = folder / ".done"
-        if not done.exists():
+        if (folder / ".failed").exists():
+            pytest.fail(f"the shared {folder_name} build failed:\n" + (folder / ".failed").read_text())
+        if not (folder / ".done").exists():
             built(folder / "out", *args)
-            done.write_text("ok")
+            (folder / ".done").write_text("ok")
     return folder / "out"
 
 
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full strict build with default parameters (and its PDF, where Debian's chromium can print it)."""
-    from analysis.pipeline.browser import chromium
-
-    return shared_build(tmp_path_factory, "default", *(["--pdf"] if chromium() else []))
+    return shared_build(tmp_path_factory, "default_build")
 
 
 @pytest.fixture(scope="session")
 def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full strict build with overrides that several chapters read."""
-    return shared_build(tmp_path_factory, "override", *OVERRIDES)
+    return shared_build(tmp_path_factory, "override_build")
 
 
 @pytest.fixture(scope="session")
 def panel_point_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """results.json at one grid point of the what-if panel away from the defaults on every control."""
-    return shared_build(tmp_path_factory, "panel-point", "--no-html", *PANEL_POINT)
-
-
-PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacement_2025", "-p", "cost_of_capital=0.07",
-               "-p", "utilisation=0.9", "-p", "research_multiplier=4", "-p", "high_flyer_share=0.3", "-p", "gpu_hour_usd=3.42")
-OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
+    return shared_build(tmp_path_factory, "panel_point_build")
 
 
 def results_of(out: Path) -> dict:

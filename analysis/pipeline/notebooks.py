@@ -231,6 +231,10 @@ def _execute_once(source: Path, target: Path, parameters: dict[str, Any], positi
         _run_in(kernel, RESET)  # a clean namespace and no open figures; imported modules stay warm
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent), km=kernel,
+            # One write at the end, not one per cell: a chapter's notebook holds hundreds of glued outputs, and
+            # re-encoding and re-validating it after every cell took longer than running it. A failure still
+            # writes the notebook (papermill saves on error), which is what OUT/failed/ keeps.
+            request_save_on_cell_execute=False,
             # Bars only on a terminal; in a log the build prints one plain line per notebook instead.
             progress_bar={"desc": source.stem, "position": position, "leave": True} if sys.stderr.isatty() else False,
             start_timeout=120, execution_timeout=600,
