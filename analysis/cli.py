@@ -23,24 +23,25 @@ def _echo(message: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.inputs.params import resolve
-    from analysis.pipeline import notebooks
-    from analysis.pipeline.build import build, check_out
+    from analysis.pipeline import kernel  # light: the rest of the pipeline loads after the kernel has started
 
-    resolved = resolve(args.scenario, args.p)
-    out = check_out(Path(args.out))
-    root = Path(args.root).resolve() if args.root else ROOT
-    if args.pdf and args.no_html:
-        raise InputError("--pdf needs the HTML book: drop --no-html")
-    if not args.no_cache and (out / ".book-key").is_file():
+    if not args.no_cache and (Path(args.out).expanduser() / ".book-key").is_file():
         # A rebuild into a folder built before most likely re-executes a notebook or two in this process: start
-        # its kernel now (the build stops it at once if no notebook needs it).
-        notebooks.warm_kernel_in_background()
+        # its kernel first thing (the build stops it at once if no notebook needs it).
+        kernel.warm_kernel_in_background()
     try:
+        from analysis.inputs.params import resolve
+        from analysis.pipeline.build import build, check_out
+
+        resolved = resolve(args.scenario, args.p)
+        out = check_out(Path(args.out))
+        root = Path(args.root).resolve() if args.root else ROOT
+        if args.pdf and args.no_html:
+            raise InputError("--pdf needs the HTML book: drop --no-html")
         report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
                        use_cache=not args.no_cache)
     finally:
-        notebooks.shutdown_kernel()
+        kernel.shutdown_kernel()
     print(f"results: {report.results_json}")
     if report.pdf:
         print(f"pdf: {report.pdf}")

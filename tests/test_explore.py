@@ -110,8 +110,7 @@ def test_page_is_small_offline_and_carries_the_markup_contract(panel: dict[str, 
     assert data_block and json.loads(data_block.group(1)) == json.loads(json.dumps(panel))
     page = explore.page(panel)
     assert "{raw} html" in page and f"{explore.grid_size(panel):,}" in page
-    assert "This copy of the book was built with" not in page
-    assert "`gpu_hour_usd=3`" in explore.page(panel, {"gpu_hour_usd": 3})
+    assert "whatever parameters this copy of the book was built with" in page
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [

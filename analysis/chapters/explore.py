@@ -20,10 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.chapters import claims as claims_chapter
-from analysis.chapters import fleet as fleet_chapter
-from analysis.chapters import serving as serving_chapter
-from analysis.chapters.inputs import cost_model
+from analysis.chapters.inputs import BASIS_LABELS, cost_model
 from analysis.errors import InputError
 from analysis.formatting import usd
 from analysis.inputs import data
@@ -32,7 +29,7 @@ from analysis.model import claims_check, reconcile
 
 SCENARIO = "scenario"
 WHERE = "data/explore.csv"
-CHOICE_LABELS = {"gpu_price_basis": fleet_chapter.BASIS_LABELS}  # as the fleet chapter words them
+CHOICE_LABELS = {"gpu_price_basis": BASIS_LABELS}  # as the fleet chapter words them
 
 
 @dataclass(frozen=True)
@@ -87,6 +84,8 @@ def _cost(p: Mapping[str, Value]) -> dict[str, Any]:
 
 
 def _fleet_year(p: Mapping[str, Value]) -> dict[str, Any]:
+    from analysis.chapters import serving as serving_chapter
+
     # As the serving chapter reads its parameters: every one as a float.
     f = {name: float(p[name]) for name in serving_chapter.FLEET_YEAR_PARAMS}  # type: ignore[arg-type]
     return {"fleet_share_unexplained": serving_chapter.fleet_year(f)[3].shares()["unexplained"]}
@@ -97,6 +96,8 @@ PANEL_CLAIMS = ("capex_1_6b", "v3_cost_6m")
 
 def _claims(p: Mapping[str, Value]) -> dict[str, Any]:
     """The ledger's verdicts, by the function the ledger's table uses (claims_check.assess calls verdict_of alike)."""
+    from analysis.chapters import claims as claims_chapter
+
     values = claims_chapter.reconstructions(p)
     out: dict[str, Any] = {}
     for claim_id, claimed, bound in _claimed():
@@ -112,12 +113,17 @@ def _claimed() -> tuple[tuple[str, float, bool], ...]:
     return tuple((i, float(table.loc[i, "value"]), table.loc[i, "kind"] == "bound") for i in PANEL_CLAIMS)
 
 
-# group → (the parameters it reads, the function)
-GROUPS: dict[str, tuple[Sequence[str], Callable[[Mapping[str, Value]], dict[str, Any]]]] = {
-    "cost": (reconcile.MODEL_PARAMS, _cost),
-    "fleet_year": (serving_chapter.FLEET_YEAR_PARAMS, _fleet_year),
-    "claims": (claims_chapter.PARAMETERS, _claims),
-}
+def groups() -> dict[str, tuple[Sequence[str], Callable[[Mapping[str, Value]], dict[str, Any]]]]:
+    """group → (the parameters it reads, the function). The chapters load here, not on import: the build
+    validates data/explore.csv before any notebook runs, without loading matplotlib for it."""
+    from analysis.chapters import claims as claims_chapter
+    from analysis.chapters import serving as serving_chapter
+
+    return {
+        "cost": (reconcile.MODEL_PARAMS, _cost),
+        "fleet_year": (serving_chapter.FLEET_YEAR_PARAMS, _fleet_year),
+        "claims": (claims_chapter.PARAMETERS, _claims),
+    }
 
 
 def _option_label(param: str, value: Value) -> str:
@@ -202,7 +208,7 @@ def panel_data() -> dict[str, Any]:
     resolver = Resolver(ctrls)
     scenario_params = {name for c in ctrls if c.param == SCENARIO for o in c.options for name in load_scenario(o.value).parameters}
     outputs = []
-    for group, (reads, compute) in GROUPS.items():
+    for group, (reads, compute) in groups().items():
         axes = [c for c in ctrls if c.param in reads or (c.param == SCENARIO and scenario_params & set(reads))]
         shape = tuple(len(c.options) for c in axes)
         grids: dict[str, np.ndarray] = {o.key: np.empty(shape, dtype=object) for o in OUTPUTS if o.group == group}
@@ -318,7 +324,7 @@ def panel_html(panel: Mapping[str, Any]) -> str:
     )
 
 
-def page(panel: Mapping[str, Any], build_overrides: Mapping[str, Any] | None = None) -> str:
+def page(panel: Mapping[str, Any]) -> str:
     """The "Explore the assumptions" page (MyST Markdown with the panel as raw HTML)."""
     from analysis.inputs.params import registry as params_registry
 
@@ -335,12 +341,10 @@ def page(panel: Mapping[str, Any], build_overrides: Mapping[str, Any] | None = N
         for c in panel["controls"])
     labels = {c["param"]: c["label"] for c in panel["controls"]}
     varies = "\n".join(f"- {o['label']}: " + ("; ".join(labels[a] for a in o["axes"]) or "none of them") for o in panel["outputs"])
-    built_with = ""
-    if build_overrides:
-        shown = ", ".join(f"`{name}={value}`" for name, value in sorted(build_overrides.items()))
-        built_with = (f"\n```{{note}}\nThis copy of the book was built with {shown}. The panel does not include them: it "
-                      "starts from the book's default inputs, so that each of its numbers is what the command line beneath "
-                      "it gives.\n```\n")
+    # Said the same way on every build (a rebuild with other parameters then leaves this page as it was).
+    built_with = ("\n```{note}\nThe panel starts from the book's default inputs, whatever parameters this copy of the book "
+                  "was built with (they are in `results.json`, under `_meta`), so that each of its numbers is what the "
+                  "command line beneath it gives.\n```\n")
     return f"""# Explore the assumptions
 
 The book's answer depends on a handful of contested inputs. Choose your own below and the headlines follow.

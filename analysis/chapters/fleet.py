@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import gpu_catalogue, hardware_prices, r1_gpu_hours, valuation_date
+from analysis.chapters.inputs import BASIS_LABELS, gpu_catalogue, hardware_prices, r1_gpu_hours, valuation_date
 from analysis.chapters.page import Page, Value
 from analysis.charts import fleet as charts
 from analysis.formatting import usd, versus
@@ -16,7 +16,6 @@ from analysis.model import compute, costs, fleet, reconcile
 PARAMETERS = reconcile.MODEL_PARAMS
 BOOK = "This book's fleet (medians)"
 FLOOR = "DeepSeek's own disclosures (the floor)"
-BASIS_LABELS = {"as_paid": "as paid", "replacement_2025": "2025 replacement"}
 
 
 def floor_counts() -> dict[str, float]:

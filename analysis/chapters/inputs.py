@@ -20,6 +20,7 @@ from analysis.model import fleet
 from analysis.model import uncertainty as unc
 from analysis.paths import DATA_DIR
 
+BASIS_LABELS = {"as_paid": "as paid", "replacement_2025": "2025 replacement"}  # the GPU price bases, in words
 VALUATION_SOURCE = "semianalysis"  # the estimate's own date is the date its fleet is valued at
 
 

@@ -13,12 +13,14 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.chapters import present
+
+if TYPE_CHECKING:  # matplotlib loads only where a figure is drawn
+    from matplotlib.figure import Figure
 
 Value = float | int | str
 Formats = dict[str, Any]

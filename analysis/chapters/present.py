@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analysis.chapters import UNIT_SUFFIX
 from analysis.formatting import si, usd  # noqa: F401  (re-exported for chapters)
+
+if TYPE_CHECKING:  # matplotlib loads only where a figure is drawn
+    from matplotlib.figure import Figure
 
 
 def _glue(name: str, value: Any) -> None:

@@ -44,15 +44,24 @@ def markdown_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> str:
 
 def chapter_titles(notebooks: Sequence[Path]) -> dict[str, str]:
     """Each chapter's title (its notebook's first heading), by notebook stem, in book order."""
+    return {stem: title for stem, (title, _names) in _chapters(notebooks).items()}
+
+
+def _chapters(notebooks: Sequence[Path]) -> dict[str, tuple[str, list[str]]]:
+    """Each chapter's title and the parameters its notebook declares (its generated `parameters` cell, which a test
+    keeps equal to the chapter's PARAMETERS), read from the notebooks without importing the chapters."""
+    import re
+
     import nbformat
 
-    titles = {}
+    chapters = {}
     for nb in notebooks:
         path = nb if nb.is_absolute() else BOOK_DIR.parent / nb
         cells = nbformat.read(str(path), as_version=4).cells
         heading = next((line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# ")), nb.stem)
-        titles[nb.stem] = heading.lstrip("# ").strip()
-    return titles
+        declared = next((c.source for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), "")
+        chapters[nb.stem] = (heading.lstrip("# ").strip(), re.findall(r"^([A-Za-z_]\w*)\s*[:=]", declared, flags=re.M))
+    return chapters
 
 
 def _sentence(text: str) -> str:
@@ -62,15 +71,14 @@ def _sentence(text: str) -> str:
 
 def parameters_page(notebooks: Sequence[Path] = ()) -> GeneratedPage:
     """Every parameter, grouped by the first chapter (in book order) that reads it; one entry each, its name whole."""
-    import importlib
-
     params = registry()
     sources = data.load_indexed("sources.csv")
-    titles = chapter_titles(notebooks)
+    chapters = _chapters(notebooks)
+    titles = {stem: title for stem, (title, _names) in chapters.items()}
     readers: dict[str, list[str]] = {name: [] for name in params}
-    for nb in notebooks:
-        for name in importlib.import_module(f"analysis.chapters.{nb.stem}").PARAMETERS:
-            readers[name].append(nb.stem)
+    for stem, (_title, names) in chapters.items():
+        for name in names:
+            readers[name].append(stem)
     sections = []
     for stem, title in titles.items():
         own = [n for n in params if readers[n] and readers[n][0] == stem]
@@ -236,15 +244,10 @@ GENERATED: dict[str, Callable[[PageContext], GeneratedPage]] = {
     "every_number": lambda ctx: every_number_page(ctx.results or {}, ctx.notebooks),
     "explore": lambda ctx: explore_page(ctx),
 }
-NEEDS_RESULTS = frozenset({"every_number", "explore"})  # explore: to say which parameters this build was run with
+NEEDS_RESULTS = frozenset({"every_number", "explore"})  # explore: written with its grid, computed while notebooks run
 
 
 def explore_page(ctx: PageContext) -> GeneratedPage:
     from analysis.chapters import explore
 
-    overrides = {name: p["value"] for name, p in (ctx.results or {}).get("_meta", {}).get("parameters", {}).items()
-                 if p.get("origin") != "default"}
-    scenario = (ctx.results or {}).get("_meta", {}).get("scenario", "default")
-    if scenario != "default":
-        overrides = {"--scenario": scenario, **overrides}
-    return GeneratedPage(explore.page(ctx.panel if ctx.panel is not None else explore.panel_data(), overrides))
+    return GeneratedPage(explore.page(ctx.panel if ctx.panel is not None else explore.panel_data()))

@@ -171,29 +171,29 @@ def _panel(out: Path, root: Path) -> dict[str, Any] | None:
     return cache.cached_json(out, "explore", cache.inputs_digest(), explore.panel_data)
 
 
-# What Jupyter Book's Sphinx build imports (theme, parsers, extensions): loaded while the notebooks run.
-SPHINX_MODULES = ("jupyter_book.cli.main", "jupyter_book.sphinx", "sphinx.application", "myst_nb", "sphinx_book_theme",
-                  "sphinx_design", "sphinx_togglebutton", "sphinx_copybutton", "sphinx_external_toc", "sphinx_multitoc_numbering",
-                  "analysis.pipeline.sphinx_offline", "analysis.pipeline.sphinx_glue_links")
-
-
-def _preload_sphinx() -> None:
+def _preload_sphinx(out: Path) -> None:
+    """Import, while the notebooks run, the modules that the last in-process Sphinx run into this folder imported
+    (its theme, parsers, extensions and their dependencies: about half a second of a rebuild otherwise)."""
     import importlib
 
-    for module in SPHINX_MODULES:
+    listed = sphinx_env.folder(out) / MODULES_FILE
+    for module in listed.read_text().split() if listed.is_file() else ():
         try:
             importlib.import_module(module)
-        except Exception:  # the build itself reports a missing extension
+        except Exception:  # gone or renamed since: Sphinx imports what it needs itself
             pass
 
 
-def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: bool = True, in_process: bool = False) -> Path:
+MODULES_FILE = "modules"  # in the kept Sphinx folder: what the last Sphinx run imported
+
+
+def _jupyter_book(src: Path, staging: Path, builder: str = "html", everything: bool = True, in_process: Path | None = None) -> Path:
     # -W: warnings fail the build; -n: nitpicky references; --keep-going: report them all;
     # --all (everything): read every page again. Without it Sphinx re-reads only pages whose files changed, which
     # is safe only in the kept environment of analysis.pipeline.sphinx_env (it marks the pages that quote others).
     arguments = ["build", str(src), "--path-output", str(staging), "--builder", builder, "-W", "-n", "--keep-going",
                  *(["--all"] if everything else [])]
-    code, output = _run_in_process(arguments, src) if in_process else _run_command(arguments, src)
+    code, output = _run_in_process(arguments, src, in_process) if in_process else _run_command(arguments, src)
     if code != 0:
         log = staging / f"jupyter-book-{builder}.log"
         log.write_text(output, encoding="utf-8")
@@ -216,14 +216,16 @@ def _run_command(arguments: list[str], src: Path) -> tuple[int, str]:
     return process.returncode, output
 
 
-def _run_in_process(arguments: list[str], src: Path) -> tuple[int, str]:
+def _run_in_process(arguments: list[str], src: Path, kept: Path) -> tuple[int, str]:
     """The same command in this process, its modules already loaded (a rebuild saves the second or so that a new
-    Python spends importing Sphinx and its extensions). Its output is captured as the command's would be."""
+    Python spends importing Sphinx and its extensions; `kept/modules` lists them for the next build's preload).
+    Its output is captured as the command's would be."""
     import contextlib
     import io
 
     from jupyter_book.cli.main import main as jupyter_book
 
+    before = set(sys.modules)
     captured, cwd = io.StringIO(), os.getcwd()
     code = 0
     try:
@@ -237,6 +239,9 @@ def _run_in_process(arguments: list[str], src: Path) -> tuple[int, str]:
         code = 1
     finally:
         os.chdir(cwd)
+        loaded = sorted(set(sys.modules) - before)
+        if loaded:
+            (kept / MODULES_FILE).write_text("\n".join(loaded))
     return code, captured.getvalue()
 
 
@@ -249,7 +254,7 @@ def _html(src: Path, staging: Path, out: Path, echo: Echo) -> Path:
     touched = sphinx_env.touch_dependents(kept / "src", changed)
     echo(f"  {len(changed) + len(touched)} source files changed since the last build into this folder")
     sphinx_env.running(kept, True)
-    html = _jupyter_book(kept / "src", kept, everything=False, in_process=True)
+    html = _jupyter_book(kept / "src", kept, everything=False, in_process=kept)
     sphinx_env.running(kept, False)
     # A copy, not links: Sphinx rewrites its files in place, and the published book must not change under a reader.
     shutil.copytree(html, staging / "html")
@@ -311,11 +316,15 @@ def build(
             notebooks.warm_kernel_in_background()
     else:
         notebooks.shutdown_kernel()  # one started early (analysis.cli) that no notebook of this build will use
-    try:
-        validate_inputs()
-    except BaseException:
-        notebooks.shutdown_kernel()
-        raise
+    # Inputs that validated once into this folder (same code, data, scenarios: one digest) need no second check.
+    # (The mark is left by a build that published: a failed one leaves nothing but OUT/failed/.)
+    validated = out / ".cache" / f"validated.{cache.inputs_digest()}"
+    if not validated.is_file():
+        try:
+            validate_inputs()
+        except BaseException:
+            notebooks.shutdown_kernel()
+            raise
     versions = results.versions()
     key = cache.book_key([keys[nb] for nb in toc], root, {"html": html, "pdf": pdf, "git": versions["git"]})
     with build_lock(out, echo):
@@ -341,7 +350,7 @@ def build(
             # and the code only, never on this build's parameters.
             with ThreadPoolExecutor(max_workers=2) as side:
                 panel_grid = side.submit(_panel, out, root) if html else None
-                preloaded = side.submit(_preload_sphinx) if html else None
+                preloaded = side.submit(_preload_sphinx, out) if html else None
                 executions = execute_all(plan, jobs, echo)
                 panel = panel_grid.result() if panel_grid else None
                 if preloaded:
@@ -388,6 +397,10 @@ def build(
                     seconds["pdf"] = time.perf_counter() - started
             publish(staged_html, document, out, staged_pdf, staged_notebooks)
             (out / ".book-key").write_text(key)
+            validated.parent.mkdir(parents=True, exist_ok=True)
+            for stale in validated.parent.glob("validated.*"):
+                stale.unlink(missing_ok=True)
+            validated.write_text("ok")
         finally:
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
