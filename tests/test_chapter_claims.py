@@ -88,11 +88,11 @@ def test_r1_and_gpt4(page: Page) -> None:
     # R1 alone: 147,000 × $2 = $294K, far from $5M; with the V3 run: $294K + $5.576M = $5.87M, 5 ÷ 5.87 = 0.85.
     assert 1 / 1.25 <= 5e6 / (R1_HOURS * 2 + V3_HOURS * 2) <= 1.25
     assert page["claim_r1_cost_5m_verdict"] == "consistent only with a broader scope"
-    assert "R1's own training cost $294K" in page["claim_r1_cost_5m_verdict_text"]
+    assert "R1's own training at the rental price, $294K" in page["claim_r1_cost_5m_verdict_text"]
     # GPT-4 "more than $100M" for all of its training: only its final run is estimated (Epoch AI: $40.6M amortised,
     # $78.6M at cloud prices), a narrower quantity that bounds nothing: unverifiable, with the figures in the words.
     assert page["claim_gpt4_cost_100m_verdict"] == "unverifiable"
-    assert "$40.6M amortised" in page.tables["ledger"][0].set_index("Claim").loc["GPT-4 cost $100 million to train", "Compared with"]
+    assert "$40.6M amortised" in page.tables["ledger"][0].set_index("Claim").loc["GPT-4 cost more than $100 million to train", "Compared with"]
     assert page["gpt4_claim_over_epoch_amortised"] == pytest.approx(100e6 / 40.6e6)
     assert page["gpt4_claim_over_epoch_cloud"] == pytest.approx(100e6 / 78.6e6)
 
@@ -105,8 +105,8 @@ def test_gpu_count_is_checked_by_an_independent_path(page: Page) -> None:
     # Table 1's GPU-hours on half the GPUs would need twice the days the throughput allows.
     assert page_for(v3_pretrain_gpu_hours=1_332_000)["claim_v3_gpus_2048_verdict"] == "inconsistent"
     frame, _ = page.tables["cross_checks"]
-    paths = frame.set_index("Claim")["Independent path"]
-    assert "agrees" in paths["V3 was trained on 2048 GPUs"] and "agrees" in paths["DeepSeek-V3 was trained for about $6 million"]
+    paths = frame.set_index("Claim")["Second path (independent unless it says not)"]
+    assert "agrees" in paths["V3 was trained on 2,048 GPUs"] and "agrees" in paths["DeepSeek-V3 was trained for about $6 million"]
 
 
 def test_fleet_counts_are_assumed_never_consistent(page: Page) -> None:
@@ -116,7 +116,7 @@ def test_fleet_counts_are_assumed_never_consistent(page: Page) -> None:
     assert page["claims_assumed"] == 4
     assert "claim_fleet_h800_10k_ratio" in page.values  # claimed ÷ the book's median count, shown, not judged
     frame, _ = page.tables["cross_checks"]
-    floor = frame[frame["Claim"] == "10000 of them are H800s"]["Independent path"].iloc[0]
+    floor = frame[frame["Claim"] == "10,000 of them are H800s"]["Second path (independent unless it says not)"].iloc[0]
     assert "2,224 H800s" in floor and "above that floor" in floor
 
 
@@ -161,6 +161,11 @@ def test_tally_adds_up(page: Page) -> None:
     assert counts == [verdicts.count(v) for v in VERDICTS]
     assert page["claims_checked"] == sum(v in CHECKED for v in verdicts)
     assert page["claims_checked"] + page["claims_not_checked"] == len(ids)
+    # A check on the estimate's own GPU counts is not an independent one (DEVELOPERS.md: a verdict that holds because
+    # the book's input is the claim's is not counted as a check).
+    assert page["claims_checked_independently"] == page["claims_checked"] - page["claims_checked_assuming_counts"]
+    assert page["claims_checked_independently"] == sum(
+        v in CHECKED and "assuming" not in page[f"claim_{i}_verdict_text"].split(":")[0] for i, v in zip(ids, verdicts, strict=True))
 
 
 def test_shares_are_fractions_for_figure_claims_only(page: Page) -> None:

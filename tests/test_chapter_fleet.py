@@ -2,10 +2,11 @@
 
 Default inputs used below: fleet 10,000 A100 + 10,000 H800 + 10,000 H100 + 30,000 H20 (the estimate's counts, the
 medians of their ranges); prices as paid $13,750, $29,500, $40,000, $13,000 and at 2025 listings $17,420, $33,800,
-$31,250, $12,000; other server parts $10,000 per Fire-Flyer node and $53,700 per HGX H800, H100 or H20 server;
-network $470 per A100 and $4,390 per Hopper GPU; TDP 250/700/700/400 W with server factors 1.25/1.82/1.82/1.8;
-capital at 10% over 5 years; maintenance 1.6% of capex; 36 cluster staff at $250,000; V3 run 2,664,000 + 119,000 +
-5,000 GPU-hours on 2,048 GPUs at $2 per GPU-hour.
+$31,250, $16,750; other server parts $10,000 per Fire-Flyer node, $53,700 per HGX H800 or H100 server and $76,550
+per H20 server; network $470 per A100 and $4,390 per Hopper GPU; TDP 250/700/700/400 W with server factors
+1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,987 per H800-year; capital at 11% over 4.5 years; maintenance
+3.2% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048 GPUs at $2 per
+GPU-hour.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ COUNTS = {"a100": 10_000, "h800": 10_000, "h100": 10_000, "h20": 30_000}
 GPUS = sum(COUNTS.values())
 PRICES = {"a100": 13_750, "h800": 29_500, "h100": 40_000, "h20": 13_000}
 REPLACEMENT = {"a100": 17_420, "h800": 33_800, "h100": 31_250, "h20": 16_750}
-NON_GPU = {"a100": 10_000, "h800": 53_700, "h100": 53_700, "h20": 80_600}
+NON_GPU = {"a100": 10_000, "h800": 53_700, "h100": 53_700, "h20": 76_550}
 NETWORK = {"a100": 470, "h800": 4_390, "h100": 4_390, "h20": 4_390}
 SPEND = sum(COUNTS[g] * PRICES[g] for g in COUNTS)
 SERVERS = sum(COUNTS[g] * (PRICES[g] + NON_GPU[g] / 8) for g in COUNTS)
@@ -40,6 +41,7 @@ H800_EQUIVALENTS = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
 ANNUITY = 0.11 / (1 - 1.11 ** -4.5)
 OPS_STAFF = 36 * 200_000
 POWER_USD_PER_KWH = 0.088
+HOSTING = 130 * 12 * 0.7 * 1.82  # SemiAnalysis's ~$130 per kW-month of colocation, for an H800 server's 1.274 kW per GPU
 
 
 def defaults() -> dict:
@@ -119,7 +121,7 @@ def test_capex(page: Page) -> None:
     assert page["dgx_h100_server_over_gpu"] == pytest.approx(1.5)
     # A fixed server cost weighs more on a cheap GPU.
     assert page["h800_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 29_500)
-    assert page["h20_server_over_gpu"] == pytest.approx(1 + 80_600 / 8 / 13_000)
+    assert page["h20_server_over_gpu"] == pytest.approx(1 + 76_550 / 8 / 13_000)
     frame, _ = page.tables["capex_bases"]
     assert list(frame["Book (default inputs)"]) == pytest.approx(
         [CAPEX, replacement, page["fleet_book_value_2025_usd"]], rel=1e-12)
@@ -189,16 +191,16 @@ def test_a_build_off_every_reading_gets_its_own_row() -> None:
 
 def test_capex_by_gpu_splits_capex() -> None:
     split = costs.capex_by_gpu(COUNTS, PRICES, NON_GPU, NETWORK)
-    assert split["h20"] == pytest.approx(30_000 * (13_000 + 80_600 / 8 + 4_390), rel=1e-12)
+    assert split["h20"] == pytest.approx(30_000 * (13_000 + 76_550 / 8 + 4_390), rel=1e-12)
     assert sum(split.values()) == pytest.approx(costs.capex_usd(COUNTS, PRICES, NON_GPU, NETWORK), rel=1e-12)
 
 
 def test_opex_and_tco(page: Page) -> None:
     power = page["fleet_power_mw"] * 1e3 * 8760 * POWER_USD_PER_KWH
-    # Rack rental is priced per kW of server power: an H800's $2,000, scaled for the others (A100 PCIe 250 W × 1.25,
+    # Rack rental is priced per kW of server power: an H800's $1,987, scaled for the others (A100 PCIe 250 W × 1.25,
     # H20 400 W × 1.8, against the H800's 700 W × 1.82).
     h800_kw = 0.7 * 1.82
-    hosting = 2_000 * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw)
+    hosting = round(HOSTING) * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw)
     maintenance = CAPEX * 0.032
     per_year = power + hosting + maintenance + OPS_STAFF
     assert page["fleet_opex_per_year_usd"] == pytest.approx(per_year, rel=1e-12)
@@ -219,7 +221,7 @@ def test_opex_and_tco(page: Page) -> None:
 def test_ownership_per_hour_held_and_useful(page: Page) -> None:
     all_in = 29_500 + 53_700 / 8 + 4_390
     power = 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH
-    yearly = all_in * ANNUITY + power + 2_000 + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in * ANNUITY + power + round(HOSTING) + all_in * 0.032 + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
     assert page["owned_gpu_useful_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
     assert page.values["owned_gpu_hour_usd"].unit == "USD per GPU-hour held"
@@ -241,7 +243,7 @@ def test_fewer_h20_moves_the_fleet() -> None:
     plt.close("all")
     assert page["fleet_gpus"] == GPUS - 25_000 and page["fleet_hopper_gpus"] == GPUS - 10_000 - 25_000
     assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 13_000, rel=1e-12)
-    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (13_000 + 80_600 / 8 + 4_390), rel=1e-12)
+    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (13_000 + 76_550 / 8 + 4_390), rel=1e-12)
     # The published readings do not move with the book's parameters.
     assert page["reported_hopper"] == 50_000 and page["critical_hopper"] == 50_000
 
@@ -251,7 +253,7 @@ def test_dearer_h800_and_capital_move_ownership() -> None:
     plt.close("all")
     assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * 10_500, rel=1e-12)
     all_in = 40_000 + 53_700 / 8 + 4_390
-    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + 2_000 + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + round(HOSTING) + all_in * 0.032 + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
 
 

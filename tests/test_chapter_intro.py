@@ -61,10 +61,10 @@ def test_owned_h800_hour_card_is_the_median_and_the_point_estimate_is_by_hand(pa
     assert page["headline_owned_text"] == f"${ranges['p50']:.2f}"
     assert page["headline_owned_p10_text"] == f"${ranges['p10']:.2f}" and page["headline_owned_p90_text"] == f"${ranges['p90']:.2f}"
     # At the default inputs, by hand: H800 $29,500 as paid + $53,700/8 of server + $4,390 of network; 11% over 4.5 years;
-    # 3.2% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.25 at $0.088/kWh; $2,000 rack rental; 36 cluster staff
+    # 3.2% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.25 at $0.088/kWh; $1,987 rack rental; 36 cluster staff
     # at $200,000 over 60,000 GPUs; per hour held (8,760 h).
     all_in = 29_500 + 53_700 / 8 + 4_390
-    yearly = (all_in * 0.11 / (1 - 1.11 ** -4.5) + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.088 + 2000 + all_in * 0.032
+    yearly = (all_in * 0.11 / (1 - 1.11 ** -4.5) + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.088 + 1987 + all_in * 0.032
               + 36 * 200_000 / 60_000)
     point = cost_model({n: FAST[n] for n in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]
     assert point == pytest.approx(yearly / 8760)

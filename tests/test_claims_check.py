@@ -92,7 +92,7 @@ def test_verdict_share_counts_samples_by_hand() -> None:
     assert claims_check.verdict_share("fleet_h800_10k", 10_000, ASSUMED, samples, {}, 0.25) is None
 
 
-def test_flipped_by_picks_the_input_that_moves_the_reconstruction_most() -> None:
+def test_flipped_by_names_every_input_that_flips_the_verdict_alone() -> None:
     values = {"fleet_capex_usd": 1.7e9, "fleet_gpu_spend_usd": 1.0e9}
     swings = {
         "price_h20_usd": ({"fleet_capex_usd": 1.6e9}, {"fleet_capex_usd": 1.8e9}),  # still within the factor 1.25
@@ -101,7 +101,8 @@ def test_flipped_by_picks_the_input_that_moves_the_reconstruction_most() -> None
     }
     labels = {"server_non_gpu_usd": "Server cost beside the GPUs", "fleet_h20": "H20 count"}
     flip = claims_check.flipped_by("capex_1_6b", 1.6e9, CONSISTENT, swings, values, labels, 0.25)
-    assert flip == "Server cost beside the GPUs at its P90"
+    # One rule for every claim: all the inputs that flip it, in the inputs' order (not one chosen by its move).
+    assert flip == "Server cost beside the GPUs at its P90; H20 count at its P90"
 
 
 def test_nothing_flips_a_verdict_that_no_input_reaches() -> None:

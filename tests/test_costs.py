@@ -155,9 +155,9 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX H800/H100 server, $80,600 per H20
+    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX H800/H100 server, $76,550 per H20
     # server (2024 quotes less their eight GPUs); $4,390 of network per Hopper GPU.
-    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 20_000 / 8 * 53_700 + 30_000 / 8 * 80_600
+    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 20_000 / 8 * 53_700 + 30_000 / 8 * 76_550
                        + 50_000 * 4_390)
     assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand)
     # Fire-Flyer: $13,750 per A100, $10,000 per node, $470 of network per GPU.

@@ -279,7 +279,7 @@ def _opex(
          "Over the horizon": book[f"fleet_opex_{key}_per_year_usd"] * horizon_years, "Inputs": inputs}
         for label, key, inputs in [
             ("Power", "power", f"{book['fleet_power_mw']:,.1f} MW: TDP × server factor × {p['power_load_factor']:.2f} draw × "
-                               f"PUE {p['pue']:.2f}, at ${p['power_usd_per_kwh']:.2f}/kWh"),
+                               f"PUE {p['pue']:.2f}, at ${p['power_usd_per_kwh']:.3f}/kWh"),
             ("Rack rental", "hosting", f"${p['hosting_usd_per_gpu_year']:,.0f} per H800-year, other GPUs by server power"),
             ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.1%} of capex per year"),
             ("Cluster staff", "staff", f"{p['ops_staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
@@ -357,9 +357,10 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
          "Basis": "a reserved block's price (a survey)" if "contract" in r.provider else "list price, margin included: a ceiling for an owner"}
         for r in rentals.itertuples()
     ]), {"Per GPU-hour": "${:.2f}"})
-    bars = {"H800 owned, per hour held (this book)": held, "H800 owned, per useful hour (this book)": useful,
+    # One basis on one axis: every bar is per hour held, as rentals are paid (the useful-hour cost is in the table).
+    bars = {"H800 owned, per hour held (this book)": held,
             "H100 owned, per hour held (SemiAnalysis, Dec 2023)": semianalysis, "H800 rental assumed by DeepSeek": assumed}
-    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, "Cost of one GPU-hour: owned and rented"))
+    page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, "Cost of one GPU-hour held: owned and rented"))
     page.number("v3_run_share_of_fleet_year", book["v3_run_share_of_fleet_year"], "fraction")
     page.number("v3_run_share_of_fleet_year_by_count", book["v3_run_share_of_fleet_year_by_count"], "fraction")
     page.number("v3_run_share_of_fleet", book["v3_run_share_of_fleet"], "fraction")

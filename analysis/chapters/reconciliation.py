@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.inputs import cost_model, r1_gpu_hours
+from analysis.chapters.inputs import BASIS_LABELS, cost_model, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
@@ -83,7 +83,7 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
         {"Figure": "Final run, rented", "Value": r["run_rental_usd"],
          "Rests on": f"{r['v3_gpu_hours']:,.0f} GPU-hours (DeepSeek) × ${p['gpu_hour_usd']:.2f}/GPU-hour"},
         {"Figure": "Same run, owned", "Value": r["run_owned_usd"],
-         "Rests on": f"${r['owned_gpu_hour_usd']:.2f} per H800-hour held: {p['gpu_price_basis']} prices, "
+         "Rests on": f"${r['owned_gpu_hour_usd']:.2f} per H800-hour held: {BASIS_LABELS[str(p['gpu_price_basis'])]} prices, "
                      f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}"},
         {"Figure": "Research compute", "Value": r["research_usd"],
          "Rests on": f"{p['research_multiplier']:g}× the final run's compute in total, at the same cost per hour held"},
@@ -91,8 +91,9 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
         {"Figure": "Staff", "Value": r["staff_dev_usd"],
          "Rests on": f"{p['staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f} × {p['development_years']:g} years"},
         {"Figure": "Fleet capex", "Value": r["fleet_capex_usd"],
-         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at {p['gpu_price_basis']} prices + ${p['server_non_gpu_usd']:,.0f} per HGX server "
-                     f"+ ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
+         "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at {BASIS_LABELS[str(p['gpu_price_basis'])]} prices + ${p['server_non_gpu_usd']:,.0f} "
+                     f"per HGX H800/H100 server, ${p['h20_server_non_gpu_usd']:,.0f} per H20 server and "
+                     f"${p['a100_server_non_gpu_usd']:,.0f} per A100 node + ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
          "Rests on": f"{p['horizon_years']:g} years × {usd(r['fleet_opex_per_year_usd'], 2)} per year of power, rack rental, "
                      "maintenance and cluster staff"},

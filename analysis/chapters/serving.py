@@ -342,11 +342,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([
-        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Share of yearly cost": shares[name] * year_cost,
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Share of the fleet's yearly cost": shares[name] * year_cost,
          "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
-    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Share of yearly cost": year_cost,
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Share of the fleet's yearly cost": year_cost,
           "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
-        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Share of yearly cost": usd})
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Share of the fleet's yearly cost": usd})
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 

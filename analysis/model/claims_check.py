@@ -99,8 +99,9 @@ CHECKS: dict[str, Check] = {
                                     _r("fleet_capex_usd", "the capex of the whole fleet (not a development cost)", "broader", FLEET_COUNTS))),
     "opex_944m": Check((_r("fleet_opex_usd", "4 years of running the clusters: power, rack rental, maintenance, cluster staff",
                            assumes=FLEET_COUNTS_AND_HORIZON),),
-                       cross_check=("luk_opex_4y_usd", "claimed", "the 4-year reading from Luk's totals: "
-                                    "{luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
+                       cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check "
+                                    "of how the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}",
+                                    "same")),
     "gpu_spend_500m": Check((_r("fleet_gpu_spend_usd", "GPU purchases of the book's fleet, as paid", assumes=FLEET_COUNTS),)),
     "owns_data_centres": Check((_r("fire_flyer_gpus", "its own servers: Fire-Flyer 2's A100s (SC24); the same paper counts rack "
                                                       "rental in operating cost, so the buildings are not shown to be its own", "narrower"),),
@@ -109,8 +110,8 @@ CHECKS: dict[str, Check] = {
     "researcher_pay_1_3m": Check(kind="unverifiable", basis="no public pay data"),
     "r1_cost_5m": Check((_r("r1_rental_usd", "R1's own training stages at the rental price"),
                          _r("r1_with_v3_rental_usd", "R1 plus the V3 run it starts from", "broader")),
-                        note="R1's own training cost {r1_rental_usd_text}; the claim matches R1 together with the V3 run it was trained from "
-                             "({r1_with_v3_rental_usd_text}): it is the V3 run's figure retold for R1"),
+                        note="R1's own training at the rental price, {r1_rental_usd_text}; the claim matches R1 together with "
+                             "the V3 run it was trained from ({r1_with_v3_rental_usd_text}): it is the V3 run's figure retold for R1"),
     # "More than $100M" for all of GPT-4's training: the only public estimates are of its final run, a narrower
     # quantity that cannot bound the claim either way.
     "gpt4_cost_100m": Check(kind="unverifiable",
@@ -273,8 +274,9 @@ def flipped_by(
     claim_id: str, claimed: float | None, verdict: str, swings: Mapping[str, tuple[Mapping[str, float], Mapping[str, float]]],
     values: Mapping[str, float], labels: Mapping[str, str], tolerance: float, bound: bool = False,
 ) -> str | None:
-    """The uncertain input that flips a figure claim's verdict when moved alone to its P10 or P90 (the one moving the
-    deciding reconstruction most), in words; "none" when no single input does; None for claims without a share.
+    """Every uncertain input that flips a figure claim's verdict when moved alone to its P10 or P90, in words and in
+    the inputs' order ("H20 count at its P90; network per Hopper GPU at its P90"); "none" when no single input does;
+    None for claims without a share. One rule for every claim: all the flips are named, not a chosen one.
 
     Every move is judged at once: one vectorised verdict over all inputs at both ends."""
     if not has_share(claim_id, claimed):
@@ -287,6 +289,8 @@ def flipped_by(
     flips = sample_labels(claim_id, claimed, moved, values, tolerance, bound) != verdict  # type: ignore[arg-type]
     if not flips.any():
         return NO_FLIP
-    distance = np.where(flips, np.abs(moved[keys[0]] - float(values[keys[0]])), -1.0)
-    name, end, _ = moves[int(np.argmax(distance))]  # the first of equal moves, in the inputs' order
-    return f"{labels.get(name, name)} at its {end}"
+    ends: dict[str, list[str]] = {}
+    for (name, end, _), flip in zip(moves, flips, strict=True):
+        if flip:
+            ends.setdefault(name, []).append(end)
+    return "; ".join(f"{labels.get(name, name)} at its {' or '.join(found)}" for name, found in ends.items())
