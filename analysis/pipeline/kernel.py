@@ -7,6 +7,7 @@ comes from its own parameters cell, so nothing leaks from one notebook to the ne
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -16,9 +17,7 @@ from analysis.paths import ROOT, pythonpath_with_root
 
 KERNEL = "python3"
 
-# One kernel per executing process, reused from notebook to notebook: starting a kernel and importing the
-# analysis stack costs more than most chapters do. Each notebook starts from an empty namespace (%reset), and
-# everything it reads comes from its own parameters cell, so nothing leaks from one notebook to the next.
+# This process's kernel: starting one and importing the analysis stack costs more than most chapters do.
 _kernel: Any = None
 # No history database: cells are renumbered from 1 for every notebook (RESET), which a history database refuses.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
@@ -153,3 +152,7 @@ def shutdown_kernel() -> None:
         except Exception:  # already gone: nothing to stop
             pass
     _kernel = None
+
+
+# A worker process of a parallel build leaves no kernel behind when it exits.
+atexit.register(shutdown_kernel)
