@@ -211,6 +211,8 @@ def test_opex_and_tco(page: Page) -> None:
     assert page["fleet_opex_maintenance_over_power"] == pytest.approx(maintenance / power, rel=1e-12)
     # Luk's reading of the TCO line: capex over four years plus a year of operation.
     assert page["fleet_tco_per_year_usd"] == pytest.approx(CAPEX / 4 + per_year, rel=1e-12)
+    # On the ownership basis: the capex repaid as an annuity at 11% over 4.5 years, plus the opex.
+    assert page["fleet_cost_per_year_usd"] == pytest.approx(CAPEX * ANNUITY + per_year, rel=1e-12)
     assert page["luk_tco_all_text"] == "$640M" and page["luk_tco_hoppers_text"] == "$545M"
     frame, _ = page.tables["opex_parts"]
     assert list(frame["Per year"]) == pytest.approx([power, hosting, maintenance, OPS_STAFF], rel=1e-12)

@@ -269,6 +269,8 @@ def _opex(
     page.number("fleet_opex_per_gpu_year_usd", all_gpus["fleet_opex_per_year_usd"] / all_gpus["fleet_gpus"], "USD per GPU-year")
     # Luk's totals set beside the book's, fleet for fleet: yearly TCO = capex / 4 + a year's opex.
     page.number("fleet_tco_per_year_usd", book["fleet_tco_per_year_usd"], "USD per year")
+    # On the basis of the ownership cost per hour held: capex as an annuity at the cost of capital, plus opex.
+    page.number("fleet_cost_per_year_usd", book["fleet_cost_per_year_usd"], "USD per year")
     page.text("all_gpus_tco_text", usd(all_gpus["fleet_tco_per_year_usd"]))
     page.text("hoppers_tco_text", usd(hoppers["fleet_tco_per_year_usd"]))
     page.text("luk_tco_all_text", usd(data.published("luk_tco_all_per_year_usd")))
