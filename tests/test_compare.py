@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from analysis.pipeline import compare
 from tests.conftest import run_cli
 
@@ -30,10 +32,11 @@ def test_compare_files_cli(tmp_path: Path) -> None:
     assert "x_usd" in out.read_text()
 
 
-def test_compare_scenarios_cli(default_build: Path) -> None:
-    done = run_cli("compare", str(default_build / "results.json"), "hoppers_only")
+def test_compare_builds_cli(default_build: Path, panel_point_build: Path) -> None:
+    """Two builds the run has anyway: the defaults and DeepSeek's floor at a what-if grid point."""
+    done = run_cli("compare", str(default_build / "results.json"), str(panel_point_build / "results.json"))
     assert done.returncode == 0, done.stderr
-    assert "fleet_gpus" in done.stdout and "-16.7%" in done.stdout  # 60,000 → 50,000 GPUs
+    assert "fleet_gpus" in done.stdout and "-79.6%" in done.stdout  # 60,000 → 12,224 GPUs
 
 
 def test_compare_bad_inputs(tmp_path: Path) -> None:
@@ -45,3 +48,23 @@ def test_compare_bad_inputs(tmp_path: Path) -> None:
     done = run_cli("compare", str(a), str(bad))
     assert done.returncode == 2 and "bad.json: not valid JSON" in done.stderr
     assert run_cli("compare", str(a), str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_a_scenario_is_built_without_html_then_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`compare A SCENARIO` resolves the scenario and builds it (results only) into a temporary folder; the build
+    itself is the one every build test runs, so here it is stood in for."""
+    from analysis.pipeline import build as build_module
+    from analysis.pipeline import compare as compare_module
+
+    calls = []
+
+    def fake_build(resolved, out, *, html, jobs, echo):  # noqa: ANN001, ANN202
+        calls.append((resolved.scenario, html, resolved.values["fleet_a100"]))
+        out.mkdir(parents=True)
+        (out / "results.json").write_text(json.dumps({"fleet_gpus": {"value": 50_000.0}}))
+        return type("Report", (), {"results_json": out / "results.json"})()
+
+    monkeypatch.setattr(build_module, "build", fake_build)
+    name, results = compare_module.load("hoppers_only", echo=lambda _m: None)
+    assert name == "hoppers_only" and results["fleet_gpus"]["value"] == 50_000
+    assert calls == [("hoppers_only", False, 0.0)]  # the scenario's own counts (no A100s), no HTML
