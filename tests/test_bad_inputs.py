@@ -132,14 +132,44 @@ def test_bad_input_end_to_end(published: Path, tmp_path: Path, args: list[str], 
     _check(_cli("build", "--out", str(published), *args), message, published, before)
 
 
-@pytest.mark.parametrize(("name", "old", "new", "message"), DATA_CASES, ids=[f"{c[0]}:{c[3][:25]}" for c in DATA_CASES])
-def test_bad_data_file(published: Path, tmp_path: Path, name: str, old: str, new: str, message: str) -> None:
+@pytest.fixture(scope="module")
+def bad_data_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, dict[str, str], subprocess.CompletedProcess[str]]]:
+    """Every data case, each a copy of data/ with one thing broken, built into its own published book: all in one
+    Python (tests/bad_data_runner.py forks a child per case, which loads `analysis` with COST_BOOK_DATA set, as a new
+    process would). Case → (its published folder, the folder before, the command's result)."""
+    from tests.conftest import fake_published
+
+    cases, prepared = [], {}
+    for i, (name, old, new, _message) in enumerate(DATA_CASES):
+        folder = tmp_path_factory.mktemp(f"bad-data-{i}")
+        data_copy = folder / "data"
+        shutil.copytree(ROOT / "data", data_copy)
+        target = data_copy / name
+        text = target.read_text()
+        assert old in text, f"test fixture out of date: {old!r} not in {name}"
+        target.write_text(text.replace(old, new, 1))
+        published = fake_published(folder / "out")
+        prepared[i] = (published, snapshot(published))
+        cases.append([str(data_copy), str(published)])
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "bad_data_runner.py")], input=json.dumps(cases), cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    return {i: (*prepared[i], subprocess.CompletedProcess(["build"], code, out, err)) for i, (code, out, err) in enumerate(results)}
+
+
+@pytest.mark.parametrize("case", range(len(DATA_CASES)), ids=[f"{c[0]}:{c[3][:25]}" for c in DATA_CASES])
+def test_bad_data_file(bad_data_runs: dict, case: int) -> None:
+    published, before, done = bad_data_runs[case]
+    _check(done, DATA_CASES[case][3], published, before)
+
+
+def test_bad_data_file_end_to_end(published: Path, tmp_path: Path) -> None:
+    """One of the cases above from a real `python -m analysis` process started with COST_BOOK_DATA."""
+    name, old, new, message = DATA_CASES[1]
     data_copy = tmp_path / "data"
     shutil.copytree(ROOT / "data", data_copy)
-    target = data_copy / name
-    text = target.read_text()
-    assert old in text, f"test fixture out of date: {old!r} not in {name}"
-    target.write_text(text.replace(old, new, 1))
+    (data_copy / name).write_text((data_copy / name).read_text().replace(old, new, 1))
     before = snapshot(published)
     _check(_cli("build", "--out", str(published), env={"COST_BOOK_DATA": str(data_copy)}), message, published, before)
 

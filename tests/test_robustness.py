@@ -66,6 +66,23 @@ def _text_outputs(notebook: Path) -> list[str]:
     return texts
 
 
+def _wait_until_locked(lock: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Until `process` holds the build lock (a sleep would race a loaded machine)."""
+    import fcntl
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if lock.exists():
+            with lock.open("a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                except BlockingIOError:
+                    return
+        time.sleep(0.05)
+    raise AssertionError(f"the first build never held {lock}")
+
+
 def test_concurrent_builds(tmp_path: Path, default_build: Path) -> None:
     """Same --out: the second waits for the first. Different --out: side by side. A cold build gives the same
     bytes and text outputs as the shared default build (determinism)."""
@@ -73,7 +90,7 @@ def test_concurrent_builds(tmp_path: Path, default_build: Path) -> None:
     shutil.copytree(default_build / ".cache", other / ".cache")  # a cached build beside a cold one
     first = _popen("build", "--no-html", "--no-cache", "--jobs", "1", "--out", str(same))
     beside = _popen("build", "--no-html", "--jobs", "1", "--out", str(other))
-    time.sleep(1.5)
+    _wait_until_locked(same / ".build.lock", first)  # the first holds the folder before the second asks for it
     second = _popen("build", "--no-html", "--jobs", "1", "--out", str(same))
     out1, _ = first.communicate(timeout=600)
     out2, _ = second.communicate(timeout=600)
