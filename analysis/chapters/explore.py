@@ -234,13 +234,18 @@ def panel_data() -> dict[str, Any]:
     }
 
 
-def at(panel: Mapping[str, Any], output: Mapping[str, Any], choice: Mapping[str, int]) -> Any:
-    """One output's value at a choice of options (control → option index): the page's lookup, in Python."""
+def _index(panel: Mapping[str, Any], output: Mapping[str, Any], choice: Mapping[str, int]) -> int:
+    """Where an output's stored (reduced) values hold a choice of options: the lookup the page's script does."""
     sizes = {c["param"]: len(c["options"]) for c in panel["controls"]}
     index = 0
     for axis in output["axes"]:
         index = index * sizes[axis] + choice[axis]
-    return output["values"][index]
+    return index
+
+
+def at(panel: Mapping[str, Any], output: Mapping[str, Any], choice: Mapping[str, int]) -> Any:
+    """One output's value at a choice of options (control → option index)."""
+    return output["values"][_index(panel, output, choice)]
 
 
 def grid_size(panel: Mapping[str, Any]) -> int:
@@ -301,9 +306,7 @@ def panel_html(panel: Mapping[str, Any]) -> str:
     defaults = {c["param"]: c["default"] for c in panel["controls"]}
     rows = []
     for o in panel["outputs"]:
-        i = 0
-        for axis in o["axes"]:
-            i = i * len(next(c for c in panel["controls"] if c["param"] == axis)["options"]) + defaults[axis]
+        i = _index(panel, o, defaults)
         value, text = o["values"][i], o["texts"][i]
         rows.append(
             f'<div class="explore-output"><dt>{html.escape(o["label"])}</dt>'
@@ -325,13 +328,11 @@ def panel_html(panel: Mapping[str, Any]) -> str:
 
 def page(panel: Mapping[str, Any]) -> str:
     """The "Explore the assumptions" page (MyST Markdown with the panel as raw HTML)."""
-    from analysis.inputs.params import registry as params_registry
-
     markup = panel_html(panel)
     kilobytes = len(markup.encode()) / 1e3
     sources = data.load_indexed("explore.csv")["source_id"]
     def unit(param: str) -> str:
-        shown = "" if param == SCENARIO else params_registry()[param].unit or ""
+        shown = "" if param == SCENARIO else registry()[param].unit or ""
         return f", {shown}" if shown else ""
 
     choices = "\n".join(
