@@ -58,3 +58,15 @@ def number_label(key: str) -> str:
 def number_anchor(label: str) -> str:
     """The HTML id of that entry, as docutils would make it from the label (num-v3-training-cost-usd)."""
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def usd_sig(value: float, digits: int = 3) -> str:
+    """Money to `digits` significant figures, for headlines and verdicts: $1.88B, $33.4M, $944M, $294K, $1.85."""
+    if value == 0 or not math.isfinite(value):
+        return usd(value)
+    rounded = float(f"{value:.{digits}g}")  # round first: $999.6M becomes $1B, not $1000M
+    scale = next((s for s in (1e12, 1e9, 1e6, 1e3) if abs(rounded) >= s), 1.0)
+    whole = len(str(int(abs(rounded) // scale)))
+    if scale == 1.0:  # dollars and cents: $1.85, $0.50
+        return f"{'-' if rounded < 0 else ''}${abs(rounded):,.{max(0, digits - whole)}f}"
+    return usd(rounded, max(0, digits - whole))

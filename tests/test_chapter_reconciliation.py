@@ -69,7 +69,8 @@ def test_headline_chart_puts_each_claim_on_its_own_row() -> None:
     assert rows["v3_cost_6m"]["p10"] == rows["v3_cost_6m"]["p90"] == V3_HOURS * 2.0  # DeepSeek's own figure, not varied
     assert rows["headline_1_6b_develop"]["label"] == "V3's development" and rows["headline_1_6b_develop"]["claim"] == 1.6e9
     dev = rows["headline_1_6b_develop"]
-    assert dev["p10"] < dev["p50"] < dev["p90"]  # a Monte Carlo range
+    assert dev["p10"] < dev["central"] < dev["p90"]  # a Monte Carlo range around the value at the central inputs
+    assert dev["central"] == cost_model({n: p[n] for n in reconcile.MODEL_PARAMS})["total_development_cost_usd"]
     assert rows["opex_944m"]["claim"] == 944e6 and rows["capex_1_6b"]["claim"] == 1.6e9
     page = chapter()
     assert page.figures["fig_headlines"].axes[0].get_title(loc="left") == reconciliation.CHART_TITLE

@@ -63,7 +63,7 @@ def test_outputs_are_stored_over_what_they_vary_with(panel: dict[str, Any]) -> N
     assert axes["v3_training_cost_usd"] == {"gpu_hour_usd"}  # DeepSeek's arithmetic: the rental price alone
     assert "utilisation" in axes["owned_gpu_useful_hour_usd"] and "utilisation" not in axes["owned_gpu_hour_usd"]
     assert "high_flyer_share" in axes["fleet_share_unexplained"]
-    assert axes["capex_over_published"] == {"scenario", "gpu_price_basis"}
+    assert axes["claim_capex_1_6b_percentile"] == {"scenario", "gpu_price_basis"}
     assert "scenario" in axes["claim_capex_1_6b_verdict"] <= {"scenario", "gpu_price_basis"}  # a verdict may not move with all
     sizes = {c["param"]: len(c["options"]) for c in panel["controls"]}
     for o in panel["outputs"]:
@@ -135,3 +135,17 @@ def test_bad_grid_is_refused_naming_the_row(tmp_path, monkeypatch, old: str, new
     with pytest.raises(InputError, match=re.escape(message)) as caught:
         explore.controls()
     assert "data/explore.csv:" in str(caught.value)
+
+
+def test_the_inputs_left_out_of_the_capex_verdict_change_nothing() -> None:
+    """explore.CAPEX_NEUTRAL spares the grid's claims group thousands of evaluations: it must be true that the ledger's
+    capex record does not move with them (each moved to the end of its range in data/explore.csv)."""
+    from analysis.chapters import claims as claims_chapter
+
+    controls = explore.controls()
+    resolver = explore.Resolver(controls)
+    record = claims_chapter.judge(resolver.point({})).by_id()["capex_1_6b"]
+    ends = {c.param: len(c.options) - 1 for c in controls if c.param in explore.CAPEX_NEUTRAL}
+    assert set(ends) == explore.CAPEX_NEUTRAL
+    moved = claims_chapter.judge(resolver.point(ends)).by_id()["capex_1_6b"]
+    assert (moved.verdict, moved.percentile, moved.band) == (record.verdict, record.percentile, record.band)

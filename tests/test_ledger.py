@@ -1,80 +1,95 @@
-"""Claim verdicts by one symmetric rule on claimed ÷ book: consistent, narrower/broader scope, inconsistent, unverifiable."""
+"""The ledger's rule: a claim placed in the book's own distribution of the quantity it names; one sentence per verdict."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 
 from analysis.model import ledger
-from analysis.model.ledger import Reconstruction as R
+from analysis.model.ledger import ABOVE, ABOVE_FLOOR, BELOW, BELOW_FLOOR, HOLDS, WITHIN, Band, Match, Record
+
+SAMPLES = np.arange(1.0, 101.0)  # 1..100: the percentile of x is about x
 
 
-def test_same_scope_match_is_consistent() -> None:
-    v = ledger.judge(6e6, [R(5.576e6, "final run")], 0.25)
-    assert v.verdict == ledger.CONSISTENT and v.ratio == pytest.approx(6 / 5.576)
+def test_percentile_counts_samples_below_and_half_the_ties() -> None:
+    assert ledger.percentile(50.5, SAMPLES) == pytest.approx(50.0)
+    assert ledger.percentile(0.0, SAMPLES) == 0.0
+    assert ledger.percentile(1000.0, SAMPLES) == 100.0
+    assert ledger.percentile(7.0, np.array([7.0])) == 50.0  # a claim equal to a fixed figure sits at its middle
+    assert ledger.percentile(8.0, 7.0) == 100.0
 
 
-def test_only_broader_scope_matches() -> None:
-    v = ledger.judge(5e6, [R(0.294e6, "R1 alone"), R(5.87e6, "R1 + V3", "broader")], 0.25)
-    assert v.verdict == ledger.BROADER and v.reconstruction.scope == "R1 + V3"
+def test_band_is_the_p10_to_p90_of_the_samples_with_the_central_value_apart() -> None:
+    band = ledger.band_of(SAMPLES, central=42.0)
+    assert (band.p10, band.p90) == (pytest.approx(np.percentile(SAMPLES, 10)), pytest.approx(np.percentile(SAMPLES, 90)))
+    assert band.central == 42.0 and not band.fixed
+    assert ledger.band_of(3.0, 3.0).fixed
 
 
-def test_nothing_matches_is_inconsistent() -> None:
-    v = ledger.judge(1.6e9, [R(1.0e9, "fleet"), R(0.5e9, "narrower", "narrower")], 0.25)
-    assert v.verdict == ledger.INCONSISTENT and v.ratio == pytest.approx(1.6)
+@pytest.mark.parametrize(("claimed", "verdict"), [(5.0, BELOW), (10.95, WITHIN), (50.0, WITHIN), (90.05, WITHIN), (95.0, ABOVE)])
+def test_a_figure_is_within_from_p10_to_p90(claimed: float, verdict: str) -> None:
+    assert ledger.place(claimed, ledger.band_of(SAMPLES, 50.0)) == verdict
 
 
-def test_missing_values_are_unverifiable() -> None:
-    assert ledger.judge(None, [R(1.0, "x")], 0.1).verdict == ledger.UNVERIFIABLE
-    assert ledger.judge(math.nan, [R(1.0, "x")], 0.1).verdict == ledger.UNVERIFIABLE
-    assert ledger.judge(1.0, [R(None, "x")], 0.1).verdict == ledger.UNVERIFIABLE
+def test_a_bound_holds_only_when_the_whole_range_clears_it() -> None:
+    band = ledger.band_of(SAMPLES, 50.0)
+    assert ledger.place(5.0, band, bound=True) == HOLDS
+    assert ledger.place(50.0, band, bound=True) == WITHIN
+    assert ledger.place(95.0, band, bound=True) == ABOVE
 
 
-def test_the_rule_is_symmetric() -> None:
-    """Twice the book's figure and half of it are equally far: both fail at 25%, both pass at 100%."""
-    for claimed in (200.0, 50.0):
-        assert ledger.judge(claimed, [R(100.0, "x")], 0.25).verdict == ledger.INCONSISTENT
-        assert ledger.judge(claimed, [R(100.0, "x")], 1.0).verdict == ledger.CONSISTENT
-    # A gap divided by the book's figure was not symmetric: it passed 0.75× (25% off) and failed 1.3× the other way
-    # round in ratio terms. The factor rule puts the boundary at 1.25× and at 1/1.25 = 0.8×.
-    assert ledger.within(0.8, 0.25) and ledger.within(1.25, 0.25)
-    assert not ledger.within(0.79, 0.25) and not ledger.within(1.26, 0.25)
+def test_a_floor_cannot_refute_a_higher_figure() -> None:
+    band = ledger.band_of(SAMPLES, 50.0)
+    assert ledger.place(1e6, band, floor=True) == ABOVE_FLOOR  # far above the floor: not refuted
+    assert ledger.place(50.0, band, floor=True) == ABOVE_FLOOR
+    assert ledger.place(5.0, band, floor=True) == BELOW_FLOOR  # below what DeepSeek's papers prove: contradicted
 
 
-def test_bound_claims() -> None:
-    """'More than $X' is borne out when the book reaches X within the tolerance (claimed ÷ book ≤ 1 + tolerance)."""
-    assert ledger.judge(500e6, [R(900e6, "GPU spend")], 0.1, bound=True).verdict == ledger.CONSISTENT
-    assert ledger.judge(500e6, [R(460e6, "GPU spend")], 0.1, bound=True).verdict == ledger.CONSISTENT  # 1.087 ≤ 1.1
-    assert ledger.judge(500e6, [R(300e6, "GPU spend")], 0.1, bound=True).verdict == ledger.INCONSISTENT
-    # As a figure instead, the same $900M book figure is far off: bound and figure differ.
-    assert ledger.judge(500e6, [R(900e6, "GPU spend")], 0.1).verdict == ledger.INCONSISTENT
+@pytest.mark.parametrize(("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
+                                          (79.4, "79th"), (0.2, "<1st"), (99.9, ">99th")])
+def test_ordinals(n: float, text: str) -> None:
+    assert ledger.ordinal(n) == text
 
 
-def test_tolerance_is_the_boundary() -> None:
-    assert ledger.judge(125, [R(100, "x")], 0.25).verdict == ledger.CONSISTENT
-    assert ledger.judge(80, [R(100, "x")], 0.25).verdict == ledger.CONSISTENT
-    assert ledger.judge(126, [R(100, "x")], 0.25).verdict == ledger.INCONSISTENT
-    assert ledger.judge(79, [R(100, "x")], 0.25).verdict == ledger.INCONSISTENT
+def _record(verdict: str, claimed: float, band: Band, percentile: float | None = None, fits: Match | None = None,
+            bound: bool = False) -> Record:
+    return Record("x", verdict, claimed, f"${claimed:g}", "the quantity", band, (f"${band.p10:g}", f"${band.p90:g}"),
+                  percentile, fits, bound)
 
 
-def test_zero_and_negative_books() -> None:
-    assert ledger.ratio(0.0, 0.0) == 1.0 and math.isinf(ledger.ratio(1.0, 0.0))
-    assert not ledger.within(-1.0, 0.25)
+def test_sentences_say_what_the_book_finds_and_where_the_claim_sits() -> None:
+    band = Band(50.0, 10.0, 90.0)
+    within = ledger.sentence(_record(WITHIN, 79.0, band, 79.0))
+    assert within == "$79 is within the book's range for the quantity ($10–$90; 79th percentile)."
+    above = ledger.sentence(_record(ABOVE, 1000.0, band, 100.0, Match("another quantity", 33.0)))
+    assert above == "$1000 is far above the book's range for the quantity ($10–$90); it fits another quantity (33rd percentile)."
+    near = ledger.sentence(_record(ABOVE, 100.0, band, 95.0))
+    assert "far" not in near and near.endswith("($10–$90).")
+    fixed = ledger.sentence(_record(ABOVE, 100.0, Band(5.0, 5.0, 5.0), 100.0, Match("a fixed one", None, "$99")))
+    assert "the book's figure for the quantity ($5)" in fixed and fixed.endswith("it fits a fixed one ($99).")
+    holds = ledger.sentence(_record(HOLDS, 5.0, band, 0.0, bound=True))
+    assert holds.startswith("More than $5 holds")
+    assert "cannot rule it out" in ledger.sentence(_record(ABOVE_FLOOR, 500.0, band, 100.0))
+    assert "rules it out" in ledger.sentence(_record(BELOW_FLOOR, 5.0, band, 0.0))
 
 
-def test_judge_samples_is_judge_sample_by_sample() -> None:
-    capex = np.array([1.0e9, 1.5e9, 1.9e9, 2.5e9])
-    spend = np.full(4, 1.5e9)
-    for bound in (False, True):
-        labels = ledger.judge_samples(1.6e9, [capex, spend], ["same", "narrower"], 0.25, bound)
-        for i in range(4):
-            scalar = ledger.judge(1.6e9, [R(float(capex[i]), "capex"), R(float(spend[i]), "spend", "narrower")], 0.25, bound)
-            assert labels[i] == scalar.verdict
+def test_a_verdict_without_a_range_is_its_note() -> None:
+    rec = Record("x", ledger.ASSUMED, None, "“a claim”", note="Taken on trust: nothing to compare")
+    assert ledger.sentence(rec) == "Taken on trust: nothing to compare."
+    assert ledger.sentence(Record("x", ledger.UNVERIFIABLE, None, "“c”")) == "“c”: unverifiable."
 
 
-def test_verdict_slugs_are_key_safe() -> None:
-    assert ledger.slug(ledger.ASSUMED) == "assumed_not_checked"
-    assert ledger.slug(ledger.BROADER) == "consistent_only_with_a_broader_scope"
-    assert ledger.CHECKED.isdisjoint({ledger.ASSUMED, ledger.UNVERIFIABLE})
+def test_every_verdict_has_a_badge_and_a_key_safe_slug() -> None:
+    assert set(ledger.BADGES) == set(ledger.VERDICTS)
+    assert ledger.CHECKED < set(ledger.VERDICTS)
+    assert ledger.REPRODUCED not in ledger.CHECKED and ledger.ASSUMED not in ledger.CHECKED
+    for verdict in ledger.VERDICTS:
+        assert ledger.slug(verdict).replace("_", "").isalnum()
+    assert ledger.slug("assumed, not checked") == "assumed_not_checked"
+
+
+def test_rounding_rule_of_arithmetic_checks() -> None:
+    assert ledger.within(1.25, 0.25) and ledger.within(0.8, 0.25)
+    assert not ledger.within(1.26, 0.25) and not ledger.within(0.0, 0.25)
+    with pytest.raises(ValueError):
+        ledger.within(1.0, -0.1)

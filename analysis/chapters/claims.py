@@ -1,30 +1,31 @@
-"""Chapter "The claims ledger": every claim of the article beside the book's reconstruction.
+"""Chapter "The claims ledger": every claim of the article against the book's own range for the quantity it names.
 
-Each verdict is computed on every build. The tally tells verdicts reached by a check (against
-something independent of the claim) from those that are assumed or unverifiable; for figure
-claims, a Monte Carlo gives the share of samples in which the verdict holds and the uncertain
-input that flips it most easily.
+Each verdict is computed on every build, here and only here (`judge`); other pages quote its sentence. A figure claim
+is placed in the book's Monte Carlo distribution of its quantity (its percentile); the tally tells verdicts reached by
+a check (against something independent of the claim) from those that are assumed, reproduced or unverifiable.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
 
 from analysis.chapters import fleet as fleet_chapter
+from analysis.chapters import present
 from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
-from analysis.chapters.uncertainty import simulate
-from analysis.formatting import usd
+from analysis.chapters.uncertainty import Simulation, simulate
+from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
+from analysis.inputs.params import registry
 from analysis.model import architecture as arch
-from analysis.model import claims_check, compute, inference, reconcile
+from analysis.model import claims_check, compute, inference, ledger, reconcile
 from analysis.model import uncertainty as unc
 from analysis.model.fleet import HOPPER
-from analysis.model.ledger import CHECKED, REPRODUCED, VERDICTS, slug
 
 INFERENCE_PARAMETERS = (
     "inference_nodes_avg", "gpus_per_node", "inference_input_tokens_per_day", "cache_hit_share", "inference_output_tokens_per_day",
@@ -34,7 +35,6 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # DeepSeek's MTP modules are chained: depth k predicts token t+k+1 from depth k-1's output (V3 report §2.2),
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
-BORDERLINE_SHARE = 2 / 3  # a verdict reached in fewer of the Monte Carlo samples is called borderline
 MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd")
 
 
@@ -54,31 +54,55 @@ def _r1_launch_prices() -> inference.ApiPrices:
                                float(row["output_usd_per_m"]))
 
 
-def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
-    """Every figure a claim can be compared with (claims_check.CHECKS names them)."""
-    values: dict[str, float] = dict(cost_model(p))  # type: ignore[arg-type]
+def claimant_terms() -> dict[str, float]:
+    """DeepSeek's own inputs for its own arithmetic (the registry's defaults, sourced to its report and its inference
+    overview), whatever a reader sets: a check of the claimant's sums must use the claimant's figures."""
+    defaults = {name: float(param.default) for name, param in registry().items() if name in CLAIMANT_INPUTS}  # type: ignore[arg-type]
+    return defaults | {name: data.published(key) for name, key in CLAIMANT_PUBLISHED.items()}
+
+
+# The claimant's inputs: DeepSeek's Table 1 and its $2 (registry defaults, sourced to the V3 report) ...
+CLAIMANT_INPUTS = ("gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "training_tokens")
+# ... and the inference overview's own figures (data/published_figures.csv).
+CLAIMANT_PUBLISHED = {
+    "inference_nodes_avg": "inference_nodes_avg", "gpus_per_node": "inference_gpus_per_node", "inference_gpu_hour_usd": "inference_gpu_hour_usd",
+    "inference_input_tokens_per_day": "inference_input_tokens_per_day", "cache_hit_share": "inference_cache_hit_share",
+    "inference_output_tokens_per_day": "inference_output_tokens_per_day",
+}
+
+
+def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
+    """Every figure a claim can be compared with (claims_check.CHECKS names them), at the inputs p; the claimant's
+    arithmetic at the claimant's own inputs."""
+    values: dict[str, float | str] = dict(cost_model(p))  # type: ignore[arg-type]
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
     price: float = p["gpu_hour_usd"]  # type: ignore[assignment]
+    own = claimant_terms()
     r1_rental = float(compute.cost_usd(r1_gpu_hours(), price))
+    # DeepSeek's sums on DeepSeek's figures: Table 1's GPU-hours at its $2; the inference day at its $2.
+    claimant_hours = own["v3_pretrain_gpu_hours"] + own["v3_context_ext_gpu_hours"] + own["v3_post_training_gpu_hours"]
+    claimant_run = float(compute.cost_usd(claimant_hours, own["gpu_hour_usd"]))
     # A second path to the run: DeepSeek's ISCA-2025 throughput (tokens per day) on the same 2,048 GPUs.
-    days_from_throughput = float(p["training_tokens"]) / data.published("isca_v3_tokens_per_day")  # type: ignore[arg-type]
-    gpus, ctx, post = float(p["training_gpus"]), float(p["v3_context_ext_gpu_hours"]), float(p["v3_post_training_gpu_hours"])  # type: ignore[arg-type]
-    pretrain = float(p["v3_pretrain_gpu_hours"])  # type: ignore[arg-type]
+    days_from_throughput = own["training_tokens"] / data.published("isca_v3_tokens_per_day")
+    gpus = float(p["training_gpus"])  # type: ignore[arg-type]
     eq = arch.kv_cache_equivalents(v3)
     prices = _r1_launch_prices()
-    cost_day = float(inference.cost_per_day_usd(p["inference_nodes_avg"], p["gpus_per_node"], price))  # type: ignore[arg-type]
+    cost_day = float(inference.cost_per_day_usd(own["inference_nodes_avg"], own["gpus_per_node"], own["inference_gpu_hour_usd"]))
     revenue_day = float(inference.theoretical_revenue_per_day_usd(
-        p["inference_input_tokens_per_day"], p["cache_hit_share"], p["inference_output_tokens_per_day"], prices))  # type: ignore[arg-type]
+        own["inference_input_tokens_per_day"], own["cache_hit_share"], own["inference_output_tokens_per_day"], prices))
+    run_here = float(values["run_rental_usd"])
     values |= {
         "training_gpus": gpus, "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,  # type: ignore[union-attr]
         "fleet_h800": p["fleet_h800"], "fleet_h100": p["fleet_h100"],  # type: ignore[dict-item]
-        "r1_rental_usd": r1_rental, "r1_with_v3_rental_usd": r1_rental + values["run_rental_usd"],
-        "gpus_from_throughput": pretrain / (days_from_throughput * 24),
-        "pretrain_days_from_gpu_hours": float(compute.wall_clock_days(pretrain, gpus)),
+        "claimant_run_rental_usd": claimant_run, "claimant_gpu_hours": claimant_hours,
+        "r1_rental_usd": r1_rental, "r1_with_v3_rental_usd": r1_rental + run_here,
+        "gpus_from_throughput": own["v3_pretrain_gpu_hours"] / (days_from_throughput * 24),
+        "pretrain_days_from_gpu_hours": float(compute.wall_clock_days(own["v3_pretrain_gpu_hours"], gpus)),
         "pretrain_days_from_throughput": days_from_throughput,
-        "run_rental_from_throughput_usd": float(compute.cost_usd(days_from_throughput * 24 * gpus + ctx + post, price)),
-        "table1_pretraining_share": pretrain / (pretrain + ctx + post),
-        "table1_other_share": (ctx + post) / (pretrain + ctx + post),
+        "run_rental_from_throughput_usd": float(compute.cost_usd(
+            days_from_throughput * 24 * gpus + own["v3_context_ext_gpu_hours"] + own["v3_post_training_gpu_hours"], own["gpu_hour_usd"])),
+        "table1_pretraining_share": own["v3_pretrain_gpu_hours"] / claimant_hours,
+        "table1_other_share": (claimant_hours - own["v3_pretrain_gpu_hours"]) / claimant_hours,
         "v3_mtp_depth": float(v3.mtp_layers),
         "v3_kv_lora_rank": float(v3.attention.kv_lora_rank or 0),
         "v3_qk_rope_head_dim": float(v3.attention.qk_rope_head_dim),
@@ -93,97 +117,195 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float]:
         "fleet_floor_hopper": sum(v for k, v in fleet_chapter.floor_counts().items() if k in HOPPER),
         "gpt4_epoch_amortised_usd": data.published("gpt4_epoch_amortised_usd"),
         "gpt4_epoch_cloud_usd": data.published("gpt4_epoch_cloud_usd"),
-        "inference_cost_per_day_usd": cost_day,
+        "claimant_inference_cost_usd": cost_day,
         "inference_revenue_per_day_usd": revenue_day,
         "inference_revenue_published_usd": data.published("inference_revenue_per_day_usd"),
         "inference_cost_profit_margin": float(inference.cost_profit_margin(revenue_day, cost_day)),
-        "inference_nodes_avg": p["inference_nodes_avg"],  # type: ignore[dict-item]
+        "inference_nodes_avg": own["inference_nodes_avg"],
         "inference_nodes_from_throughput": float(inference.nodes_from_throughput(
-            p["inference_input_tokens_per_day"], p["inference_output_tokens_per_day"],  # type: ignore[arg-type]
+            own["inference_input_tokens_per_day"], own["inference_output_tokens_per_day"],
             p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
     }
     # Money figures for the verdicts' words.
-    texts = {"r1_rental_usd_text": usd(r1_rental, 2), "r1_with_v3_rental_usd_text": usd(r1_rental + values["run_rental_usd"], 2),
+    texts = {"r1_rental_usd_text": usd(r1_rental, 2), "r1_with_v3_rental_usd_text": usd(r1_rental + run_here, 2),
              "luk_tco_all_text": usd(data.published("luk_tco_all_per_year_usd")), "luk_capex_all_text": usd(data.published("luk_capex_all_usd")),
              "inference_revenue_published_text": f"${data.published('inference_revenue_per_day_usd'):,.0f}",
-             "gpt4_epoch_amortised_text": usd(data.published("gpt4_epoch_amortised_usd")),
-             "gpt4_epoch_cloud_text": usd(data.published("gpt4_epoch_cloud_usd"))}
-    return values | texts  # type: ignore[operator]
+             "gpt4_epoch_amortised_text": usd_sig(data.published("gpt4_epoch_amortised_usd")),
+             "gpt4_epoch_cloud_text": usd_sig(data.published("gpt4_epoch_cloud_usd")),
+             "claimant_gpu_hours_text": f"{claimant_hours / 1e6:.2f}M", "claimant_price_text": dollars(own["gpu_hour_usd"]),
+             "price_text": dollars(price),
+             # The reader's own price gives the book's figure beside DeepSeek's arithmetic (never instead of it).
+             "at_price_text": "" if price == own["gpu_hour_usd"] else f"; at {dollars(price)}, {usd_sig(run_here)}",
+             "claimant_run_rental_text": usd_sig(claimant_run)}
+    return values | texts
 
 
-def robustness(p: Mapping[str, Value], ledger: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
-    """For each figure claim: the share of Monte Carlo samples giving the same verdict, and the input that flips it
-    when moved alone to its P10 or P90 ("none" when no single input does)."""
-    sim = simulate(p, MONTE_CARLO_KEYS)  # the uncertainty chapter's Monte Carlo: same distributions, correlations, seed
+@dataclass(frozen=True)
+class Ledger:
+    """The ledger at one set of inputs: each claim's record, the book it was judged against, and what moves each
+    quantity most."""
+
+    claims: pd.DataFrame
+    records: list[ledger.Record]
+    book: claims_check.Book
+    moved_by: dict[str, str]  # quantity key → the inputs that move the book's figure most, in words
+    tolerance: float
+
+    def by_id(self) -> dict[str, ledger.Record]:
+        return {r.claim_id: r for r in self.records}
+
+    def table(self) -> pd.DataFrame:
+        return claims_check.table(self.claims, self.records, self.book, self.tolerance)
+
+
+def claimed_texts(claims: pd.DataFrame) -> dict[str, str]:
+    """Each claim as a reader quotes it: $6M, 2,048, 100%, or its words for a statement."""
+    return {c.id: (money(c.value) if c.unit.startswith("USD") else f"{c.value:.0%}" if c.unit == "fraction" else f"{c.value:,.0f}")
+            if c.value == c.value else f"“{c.claim}”" for c in claims.itertuples(index=False)}
+
+
+def money(value: float) -> str:
+    """A claimed sum as the claim states it: $6M, $1.6B, and $87,072 in full below a million."""
+    return usd_sig(value) if abs(value) >= 1e6 else f"${value:,.0f}"
+
+
+def dollars(value: float) -> str:
+    """A price per hour: $2, $2.35."""
+    return f"${value:,.0f}" if value == round(value) else f"${value:,.2f}"
+
+
+def _lower(label: str) -> str:
+    """An input's label inside a sentence: 'Staff cost per person-year' → 'staff cost per person-year' ('H20 count' stays)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _moved_by(sim: Simulation) -> dict[str, str]:
+    """For each Monte Carlo quantity, the two inputs that move it most when moved alone from their P10 to their P90."""
     swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
-    labels = {d.parameter: d.label for d in sim.dists}
-    rows = []
-    for row in ledger.itertuples(index=False):
-        bound = row.form == "bound"
-        share = claims_check.verdict_share(row.id, row.claimed, row.verdict, sim.samples, values, tolerance, bound)
-        flip = claims_check.flipped_by(row.id, row.claimed, row.verdict, swings, values, labels, tolerance, bound)
-        rows.append({"id": row.id, "share": share, "flip": flip})
-    return pd.DataFrame(rows)
+    out = {}
+    for key in MONTE_CARLO_KEYS:
+        ranked = unc.tornado(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours(), key, swings=swings)
+        top = [_lower(str(label)) for label, swing in zip(ranked["label"], ranked["swing"], strict=True) if swing > 0][:2]
+        out[key] = " and ".join(top) if top else "none of the uncertain inputs"
+    return out
+
+
+def judge(p: Mapping[str, Value]) -> Ledger:
+    """Every claim judged against the book's own range for the quantity it names (the one place verdicts are made)."""
+    tolerance: float = p["claim_tolerance"]  # type: ignore[assignment]
+    values = reconstructions(p)
+    floor = fleet_chapter.is_floor(p)
+    sim = simulate(p, MONTE_CARLO_KEYS)
+    book = claims_check.Book(values, sim.samples, usd_sig, floor)
+    claims = data.load_table("claims.csv")
+    records = claims_check.assess(claims, claimed_texts(claims), book, tolerance)
+    return Ledger(claims, records, book, _moved_by(sim), tolerance)
+
+
+def badge(verdict: str) -> str:
+    """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title."""
+    import html
+
+    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-")}" title="{html.escape(verdict)}">'
+            f"{html.escape(ledger.BADGES[verdict])}</span>")
+
+
+def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html") -> str:
+    """Quoted verdicts with their badges, each linking to its row of the ledger: the landing page's list."""
+    import html
+
+    found = book.by_id()
+    items = "".join(
+        f'<li>{badge(found[i].verdict)} {html.escape(ledger.sentence(found[i]))} '
+        f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></li>'
+        for i in ids)
+    return f'<ul class="verdict-list">{items}</ul>'
+
+
+def _evidence(rec: ledger.Record, table_row: Mapping[str, object], moved_by: Mapping[str, str]) -> str:
+    """What a range verdict rests on, in one phrase: its percentile, the book's band, what moves the book's figure."""
+    check = claims_check.CHECKS[rec.claim_id]
+    moved = moved_by.get(check.quantity)
+    parts = [f"the {ledger.ordinal(rec.percentile)} percentile of the book's samples" if rec.percentile is not None else ""]
+    if moved:
+        parts.append(f"moved most by {moved}")
+    if table_row["rests_on"]:
+        parts.append(f"assuming {table_row['rests_on']}")
+    return "; ".join(p for p in parts if p)
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
-    tolerance: float = p["claim_tolerance"]  # type: ignore[assignment]
-    values = reconstructions(p)
-    ledger = claims_check.assess(data.load_table("claims.csv"), values, tolerance)
-    robust = robustness(p, ledger, values, tolerance)
-    share_of, flip_of = dict(zip(robust["id"], robust["share"], strict=True)), dict(zip(robust["id"], robust["flip"], strict=True))
-    page.number("claim_tolerance", tolerance, "fraction")
-    page.number("claim_tolerance_factor", 1 + tolerance, "times")
-    for row in ledger.itertuples():
-        page.text(f"claim_{row.id}_verdict", row.verdict)
-        page.text(f"claim_{row.id}_verdict_text", row.verdict_text)
-        page.text(f"claim_{row.id}_rests_on", row.rests_on or "nothing assumed")
-        if row.ratio is not None and not pd.isna(row.ratio) and math.isfinite(row.ratio):  # no ratio to a book figure of 0
-            page.number(f"claim_{row.id}_ratio", float(row.ratio), "claimed ÷ book")
-        share, flip = share_of[row.id], flip_of[row.id]
-        if share is not None and not pd.isna(share):
-            page.number(f"claim_{row.id}_verdict_share", float(share), "fraction of Monte Carlo samples")
-            page.text(f"claim_{row.id}_verdict_share_text", f"{float(share):.0%}")
-            page.text(f"claim_{row.id}_flipped_by", str(flip))
-            flips = ("no single input at its P10 or P90 flips it" if flip == claims_check.NO_FLIP
-                     else f"{flip} flips it, moved alone" if ";" not in flip else f"moved alone, each of these flips it: {flip}")
-            # Below two samples in three the verdict is close to a coin flip over the inputs' ranges: say so.
-            borderline = " (borderline: the other verdict comes out nearly as often)" if float(share) < BORDERLINE_SHARE else ""
-            page.text(f"claim_{row.id}_robustness_text",
-                      f"the same verdict in {float(share):.0%} of the Monte Carlo samples{borderline}; {flips}")
-    counts = ledger["verdict"].value_counts()
-    for verdict in VERDICTS:
-        page.number(f"verdict_count_{slug(verdict)}", int(counts.get(verdict, 0)), "claims")
-    checked = ledger["verdict"].isin(CHECKED)
-    page.number("claims_total", len(ledger), "claims")
+    book = judge(p)
+    rows = book.table()
+    page.number("claim_tolerance", book.tolerance, "fraction")
+    page.number("claim_tolerance_factor", 1 + book.tolerance, "times")
+    page.number("band_low_percentile", ledger.BAND[0], "percentile")
+    page.number("band_high_percentile", ledger.BAND[1], "percentile")
+    for rec, row in zip(book.records, rows.to_dict("records"), strict=True):
+        cid = rec.claim_id
+        page.text(f"claim_{cid}_verdict", rec.verdict)
+        page.text(f"claim_{cid}_badge", ledger.BADGES[rec.verdict])
+        page.text(f"claim_{cid}_verdict_text", ledger.sentence(rec))
+        page.text(f"claim_{cid}_rests_on", row["rests_on"] or "nothing assumed")
+        if row["ratio"] is not None and not pd.isna(row["ratio"]) and math.isfinite(row["ratio"]):  # no ratio to a book figure of 0
+            page.number(f"claim_{cid}_ratio", float(row["ratio"]), "claimed ÷ book")
+        if rec.percentile is not None and rec.band is not None:
+            unit = str(row["unit"])
+            page.number(f"claim_{cid}_percentile", rec.percentile, "percentile of the book's samples")
+            page.number(f"claim_{cid}_p10", rec.band.p10, unit)
+            page.number(f"claim_{cid}_p90", rec.band.p90, unit)
+            page.text(f"claim_{cid}_moved_most_by", book.moved_by.get(claims_check.CHECKS[cid].quantity, "none of the uncertain inputs"))
+            page.text(f"claim_{cid}_robustness_text", _evidence(rec, row, book.moved_by))
+    counts = rows["verdict"].value_counts()
+    for verdict in ledger.VERDICTS:
+        page.number(f"verdict_count_{ledger.slug(verdict)}", int(counts.get(verdict, 0)), "claims")
+    checked = rows["verdict"].isin(ledger.CHECKED)
+    page.number("claims_total", len(rows), "claims")
     page.number("claims_checked", int(checked.sum()), "claims")
-    on_counts = checked & ledger["rests_on"].str.startswith(claims_check.FLEET_COUNTS)
+    on_counts = checked & rows["rests_on"].str.startswith(claims_check.FLEET_COUNTS)
     page.number("claims_checked_assuming_counts", int(on_counts.sum()), "claims")
     # Checked against the estimate's prices and costs, but on its own GPU counts: not an independent check of the claim.
     page.number("claims_checked_independently", int((checked & ~on_counts).sum()), "claims")
-    page.number("claims_assumed", int((ledger["kind"] == "assumed").sum()), "claims")
-    page.number("claims_reproduced", int((ledger["verdict"] == REPRODUCED).sum()), "claims")
-    page.number("claims_not_checked", len(ledger) - int(checked.sum()), "claims")
+    page.number("claims_assumed", int((rows["kind"] == "assumed").sum()), "claims")
+    page.number("claims_reproduced", int((rows["verdict"] == ledger.REPRODUCED).sum()), "claims")
+    page.number("claims_not_checked", len(rows) - int(checked.sum()), "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
-    # What "over $100M" would have to cover beyond GPT-4's final run: multiples of Epoch's estimates of that run.
-    gpt4_claim = float(ledger.set_index("id").loc["gpt4_cost_100m", "claimed"])
-    page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / values["gpt4_epoch_amortised_usd"], "times")
-    page.number("gpt4_claim_over_epoch_cloud", gpt4_claim / values["gpt4_epoch_cloud_usd"], "times")
+    _like_for_like(page, book)
 
-    page.table("ledger", ledger.assign(
-        claimed=[shown(v, u) for v, u in zip(ledger["claimed"], ledger["unit"], strict=True)],
-        reconstruction=[shown(v, u) for v, u in zip(ledger["reconstruction"], ledger["unit"], strict=True)],
-    )[["claim", "claimant", "claimed", "reconstruction", "scope", "verdict_text"]].rename(columns={
-        "claim": "Claim", "claimant": "Who", "claimed": "Claimed", "reconstruction": "Book", "scope": "Compared with",
-        "verdict_text": "Verdict"}).rename(columns={"Book": "Book (default inputs)"}))
-    shared = ledger[[share_of[i] is not None and not pd.isna(share_of[i]) for i in ledger["id"]]].set_index("id")
-    page.table("robustness", pd.DataFrame({
-        "Claim": shared["claim"], "Verdict": shared["verdict"], "Claimed ÷ book": shared["ratio"],
-        "Same verdict in": [share_of[i] for i in shared.index],
-        "Flipped by, moved alone": [flip_of[i] for i in shared.index],
-    }), {"Claimed ÷ book": lambda v: f"{v:.2f}×" if math.isfinite(v) else "the book's figure is 0", "Same verdict in": "{:.0%}"})
-    crossed = ledger[ledger["cross_check"] != ""]
+    page.raw_html("ledger", present.table_html(pd.DataFrame({
+        "Claim": rows["claim"], "Claimed": [book.claimed_text for book in book.records],
+        "Verdict": [badge(v) for v in rows["verdict"]], "What the book finds": rows["verdict_text"],
+    }), row_ids=[f"claim-{i.replace('_', '-')}" for i in rows["id"]], markup=frozenset({"Verdict"})))
+    ranged = rows[rows["percentile"].notna()]
+    page.table("evidence", pd.DataFrame({
+        "Claim": ranged["claim"], "Claimed": [usd_sig(v) for v in ranged["claimed"]],
+        "Book, central": [usd_sig(v) for v in ranged["central"]],
+        "Book P10": [usd_sig(v) for v in ranged["p10"]], "Book P90": [usd_sig(v) for v in ranged["p90"]],
+        "Percentile": [ledger.ordinal(v) for v in ranged["percentile"]],
+        "Moved most by": [book.moved_by.get(claims_check.CHECKS[i].quantity, "—") for i in ranged["id"]],
+        "Rests on": [r or "nothing assumed" for r in ranged["rests_on"]],
+    }))
+    page.table("scopes", pd.DataFrame({"Claim": rows["claim"], "Who": rows["claimant"], "Compared with": rows["scope"],
+                                       "Verdict": rows["verdict"]}))
+    crossed = rows[rows["cross_check"] != ""]
     page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Second path (independent unless it says not)": crossed["cross_check"]}))
     return page
+
+
+def _like_for_like(page: Page, book: Ledger) -> None:
+    """GPT-4 against V3 on one basis: Epoch AI's GPT-4 final run over V3's final run, at rental (cloud) prices and at
+    ownership cost. The article set a reported total ("more than $100M") against one run at a rental price."""
+    values = book.book.values
+    gpt4_claim = float(book.claims.set_index("id").loc["gpt4_cost_100m", "value"])
+    page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / float(values["gpt4_epoch_amortised_usd"]), "times")  # type: ignore[arg-type]
+    page.number("gpt4_claim_over_epoch_cloud", gpt4_claim / float(values["gpt4_epoch_cloud_usd"]), "times")  # type: ignore[arg-type]
+    rental = float(values["gpt4_epoch_cloud_usd"]) / float(values["claimant_run_rental_usd"])  # type: ignore[arg-type]
+    # Epoch's amortised figure is hardware depreciation plus energy: V3's run on Epoch's own method, per H800-hour.
+    owned = float(values["gpt4_epoch_amortised_usd"]) / (float(values["owned_gpu_hour_epoch_usd"]) * float(values["v3_gpu_hours"]))  # type: ignore[arg-type]
+    page.number("gpt4_over_v3_final_run", rental, "times")
+    page.number("gpt4_over_v3_final_run_owned", owned, "times")
+    r5 = float(book.claims.set_index("id").loc["r1_cost_5m", "value"])
+    page.number("article_gpt4_over_r1", gpt4_claim / r5, "times")
+    page.text("like_for_like_text", f"{min(owned, rental):.0f} to {max(owned, rental):.0f} times")

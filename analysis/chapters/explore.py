@@ -15,17 +15,16 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 
 from analysis.chapters.inputs import BASIS_LABELS, cost_model
 from analysis.errors import InputError
-from analysis.formatting import usd
+from analysis.formatting import usd_sig
 from analysis.inputs import data
 from analysis.inputs.params import Value, load_scenario, registry, resolve
-from analysis.model import claims_check, reconcile
+from analysis.model import ledger, reconcile
 
 SCENARIO = "scenario"
 WHERE = "data/explore.csv"
@@ -61,15 +60,16 @@ def _pct(digits: int) -> Callable[[Any], str]:
 
 
 OUTPUTS = (
-    Output("fleet_capex_usd", "Fleet capex", "cost", lambda v: usd(v, 2)),
-    Output("fleet_opex_per_year_usd", "Fleet opex per year", "cost", lambda v: usd(v, 2)),
+    Output("fleet_capex_usd", "Fleet capex", "cost", usd_sig),
+    Output("fleet_opex_per_year_usd", "Fleet opex per year", "cost", usd_sig),
     Output("owned_gpu_hour_usd", "An owned H800, per hour held", "cost", lambda v: f"${v:.2f}"),
     Output("owned_gpu_useful_hour_usd", "An owned H800, per useful hour", "cost", lambda v: f"${v:.2f}"),
-    Output("total_development_cost_usd", "V3's development cost (run, research, R1, staff)", "cost", lambda v: usd(v, 2)),
-    Output("v3_training_cost_usd", "V3's final run at the rental price", "cost", lambda v: usd(v, 2)),
+    Output("total_development_cost_usd", "V3's development cost (run, research, R1, staff)", "cost", usd_sig),
+    Output("v3_training_cost_usd", "V3's final run at the rental price", "cost", usd_sig),
     Output("v3_run_share_of_fleet_year", "The final run's share of a fleet-year", "cost", _pct(2)),
     Output("fleet_share_unexplained", "Fleet-year that no public figure accounts for", "fleet_year", _pct(0)),
-    Output("capex_over_published", "The book's capex ÷ the claimed $1.6B", "cost", lambda v: f"{v:.2f}×"),
+    Output("claim_capex_1_6b_percentile", "Where \"$1.6B of servers\" sits among the book's samples of the fleet's capex", "claims",
+           lambda v: f"{ledger.ordinal(float(v))} percentile"),
     Output("claim_capex_1_6b_verdict", "The ledger's verdict on \"$1.6B of servers\"", "claims", str),
 )
 # The cost model's name for a figure a chapter publishes under another key.
@@ -78,9 +78,7 @@ COST_KEYS = {"v3_training_cost_usd": "run_rental_usd"}
 
 def _cost(p: Mapping[str, Value]) -> dict[str, Any]:
     book = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
-    # As the fleet chapter divides it: the book's capex over SemiAnalysis's published figure.
-    derived = {"capex_over_published": book["fleet_capex_usd"] / data.published("semianalysis_capex_usd")}
-    return {o.key: derived[o.key] if o.key in derived else book[COST_KEYS.get(o.key, o.key)] for o in OUTPUTS if o.group == "cost"}
+    return {o.key: book[COST_KEYS.get(o.key, o.key)] for o in OUTPUTS if o.group == "cost"}
 
 
 def _fleet_year(p: Mapping[str, Value]) -> dict[str, Any]:
@@ -95,33 +93,38 @@ PANEL_CLAIMS = ("capex_1_6b",)
 
 
 def _claims(p: Mapping[str, Value]) -> dict[str, Any]:
-    """The ledger's verdicts, by the function the ledger's table uses (claims_check.assess calls verdict_of alike)."""
+    """The ledger's verdicts and percentiles, by the ledger's own function (claims.judge), as its page shows them."""
     from analysis.chapters import claims as claims_chapter
 
-    values = claims_chapter.reconstructions(p)
+    found = claims_chapter.judge(p).by_id()
     out: dict[str, Any] = {}
-    for claim_id, claimed, bound in _claimed():
-        verdict = claims_check.verdict_of(claim_id, claimed, values, float(p["claim_tolerance"]), bound=bound)  # type: ignore[arg-type]
-        out[f"claim_{claim_id}_verdict"] = verdict.verdict
+    for claim_id in PANEL_CLAIMS:
+        out[f"claim_{claim_id}_verdict"] = found[claim_id].verdict
+        out[f"claim_{claim_id}_percentile"] = found[claim_id].percentile
     return out
 
 
-@cache
-def _claimed() -> tuple[tuple[str, float, bool], ...]:
-    table = data.load_indexed("claims.csv")
-    return tuple((i, float(table.loc[i, "value"]), table.loc[i, "kind"] == "bound") for i in PANEL_CLAIMS)
+# The panel's inputs that the capex verdict does not read: the fleet's capex as paid does not depend on them, and
+# neither do its Monte Carlo samples (each input has its own draws). Leaving them out of the claims group's inputs
+# spares the grid thousands of identical evaluations; tests/test_explore.py checks that they change nothing.
+CAPEX_NEUTRAL = frozenset({"cost_of_capital", "utilisation", "research_multiplier", "high_flyer_share", "gpu_hour_usd"})
+
+
+def claims_reads() -> tuple[str, ...]:
+    from analysis.chapters import claims as claims_chapter
+
+    return tuple(name for name in claims_chapter.PARAMETERS if name not in CAPEX_NEUTRAL)
 
 
 def groups() -> dict[str, tuple[Sequence[str], Callable[[Mapping[str, Value]], dict[str, Any]]]]:
     """group → (the parameters it reads, the function). The chapters load here, not on import: the build
     validates data/explore.csv before any notebook runs, without loading matplotlib for it."""
-    from analysis.chapters import claims as claims_chapter
     from analysis.chapters import serving as serving_chapter
 
     return {
         "cost": (reconcile.MODEL_PARAMS, _cost),
         "fleet_year": (serving_chapter.FLEET_YEAR_PARAMS, _fleet_year),
-        "claims": (claims_chapter.PARAMETERS, _claims),
+        "claims": (claims_reads(), _claims),
     }
 
 

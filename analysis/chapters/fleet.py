@@ -25,6 +25,12 @@ def floor_counts() -> dict[str, float]:
     return {"a100": data.published("fire_flyer_a100_gpus"), "h800": peak_h800, "h100": 0.0, "h20": 0.0}
 
 
+def is_floor(p: Mapping[str, Value]) -> bool:
+    """The book's fleet is DeepSeek's own floor (scenario deepseek_floor): what its papers prove, a lower bound on the
+    truth rather than an estimate of it. Its counts are then known, not uncertain."""
+    return all(float(p[f"fleet_{gpu}"]) == float(count) for gpu, count in floor_counts().items())  # type: ignore[arg-type]
+
+
 def readings(p: Mapping[str, Value]) -> dict[str, dict[str, float]]:
     """GPU counts of the book's fleet, of each published reading of the estimate and of DeepSeek's floor.
     A reading the build's own counts equal is shown once, marked as this build's."""

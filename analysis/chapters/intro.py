@@ -12,15 +12,34 @@ from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
-from analysis.formatting import usd, versus
+from analysis.formatting import usd_sig, versus
 from analysis.inputs import data
 from analysis.model import compute, reconcile
 from analysis.model import uncertainty as unc
 
-# The cost model, and the Monte Carlo behind the headline ranges (the uncertainty chapter's).
-PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
-# The Monte Carlo outputs the landing page shows (the cards and the chart's ranges).
+# The cost model, the Monte Carlo behind the headline ranges (the uncertainty chapter's) and the ledger's inputs: the
+# landing page quotes the ledger's verdicts, made by the ledger's own function.
+PARAMETERS = claims_chapter.PARAMETERS
+# The Monte Carlo outputs the landing page shows (the answer's ranges and the chart's).
 RANGED = (*unc.HEADLINES, "fleet_opex_per_year_usd", "fleet_gpu_spend_usd")
+# The verdicts the landing page quotes, in the order a reader of the article meets the claims.
+LANDING_VERDICTS = ("v3_cost_6m", "headline_1_6b_develop", "capex_1_6b", "opex_944m", "fleet_hopper_50k", "r1_cost_5m", "gpt4_cost_100m")
+# The landing page's headlines: (results key, the cost model's key, how a reader sees it). Each is the quantity's one
+# value, at the book's central inputs, with the Monte Carlo's P10-P90 beside it; never the Monte Carlo's median.
+HEADLINES = (
+    ("headline_dev", "total_development_cost_usd", usd_sig),
+    ("headline_capex", "fleet_capex_usd", usd_sig),
+    ("headline_opex", "fleet_opex_per_year_usd", usd_sig),
+    ("headline_owned", "owned_gpu_hour_usd", lambda v: f"${v:.2f}"),
+    ("headline_owned_useful", "owned_gpu_useful_hour_usd", lambda v: f"${v:.2f}"),
+    ("headline_run_share", "v3_run_share_of_fleet_year", lambda v: f"{v:.1%}"),
+)
+# The numeric twin of each headline text (results.json: scripts read numbers, not "$1.88B").
+HEADLINE_NUMBERS = {"headline_dev": ("headline_dev_usd", "USD"), "headline_capex": ("headline_capex_usd", "USD"),
+                    "headline_opex": ("headline_opex_per_year_usd", "USD per year"),
+                    "headline_owned": ("headline_owned_gpu_hour_usd", "USD per GPU-hour held"),
+                    "headline_owned_useful": ("headline_owned_useful_gpu_hour_usd", "USD per useful GPU-hour"),
+                    "headline_run_share": ("headline_run_share", "fraction")}
 
 STAGE_KEYS = {"Pre-training": "pretrain", "Context extension": "context_ext", "Post-training": "post_training"}
 
@@ -43,44 +62,46 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("gpu_hour_usd", gpu_hour_usd, "USD per GPU-hour")  # type: ignore[arg-type]
     page.number("v3_gpu_hours_total", v3_gpu_hours_total, "GPU-hours")
     page.number("v3_training_cost_usd", v3_training_cost_usd, "USD")
-    page.text("v3_training_cost_text", usd(v3_training_cost_usd, 3))
+    page.text("v3_training_cost_text", usd_sig(v3_training_cost_usd))
     page.number("v3_gpu_hours_total_millions", v3_gpu_hours_total / 1e6, "million GPU-hours")
     for row in stages.itertuples():
         page.number(f"v3_{STAGE_KEYS[row.stage]}_cost_usd", row.cost_usd, "USD")
     claims = data.load_table("claims.csv")
-    for claim in claims.itertuples():
-        if claim.value == claim.value:  # not NaN: the claim has a number
-            shown = usd(claim.value) if claim.unit.startswith("USD") else f"{claim.value:.0%}" if claim.unit == "fraction" else f"{claim.value:,.0f}"
-            page.text(f"claim_{claim.id}_text", shown)
+    for claim_id, shown in claims_chapter.claimed_texts(claims).items():
+        if not shown.startswith("“"):  # a claim with a number
+            page.text(f"claim_{claim_id}_text", shown)
 
-    # The headline cards: the Monte Carlo median with its P10-P90 (the defaults are the inputs' medians,
-    # but a nonlinear model's output at the median inputs is not the median output).
-    for key, card, digits in (("total_development_cost_usd", "dev", 2), ("fleet_capex_usd", "capex", 2),
-                              ("fleet_opex_per_year_usd", "opex", 2)):
-        page.text(f"headline_{card}_text", usd(ranges[key]["p50"], digits))
-        page.text(f"headline_{card}_p10_text", usd(ranges[key]["p10"], digits))
-        page.text(f"headline_{card}_p90_text", usd(ranges[key]["p90"], digits))
-    owned = ranges["owned_gpu_hour_usd"]
-    page.text("headline_owned_text", f"${owned['p50']:.2f}")
-    page.text("headline_owned_p10_text", f"${owned['p10']:.2f}")
-    page.text("headline_owned_p90_text", f"${owned['p90']:.2f}")
-    useful = ranges["owned_gpu_useful_hour_usd"]
-    page.text("headline_owned_useful_text", f"${useful['p50']:.2f}")
-    page.text("headline_owned_useful_p10_text", f"${useful['p10']:.2f}")
-    page.text("headline_owned_useful_p90_text", f"${useful['p90']:.2f}")
-    page.text("headline_owned_vs_rental", versus(owned["p50"], float(gpu_hour_usd)))  # type: ignore[arg-type]
+    _headlines(page, r, ranges)
+    page.text("headline_owned_vs_rental", versus(float(r["owned_gpu_hour_usd"]), float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
-    share = ranges["v3_run_share_of_fleet_year"]
-    page.text("headline_run_share_text", f"{share['p50']:.2%}")
-    page.text("headline_run_share_p10_text", f"{share['p10']:.2%}")
-    page.text("headline_run_share_p90_text", f"{share['p90']:.2%}")
+    page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
+    page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")
+    page.raw_html("verdicts", claims_chapter.verdict_list_html(claims_chapter.judge(p), LANDING_VERDICTS))
 
     # The landing chart: the five claims a reader meets first, each on the row of what it claims.
     rows = reconciliation.headline_rows(p, r, ranges)
     landing = ("v3_cost_6m", "r1_cost_5m", "headline_1_6b_develop", "opex_944m", "capex_1_6b")
     page.figure("fig_landing", charts.claims_on_their_axes(pd.DataFrame([rows[c] for c in landing]), reconciliation.CHART_TITLE))
 
+    _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, claims)
+    return page
+
+
+def _headlines(page: Page, r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> None:
+    """Each headline at the central inputs, with its P10-P90, as text (rounded for the first screen) and as numbers."""
+    for name, key, shown in HEADLINES:
+        central, p10, p90 = float(r[key]), ranges[key]["p10"], ranges[key]["p90"]
+        page.text(f"{name}_text", shown(central))
+        page.text(f"{name}_p10_text", shown(p10))
+        page.text(f"{name}_p90_text", shown(p90))
+        number, unit = HEADLINE_NUMBERS[name]
+        page.number(number, central, unit)
+        page.number(f"{number}_p10", p10, unit)
+        page.number(f"{number}_p90", p90, unit)
+
+
+def _tables(page: Page, stages: pd.DataFrame, v3_gpu_hours_total: float, v3_training_cost_usd: float, claims: pd.DataFrame) -> None:
     page.table(
         "stages",
         pd.concat(
@@ -92,6 +113,5 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims["source"] = [sources.loc[s, "publisher"] for s in claims["source_id"]]
     claims["value"] = [claims_chapter.shown(v, u) for v, u in zip(claims["value"], claims["unit"], strict=True)]
     page.table("claims", claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize))
-    return page
 
 

@@ -81,11 +81,13 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def table_html(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> str:
+def table_html(frame: pd.DataFrame, formats: dict[str, Any] | None = None, row_ids: list[str] | None = None,
+               markup: frozenset[str] = frozenset()) -> str:
     """A reader-facing HTML table: formatted columns, no index, deterministic markup; numbers and
     their headers right-aligned, text and its headers left-aligned.
 
-    `formats` maps a column to a format spec ("{:,.0f}") or a function.
+    `formats` maps a column to a format spec ("{:,.0f}") or a function; `row_ids` gives each row an anchor (a link can
+    land on it); the columns in `markup` hold HTML the book made itself (a verdict's badge), shown as it is.
     """
     import html
 
@@ -99,11 +101,13 @@ def table_html(frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> st
         text = "—" if _missing(value) else str(value)
         # data-label: on a narrow screen each row becomes a block of "label: value" lines (book/_static/custom.css).
         label = f' data-label="{html.escape(str(column))}"' if tag == "td" else ""
-        return f'<{tag} class="{"num" if column in numeric else "text"}"{label}>{html.escape(text)}</{tag}>'
+        body = text if tag == "td" and column in markup else html.escape(text)
+        return f'<{tag} class="{"num" if column in numeric else "text"}"{label}>{body}</{tag}>'
 
     head = "".join(cell("th", c, c) for c in shown.columns)
-    rows = "".join("<tr>" + "".join(cell("td", c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
-                   for row in shown.itertuples(index=False))
+    ids = [f' id="{html.escape(i)}"' for i in row_ids] if row_ids is not None else [""] * len(shown)
+    rows = "".join(f"<tr{anchor}>" + "".join(cell("td", c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>"
+                   for anchor, row in zip(ids, shown.itertuples(index=False), strict=True))
     return f'<table class="cost-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 

@@ -10,7 +10,7 @@ from analysis.chapters.inputs import BASIS_LABELS, cost_model, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
-from analysis.formatting import usd
+from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
 from analysis.model import compute, reconcile
 
@@ -23,7 +23,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     r = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
     _waterfall(page, p, r)
-    ranges = simulate(p, RANGED).ranges  # the uncertainty chapter's Monte Carlo; its page gives the medians in words
+    ranges = simulate(p, RANGED).ranges  # the uncertainty chapter's Monte Carlo: the P10-P90 beside each central figure
     _headlines(page, p, r, ranges)
     _assumptions(page, p, r)
     return page
@@ -49,32 +49,37 @@ def _waterfall(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> No
 
 def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, object]]:
     """Every claimed figure on the row of the quantity it claims, beside the book's figure for that quantity: a fixed
-    figure where the book does not vary it, else the Monte Carlo's median and P10-P90. Keyed by claim id."""
+    figure where the book does not vary it, else its value at the central inputs with the Monte Carlo's P10-P90 (one
+    value per quantity, the same on every page). Keyed by claim id."""
     claims = data.load_indexed("claims.csv")["value"]
     r1_rental = float(compute.cost_usd(r1_gpu_hours(), p["gpu_hour_usd"]))  # type: ignore[arg-type]
     horizon = float(p["horizon_years"])  # type: ignore[arg-type]
     rows = {
         "v3_cost_6m": ("Final V3 run, rented (Table 1)", r["run_rental_usd"], "the V3 run (DeepSeek, via the article)"),
         "r1_cost_5m": ("R1's own training, rented", r1_rental, "R1 (the article)"),
-        "headline_1_6b_develop": ("V3's development", ranges["total_development_cost_usd"], "V3's development (the headline)"),
-        "gpu_spend_500m": ("GPU purchases, as paid", ranges["fleet_gpu_spend_usd"], "more than this (SemiAnalysis)"),
-        "opex_944m": (f"Fleet opex, {horizon:g} years", ranges["fleet_opex_usd"], "cost to operate (SemiAnalysis)"),
-        "capex_1_6b": ("Fleet capex, as paid", ranges["fleet_capex_usd"], "server capex (SemiAnalysis)"),
+        "headline_1_6b_develop": ("V3's development", "total_development_cost_usd", "V3's development (the headline)"),
+        "gpu_spend_500m": ("GPU purchases, as paid", "fleet_gpu_spend_usd", "more than this (SemiAnalysis)"),
+        "opex_944m": (f"Fleet opex, {horizon:g} years", "fleet_opex_usd", "cost to operate (SemiAnalysis)"),
+        "capex_1_6b": ("Fleet capex, as paid", "fleet_capex_usd", "server capex (SemiAnalysis)"),
     }
     out = {}
     for claim_id, (label, book, claim_label) in rows.items():
-        p10, p50, p90 = (book, book, book) if isinstance(book, float) else (book["p10"], book["p50"], book["p90"])
-        out[claim_id] = {"label": label, "p10": p10, "p50": p50, "p90": p90, "claim": float(claims[claim_id]), "claim_label": claim_label}
+        if isinstance(book, str):
+            p10, central, p90 = ranges[book]["p10"], float(r[book]), ranges[book]["p90"]
+        else:
+            p10 = central = p90 = float(book)
+        out[claim_id] = {"label": label, "p10": p10, "central": central, "p90": p90, "claim": float(claims[claim_id]),
+                         "claim_label": claim_label}
     return out
 
 
-CHART_TITLE = "Claims on the row of what they claim; this book's median and P10–P90"
+CHART_TITLE = "Claims on the row of what they claim; this book's central figure and P10–P90"
 
 
 def _headlines(page: Page, p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> None:
     page.figure("fig_headlines", charts.claims_on_their_axes(pd.DataFrame(headline_rows(p, r, ranges).values()), CHART_TITLE))
-    capex = ranges["fleet_capex_usd"]["p50"]
-    page.text("fleet_capex_p50_text", usd(capex, 2))
+    capex = float(r["fleet_capex_usd"])  # the one value of the fleet's capex, at the central inputs (as every page shows it)
+    page.text("fleet_capex_central_text", usd_sig(capex))
     page.number("capex_over_run", capex / r["run_rental_usd"], "times")
 
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.inputs import correlations, distributions, gpu_catalogue, r1_gpu_hours
+from analysis.chapters import fleet as fleet_chapter
+from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import uncertainty as charts
-from analysis.formatting import usd
+from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import reconcile
@@ -27,7 +28,7 @@ UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "fleet_power_mw": "M
 def _shown(key: str, value: float) -> str:
     unit = UNITS[key]
     if unit == "USD":
-        return usd(value, 2)
+        return usd_sig(value)
     if unit.startswith("USD per"):
         return f"${value:.2f}"
     if unit == "fraction":
@@ -52,6 +53,10 @@ def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES) -> S
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     dists = distributions(registry(), values)
     pairs = correlations()
+    if fleet_chapter.is_floor(p):  # DeepSeek's floor is what its papers prove: its counts are known, not sampled
+        counts = {f"fleet_{gpu}" for gpu in fleet_chapter.floor_counts()}
+        dists = [d for d in dists if d.parameter not in counts]
+        pairs = [c for c in pairs if c.a not in counts and c.b not in counts]
     samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=keys,
                               correlations=pairs)
     return Simulation(values, dists, samples, unc.percentiles(samples, keys), pairs)
@@ -61,10 +66,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     sim = simulate(p)
     samples, ranges = sim.samples, sim.ranges
+    central = cost_model(sim.values)  # each quantity's one value, at the central inputs, shown beside its range
     for key, qs in ranges.items():
         for q, v in qs.items():
             page.number(f"{key}_{q}", v, UNITS[key])
             page.text(f"{key}_{q}_text", _shown(key, v))
+        page.text(f"{key}_central_text", _shown(key, float(central[key])))
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.number("seed", p["seed"], "")  # type: ignore[arg-type]
     # The claims are judged once, by the ledger (claims chapter); this page only draws them on their own axes.
@@ -78,7 +85,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         ("fleet_opex_usd", f"Fleet opex over {float(p['horizon_years']):g} years", opex_claim, "Estimate: " + usd(opex_claim)),
         ("owned_gpu_hour_usd", "Owned H800, per hour held", gpu_hour_usd, f"DeepSeek's assumed rental: ${gpu_hour_usd:.2f}"),
         ("total_development_cost_usd", "V3 development cost", None, ""),
-    ]))
+    ], {k: float(v) for k, v in central.items() if k in UNITS}))
 
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
     # What the correlations do: the same draws without them, P10-P90 widths compared.

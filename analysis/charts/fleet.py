@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.charts import style as plots
-from analysis.formatting import usd
+from analysis.formatting import usd, usd_sig
 
 
 def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "as paid") -> Figure:
@@ -86,12 +86,12 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
 
 
 def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
-    """One row per quantity: the book's median (dot) and P10-P90 range (bar), and on the same row the claimed
+    """One row per quantity: the book's figure at its central inputs (dot) and P10-P90 range (bar), and on the same row the claimed
     figure for that quantity (diamond), on one log dollar axis; the figures are written out to the right.
     Dots, not bars, for the values: a bar's length on a log axis depends on where the axis happens to start
     (a Cleveland dot plot).
 
-    `rows` has columns label, p10, p50, p90 (p10 = p90 for a figure the book does not vary), claim (or NaN) and
+    `rows` has columns label, p10, central, p90 (p10 = p90 for a figure the book does not vary), claim (or NaN) and
     claim_label."""
     height = 0.62 * len(rows) + 1.6
     fig, ax = plots.new(figsize=(9, height))
@@ -100,13 +100,13 @@ def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
     high = float(np.nanmax(np.concatenate([rows["p90"], rows["claim"]])))
     ax.hlines(y, low / 3, high * 3, color="#e6e6e6", lw=1, zorder=1)
     ax.hlines(y, rows["p10"], rows["p90"], color=plots.SKY, lw=7, zorder=2, label="This book: P10–P90")
-    ax.scatter(rows["p50"], y, color=plots.BLUE, s=44, zorder=3, label="This book: median (or DeepSeek's own figure)")
+    ax.scatter(rows["central"], y, color=plots.BLUE, s=44, zorder=3, label="This book: at its central inputs (or DeepSeek's own figure)")
     claimed = rows["claim"].notna().to_numpy()
     ax.scatter(rows["claim"][claimed], y[claimed], color=plots.ORANGE, marker="D", s=48, zorder=4, label="Claimed")
     # The figures in words, in a column right of the axes (x in axes fraction, y in data).
     where = ax.get_yaxis_transform()
     for yi, row in zip(y, rows.itertuples(index=False), strict=True):
-        book = usd(row.p50, 2) if row.p10 == row.p90 else f"{usd(row.p50, 2)} ({usd(row.p10, 2)}–{usd(row.p90, 2)})"
+        book = usd_sig(row.central) if row.p10 == row.p90 else f"{usd_sig(row.central)} ({usd_sig(row.p10)}–{usd_sig(row.p90)})"
         ax.text(1.03, yi + 0.17, f"book: {book}", transform=where, va="center", fontsize=8, color=plots.BLUE, clip_on=False)
         if isinstance(row.claim_label, str) and row.claim_label:
             ax.text(1.03, yi - 0.19, f"claim: {usd(row.claim, 2)}, {row.claim_label}", transform=where, va="center", fontsize=8,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.charts import style as plots
-from analysis.formatting import usd
+from analysis.formatting import usd_sig
 
 
-def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]]) -> Figure:
-    """One panel per output: distribution (violin), P10–P90 bar, P50 dot, published figure marked.
+def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]], central: Mapping[str, float]) -> Figure:
+    """One panel per output: distribution (violin), P10–P90 bar, a dot at the value at the central inputs (the one value
+    every page shows), published figure marked.
 
-    `panels`: (key, title, published value or None, published label).
+    `panels`: (key, title, published value or None, published label); `central`: each key's value at the central inputs.
     """
     plots.use_style()
     import matplotlib.pyplot as plt
@@ -21,18 +24,19 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
     fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 1.55 * len(panels) + 0.4))
     for ax, (key, title, published, label) in zip(np.atleast_1d(axes), panels, strict=True):
         values = np.asarray(samples[key])
-        p10, p50, p90 = np.percentile(values, [10, 50, 90])
+        p10, p90 = np.percentile(values, [10, 90])
+        mid = float(central[key])
         lo, hi = np.percentile(values, [1, 99])
         parts = ax.violinplot(values[(values >= lo) & (values <= hi)], orientation="horizontal", showextrema=False, widths=0.9)
         for body in parts["bodies"]:
             body.set_facecolor(plots.SKY)
             body.set_alpha(0.45)
         ax.hlines(1, p10, p90, color=plots.BLUE, lw=6, label="P10–P90")
-        ax.plot([p50], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8, label="P50")
+        ax.plot([mid], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8, label="Central inputs")
         if published is not None:
             ax.axvline(published, color=plots.VERMILION, ls="--", lw=1.5, label=label)
-        fmt = (lambda v: usd(v, 2)) if published is None or published > 100 else (lambda v: f"${v:.2f}")
-        ax.set_title(f"{title}: P50 {fmt(p50)} (P10 {fmt(p10)} – P90 {fmt(p90)})", fontsize=10)
+        fmt = usd_sig if published is None or published > 100 else (lambda v: f"${v:.2f}")
+        ax.set_title(f"{title}: {fmt(mid)} (P10 {fmt(p10)} – P90 {fmt(p90)})", fontsize=10)
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
         if published is None or published > 100:

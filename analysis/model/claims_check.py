@@ -1,40 +1,49 @@
-"""The claims ledger: each claim of the article against the book's reconstructions.
+"""The claims ledger: each claim of the article against the book's own figure for the quantity it names.
 
-What each claim is compared with (and in which scope) is the book's reasoning, kept here in
-one table; the verdicts are computed by analysis.model.ledger with its one rule. Five kinds of check:
-- "figure": a number compared with reconstructions, in order of scope (a claimed bound, "more than
-  $X", is judged as a bound: data/claims.csv says which claims state one);
+What each claim is compared with is the book's reasoning, kept here in one table; the verdicts come from
+analysis.model.ledger. One scope rule: a claim is judged as the quantity it names ("$1.6B to develop V3" as V3's
+development cost), and where its figure falls outside the book's range for that quantity, the verdict says which
+quantity of the book it does fit. Kinds of check:
+- "range": the claimed figure (or bound) placed in the book's Monte Carlo distribution of the quantity (a fixed figure
+  where the book does not vary it);
+- "arithmetic": the claim rebuilt from the claimant's own inputs (DeepSeek's GPU-hours and its $2, whatever price a
+  reader sets): a match is "reproduced", internal consistency rather than evidence;
+- "fact": a figure of a published configuration or table, within the rounding tolerance;
 - "assumed": the book's input is built from the claim (the fleet counts): nothing independent to compare;
-- "description": a qualitative claim against a fact of the published config or paper
-  (the fact's value is 1 when the description holds, 0 when it is contradicted);
+- "description": a qualitative claim against a fact of the published config or paper (1 holds, 0 contradicted);
 - "evidence": a primary source bears the claim out for part of its scope;
 - "unverifiable": nothing public to compare with.
-A verdict names what it rests on: the claimant's own figures (a match is then only "reproduced") or
-inputs the book assumes without an independent check (the fleet counts). Claims resting on the same
-assumed inputs get the same words. A cross-check is a second, independent path to the same quantity.
+A verdict names what it rests on: the claimant's own figures, or inputs the book assumes without an independent check
+(the fleet counts). A cross-check is a second path to the same quantity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.model.ledger import (
+    ABOVE,
     ASSUMED,
-    CONSISTENT,
-    FORMS,
+    BELOW,
+    CONFIRMED,
     INACCURATE,
-    NARROWER,
+    NOT_REPRODUCED,
+    PARTLY,
     REPRODUCED,
     UNVERIFIABLE,
-    Reconstruction,
-    Verdict,
-    judge,
-    judge_samples,
+    WITHIN,
+    Band,
+    Match,
+    Record,
+    band_of,
+    percentile,
+    place,
     ratio,
+    sentence,
     within,
 )
 
@@ -42,90 +51,116 @@ from analysis.model.ledger import (
 FLEET_COUNTS = "the fleet counts (ranges around the estimate; no independent count exists)"
 FLEET_COUNTS_AND_HORIZON = FLEET_COUNTS + " and the 4 years of the table's 'TCO (4y Ownership)' line"
 ESTIMATE_FIGURES = "the estimate's own counts"
+FORMS = ("figure", "bound", "statement")  # what a claim states: about $X, more than $X, or a description
+KINDS = ("range", "arithmetic", "fact", "assumed", "description", "evidence", "unverifiable")
 
 
 @dataclass(frozen=True)
 class Check:
-    # (value key, scope, breadth, assumed inputs it rests on or "")
-    reconstructions: tuple[tuple[str, str, str, str], ...] = ()
-    kind: str = "figure"  # figure | assumed | description | evidence | unverifiable
-    # (key of the claim's figure by an independent path, key compared or "claimed", what, "same" or "floor"):
-    # "same" is judged by the ledger's rule; "floor" agrees when the claim is at least the proven floor.
+    kind: str
+    quantity: str = ""  # key of the book's figure for the quantity the claim names (its samples, where the book varies it)
+    words: str = ""  # that quantity in words, for the verdict's sentence
+    scope: str = ""  # the same, as the ledger's "compared with" column says it
+    rests_on: str = ""  # assumed inputs the comparison rests on ("" for none)
+    fits: tuple[tuple[str, str], ...] = ()  # other quantities (key, words) a figure outside its own range may fit
+    # (key of the claim's figure by a second path, key compared or "claimed", what, "same" or "floor"):
+    # "same" agrees within the tolerance; "floor" asks only whether the claim is at least the proven floor.
     cross_check: tuple[str, str, str, str] | None = None
     fact: str = ""  # description and evidence checks: the key of the deciding fact
-    basis: str = ""  # what decides a claim that has no figure to compare, in words (formatted with the values)
-    own_figures: str = ""  # whose figures the reconstruction is rebuilt from: a match is then only reproduced
-    note: str = ""  # what the verdict means, in words (formatted with the values)
+    own_figures: str = ""  # arithmetic checks: whose figures the rebuilt value comes from
+    note: str = ""  # the sentence of a verdict not placed in a range ({claim} and the values fill it in)
 
 
-def _r(key: str, scope: str, breadth: str = "same", assumes: str = "") -> tuple[str, str, str, str]:
-    return (key, scope, breadth, assumes)
+def _range(key: str, words: str, scope: str, rests_on: str = "", fits: tuple[tuple[str, str], ...] = (),
+           cross_check: tuple[str, str, str, str] | None = None) -> Check:
+    return Check("range", key, words, scope, rests_on, fits, cross_check)
 
 
 CHECKS: dict[str, Check] = {
     "v3_cost_6m": Check(
-        (_r("run_rental_usd", "final V3 run at the rental price (Table 1 GPU-hours × $/GPU-hour)"),
-         _r("total_development_cost_usd", "V3's whole development", "broader")),
-        cross_check=("run_rental_from_throughput_usd", "run_rental_usd",
+        "arithmetic", "claimant_run_rental_usd", scope="the final V3 run rebuilt from DeepSeek's Table 1: its GPU-hours × its $2",
+        own_figures="DeepSeek's GPU-hours and rental price",
+        cross_check=("run_rental_from_throughput_usd", "claimant_run_rental_usd",
                      "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours", "same"),
-        own_figures="DeepSeek's GPU-hours and rental price"),
+        note="{claim} is DeepSeek's own arithmetic, reproduced: {claimant_gpu_hours_text} H800 GPU-hours at "
+             "{claimant_price_text} an hour is {claimant_run_rental_text}{at_price_text}"),
     "six_m_pretraining_only": Check(
-        (_r("table1_pretraining_share", "pre-training's share of Table 1's GPU-hours"),),
-        note="substantially right, since pre-training is {table1_pretraining_share:.1%} of Table 1's GPU-hours (context extension and "
-             "post-training are the other {table1_other_share:.1%}; no research or ablation is in any of it)"),
+        "fact", "table1_pretraining_share", scope="pre-training's share of Table 1's GPU-hours",
+        note="Mostly right: pre-training is {table1_pretraining_share:.1%} of the run's GPU-hours; no research is in any of it"),
     "v3_gpus_2048": Check(
-        (_r("gpus_from_throughput", "GPUs implied by Table 1's pre-training GPU-hours over the days ISCA-2025's tokens per day take"),),
+        "arithmetic", "gpus_from_throughput",
+        scope="GPUs implied by Table 1's pre-training GPU-hours over the days ISCA-2025's tokens per day take",
+        own_figures="DeepSeek's GPU-hours and throughput",
         cross_check=("pretrain_days_from_gpu_hours", "pretrain_days_from_throughput",
                      "days of pre-training: GPU-hours ÷ {training_gpus:,.0f} GPUs against tokens ÷ tokens per day", "same"),
-        own_figures="DeepSeek's GPU-hours and throughput"),
-    "v3_experts_256": Check((_r("v3_routed_experts", "routed experts per MoE layer (config)"),)),
-    "v3_experts_active_8": Check((_r("v3_active_experts", "routed experts per token per MoE layer (config)"),)),
-    "mtp_description": Check(kind="description", fact="mtp_is_simultaneous",
-                             basis="config: {v3_mtp_depth:.0f} MTP module, chained after the main model: one extra token per depth, in sequence"),
-    "mla_description": Check(kind="description", fact="mla_keeps_full_keys",
-                             basis="config: keys and values cached as one compressed {v3_kv_lora_rank:.0f}-wide latent "
-                                   "(+{v3_qk_rope_head_dim:.0f} RoPE) per layer"),
-    "fleet_hopper_50k": Check((_r("fleet_hopper_gpus", "Hopper GPUs in the book's fleet (medians of ranges built around the estimate)"),),
-                              kind="assumed", cross_check=("fleet_floor_hopper", "claimed",
-                                                           "DeepSeek's own disclosures prove {fleet_floor_hopper:,.0f} Hopper GPUs", "floor")),
-    "fleet_h800_10k": Check((_r("fleet_h800", "H800s in the book's fleet (the median of a range built around the estimate)"),),
-                            kind="assumed", cross_check=("fleet_floor_h800", "claimed",
-                                                         "DeepSeek's own disclosures prove {fleet_floor_h800:,.0f} H800s", "floor")),
-    "fleet_h100_10k": Check((_r("fleet_h100", "H100s in the book's fleet (the median of a range built around the estimate)"),), kind="assumed"),
-    "fleet_h20": Check(kind="assumed", basis="the book's H20 count is the median of a range around the table's remainder"),
-    "capex_1_6b": Check((_r("fleet_capex_usd", "capex of the book's fleet, each GPU type as paid", assumes=FLEET_COUNTS),
-                         _r("fleet_gpu_spend_usd", "GPUs alone, without servers and network", "narrower", FLEET_COUNTS))),
-    "headline_1_6b_develop": Check((_r("total_development_cost_usd", "V3's development: run, research, R1 and staff"),
-                                    _r("fleet_capex_usd", "the capex of the whole fleet (not a development cost)", "broader", FLEET_COUNTS))),
-    "opex_944m": Check((_r("fleet_opex_usd", "4 years of running the clusters: power, rack rental, maintenance, cluster staff",
-                           assumes=FLEET_COUNTS_AND_HORIZON),),
-                       cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check "
-                                    "of how the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}",
-                                    "same")),
-    "gpu_spend_500m": Check((_r("fleet_gpu_spend_usd", "GPU purchases of the book's fleet, as paid", assumes=FLEET_COUNTS),)),
-    "owns_data_centres": Check((_r("fire_flyer_gpus", "its own servers: Fire-Flyer 2's A100s (SC24); the same paper counts rack "
-                                                      "rental in operating cost, so the buildings are not shown to be its own", "narrower"),),
-                               kind="evidence", fact="fire_flyer_gpus"),
-    "self_funded": Check(kind="unverifiable", basis="no public accounts of DeepSeek or High-Flyer"),
-    "researcher_pay_1_3m": Check(kind="unverifiable", basis="no public pay data"),
-    "r1_cost_5m": Check((_r("r1_rental_usd", "R1's own training stages at the rental price"),
-                         _r("r1_with_v3_rental_usd", "R1 plus the V3 run it starts from", "broader")),
-                        note="R1's own training at the rental price, {r1_rental_usd_text}; the claim matches R1 together with "
-                             "the V3 run it was trained from ({r1_with_v3_rental_usd_text}): it is the V3 run's figure retold for R1"),
-    # "More than $100M" for all of GPT-4's training: the only public estimates are of its final run, a narrower
-    # quantity that cannot bound the claim either way.
-    "gpt4_cost_100m": Check(kind="unverifiable",
-                            basis="only the final run is estimated: Epoch AI puts it at {gpt4_epoch_amortised_text} amortised and "
-                                  "{gpt4_epoch_cloud_text} at cloud prices; the claim covers more than the final run"),
-    "inference_cost_87k": Check((_r("inference_cost_per_day_usd", "average nodes × GPUs per node × 24 h × the GPU-hour price"),),
-                                cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
-                                             "nodes: the day's tokens over per-node throughput, against the stated average", "same"),
-                                own_figures="DeepSeek's node count and price"),
-    "inference_margin_545": Check((_r("inference_cost_profit_margin", "(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens"),),
-                                  cross_check=("inference_revenue_per_day_usd", "inference_revenue_published_usd",
-                                               "revenue from the disclosed tokens at R1 prices, against DeepSeek's "
-                                               "{inference_revenue_published_text}", "same"),
-                                  own_figures="DeepSeek's tokens, prices and cost"),
+        note="{claim} is DeepSeek's own arithmetic, reproduced: its GPU-hours over its days of pre-training give "
+             "{gpus_from_throughput:,.0f} GPUs"),
+    "v3_experts_256": Check("fact", "v3_routed_experts", scope="routed experts per MoE layer (config)",
+                            note="Confirmed: V3's published config has {v3_routed_experts:.0f} routed experts per MoE layer"),
+    "v3_experts_active_8": Check("fact", "v3_active_experts", scope="routed experts per token per MoE layer (config)",
+                                 note="Confirmed: the config routes each token to {v3_active_experts:.0f} of them"),
+    "mtp_description": Check(
+        "description", fact="mtp_is_simultaneous",
+        scope="config: {v3_mtp_depth:.0f} MTP module, chained after the main model: one extra token per depth, in sequence",
+        note="Inaccurate: MTP predicts no words simultaneously; V3 predicts {v3_mtp_depth:.0f} extra token per step, from a module "
+             "chained after the main model"),
+    "mla_description": Check(
+        "description", fact="mla_keeps_full_keys",
+        scope="config: keys and values cached as one compressed {v3_kv_lora_rank:.0f}-wide latent (+{v3_qk_rope_head_dim:.0f} RoPE) per layer",
+        note="Inaccurate: MLA extracts nothing repeatedly; it caches keys and values once per layer, compressed into a "
+             "{v3_kv_lora_rank:.0f}-wide latent"),
+    "fleet_hopper_50k": Check(
+        "assumed", "fleet_hopper_gpus", scope="Hopper GPUs in the book's fleet (medians of ranges built around the estimate)",
+        cross_check=("fleet_floor_hopper", "claimed", "DeepSeek's own disclosures prove {fleet_floor_hopper:,.0f} Hopper GPUs", "floor"),
+        note="Taken on trust: no count is public; DeepSeek's own papers prove at least {fleet_floor_hopper:,.0f} Hoppers, a floor"),
+    "fleet_h800_10k": Check(
+        "assumed", "fleet_h800", scope="H800s in the book's fleet (the median of a range built around the estimate)",
+        cross_check=("fleet_floor_h800", "claimed", "DeepSeek's own disclosures prove {fleet_floor_h800:,.0f} H800s", "floor"),
+        note="Taken on trust: DeepSeek's own papers prove at least {fleet_floor_h800:,.0f} H800s, a floor, not a count"),
+    "fleet_h100_10k": Check(
+        "assumed", "fleet_h100", scope="H100s in the book's fleet (the median of a range built around the estimate)",
+        note="Taken on trust: DeepSeek has disclosed no H100s, and no one has published a count"),
+    "fleet_h20": Check("assumed", scope="the book's H20 count is the median of a range around the table's remainder",
+                       note="Taken on trust: DeepSeek has disclosed no H20s; the book's count is the table's remainder"),
+    "capex_1_6b": _range("fleet_capex_usd", "the fleet's capex", "capex of the book's fleet, each GPU type as paid", FLEET_COUNTS,
+                         fits=(("fleet_gpu_spend_usd", "the GPUs alone"),)),
+    "headline_1_6b_develop": _range("total_development_cost_usd", "developing V3",
+                                    "V3's development: run, research, R1 and staff", fits=(("fleet_capex_usd", "the whole fleet's capex"),)),
+    "opex_944m": _range("fleet_opex_usd", "four years of running the fleet",
+                        "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
+                        cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
+                                     "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
+    "gpu_spend_500m": _range("fleet_gpu_spend_usd", "the fleet's GPU purchases", "GPU purchases of the book's fleet, as paid", FLEET_COUNTS),
+    "owns_data_centres": Check(
+        "evidence", fact="fire_flyer_gpus",
+        scope="its own servers: Fire-Flyer 2's A100s (SC24); the same paper counts rack rental in operating cost",
+        note="Partly: DeepSeek's SC24 paper shows its own servers ({fire_flyer_gpus:,.0f} A100s) but pays rent for the racks"),
+    "self_funded": Check("unverifiable", scope="no public accounts of DeepSeek or High-Flyer",
+                         note="Unverifiable: neither DeepSeek nor High-Flyer publishes accounts"),
+    "researcher_pay_1_3m": Check("unverifiable", scope="no public pay data",
+                                 note="Unverifiable: no pay data is public beyond the ranges of DeepSeek's job postings"),
+    "r1_cost_5m": _range("r1_rental_usd", "R1's own training at {price_text} an hour", "R1's own training stages (Nature) at the rental price",
+                         fits=(("r1_with_v3_rental_usd", "V3's run and R1's together"),)),
+    # "More than $100M" for all of GPT-4's training: the book computes no range for it. The only public estimates are of
+    # its final run, a narrower quantity that cannot bound the claim either way.
+    "gpt4_cost_100m": Check(
+        "unverifiable", scope="only the final run is estimated: Epoch AI puts it at {gpt4_epoch_amortised_text} amortised and "
+                              "{gpt4_epoch_cloud_text} at cloud prices; the claim covers more than the final run",
+        note="Unverifiable: the book has no range for all of GPT-4's training; Epoch puts its final run at "
+             "{gpt4_epoch_amortised_text}-{gpt4_epoch_cloud_text}"),
+    "inference_cost_87k": Check(
+        "arithmetic", "claimant_inference_cost_usd", scope="DeepSeek's average nodes × 8 GPUs × 24 h × its $2",
+        own_figures="DeepSeek's node count and price",
+        cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
+                     "nodes: the day's tokens over per-node throughput, against the stated average", "same"),
+        note="{claim} is DeepSeek's own arithmetic, reproduced: {inference_nodes_avg:,.2f} nodes of 8 H800s for 24 hours at "
+             "{claimant_price_text}"),
+    "inference_margin_545": Check(
+        "arithmetic", "inference_cost_profit_margin", scope="(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens",
+        own_figures="DeepSeek's tokens, prices and cost",
+        cross_check=("inference_revenue_per_day_usd", "inference_revenue_published_usd",
+                     "revenue from the disclosed tokens at R1 prices, against DeepSeek's {inference_revenue_published_text}", "same"),
+        note="{claim} is DeepSeek's own arithmetic, reproduced, if every token were billed at R1 prices; actual revenue is lower"),
 }
 
 
@@ -133,55 +168,91 @@ def _claimed(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-def _reconstructions(check: Check, values: Mapping[str, float]) -> list[Reconstruction]:
-    return [Reconstruction(float(values[key]), scope, breadth) for key, scope, breadth, _ in check.reconstructions]
+class _Unknown:
+    def __format__(self, _spec: str) -> str:
+        return "?"
 
 
-def verdict_of(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float, bound: bool = False) -> Verdict:
-    """One claim's verdict from the reconstructions in `values`."""
+def fill(text: str, values: Mapping[str, object]) -> str:
+    """A template with the values it names filled in ('?' for one not given)."""
+
+    class Lenient(dict):  # type: ignore[type-arg]
+        def __missing__(self, _key: str) -> _Unknown:
+            return _Unknown()
+
+    return text.format_map(Lenient(values))
+
+
+@dataclass(frozen=True)
+class Book:
+    """What the ledger judges against: the book's figures at the central inputs, the Monte Carlo's samples of those it
+    varies, how a money figure is shown, and whether the fleet is DeepSeek's own floor (a lower bound)."""
+
+    values: Mapping[str, float | str]
+    samples: Mapping[str, np.ndarray]
+    money: Callable[[float], str]
+    floor: bool = False
+
+    def band(self, key: str) -> Band:
+        central = float(self.values[key])  # type: ignore[arg-type]
+        return band_of(self.samples.get(key, central), central)
+
+    def shown(self, key: str, value: float) -> str:
+        return self.money(value) if key.endswith("_usd") else f"{value:,.0f}"
+
+
+def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, book: Book, tolerance: float) -> Record:
+    """One claim's verdict and its evidence."""
     check = CHECKS[claim_id]
-    recs = _reconstructions(check, values)
+    values = book.values
+    context = {**values, "claim": claimed_text}
+    note = fill(check.note, context)
+    if check.kind == "range" and claimed is not None:
+        band = book.band(check.quantity)
+        floor = book.floor and check.rests_on.startswith(FLEET_COUNTS)
+        verdict = place(claimed, band, bound=form == "bound", floor=floor)
+        samples = book.samples.get(check.quantity, band.central)
+        fits = None
+        if verdict in (ABOVE, BELOW):
+            fits = next((Match(words, None if book.band(key).fixed else percentile(claimed, book.samples[key]),
+                               book.shown(key, book.band(key).central))
+                         for key, words in check.fits if _fits(claimed, book.band(key), tolerance)), None)
+        return Record(claim_id, verdict, claimed, claimed_text, fill(check.words, context), band,
+                      (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
+                      percentile(claimed, samples), fits, form == "bound")
+    if check.kind == "arithmetic" and claimed is not None:
+        ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
+        return Record(claim_id, REPRODUCED if ok else NOT_REPRODUCED, claimed, claimed_text, note=note if ok else "")
+    if check.kind == "fact" and claimed is not None:
+        ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
+        return Record(claim_id, CONFIRMED if ok else INACCURATE, claimed, claimed_text, note=note if ok else "")
     if check.kind == "assumed":
-        return Verdict(ASSUMED, None if claimed is None or not recs else float(ratio(claimed, recs[0].value)),  # type: ignore[arg-type]
-                       recs[0] if recs else None)
-    if check.kind == "unverifiable":
-        return Verdict(UNVERIFIABLE, None, None)
+        return Record(claim_id, ASSUMED, claimed, claimed_text, note=note)
     if check.kind == "description":
-        return Verdict(CONSISTENT if bool(values[check.fact]) else INACCURATE, None, None)
-    if check.kind == "evidence":
-        return Verdict(NARROWER if values[check.fact] > 0 else UNVERIFIABLE, None, recs[0] if recs else None)
-    verdict = judge(claimed, recs, tolerance, bound)
-    if check.own_figures and verdict.verdict == CONSISTENT:
-        return Verdict(REPRODUCED, verdict.ratio, verdict.reconstruction)
-    return verdict
+        return Record(claim_id, INACCURATE if not bool(values[check.fact]) else CONFIRMED, claimed, claimed_text,
+                      note=note if not bool(values[check.fact]) else "")
+    if check.kind == "evidence" and float(values[check.fact]) > 0:  # type: ignore[arg-type]
+        return Record(claim_id, PARTLY, claimed, claimed_text, note=note)
+    return Record(claim_id, UNVERIFIABLE, claimed, claimed_text, note=note)
 
 
-def rests_on(claim_id: str, verdict: Verdict) -> str:
+def _fits(claimed: float, band: Band, tolerance: float) -> bool:
+    """A claim fits another quantity: inside its range, or, for a fixed figure, within the rounding tolerance of it."""
+    return within(float(ratio(claimed, band.central)), tolerance) if band.fixed else place(claimed, band) == WITHIN
+
+
+def rests_on(claim_id: str, verdict: str) -> str:
     """What a verdict rests on without an independent check, in words ('' when nothing)."""
     check = CHECKS[claim_id]
-    if verdict.verdict == REPRODUCED:
+    if verdict in (REPRODUCED, NOT_REPRODUCED):
         return check.own_figures
-    if verdict.verdict == ASSUMED:
+    if verdict == ASSUMED:
         return ESTIMATE_FIGURES
-    if verdict.reconstruction is None:
-        return ""
-    return next((assumes for _key, scope, _b, assumes in check.reconstructions if scope == verdict.reconstruction.scope), "")
+    return check.rests_on if check.kind == "range" else ""
 
 
-def verdict_text(claim_id: str, verdict: Verdict, values: Mapping[str, float]) -> str:
-    """The verdict as pages quote it: the verdict, what it rests on, and what it means."""
-    text = verdict.verdict
-    rests = rests_on(claim_id, verdict)
-    if rests and verdict.verdict == REPRODUCED:
-        text = f"{text} ({rests})"
-    elif rests and verdict.verdict != ASSUMED:
-        text = f"{text}, assuming {rests}"
-    note = CHECKS[claim_id].note
-    return f"{text}: {_basis(note, values)}" if note else text
-
-
-def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float], tolerance: float) -> str:
-    """The independent path, in words: 'agrees (1.00×)' or 'disagrees (1.48×)' by the ledger's one rule, or against a
+def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float | str], tolerance: float) -> str:
+    """The second path, in words: 'agrees (1.00×)' or 'disagrees (1.48×)' within the rounding tolerance, or against a
     proven floor 'the claim is above it'; '' when there is none."""
     check = CHECKS[claim_id].cross_check
     if check is None:
@@ -190,26 +261,11 @@ def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float
     other = claimed if against == "claimed" else values[against]
     if other is None:
         return ""
-    what = _basis(what, values)
+    what = fill(what, values)
     if mode == "floor":
-        return f"{what}: the claim is {'above' if float(other) >= float(values[key]) else 'below'} that floor"
-    r = float(ratio(float(other), float(values[key])))
+        return f"{what}: the claim is {'above' if float(other) >= float(values[key]) else 'below'} that floor"  # type: ignore[arg-type]
+    r = float(ratio(float(other), float(values[key])))  # type: ignore[arg-type]
     return f"{what}: {'agrees' if within(r, tolerance) else 'disagrees'} ({r:.2f}×)"
-
-
-class _Unknown:
-    def __format__(self, _spec: str) -> str:
-        return "?"
-
-
-def _basis(text: str, values: Mapping[str, object]) -> str:
-    """The basis text with the values it names filled in ('?' for one not given)."""
-
-    class Lenient(dict):  # type: ignore[type-arg]
-        def __missing__(self, _key: str) -> _Unknown:
-            return _Unknown()
-
-    return text.format_map(Lenient(values))
 
 
 def check_forms(claims: pd.DataFrame) -> None:
@@ -221,76 +277,30 @@ def check_forms(claims: pd.DataFrame) -> None:
             raise ValueError(f"{where}: expected one of {', '.join(FORMS)}, got {claim.kind!r}")
         if claim.id not in CHECKS:
             raise KeyError(f"claim {claim.id!r} has no check in analysis.model.claims_check.CHECKS")
-        if claim.kind in ("figure", "bound") and _claimed(claim.value) is None and CHECKS[claim.id].kind == "figure":
+        if claim.kind in ("figure", "bound") and _claimed(claim.value) is None and CHECKS[claim.id].kind in ("range", "arithmetic", "fact"):
             raise ValueError(f"{where}: a {claim.kind} claim needs a value")
 
 
-def assess(claims: pd.DataFrame, values: Mapping[str, float], tolerance: float) -> pd.DataFrame:
-    """One row per claim: claimed value, the deciding reconstruction, verdict, ratio, what it rests on and the cross-check."""
+def assess(claims: pd.DataFrame, claimed_texts: Mapping[str, str], book: Book, tolerance: float) -> list[Record]:
+    """Every claim's record, in the order of data/claims.csv."""
     check_forms(claims)
+    return [record(c.id, c.kind, _claimed(c.value), claimed_texts[c.id], book, tolerance) for c in claims.itertuples(index=False)]
+
+
+def table(claims: pd.DataFrame, records: list[Record], book: Book, tolerance: float) -> pd.DataFrame:
+    """The ledger's rows: claim, claimed, the book's figure and range, percentile, verdict, sentence, what it rests on and
+    the cross-check."""
     rows = []
-    for claim in claims.itertuples(index=False):
-        claimed = _claimed(claim.value)
-        verdict = verdict_of(claim.id, claimed, values, tolerance, bound=claim.kind == "bound")
+    for claim, rec in zip(claims.itertuples(index=False), records, strict=True):
+        check = CHECKS[claim.id]
+        central = float(book.values[check.quantity]) if check.quantity and check.quantity in book.values else None  # type: ignore[arg-type]
         rows.append({
-            "id": claim.id, "claim": claim.claim, "form": claim.kind, "claimed": claimed, "unit": claim.unit, "claimant": claim.claimant,
-            "reconstruction": verdict.reconstruction.value if verdict.reconstruction else None,
-            "scope": verdict.reconstruction.scope if verdict.reconstruction else (_basis(CHECKS[claim.id].basis, values) or "no figure to compare"),
-            "verdict": verdict.verdict, "ratio": verdict.ratio, "kind": CHECKS[claim.id].kind,
-            "rests_on": rests_on(claim.id, verdict), "verdict_text": verdict_text(claim.id, verdict, values),
-            "cross_check": cross_check(claim.id, claimed, values, tolerance),
+            "id": claim.id, "claim": claim.claim, "form": claim.kind, "claimed": rec.claimed, "unit": claim.unit,
+            "claimant": claim.claimant, "central": central, "p10": rec.band.p10 if rec.band else None,
+            "p90": rec.band.p90 if rec.band else None, "percentile": rec.percentile, "scope": fill(check.scope, book.values),
+            "verdict": rec.verdict, "kind": check.kind, "rests_on": rests_on(claim.id, rec.verdict),
+            "ratio": None if rec.claimed is None or central is None else float(ratio(rec.claimed, central)),
+            "verdict_text": sentence(rec), "cross_check": cross_check(claim.id, rec.claimed, book.values, tolerance),
+            "fits": rec.matches.words if rec.matches else "",
         })
     return pd.DataFrame(rows)
-
-
-def sample_labels(claim_id: str, claimed: float, samples: Mapping[str, np.ndarray], values: Mapping[str, float], tolerance: float,
-                  bound: bool = False) -> np.ndarray:
-    """The verdict of a figure claim in each Monte Carlo sample (reconstructions the Monte Carlo does not vary at their
-    single value), by the same rule and with the same 'reproduced' reading as verdict_of."""
-    check = CHECKS[claim_id]
-    arrays = [np.asarray(samples[key] if key in samples else values[key], dtype=float) for key, _, _, _ in check.reconstructions]
-    labels = judge_samples(claimed, arrays, [b for _, _, b, _ in check.reconstructions], tolerance, bound)
-    return np.where(labels == CONSISTENT, REPRODUCED, labels) if check.own_figures else labels
-
-
-def has_share(claim_id: str, claimed: float | None) -> bool:
-    """A verdict the Monte Carlo can test: a figure claim with a value and reconstructions."""
-    check = CHECKS[claim_id]
-    return check.kind == "figure" and claimed is not None and bool(check.reconstructions)
-
-
-def verdict_share(claim_id: str, claimed: float | None, verdict: str, samples: Mapping[str, np.ndarray], values: Mapping[str, float],
-                  tolerance: float, bound: bool = False) -> float | None:
-    """Share of Monte Carlo samples in which a figure claim gets the same verdict (None for other kinds)."""
-    if not has_share(claim_id, claimed):
-        return None
-    return float(np.mean(sample_labels(claim_id, claimed, samples, values, tolerance, bound) == verdict))  # type: ignore[arg-type]
-
-
-NO_FLIP = "none"
-
-
-def flipped_by(
-    claim_id: str, claimed: float | None, verdict: str, swings: Mapping[str, tuple[Mapping[str, float], Mapping[str, float]]],
-    values: Mapping[str, float], labels: Mapping[str, str], tolerance: float, bound: bool = False,
-) -> str | None:
-    """Every uncertain input that flips a figure claim's verdict when moved alone to its P10 or P90, in words and in
-    the inputs' order ("H20 count at its P90; network per Hopper GPU at its P90"); "none" when no single input does;
-    None for claims without a share. One rule for every claim: all the flips are named, not a chosen one.
-
-    Every move is judged at once: one vectorised verdict over all inputs at both ends."""
-    if not has_share(claim_id, claimed):
-        return None
-    keys = [k for k, _, _, _ in CHECKS[claim_id].reconstructions]
-    moves = [(name, end, outputs) for name, (low, high) in swings.items() for end, outputs in (("P10", low), ("P90", high))]
-    if not moves:
-        return NO_FLIP
-    moved = {k: np.array([float(outputs[k]) if k in outputs else float(values[k]) for _, _, outputs in moves]) for k in keys}
-    flips = sample_labels(claim_id, claimed, moved, values, tolerance, bound) != verdict  # type: ignore[arg-type]
-    if not flips.any():
-        return NO_FLIP
-    ends: dict[str, list[str]] = {}
-    for (name, end, _), flip in zip(moves, flips, strict=True):
-        if flip:
-            ends.setdefault(name, []).append(end)
-    return "; ".join(f"{labels.get(name, name)} at its {' or '.join(found)}" for name, found in ends.items())

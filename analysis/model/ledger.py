@@ -1,53 +1,52 @@
-"""Verdicts on claims: one symmetric rule on the ratio of the claimed figure to the book's.
+"""Verdicts on claims: where a claimed figure sits in the book's own range for the quantity it names.
 
-r = claimed / book. A claim of a figure ("about $X") is borne out when max(r, 1/r) <= 1 + tolerance:
-a claim twice the book's and one half of it are equally far. A claim of a bound ("more than $X") is
-borne out when the book reaches it within the same tolerance, r <= 1 + tolerance.
+A claim of a figure ("about $X") is placed in the book's Monte Carlo distribution of that quantity: its percentile
+(0-100). From the 10th to the 90th percentile it is "within the book's range"; outside, "above" or "below" it. A claim
+of a bound ("more than $X") "holds across the book's range" when even the book's 10th percentile clears it. Where the
+book's fleet is DeepSeek's own floor (what its papers prove, at least), a figure above the floor cannot be refuted by
+it: "above DeepSeek's own floor"; one below is contradicted: "below DeepSeek's own floor".
 
-A claim can be compared with several reconstructions, each for a stated scope. The first (the claim's
-own scope) decides "consistent"; a later one that matches gives "consistent only with a narrower/broader
-scope"; none matching gives "inconsistent"; no number to compare gives "unverifiable". Two verdicts say
-what was *not* done: "assumed, not checked" (the book's input is the claim itself) and "unverifiable";
-"inaccurate description" marks a qualitative claim that the published configuration or paper contradicts;
-"reproduced from the claimant's own figures" marks a claim that matches only when rebuilt from the
-claimant's own inputs (arithmetic, not evidence).
+Other verdicts say what was *not* a check against the book's range: "reproduced from the claimant's own figures"
+(arithmetic rebuilt from the claimant's inputs, within a rounding tolerance); "confirmed by the published sources" (a
+figure of a published configuration or table, within the same tolerance); "assumed, not checked" (the book's input is
+the claim); "partly borne out" and "inaccurate description" for qualitative claims; "unverifiable".
+
+A verdict is a record (`Record`), rendered once: `sentence` writes the one plain sentence pages quote.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-CONSISTENT = "consistent"
-NARROWER = "consistent only with a narrower scope"
-BROADER = "consistent only with a broader scope"
-INCONSISTENT = "inconsistent"
+WITHIN = "within the book's range"
+ABOVE = "above the book's range"
+BELOW = "below the book's range"
+HOLDS = "holds across the book's range"
+ABOVE_FLOOR = "above DeepSeek's own floor"
+BELOW_FLOOR = "below DeepSeek's own floor"
+CONFIRMED = "confirmed by the published sources"
+PARTLY = "partly borne out"
 INACCURATE = "inaccurate description"
 REPRODUCED = "reproduced from the claimant's own figures"
+NOT_REPRODUCED = "not reproduced from the claimant's own figures"
 ASSUMED = "assumed, not checked"
 UNVERIFIABLE = "unverifiable"
-VERDICTS = (CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE, REPRODUCED, ASSUMED, UNVERIFIABLE)
-# Verdicts reached by comparing the claim with something independent of it. A claim that only the
-# claimant's own figures bear out is REPRODUCED: internal consistency, not an independent check.
-CHECKED = frozenset({CONSISTENT, NARROWER, BROADER, INCONSISTENT, INACCURATE})
-LABELS = {"same": CONSISTENT, "narrower": NARROWER, "broader": BROADER}
-FORMS = ("figure", "bound", "statement")  # what a claim states: about $X, more than $X, or a description
-
-
-@dataclass(frozen=True)
-class Reconstruction:
-    value: float | None
-    scope: str
-    breadth: str = "same"  # same | narrower | broader: compared with the claim's own scope
-
-
-@dataclass(frozen=True)
-class Verdict:
-    verdict: str
-    ratio: float | None  # claimed ÷ book, for the deciding reconstruction
-    reconstruction: Reconstruction | None
+VERDICTS = (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, CONFIRMED, PARTLY, INACCURATE, REPRODUCED, NOT_REPRODUCED,
+            ASSUMED, UNVERIFIABLE)
+# Verdicts reached by comparing the claim with something independent of it. Arithmetic rebuilt from the claimant's own
+# figures is internal consistency, not an independent check; "assumed" and "unverifiable" are no check at all.
+CHECKED = frozenset({WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, CONFIRMED, PARTLY, INACCURATE})
+# The badge a reader sees: the verdict in the fewest plain words (the landing page and the ledger).
+BADGES = {
+    WITHIN: "within the range", ABOVE: "above the range", BELOW: "below the range", HOLDS: "holds",
+    ABOVE_FLOOR: "above the floor", BELOW_FLOOR: "below the floor", CONFIRMED: "confirmed", PARTLY: "partly true",
+    INACCURATE: "inaccurate", REPRODUCED: "DeepSeek's own arithmetic", NOT_REPRODUCED: "arithmetic fails",
+    ASSUMED: "taken on trust", UNVERIFIABLE: "unverifiable",
+}
+BAND = (10.0, 90.0)  # the book's range: its 10th to its 90th percentile
+SENTENCE_LIMIT = 160  # characters: a verdict a reader can quote
 
 
 def slug(verdict: str) -> str:
@@ -63,34 +62,117 @@ def ratio(claimed: float | np.ndarray, book: float | np.ndarray) -> float | np.n
     return float(r) if r.ndim == 0 else r
 
 
-def within(r: float | np.ndarray, tolerance: float, bound: bool = False) -> bool | np.ndarray:
-    """The one rule: a figure within a factor 1 + tolerance either way; a bound reached within it."""
-    r = np.asarray(r, dtype=float)
-    with np.errstate(divide="ignore"):
-        ok = r <= 1 + tolerance if bound else np.maximum(r, 1 / r) <= 1 + tolerance
-    ok = ok & (r > 0) if not bound else ok
-    return bool(ok) if ok.ndim == 0 else ok
-
-
-def judge(claimed: float | None, reconstructions: list[Reconstruction], tolerance: float, bound: bool = False) -> Verdict:
-    """Verdict for one claim against reconstructions tried in order."""
+def within(r: float, tolerance: float) -> bool:
+    """The rounding rule of arithmetic and published-figure checks: within a factor 1 + tolerance either way."""
     if tolerance < 0:
         raise ValueError("tolerance must not be negative")
-    usable = [r for r in reconstructions if r.value is not None and math.isfinite(r.value)]
-    if claimed is None or (isinstance(claimed, float) and math.isnan(claimed)) or not usable:
-        return Verdict(UNVERIFIABLE, None, None)
-    for r in usable:
-        assert r.value is not None
-        rr = ratio(claimed, r.value)
-        if within(rr, tolerance, bound):
-            return Verdict(LABELS[r.breadth], float(rr), r)
-    first = usable[0]
-    return Verdict(INCONSISTENT, float(ratio(claimed, first.value)), first)  # type: ignore[arg-type]
+    return bool(r > 0 and max(r, 1 / r) <= 1 + tolerance)
 
 
-def judge_samples(claimed: float, values: list[np.ndarray], breadths: list[str], tolerance: float, bound: bool = False) -> np.ndarray:
-    """judge() for many samples at once: the verdict label of each sample (arrays of reconstructions)."""
-    conditions = [np.atleast_1d(np.asarray(within(ratio(claimed, v), tolerance, bound), dtype=bool)) for v in values]
-    size = max((c.size for c in conditions), default=1)
-    conditions = [np.broadcast_to(c, (size,)) for c in conditions]
-    return np.select(conditions, [LABELS[b] for b in breadths], default=INCONSISTENT)
+@dataclass(frozen=True)
+class Band:
+    """The book's figure for a quantity: its value at the central inputs and its P10/P90 (equal for a fixed figure)."""
+
+    central: float
+    p10: float
+    p90: float
+
+    @property
+    def fixed(self) -> bool:
+        return self.p10 == self.p90
+
+
+def band_of(samples: np.ndarray | float, central: float) -> Band:
+    values = np.atleast_1d(np.asarray(samples, dtype=float))
+    return Band(float(central), float(np.percentile(values, BAND[0])), float(np.percentile(values, BAND[1])))
+
+
+def percentile(claimed: float, samples: np.ndarray | float) -> float:
+    """Where a claimed value sits among the book's samples, 0-100 (ties count half: a claim equal to a fixed figure is
+    at the 50th percentile)."""
+    values = np.atleast_1d(np.asarray(samples, dtype=float))
+    below, equal = float(np.sum(values < claimed)), float(np.sum(values == claimed))
+    return 100.0 * (below + equal / 2) / values.size
+
+
+def place(claimed: float, band: Band, bound: bool = False, floor: bool = False) -> str:
+    """The verdict of a figure (or a bound) against the book's range; against DeepSeek's floor when `floor`."""
+    if floor:  # a lower bound on the truth: only a claim below even its P10 is contradicted by it
+        return BELOW_FLOOR if claimed < band.p10 else ABOVE_FLOOR
+    if bound:
+        return HOLDS if claimed < band.p10 else ABOVE if claimed > band.p90 else WITHIN
+    return BELOW if claimed < band.p10 else ABOVE if claimed > band.p90 else WITHIN
+
+
+@dataclass(frozen=True)
+class Match:
+    """Another quantity of the book that a claim outside its own range does fit: its words, and the claim's percentile
+    in its range (None for a fixed figure, then shown as `figure`)."""
+
+    words: str
+    percentile: float | None
+    figure: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One claim's verdict and its evidence: the ledger's row, and the input of its one sentence."""
+
+    claim_id: str
+    verdict: str
+    claimed: float | None
+    claimed_text: str  # the claim as a reader quotes it: "$944M"
+    words: str = ""  # the quantity the claim names, in words: "four years of running the fleet"
+    band: Band | None = None
+    band_texts: tuple[str, str] = ("", "")  # P10 and P90 as a reader sees them
+    percentile: float | None = None
+    matches: Match | None = None
+    bound: bool = False
+    note: str = ""  # for verdicts not placed in a range: the whole sentence, without its full stop
+
+
+def ordinal(n: float) -> str:
+    """79 → '79th', 1 → '1st'; rounded to a whole percentile (never 0 or 100: '<1st', '>99th')."""
+    if n < 0.5:
+        return "<1st"
+    if n > 99.5:
+        return ">99th"
+    k = int(round(n))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _far(claimed: float, band: Band) -> str:
+    """'far ' when the claim is more than twice as far out as the band's own edge (a factor of 2 beyond it)."""
+    edge = band.p90 if claimed > band.p90 else band.p10
+    return "far " if edge > 0 and max(claimed / edge, edge / claimed) >= 2 else ""
+
+
+def sentence(record: Record) -> str:
+    """The verdict in one plain sentence of at most SENTENCE_LIMIT characters: what the claim says, what the book finds,
+    and where the claim sits in the book's range. The evidence behind it is the ledger's table."""
+    r, claim = record, record.claimed_text
+    if r.band is None or r.verdict not in (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR):
+        return _capital(f"{r.note}." if r.note else f"{claim}: {r.verdict}.")
+    span = r.band_texts[0] if r.band.fixed else f"{r.band_texts[0]}–{r.band_texts[1]}"
+    book = "the book's figure" if r.band.fixed else "the book's range"
+    claimed = f"More than {claim}" if r.bound else claim
+    if r.verdict == HOLDS:
+        return f"{claimed} holds: {book} for {r.words} is above it ({span})."
+    if r.verdict == ABOVE_FLOOR:
+        return f"{claimed} is above DeepSeek's own floor for {r.words} ({span}), which cannot rule it out."
+    if r.verdict == BELOW_FLOOR:
+        return f"{claimed} is below DeepSeek's own floor for {r.words} ({span}): the floor rules it out."
+    if r.verdict == WITHIN:
+        return f"{claimed} is within {book} for {r.words} ({span}; {ordinal(r.percentile or 0)} percentile)."
+    side = "above" if r.verdict == ABOVE else "below"
+    far = _far(float(r.claimed), r.band) if r.claimed is not None else ""
+    text = f"{claimed} is {far}{side} {book} for {r.words} ({span})"
+    if r.matches is not None:
+        where = r.matches.figure if r.matches.percentile is None else f"{ordinal(r.matches.percentile)} percentile"
+        return f"{text}; it fits {r.matches.words} ({where})."
+    return text + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
