@@ -34,7 +34,7 @@ def test_results_json_contract(default_build: Path) -> None:
     assert round(results["v3_total_params"]["value"] / 1e9) == 671
     assert results["v3_kv_cache_bytes_per_token"]["value"] == 35_136 * 2  # BF16 default
     meta = results["_meta"]
-    assert meta["schema_version"] == 2  # CHANGELOG.md: what changed meaning in schema 2
+    assert meta["schema_version"] == 3  # CHANGELOG.md: what changed meaning in schemas 2 and 3
     assert meta["scenario"] == "default"
     assert meta["parameters"]["gpu_hour_usd"] == {"value": 2.0, "origin": "default"}
     assert set(meta["versions"]) == {"git", "date", "code_sha256", "data_sha256"}

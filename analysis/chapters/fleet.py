@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.chapters.inputs import BASIS_LABELS, gpu_catalogue, hardware_prices, r1_gpu_hours, valuation_date
 from analysis.chapters.page import Page, Value
 from analysis.charts import fleet as charts
-from analysis.formatting import usd, versus
+from analysis.formatting import usd, usd_sig, versus
 from analysis.inputs import data
 from analysis.model import compute, costs, fleet, reconcile
 
@@ -115,7 +115,7 @@ def _readings(
     page.number("inference_peak_nodes_published", data.published("inference_nodes_peak"), "nodes")
     page.number("inference_gpus_per_node_published", data.published("inference_gpus_per_node"), "GPUs")
     page.number("fleet_floor_capex_usd", floor["fleet_capex_usd"], "USD")
-    page.text("fleet_floor_capex_text", usd(floor["fleet_capex_usd"], 2))
+    page.text("fleet_floor_capex_text", usd_sig(floor["fleet_capex_usd"]))
     page.number("fleet_gpus", book["fleet_gpus"], "GPUs")
     page.number("fleet_hopper_gpus", book["fleet_hopper_gpus"], "GPUs")
     for g in fleet.GPU_KEYS:
@@ -147,7 +147,7 @@ def _capex(
     basis = str(p["gpu_price_basis"])
     page.text("gpu_price_basis_text", BASIS_LABELS[basis])
     page.number("fleet_capex_usd", book["fleet_capex_usd"], "USD")
-    page.text("fleet_capex_text", usd(book["fleet_capex_usd"], 2))
+    page.text("fleet_capex_text", usd_sig(book["fleet_capex_usd"]))
     # The three bases side by side, each answering its own question.
     bases = (
         ("fleet_capex_as_paid_usd", "As paid", "What did the servers cost when DeepSeek bought them? Each GPU type at market prices of its "
@@ -158,21 +158,21 @@ def _capex(
     )
     for key, _label, _question in bases:
         page.number(key, book[key], "USD")
-        page.text(f"{key.removesuffix('_usd')}_text", usd(book[key], 2))
+        page.text(f"{key.removesuffix('_usd')}_text", usd_sig(book[key]))
         page.number(f"{key.removesuffix('_usd')}_over_published", book[key] / published_capex, "times")
     page.table("capex_bases", pd.DataFrame([
         {"Basis": label, "Answers": question, "Book (default inputs)": book[key], "$1.6B ÷ book": published_capex / book[key]}
         for key, label, question in bases
     ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}),
         {"Book (default inputs)": _usd2, f"{usd(published_capex)} ÷ book": "{:.2f}"})
-    page.text("fleet_gpu_spend_text", usd(book["fleet_gpu_spend_usd"], 2))
+    page.text("fleet_gpu_spend_text", usd_sig(book["fleet_gpu_spend_usd"]))
     page.number("fleet_gpu_spend_usd", book["fleet_gpu_spend_usd"], "USD")
     page.text("published_capex_text", usd(published_capex))
     page.text("luk_capex_text", usd(data.published("luk_capex_column_sum_usd")))
     page.text("luk_capex_all_text", usd(data.published("luk_capex_all_usd")))
     page.text("luk_capex_hoppers_text", usd(data.published("luk_capex_hoppers_usd")))
-    page.text("critical_capex_text", usd(all_gpus["fleet_capex_usd"], 2))
-    page.text("hoppers_capex_text", usd(hoppers["fleet_capex_usd"], 2))
+    page.text("critical_capex_text", usd_sig(all_gpus["fleet_capex_usd"]))
+    page.text("hoppers_capex_text", usd_sig(hoppers["fleet_capex_usd"]))
     page.number("server_non_gpu_usd", p["server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
     page.number("h20_server_non_gpu_usd", p["h20_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
     page.number("a100_server_non_gpu_usd", p["a100_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
@@ -257,9 +257,9 @@ def _opex(
     tco_years = data.published("semianalysis_tco_years")
     all_gpus, hoppers = evaluated[named["all"]], evaluated[named["hoppers"]]
     page.number("fleet_opex_usd", book["fleet_opex_usd"], "USD")
-    page.text("fleet_opex_text", usd(book["fleet_opex_usd"]))
+    page.text("fleet_opex_text", usd_sig(book["fleet_opex_usd"]))
     page.number("fleet_opex_per_year_usd", book["fleet_opex_per_year_usd"], "USD per year")
-    page.text("fleet_opex_per_year_text", usd(book["fleet_opex_per_year_usd"]))
+    page.text("fleet_opex_per_year_text", usd_sig(book["fleet_opex_per_year_usd"]))
     page.number("horizon_years", horizon_years, "years")
     page.number("semianalysis_tco_years", tco_years, "years")
     page.number("ops_staff_headcount", p["ops_staff_headcount"], "people")  # type: ignore[arg-type]
@@ -277,11 +277,11 @@ def _opex(
     page.number("fleet_tco_per_year_usd", book["fleet_tco_per_year_usd"], "USD per year")
     # On the basis of the ownership cost per hour held: capex as an annuity at the cost of capital, plus opex.
     page.number("fleet_cost_per_year_usd", book["fleet_cost_per_year_usd"], "USD per year")
-    page.text("all_gpus_tco_text", usd(all_gpus["fleet_tco_per_year_usd"]))
-    page.text("hoppers_tco_text", usd(hoppers["fleet_tco_per_year_usd"]))
+    page.text("all_gpus_tco_text", usd_sig(all_gpus["fleet_tco_per_year_usd"]))
+    page.text("hoppers_tco_text", usd_sig(hoppers["fleet_tco_per_year_usd"]))
     page.text("luk_tco_all_text", usd(data.published("luk_tco_all_per_year_usd")))
     page.text("luk_tco_hoppers_text", usd(data.published("luk_tco_hoppers_per_year_usd")))
-    page.text("all_gpus_opex_text", usd(all_gpus["fleet_opex_usd"]))
+    page.text("all_gpus_opex_text", usd_sig(all_gpus["fleet_opex_usd"]))
     page.table("opex_parts", pd.DataFrame([
         {"Component": label, "Per year": book[f"fleet_opex_{key}_per_year_usd"],
          "Over the horizon": book[f"fleet_opex_{key}_per_year_usd"] * horizon_years, "Inputs": inputs}
@@ -332,8 +332,8 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     page.number("semianalysis_h100_tco_usd_per_gpu_hour", semianalysis, "USD per GPU-hour held")
     neocloud = (float(by_id["h100_neocloud_low"]), float(by_id["h100_neocloud_high"]))
     contract = (float(by_id["h100_contract_low"]), float(by_id["h100_contract_high"]))
-    page.text("v3_run_cost_contract_low_text", usd(compute.cost_usd(book["v3_gpu_hours"], contract[0]), 2))
-    page.text("v3_run_cost_contract_high_text", usd(compute.cost_usd(book["v3_gpu_hours"], contract[1]), 2))
+    page.text("v3_run_cost_contract_low_text", usd_sig(compute.cost_usd(book["v3_gpu_hours"], contract[0])))
+    page.text("v3_run_cost_contract_high_text", usd_sig(compute.cost_usd(book["v3_gpu_hours"], contract[1])))
     page.number("h100_contract_low_usd", contract[0], "USD per GPU-hour")
     page.number("h100_contract_high_usd", contract[1], "USD per GPU-hour")
     page.number("owned_gpu_hour_replacement_usd", book["owned_gpu_hour_replacement_usd"], "USD per GPU-hour held")
@@ -342,11 +342,11 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     hours = book["v3_gpu_hours"]
     neocloud_mid = sum(neocloud) / 2
     page.number("v3_run_cost_neocloud_usd", compute.cost_usd(hours, neocloud_mid), "USD")
-    page.text("v3_run_cost_neocloud_text", usd(compute.cost_usd(hours, neocloud_mid), 2))
-    page.text("v3_run_cost_neocloud_low_text", usd(compute.cost_usd(hours, neocloud[0]), 2))
-    page.text("v3_run_cost_neocloud_high_text", usd(compute.cost_usd(hours, neocloud[1]), 2))
+    page.text("v3_run_cost_neocloud_text", usd_sig(compute.cost_usd(hours, neocloud_mid)))
+    page.text("v3_run_cost_neocloud_low_text", usd_sig(compute.cost_usd(hours, neocloud[0])))
+    page.text("v3_run_cost_neocloud_high_text", usd_sig(compute.cost_usd(hours, neocloud[1])))
     page.number("v3_run_owned_usd", book["run_owned_usd"], "USD")
-    page.text("v3_run_owned_text", usd(book["run_owned_usd"], 2))
+    page.text("v3_run_owned_text", usd_sig(book["run_owned_usd"]))
     page.table("gpu_hour_benchmarks", pd.DataFrame([
         {"Figure": "This book: owned H800, per hour held", "Per GPU-hour": held, "Date": valuation_date()[:7],
          "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.0%} over "

@@ -35,9 +35,9 @@ def _waterfall(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> No
     page.figure("fig_waterfall", charts.waterfall(steps, {}))
     for _label, key in reconcile.WATERFALL:
         page.number(f"waterfall_{key}", r[key], "USD")
-        page.text(f"waterfall_{key}_text", usd(r[key]))
+        page.text(f"waterfall_{key}_text", usd_sig(r[key]))
     page.number("total_development_cost_usd", r["total_development_cost_usd"], "USD")
-    page.text("total_development_cost_text", usd(r["total_development_cost_usd"]))
+    page.text("total_development_cost_text", usd_sig(r["total_development_cost_usd"]))
     page.number("total_over_run", r["total_development_cost_usd"] / r["run_rental_usd"], "times")
     page.number("research_multiplier", p["research_multiplier"], "times")  # type: ignore[arg-type]
     page.number("staff_headcount", p["staff_headcount"], "people")  # type: ignore[arg-type]

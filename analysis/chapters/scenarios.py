@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.chapters.inputs import cost_model
 from analysis.chapters.page import Page, Value
-from analysis.formatting import usd
+from analysis.formatting import usd_sig
 from analysis.inputs.params import list_scenarios, load_scenario, registry, resolve
 
 # The page resolves each scenario itself: it reads no parameters of the build.
@@ -31,12 +31,13 @@ def chapter(p: Mapping[str, Value]) -> Page:
         # One row per scenario, one column per output: the widest table a phone or a laptop column can take whole.
         rows.append({
             "Scenario": title,
-            "Final run, rented": usd(r["run_rental_usd"], 2),
+            "Final run, rented": usd_sig(r["run_rental_usd"]),
             "Owned H800-hour held": f"${r['owned_gpu_hour_usd']:.2f}",
-            "V3 development": usd(r["total_development_cost_usd"], 2),
+            # Priced per H800-hour held at the ownership cost, R1 included: not DeepSeek's rental sum (the column before).
+            "V3 development, owned GPU-hours": usd_sig(r["total_development_cost_usd"]),
             "Fleet GPUs": f"{r['fleet_gpus']:,.0f}",
-            "Fleet capex": usd(r["fleet_capex_usd"], 2),
-            "Fleet opex, horizon": usd(r["fleet_opex_usd"], 2),
+            "Fleet capex": usd_sig(r["fleet_capex_usd"]),
+            "Fleet opex, horizon": usd_sig(r["fleet_opex_usd"]),
         })
         if name != "default":
             s = load_scenario(name)

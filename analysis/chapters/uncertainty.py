@@ -32,7 +32,7 @@ def _shown(key: str, value: float) -> str:
     if unit.startswith("USD per"):
         return f"${value:.2f}"
     if unit == "fraction":
-        return f"{value:.2%}"
+        return f"{value:.1%}"
     return f"{value:,.1f} {unit}"
 
 

@@ -24,7 +24,7 @@ from analysis.pipeline.cache import files_digest, tree
 RECORD_PREFIX = "application/papermill.record/"
 META_KEY = "_meta"
 # The version of results.json's meaning: bumped whenever a key changes meaning or goes (CHANGELOG.md).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def glue_records(path: Path) -> dict[str, Any]:
