@@ -275,7 +275,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     _like_for_like(page, book)
 
     page.raw_html("ledger", present.table_html(pd.DataFrame({
-        "Claim": rows["claim"], "Claimed": [book.claimed_text for book in book.records],
+        "Claim": rows["claim"], "Claimed": [r.claimed_text if r.claimed is not None else "—" for r in book.records],
         "Verdict": [badge(v) for v in rows["verdict"]], "What the book finds": rows["verdict_text"],
     }), row_ids=[f"claim-{i.replace('_', '-')}" for i in rows["id"]], markup=frozenset({"Verdict"})))
     ranged = rows[rows["percentile"].notna()]
