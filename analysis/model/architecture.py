@@ -530,9 +530,15 @@ def _hybrid_breakdown(cfg: ModelConfig) -> Breakdown:
     assert cfg.hybrid is not None
     h, hc = cfg.hidden_size, cfg.hybrid.hc_mult
     parts: dict[str, int] = {}
+    first_of_kind: dict[tuple[int, bool], int] = {}  # blocks differ only by ratio and hash routing: count one of each
+    copies: dict[int, int] = {}
     for layer in range(cfg.layers):
+        kind = (cfg.hybrid.compress_ratios[layer], layer < cfg.hybrid.hash_layers)
+        first = first_of_kind.setdefault(kind, layer)
+        copies[first] = copies.get(first, 0) + 1
+    for layer, n in copies.items():
         for key, value in _hybrid_block(cfg, layer).items():
-            parts[key] = parts.get(key, 0) + value
+            parts[key] = parts.get(key, 0) + n * value
     parts["norms"] += h  # the final norm
     parts["hyper_connections"] += hy.hc_head_params(h, hc)
     embeddings = head = cfg.vocab_size * h

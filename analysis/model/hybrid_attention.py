@@ -207,7 +207,7 @@ def _compressor_tensors(hidden: int, ratio: int, head_dim: int) -> Iterator[tupl
     yield from (("fp32", ratio * width), ("bf16", hidden * width), ("bf16", hidden * width), ("bf16", head_dim))
 
 
-def _block_tensors(s: Shape, hy: Hybrid, layer: int) -> Iterator[tuple[str, int]]:
+def _block_tensors(s: Shape, hy: Hybrid, layer: int) -> Iterator[tuple[str, int] | tuple[str, int, int]]:
     h, ratio = s.hidden, hy.compress_ratios[layer]
     yield "fp32", s.heads  # attn_sink
     yield from _fp8(s.q_lora_rank, h, hy)
@@ -225,22 +225,27 @@ def _block_tensors(s: Shape, hy: Hybrid, layer: int) -> Iterator[tuple[str, int]
         yield from _compressor_tensors(h, ratio, s.index_head_dim)
     yield "bf16", s.routed * h  # gate weight
     yield ("int64", s.vocab * s.active) if layer < hy.hash_layers else ("fp32", s.routed)  # tid2eid or bias
-    for _ in range(s.routed):
-        yield from _expert(s, hy, routed=True)
-    for _ in range(s.shared):
-        yield from _expert(s, hy, routed=False)
+    yield from _times(s.routed, _expert(s, hy, routed=True))
+    yield from _times(s.shared, _expert(s, hy, routed=False))
     yield from (("bf16", h), ("bf16", h))  # attn_norm, ffn_norm
     mix = (2 + hy.hc_mult) * hy.hc_mult
     for _ in ("attn", "ffn"):
         yield from (("fp32", mix * hy.hc_mult * h), ("fp32", mix), ("fp32", 3))
 
 
+def _times(copies: int, tensors: Iterator[tuple[str, int]]) -> Iterator[tuple[str, int, int]]:
+    """`copies` of the same tensors (every routed expert has the same shapes): counted, not listed."""
+    for fmt, elements in tensors:
+        yield fmt, elements, copies
+
+
 def _hc_head_tensors(h: int, hc: int) -> Iterator[tuple[str, int]]:
     yield from (("fp32", hc * hc * h), ("fp32", hc), ("fp32", 1))
 
 
-def checkpoint_tensors(s: Shape, hy: Hybrid) -> Iterator[tuple[str, int]]:
-    """(storage format, elements) of every tensor of the released checkpoint, MTP included."""
+def checkpoint_tensors(s: Shape, hy: Hybrid) -> Iterator[tuple[str, int] | tuple[str, int, int]]:
+    """(storage format, elements[, copies]) of every tensor of the released checkpoint, MTP included; the
+    routed experts come as one expert's tensors with the number of copies."""
     h = s.hidden
     yield from (("bf16", s.vocab * h), ("bf16", h), ("bf16", s.vocab * h))  # embed, norm, head
     yield from _hc_head_tensors(h, hy.hc_mult)
@@ -257,9 +262,9 @@ def checkpoint_tensors(s: Shape, hy: Hybrid) -> Iterator[tuple[str, int]]:
 def checkpoint(s: Shape, hy: Hybrid) -> dict[str, object]:
     """Tensors and bytes of the released checkpoint, each also by storage format."""
     tensors, elements = Counter[str](), Counter[str]()
-    for fmt, n in checkpoint_tensors(s, hy):
-        tensors[fmt] += 1
-        elements[fmt] += n
+    for fmt, n, *copies in checkpoint_tensors(s, hy):
+        tensors[fmt] += copies[0] if copies else 1
+        elements[fmt] += n * (copies[0] if copies else 1)
     bytes_by = {fmt: int(n * BYTES[fmt]) for fmt, n in sorted(elements.items())}
     return {"tensors": sum(tensors.values()), "bytes": sum(bytes_by.values()), "bytes_by_format": bytes_by,
             "tensors_by_format": dict(sorted(tensors.items()))}
