@@ -126,7 +126,11 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
             own["inference_input_tokens_per_day"], own["inference_output_tokens_per_day"],
             p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
     }
-    # Money figures for the verdicts' words.
+    return values | _texts(own, price, r1_rental, run_here, claimant_hours, claimant_run)
+
+def _texts(own: Mapping[str, float], price: float, r1_rental: float, run_here: float, claimant_hours: float,
+           claimant_run: float) -> dict[str, str]:
+    """Money figures for the verdicts' words."""
     texts = {"r1_rental_usd_text": usd(r1_rental, 2), "r1_with_v3_rental_usd_text": usd(r1_rental + run_here, 2),
              "luk_tco_all_text": usd(data.published("luk_tco_all_per_year_usd")), "luk_capex_all_text": usd(data.published("luk_capex_all_usd")),
              "inference_revenue_published_text": f"${data.published('inference_revenue_per_day_usd'):,.0f}",
@@ -137,7 +141,7 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
              # The reader's own price gives the book's figure beside DeepSeek's arithmetic (never instead of it).
              "at_price_text": "" if price == own["gpu_hour_usd"] else f"; at {dollars(price)}, {usd_sig(run_here)}",
              "claimant_run_rental_text": usd_sig(claimant_run)}
-    return values | texts
+    return texts
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,7 @@ def _evidence(rec: ledger.Record, table_row: Mapping[str, object], moved_by: Map
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: the rule's settings, each claim's record, the tally, GPT-4 like for like, the tables."""
     page = Page()
     book = judge(p)
     rows = book.table()
@@ -242,6 +247,17 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("claim_tolerance_factor", 1 + book.tolerance, "times")
     page.number("band_low_percentile", ledger.BAND[0], "percentile")
     page.number("band_high_percentile", ledger.BAND[1], "percentile")
+    page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
+    page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
+    _records(page, book, rows)
+    _tally(page, rows)
+    _like_for_like(page, book)
+    _tables(page, book, rows)
+    return page
+
+
+def _records(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
+    """Each claim's verdict, its sentence and badge, and for a range verdict the evidence: percentile, band, what moves it."""
     for rec, row in zip(book.records, rows.to_dict("records"), strict=True):
         cid = rec.claim_id
         page.text(f"claim_{cid}_verdict", rec.verdict)
@@ -257,6 +273,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
             page.number(f"claim_{cid}_p90", rec.band.p90, unit)
             page.text(f"claim_{cid}_moved_most_by", book.moved_by.get(claims_check.CHECKS[cid].quantity, "none of the uncertain inputs"))
             page.text(f"claim_{cid}_robustness_text", _evidence(rec, row, book.moved_by))
+
+
+def _tally(page: Page, rows: pd.DataFrame) -> None:
     counts = rows["verdict"].value_counts()
     for verdict in ledger.VERDICTS:
         page.number(f"verdict_count_{ledger.slug(verdict)}", int(counts.get(verdict, 0)), "claims")
@@ -270,10 +289,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("claims_assumed", int((rows["kind"] == "assumed").sum()), "claims")
     page.number("claims_reproduced", int((rows["verdict"] == ledger.REPRODUCED).sum()), "claims")
     page.number("claims_not_checked", len(rows) - int(checked.sum()), "claims")
-    page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
-    page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
-    _like_for_like(page, book)
 
+
+def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
+    """The ledger (each row an anchor other pages link to), the evidence of range verdicts, the scopes, the second paths."""
     page.raw_html("ledger", present.table_html(pd.DataFrame({
         "Claim": rows["claim"], "Claimed": [r.claimed_text if r.claimed is not None else "—" for r in book.records],
         "Verdict": [badge(v) for v in rows["verdict"]], "What the book finds": rows["verdict_text"],
@@ -291,7 +310,6 @@ def chapter(p: Mapping[str, Value]) -> Page:
                                        "Verdict": rows["verdict"]}))
     crossed = rows[rows["cross_check"] != ""]
     page.table("cross_checks", pd.DataFrame({"Claim": crossed["claim"], "Second path (independent unless it says not)": crossed["cross_check"]}))
-    return page
 
 
 def _like_for_like(page: Page, book: Ledger) -> None:

@@ -63,36 +63,50 @@ def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES) -> S
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: ranges, the claims on their axes, what the correlations do, which inputs matter, the inputs."""
     page = Page()
     sim = simulate(p)
-    samples, ranges = sim.samples, sim.ranges
     central = cost_model(sim.values)  # each quantity's one value, at the central inputs, shown beside its range
-    for key, qs in ranges.items():
+    _ranges(page, p, sim, central)
+    _claims_on_their_axes(page, p, sim, central)
+    _correlations(page, p, sim)
+    _sensitivity(page, sim)
+    _distributions(page, sim)
+    return page
+
+
+def _ranges(page: Page, p: Mapping[str, Value], sim: Simulation, central: Mapping[str, float]) -> None:
+    for key, qs in sim.ranges.items():
         for q, v in qs.items():
             page.number(f"{key}_{q}", v, UNITS[key])
             page.text(f"{key}_{q}_text", _shown(key, v))
         page.text(f"{key}_central_text", _shown(key, float(central[key])))
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.number("seed", p["seed"], "")  # type: ignore[arg-type]
-    # The claims are judged once, by the ledger (claims chapter); this page only draws them on their own axes.
+
+
+def _claims_on_their_axes(page: Page, p: Mapping[str, Value], sim: Simulation, central: Mapping[str, float]) -> None:
+    """The claims are judged once, by the ledger (claims chapter); this page only draws them on their own axes."""
     claims = data.load_indexed("claims.csv")
     capex_claim, opex_claim = float(claims.loc["capex_1_6b", "value"]), float(claims.loc["opex_944m", "value"])
     page.text("capex_claim_text", usd(capex_claim))
     page.text("opex_claim_text", usd(opex_claim))
-    gpu_hour_usd = float(p["gpu_hour_usd"])
-    page.figure("fig_intervals", charts.intervals(samples, [
+    gpu_hour_usd = float(p["gpu_hour_usd"])  # type: ignore[arg-type]
+    page.figure("fig_intervals", charts.intervals(sim.samples, [
         ("fleet_capex_usd", "Fleet capex, as paid", capex_claim, "Estimate: " + usd(capex_claim)),
-        ("fleet_opex_usd", f"Fleet opex over {float(p['horizon_years']):g} years", opex_claim, "Estimate: " + usd(opex_claim)),
+        ("fleet_opex_usd", f"Fleet opex over {float(p['horizon_years']):g} years", opex_claim, "Estimate: " + usd(opex_claim)),  # type: ignore[arg-type]
         ("owned_gpu_hour_usd", "Owned H800, per hour held", gpu_hour_usd, f"DeepSeek's assumed rental: ${gpu_hour_usd:.2f}"),
         ("total_development_cost_usd", "V3 development cost", None, ""),
     ], {k: float(v) for k, v in central.items() if k in UNITS}))
 
-    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    # What the correlations do: the same draws without them, P10-P90 widths compared.
-    independent = unc.percentiles(unc.monte_carlo(sim.values, sim.dists, gpus, r1_hours, int(p["mc_samples"]), int(p["seed"]),
-                                                  keys=unc.HEADLINES), unc.HEADLINES)
+
+def _correlations(page: Page, p: Mapping[str, Value], sim: Simulation) -> None:
+    """What the correlations do: the same draws without them, P10-P90 widths compared; and the pairs, with their reasons."""
+    independent = unc.percentiles(unc.monte_carlo(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]),
+                                                  int(p["seed"]), keys=unc.HEADLINES), unc.HEADLINES)
     for key, label in (("fleet_capex_usd", "capex"), ("total_development_cost_usd", "dev")):
-        width, width_independent = ranges[key]["p90"] - ranges[key]["p10"], independent[key]["p90"] - independent[key]["p10"]
+        width = sim.ranges[key]["p90"] - sim.ranges[key]["p10"]
+        width_independent = independent[key]["p90"] - independent[key]["p10"]
         page.number(f"correlation_widens_{label}", width / width_independent - 1, "fraction")
         page.text(f"{key}_independent_p10_text", _shown(key, independent[key]["p10"]))
         page.text(f"{key}_independent_p90_text", _shown(key, independent[key]["p90"]))
@@ -102,7 +116,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
          "Why": row.rationale, "Source": row.source_id}
         for row in data.load_table("correlations.csv").itertuples(index=False) if (row.parameter_a, row.parameter_b) in used
     ]), {"Correlation": "{:.1f}"})
-    page.number("median_defaults_checked", len(sim.dists), "inputs")
+
+
+def _sensitivity(page: Page, sim: Simulation) -> None:
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
     moves = unc.one_at_a_time(sim.values, sim.dists, gpus, r1_hours)  # one batch of swings serves both tornados
     swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd", swings=moves)
     swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd", swings=moves)
@@ -113,6 +130,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("top_driver_capex", swings_capex.loc[0, "label"])
     page.text("second_driver_capex", swings_capex.loc[1, "label"])
 
+
+def _distributions(page: Page, sim: Simulation) -> None:
+    page.number("median_defaults_checked", len(sim.dists), "inputs")
     page.table(
         "distributions",
         data.load_indexed("uncertainty.csv").loc[[d.parameter for d in sim.dists]].reset_index()
@@ -122,7 +142,6 @@ def chapter(p: Mapping[str, Value]) -> Page:
                          "rationale": "Why", "source_id": "Source"}),
         {"Low": "{:,.6g}", "Median": "{:,.6g}", "High": "{:,.6g}"},
     )
-    return page
 
 
 def _label(dists: list[unc.Distribution], parameter: str) -> str:
