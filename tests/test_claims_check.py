@@ -55,6 +55,18 @@ def test_claim_forms_are_checked() -> None:
         claims_check.check_forms(valueless)
 
 
+def test_a_claim_resting_on_the_estimate_s_counts_is_judged_on_those_counts() -> None:
+    """The spread of the claimant's own counts cannot make its figure 'within range': the ledger uses the Monte Carlo with
+    the counts held (samples_on_counts) for claims resting on them, and the full one for others."""
+    narrow = {"fleet_capex_usd": RNG.uniform(1.8e9, 2.2e9, 10_000), "fleet_opex_usd": CAPEX * 0.35, "fleet_gpu_spend_usd": CAPEX * 0.6,
+              "total_development_cost_usd": DEV}
+    book = claims_check.Book(_book().values, _book().samples, usd_sig, False, narrow)
+    rec = claims_check.record("capex_1_6b", "figure", 1.6e9, "$1.6B", book, 0.25)
+    assert rec.verdict == "below the book's range" and "on the estimate's own GPU counts" in sentence(rec)
+    # The development cost does not rest on the counts: judged on the full samples (its fit on the full capex range).
+    assert claims_check.record("headline_1_6b_develop", "figure", 1.6e9, "$1.6B", book, 0.25).matches is not None
+
+
 def test_a_figure_is_placed_in_the_book_s_samples_not_against_a_point() -> None:
     rec = claims_check.record("capex_1_6b", "figure", 1.6e9, "$1.6B", _book(), 0.25)
     assert rec.verdict == WITHIN
@@ -101,11 +113,16 @@ def test_the_claimant_s_arithmetic_is_reproduced_or_not() -> None:
 def test_other_kinds() -> None:
     book = _book()
     assert claims_check.record("fleet_hopper_50k", "figure", 5e4, "50,000", book, 0.25).verdict == ASSUMED
-    assert claims_check.record("mtp_description", "statement", None, "“MTP”", book, 0.25).verdict == INACCURATE
+    assert claims_check.record("mtp_description", "statement", None, "“MTP”", book, 0.25).verdict == PARTLY  # loosely put
     assert claims_check.record("owns_data_centres", "statement", None, "“owns”", book, 0.25).verdict == PARTLY
     assert claims_check.record("gpt4_cost_100m", "bound", 1e8, "$100M", book, 0.25).verdict == UNVERIFIABLE
     assert claims_check.record("v3_experts_256", "figure", 256, "256", book, 0.25).verdict == CONFIRMED
     assert claims_check.record("v3_experts_256", "figure", 512, "512", book, 0.25).verdict == INACCURATE
+    # A share the claim rounds up to all of it is partly borne out, not confirmed; the exact share is confirmed.
+    shares = _book(table1_pretraining_share=0.956)
+    assert claims_check.record("six_m_pretraining_only", "figure", 1.0, "100%", shares, 0.25).verdict == PARTLY
+    assert claims_check.record("six_m_pretraining_only", "figure", 0.956, "95.6%", shares, 0.25).verdict == CONFIRMED
+    assert claims_check.record("six_m_pretraining_only", "figure", 0.5, "50%", shares, 0.25).verdict == INACCURATE
 
 
 def test_floor_cross_check_asks_only_whether_the_claim_is_above_the_floor() -> None:

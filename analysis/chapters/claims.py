@@ -38,15 +38,6 @@ MTP_MODULES_RUN_IN_PARALLEL = False
 MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd")
 
 
-def shown(value: float | None, unit: str) -> str:
-    """A claimed or reconstructed figure for the ledger: money as $1.6B, counts as 10,000, missing as —."""
-    if value is None or pd.isna(value):
-        return "—"
-    if unit.startswith("USD"):
-        return usd(value, 2)
-    return f"{value:.0%}" if unit == "fraction" else f"{value:,.0f}"
-
-
 @cache
 def _r1_launch_prices() -> inference.ApiPrices:
     row = data.load_indexed("api_prices.csv").loc["r1_launch"]
@@ -200,7 +191,8 @@ def judge(p: Mapping[str, Value]) -> Ledger:
     values = reconstructions(p)
     floor = fleet_chapter.is_floor(p)
     sim = simulate(p, MONTE_CARLO_KEYS)
-    book = claims_check.Book(values, sim.samples, usd_sig, floor)
+    on_counts = simulate(p, MONTE_CARLO_KEYS, counts_given=True).samples
+    book = claims_check.Book(values, sim.samples, usd_sig, floor, on_counts)
     claims = data.load_table("claims.csv")
     records = claims_check.assess(claims, claimed_texts(claims), book, tolerance)
     return Ledger(claims, records, book, _moved_by(sim), tolerance)
@@ -219,9 +211,12 @@ def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.ht
     import html
 
     found = book.by_id()
+    claims = book.claims.set_index("id")
     items = "".join(
-        f'<li>{badge(found[i].verdict)} {html.escape(ledger.sentence(found[i]))} '
-        f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></li>'
+        f'<li><p class="verdict-claim"><strong>“{html.escape(str(claims.loc[i, "claim"]))}”</strong> '
+        f'({html.escape(str(claims.loc[i, "claimant"]))})</p>'
+        f'<p>{badge(found[i].verdict)} {html.escape(ledger.sentence(found[i]))} '
+        f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></p></li>'
         for i in ids)
     return f'<ul class="verdict-list">{items}</ul>'
 

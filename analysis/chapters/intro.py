@@ -78,6 +78,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
     page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")
     page.raw_html("verdicts", claims_chapter.verdict_list_html(claims_chapter.judge(p), LANDING_VERDICTS))
+    page.number("landing_verdict_count", len(LANDING_VERDICTS), "claims")
+    page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
 
     # The landing chart: the five claims a reader meets first, each on the row of what it claims.
     rows = reconciliation.headline_rows(p, r, ranges)
@@ -111,7 +113,8 @@ def _tables(page: Page, stages: pd.DataFrame, v3_gpu_hours_total: float, v3_trai
     )
     sources = data.load_indexed("sources.csv")
     claims["source"] = [sources.loc[s, "publisher"] for s in claims["source_id"]]
-    claims["value"] = [claims_chapter.shown(v, u) for v, u in zip(claims["value"], claims["unit"], strict=True)]
+    # Each claim's figure as the ledger quotes it ($87,072, $1.6B, 2,048), or — for a statement.
+    claims["value"] = [text if not text.startswith("“") else "—" for text in claims_chapter.claimed_texts(claims).values()]
     page.table("claims", claims[["claim", "value", "unit", "claimant", "scope", "source"]].rename(columns=str.capitalize))
 
 

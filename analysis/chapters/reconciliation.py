@@ -10,7 +10,7 @@ from analysis.chapters.inputs import BASIS_LABELS, cost_model, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
-from analysis.formatting import usd, usd_sig
+from analysis.formatting import usd_sig
 from analysis.inputs import data
 from analysis.model import compute, reconcile
 
@@ -100,6 +100,6 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
                      f"per HGX H800/H100 server, ${p['h20_server_non_gpu_usd']:,.0f} per H20 server and "
                      f"${p['a100_server_non_gpu_usd']:,.0f} per A100 node + ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
-         "Rests on": f"{p['horizon_years']:g} years × {usd(r['fleet_opex_per_year_usd'], 2)} per year of power, rack rental, "
+         "Rests on": f"{p['horizon_years']:g} years × {usd_sig(r['fleet_opex_per_year_usd'])} per year of power, rack rental, "
                      "maintenance and cluster staff"},
-    ]).rename(columns={"Value": "Value (default inputs)"}), {"Value (default inputs)": lambda v: usd(v, 2)})
+    ]).rename(columns={"Value": "Value (central inputs)"}), {"Value (central inputs)": usd_sig})

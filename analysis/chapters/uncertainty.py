@@ -47,13 +47,15 @@ class Simulation:
     correlations: list[unc.Correlation]
 
 
-def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES) -> Simulation:
+def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES, counts_given: bool = False) -> Simulation:
     """The book's Monte Carlo (p["mc_samples"] samples, p["seed"]), centred on p, of the model outputs `keys`:
-    shared by the landing page, this chapter and the claims ledger."""
+    shared by the landing page, this chapter and the claims ledger. With `counts_given`, the GPU counts are held at
+    their values (the ledger's check of an estimate on its own counts: only what the book prices independently varies)."""
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     dists = distributions(registry(), values)
     pairs = correlations()
-    if fleet_chapter.is_floor(p):  # DeepSeek's floor is what its papers prove: its counts are known, not sampled
+    # DeepSeek's floor is what its disclosures prove: its counts are known, not sampled.
+    if counts_given or fleet_chapter.is_floor(p):
         counts = {f"fleet_{gpu}" for gpu in fleet_chapter.floor_counts()}
         dists = [d for d in dists if d.parameter not in counts]
         pairs = [c for c in pairs if c.a not in counts and c.b not in counts]

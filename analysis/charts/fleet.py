@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.charts import style as plots
-from analysis.formatting import usd, usd_sig
+from analysis.formatting import usd_sig
 
 
 def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "as paid") -> Figure:
@@ -72,9 +72,9 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
         colour = plots.BLUE if i == 0 else (plots.ORANGE if value >= 0 else plots.GREEN)
         ax.bar(i, value, bottom=running if i else 0, color=colour, width=0.65)
         running += value
-        ax.text(i, running + max(abs(v) for _, v in steps) * 0.02, usd(value if i == 0 else value), ha="center", fontsize=8.5)
+        ax.text(i, running + max(abs(v) for _, v in steps) * 0.02, usd_sig(value), ha="center", fontsize=8.5)
     ax.bar(len(steps), running, color=plots.VERMILION, width=0.65)
-    ax.text(len(steps), running * 1.02, usd(running), ha="center", fontsize=9, fontweight="bold")
+    ax.text(len(steps), running * 1.02, usd_sig(running), ha="center", fontsize=9, fontweight="bold")
     ax.set_xticks(range(len(steps) + 1), [s for s, _ in steps] + ["Total development spend"], rotation=25, ha="right", fontsize=8.5)
     plots.usd_axis(ax)
     ax.set_ylabel("USD")
@@ -109,7 +109,7 @@ def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
         book = usd_sig(row.central) if row.p10 == row.p90 else f"{usd_sig(row.central)} ({usd_sig(row.p10)}–{usd_sig(row.p90)})"
         ax.text(1.03, yi + 0.17, f"book: {book}", transform=where, va="center", fontsize=8, color=plots.BLUE, clip_on=False)
         if isinstance(row.claim_label, str) and row.claim_label:
-            ax.text(1.03, yi - 0.19, f"claim: {usd(row.claim, 2)}, {row.claim_label}", transform=where, va="center", fontsize=8,
+            ax.text(1.03, yi - 0.19, f"claim: {usd_sig(row.claim)}, {row.claim_label}", transform=where, va="center", fontsize=8,
                     color="#8a5a00", clip_on=False)
     ax.set_yticks(y, rows["label"], fontsize=8.5)
     ax.set_xscale("log")

@@ -68,6 +68,9 @@ class Check:
     cross_check: tuple[str, str, str, str] | None = None
     fact: str = ""  # description and evidence checks: the key of the deciding fact
     own_figures: str = ""  # arithmetic checks: whose figures the rebuilt value comes from
+    # A description loosely right (the mechanism exists, the words overstate it), or a published share that is close but
+    # not exact: "partly borne out" rather than "inaccurate" or "confirmed".
+    partial: bool = False
     note: str = ""  # the sentence of a verdict not placed in a range ({claim} and the values fill it in)
 
 
@@ -81,18 +84,21 @@ CHECKS: dict[str, Check] = {
         "arithmetic", "claimant_run_rental_usd", scope="the final V3 run rebuilt from DeepSeek's Table 1: its GPU-hours × its $2",
         own_figures="DeepSeek's GPU-hours and rental price",
         cross_check=("run_rental_from_throughput_usd", "claimant_run_rental_usd",
-                     "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of Table 1's GPU-hours", "same"),
+                     "not independent (DeepSeek's own figures), a check of consistency: the run's cost from DeepSeek's ISCA-2025 "
+                     "throughput (tokens per day) instead of Table 1's GPU-hours", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: {claimant_gpu_hours_text} H800 GPU-hours at "
              "{claimant_price_text} an hour is {claimant_run_rental_text}{at_price_text}"),
     "six_m_pretraining_only": Check(
-        "fact", "table1_pretraining_share", scope="pre-training's share of Table 1's GPU-hours",
-        note="Mostly right: pre-training is {table1_pretraining_share:.1%} of the run's GPU-hours; no research is in any of it"),
+        "fact", "table1_pretraining_share", scope="pre-training's share of Table 1's GPU-hours", partial=True,
+        note="Mostly: pre-training is {table1_pretraining_share:.1%} of the run's GPU-hours; context extension and post-training "
+             "are the rest"),
     "v3_gpus_2048": Check(
         "arithmetic", "gpus_from_throughput",
         scope="GPUs implied by Table 1's pre-training GPU-hours over the days ISCA-2025's tokens per day take",
         own_figures="DeepSeek's GPU-hours and throughput",
         cross_check=("pretrain_days_from_gpu_hours", "pretrain_days_from_throughput",
-                     "days of pre-training: GPU-hours ÷ {training_gpus:,.0f} GPUs against tokens ÷ tokens per day", "same"),
+                     "not independent (DeepSeek's own figures), a check of consistency: days of pre-training, GPU-hours ÷ "
+                     "{training_gpus:,.0f} GPUs against tokens ÷ tokens per day", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: its GPU-hours over its days of pre-training give "
              "{gpus_from_throughput:,.0f} GPUs"),
     "v3_experts_256": Check("fact", "v3_routed_experts", scope="routed experts per MoE layer (config)",
@@ -100,23 +106,23 @@ CHECKS: dict[str, Check] = {
     "v3_experts_active_8": Check("fact", "v3_active_experts", scope="routed experts per token per MoE layer (config)",
                                  note="Confirmed: the config routes each token to {v3_active_experts:.0f} of them"),
     "mtp_description": Check(
-        "description", fact="mtp_is_simultaneous",
+        "description", fact="mtp_is_simultaneous", partial=True,
         scope="config: {v3_mtp_depth:.0f} MTP module, chained after the main model: one extra token per depth, in sequence",
-        note="Inaccurate: MTP predicts no words simultaneously; V3 predicts {v3_mtp_depth:.0f} extra token per step, from a module "
-             "chained after the main model"),
+        note="Loosely put: V3 predicts {v3_mtp_depth:.0f} extra token per step, in sequence, from a module chained after the "
+             "main model; in serving it drafts a second token"),
     "mla_description": Check(
-        "description", fact="mla_keeps_full_keys",
+        "description", fact="mla_keeps_full_keys", partial=True,
         scope="config: keys and values cached as one compressed {v3_kv_lora_rank:.0f}-wide latent (+{v3_qk_rope_head_dim:.0f} RoPE) per layer",
-        note="Inaccurate: MLA extracts nothing repeatedly; it caches keys and values once per layer, compressed into a "
-             "{v3_kv_lora_rank:.0f}-wide latent"),
+        note="Loosely put: MLA compresses each token's keys and values into one {v3_kv_lora_rank:.0f}-wide latent per layer, "
+             "re-expanded inside attention"),
     "fleet_hopper_50k": Check(
         "assumed", "fleet_hopper_gpus", scope="Hopper GPUs in the book's fleet (medians of ranges built around the estimate)",
         cross_check=("fleet_floor_hopper", "claimed", "DeepSeek's own disclosures prove {fleet_floor_hopper:,.0f} Hopper GPUs", "floor"),
-        note="Taken on trust: no count is public; DeepSeek's own papers prove at least {fleet_floor_hopper:,.0f} Hoppers, a floor"),
+        note="Taken on trust: no count is public; DeepSeek's own disclosures prove at least {fleet_floor_hopper:,.0f} Hoppers, a floor"),
     "fleet_h800_10k": Check(
         "assumed", "fleet_h800", scope="H800s in the book's fleet (the median of a range built around the estimate)",
         cross_check=("fleet_floor_h800", "claimed", "DeepSeek's own disclosures prove {fleet_floor_h800:,.0f} H800s", "floor"),
-        note="Taken on trust: DeepSeek's own papers prove at least {fleet_floor_h800:,.0f} H800s, a floor, not a count"),
+        note="Taken on trust: DeepSeek's own disclosures prove at least {fleet_floor_h800:,.0f} H800s, a floor, not a count"),
     "fleet_h100_10k": Check(
         "assumed", "fleet_h100", scope="H100s in the book's fleet (the median of a range built around the estimate)",
         note="Taken on trust: DeepSeek has disclosed no H100s, and no one has published a count"),
@@ -126,7 +132,7 @@ CHECKS: dict[str, Check] = {
                          fits=(("fleet_gpu_spend_usd", "the GPUs alone"),)),
     "headline_1_6b_develop": _range("total_development_cost_usd", "developing V3",
                                     "V3's development: run, research, R1 and staff", fits=(("fleet_capex_usd", "the whole fleet's capex"),)),
-    "opex_944m": _range("fleet_opex_usd", "four years of running the fleet",
+    "opex_944m": _range("fleet_opex_usd", "running the fleet for the table's four years",
                         "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
                         cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
                                      "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
@@ -140,6 +146,7 @@ CHECKS: dict[str, Check] = {
     "researcher_pay_1_3m": Check("unverifiable", scope="no public pay data",
                                  note="Unverifiable: no pay data is public beyond the ranges of DeepSeek's job postings"),
     "r1_cost_5m": _range("r1_rental_usd", "R1's own training at {price_text} an hour", "R1's own training stages (Nature) at the rental price",
+                         "DeepSeek's R1 GPU-hours (Nature, September 2025, after the article)",
                          fits=(("r1_with_v3_rental_usd", "V3's run and R1's together"),)),
     # "More than $100M" for all of GPT-4's training: the book computes no range for it. The only public estimates are of
     # its final run, a narrower quantity that cannot bound the claim either way.
@@ -152,7 +159,8 @@ CHECKS: dict[str, Check] = {
         "arithmetic", "claimant_inference_cost_usd", scope="DeepSeek's average nodes × 8 GPUs × 24 h × its $2",
         own_figures="DeepSeek's node count and price",
         cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
-                     "nodes: the day's tokens over per-node throughput, against the stated average", "same"),
+                     "not independent (DeepSeek's own figures), a check of consistency: nodes from the day's tokens over per-node "
+                     "throughput, against the stated average", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: {inference_nodes_avg:,.2f} nodes of 8 H800s for 24 hours at "
              "{claimant_price_text}"),
     "inference_margin_545": Check(
@@ -192,10 +200,16 @@ class Book:
     samples: Mapping[str, np.ndarray]
     money: Callable[[float], str]
     floor: bool = False
+    # The same Monte Carlo with the estimate's GPU counts held at their values: a claim resting on those counts is judged
+    # on them, so that its verdict tests what the book prices independently, not the spread of the claimant's own counts.
+    samples_on_counts: Mapping[str, np.ndarray] | None = None
 
-    def band(self, key: str) -> Band:
+    def band(self, key: str, on_counts: bool = False) -> Band:
         central = float(self.values[key])  # type: ignore[arg-type]
-        return band_of(self.samples.get(key, central), central)
+        return band_of(self.draws(on_counts).get(key, central), central)
+
+    def draws(self, on_counts: bool) -> Mapping[str, np.ndarray]:
+        return self.samples_on_counts if on_counts and self.samples_on_counts is not None else self.samples
 
     def shown(self, key: str, value: float) -> str:
         return self.money(value) if key.endswith("_usd") else f"{value:,.0f}"
@@ -208,29 +222,35 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
     context = {**values, "claim": claimed_text}
     note = fill(check.note, context)
     if check.kind == "range" and claimed is not None:
-        band = book.band(check.quantity)
-        floor = book.floor and check.rests_on.startswith(FLEET_COUNTS)
-        verdict = place(claimed, band, bound=form == "bound", floor=floor)
-        samples = book.samples.get(check.quantity, band.central)
+        on_counts = check.rests_on.startswith(FLEET_COUNTS)
+        band = book.band(check.quantity, on_counts)
+        verdict = place(claimed, band, bound=form == "bound", floor=book.floor and on_counts)
+        samples = book.draws(on_counts).get(check.quantity, band.central)
         fits = None
         if verdict in (ABOVE, BELOW):
-            fits = next((Match(words, None if book.band(key).fixed else percentile(claimed, book.samples[key]),
-                               book.shown(key, book.band(key).central))
-                         for key, words in check.fits if _fits(claimed, book.band(key), tolerance)), None)
-        return Record(claim_id, verdict, claimed, claimed_text, fill(check.words, context), band,
+            fits = next((Match(words, None if book.band(key, on_counts).fixed else percentile(claimed, book.draws(on_counts)[key]),
+                               book.shown(key, book.band(key, on_counts).central))
+                         for key, words in check.fits if _fits(claimed, book.band(key, on_counts), tolerance)), None)
+        words = fill(check.words, context) + (" on the estimate's own GPU counts" if on_counts and not book.floor else "")
+        return Record(claim_id, verdict, claimed, claimed_text, words, band,
                       (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
-                      percentile(claimed, samples), fits, form == "bound")
+                      percentile(claimed, samples), fits, form == "bound",
+                      owner="DeepSeek's" if check.rests_on.startswith("DeepSeek's") else "the book's")
     if check.kind == "arithmetic" and claimed is not None:
         ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
         return Record(claim_id, REPRODUCED if ok else NOT_REPRODUCED, claimed, claimed_text, note=note if ok else "")
     if check.kind == "fact" and claimed is not None:
-        ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
+        r = float(ratio(claimed, float(values[check.quantity])))  # type: ignore[arg-type]
+        if check.partial and within(r, tolerance) and r != 1.0:  # close, not exact: a share the claim rounds up to all
+            return Record(claim_id, PARTLY, claimed, claimed_text, note=note)
+        ok = within(r, tolerance)
         return Record(claim_id, CONFIRMED if ok else INACCURATE, claimed, claimed_text, note=note if ok else "")
     if check.kind == "assumed":
         return Record(claim_id, ASSUMED, claimed, claimed_text, note=note)
     if check.kind == "description":
-        return Record(claim_id, INACCURATE if not bool(values[check.fact]) else CONFIRMED, claimed, claimed_text,
-                      note=note if not bool(values[check.fact]) else "")
+        holds = bool(values[check.fact])
+        verdict = CONFIRMED if holds else PARTLY if check.partial else INACCURATE
+        return Record(claim_id, verdict, claimed, claimed_text, note="" if holds else note)
     if check.kind == "evidence" and float(values[check.fact]) > 0:  # type: ignore[arg-type]
         return Record(claim_id, PARTLY, claimed, claimed_text, note=note)
     return Record(claim_id, UNVERIFIABLE, claimed, claimed_text, note=note)

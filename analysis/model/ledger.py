@@ -129,6 +129,7 @@ class Record:
     matches: Match | None = None
     bound: bool = False
     note: str = ""  # for verdicts not placed in a range: the whole sentence, without its full stop
+    owner: str = "the book's"  # whose fixed figure it is: "DeepSeek's" where the book takes DeepSeek's disclosure as it is
 
 
 def ordinal(n: float) -> str:
@@ -155,7 +156,7 @@ def sentence(record: Record) -> str:
     if r.band is None or r.verdict not in (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR):
         return _capital(f"{r.note}." if r.note else f"{claim}: {r.verdict}.")
     span = r.band_texts[0] if r.band.fixed else f"{r.band_texts[0]}–{r.band_texts[1]}"
-    book = "the book's figure" if r.band.fixed else "the book's range"
+    book = f"{r.owner} figure" if r.band.fixed else "the book's range"
     claimed = f"More than {claim}" if r.bound else claim
     if r.verdict == HOLDS:
         return f"{claimed} holds: {book} for {r.words} is above it ({span})."
