@@ -50,21 +50,21 @@ def test_compare_bad_inputs(tmp_path: Path) -> None:
     assert run_cli("compare", str(a), str(tmp_path / "missing.json")).returncode == 2
 
 
-def test_a_scenario_is_built_without_html_then_compared(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`compare A SCENARIO` resolves the scenario and builds it (results only) into a temporary folder; the build
-    itself is the one every build test runs, so here it is stood in for."""
-    from analysis.pipeline import build as build_module
+def test_a_scenario_is_computed_in_process_then_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`compare A SCENARIO` resolves the scenario and computes its results in-process (no book, no kernel); the
+    computation itself is tested against notebook builds (tests/test_results_inprocess.py), so here it is stood in for."""
     from analysis.pipeline import compare as compare_module
+    from analysis.pipeline import inprocess
 
     calls = []
 
-    def fake_build(resolved, out, *, html, jobs, echo):  # noqa: ANN001, ANN202
-        calls.append((resolved.scenario, html, resolved.values["fleet_a100"]))
-        out.mkdir(parents=True)
-        (out / "results.json").write_text(json.dumps({"fleet_gpus": {"value": 50_000.0}}))
-        return type("Report", (), {"results_json": out / "results.json"})()
+    def fake_document(resolved, **_kwargs):  # noqa: ANN001, ANN202
+        calls.append((resolved.scenario, resolved.values["fleet_a100"]))
+        return {"fleet_gpus": {"value": 50_000.0}}
 
-    monkeypatch.setattr(build_module, "build", fake_build)
+    monkeypatch.setattr(inprocess, "results_document", fake_document)
     name, results = compare_module.load("hoppers_only", echo=lambda _m: None)
     assert name == "hoppers_only" and results["fleet_gpus"]["value"] == 50_000
-    assert calls == [("hoppers_only", False, 0.0)]  # the scenario's own counts (no A100s), no HTML
+    name, _ = compare_module.load("default", echo=lambda _m: None)
+    assert name == "default"
+    assert calls == [("hoppers_only", 0.0), ("default", 10_000.0)]  # the scenario's own counts (no A100s), then the defaults
