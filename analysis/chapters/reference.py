@@ -121,8 +121,8 @@ def parameters_page(notebooks: Sequence[Path] = (), resolved: Resolved | None = 
     body = "\n".join(f"## {title}\n\n" + "\n".join(entry(n) for n in names) for title, names in sections)
     changed = [n for n in params if origins[n] != "default"]
     this_build = ("Each entry shows the value this build used: the registry's defaults, for every parameter." if not changed else
-                  f"Each entry shows the value this build used and where it came from: {len(changed)} differ from the "
-                  "defaults (" + ", ".join(f"`{n}`" for n in changed) + ").")
+                  f"Each entry shows the value this build used and where it came from: {len(changed)} were set by a "
+                  "scenario or on the command line (" + ", ".join(f"`{n}`" for n in changed) + ").")
     text = f"""# Parameters
 
 {this_build}

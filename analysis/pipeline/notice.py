@@ -40,7 +40,7 @@ def notice_html(resolved: Resolved, parameters_href: str) -> str:
         unit = f" {html.escape(p.unit)}" if p.unit else ""
         rows.append(f"<li><code>{html.escape(name)}</code> = {html.escape(_value(value))}{unit} "
                     f"({origin}; default {html.escape(_value(p.default))})</li>")
-    lead = " and ".join(what + (["these inputs changed"] if rows else []))
+    lead = " ".join(what + ([("with" if what else "") + " these inputs changed from the book's defaults"] if rows else [])).strip()
     return (
         f'<div class="admonition warning build-notice" {MARK} data-scenario="{html.escape(resolved.scenario)}">\n'
         '<p class="admonition-title">Built with non-default inputs</p>\n'
