@@ -17,8 +17,15 @@ import pytest
 from tests.conftest import ROOT, snapshot
 
 RUNS = 120
-AT_ONCE = 3  # runs side by side (with a CPU-bound process beside them: the machine is busy)
-LIMIT = 5.0  # seconds
+AT_ONCE = 2  # runs side by side (with a CPU-bound process beside them, and the rest of `make test`: the machine is busy)
+LIMIT = 5.0  # seconds, on a machine with a core to spare; scaled by the load beyond that (see `limit`)
+
+
+def limit() -> float:
+    """LIMIT, stretched by how oversubscribed the machine is (load average over cores, at least 1): a hang waits for
+    ever, while a correct run on a machine shared with other builds only waits its turn for a core. At a load of 10
+    on 2 cores a bad-parameter run (0.3 s of CPU) took 6.5 s of wall time, without hanging."""
+    return LIMIT * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 PARAMETERS = [
     (["-p", "gpu_hour_usd=-2"], "parameter gpu_hour_usd: -2 is outside its bounds"),
@@ -85,6 +92,7 @@ def _one(args: list[str], env: dict[str, str], out: Path) -> tuple[int | None, f
 
 def test_bad_input_into_a_built_folder_never_hangs(cases: list, built_folder: Path) -> None:
     before = snapshot(built_folder)
+    bound = limit()
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # other work beside the runs
     try:
         plan = [cases[i % len(cases)] for i in range(RUNS)]
@@ -96,13 +104,13 @@ def test_bad_input_into_a_built_folder_never_hangs(cases: list, built_folder: Pa
     failures = []
     for (args, env, message), (code, seconds, stdout, stderr) in zip(plan, runs, strict=True):
         lines = stderr.strip().splitlines()
-        ok = code == 2 and seconds < LIMIT and len(lines) == 1 and message in lines[0] and lines[0].startswith("error: ")
+        ok = code == 2 and seconds < bound and len(lines) == 1 and message in lines[0] and lines[0].startswith("error: ")
         if not ok or "executing" in stdout or "computing" in stdout:
             failures.append(f"{args} {sorted(env)}: exit {code} after {seconds:.1f} s; stderr {stderr[-500:]!r}")
     slowest = max(seconds for _code, seconds, _o, _e in runs)
     assert not failures, f"{len(failures)} of {RUNS} runs failed (slowest {slowest:.1f} s):\n" + "\n".join(failures[:10])
     assert snapshot(built_folder) == before  # the last published book and results untouched
-    print(f"{RUNS} bad-input runs, {AT_ONCE} at a time beside a busy process: slowest {slowest:.2f} s")
+    print(f"{RUNS} bad-input runs, {AT_ONCE} at a time beside a busy process: slowest {slowest:.2f} s (bound {bound:.1f} s)")
 
 
 def test_a_kernel_started_early_stops_without_blocking() -> None:
