@@ -23,30 +23,114 @@ def _echo(message: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.pipeline import kernel  # light: the rest of the pipeline loads after the kernel has started
+    from analysis.pipeline import kernel
 
-    if not args.no_cache and (Path(args.out).expanduser() / ".book-key").is_file():
-        # A rebuild into a folder built before most likely re-executes a notebook or two in this process: start
-        # its kernel first thing (the build stops it at once if no notebook needs it).
-        kernel.warm_kernel_in_background()
     try:
+        # Every input first (parameters, scenario, output folder, then the data inside build): a kernel starts only
+        # once they are known good, so bad input never waits on one and its message is the first thing printed.
         from analysis.inputs.params import resolve
-        from analysis.pipeline.build import build, check_out
+        from analysis.pipeline.build import build, check_out, results_only
 
         resolved = resolve(args.scenario, args.p)
         out = check_out(Path(args.out))
         root = Path(args.root).resolve() if args.root else ROOT
         if args.pdf and args.no_html:
             raise InputError("--pdf needs the HTML book: drop --no-html")
-        report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
-                       use_cache=not args.no_cache)
+        if args.notebooks and not args.no_html:
+            raise InputError("--notebooks goes with --no-html (an HTML build always executes the notebooks)")
+        if args.no_html and not args.notebooks:
+            report = results_only(resolved, out, jobs=args.jobs, echo=_echo, root=root, use_cache=not args.no_cache)
+        else:
+            report = build(resolved, out, html=not args.no_html, jobs=args.jobs, echo=_echo, root=root, pdf=args.pdf,
+                           use_cache=not args.no_cache)
     finally:
-        kernel.shutdown_kernel()
+        kernel.shutdown_kernel()  # bounded: never blocks the message of a failure
     print(f"results: {report.results_json}")
     if report.pdf:
         print(f"pdf: {report.pdf}")
     if report.index_html:
         print(f"book: {report.index_html}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """One row per combination of the swept values: the inputs, then every chosen key (computed in-process)."""
+    import csv
+    import fnmatch
+    import io
+    import itertools
+
+    from analysis.inputs.params import parse_sweep, registry, resolve, unknown_parameter
+    from analysis.pipeline import inprocess
+    from analysis.pipeline.build import validate_once
+
+    params = registry()
+    axes: list[tuple[str, list[str]]] = []
+    for text in args.p:
+        name, values = parse_sweep(text)
+        if name not in params:
+            raise unknown_parameter(name, params, "-p")
+        if name in dict(axes):
+            raise InputError(f"-p {name}: swept twice; give its values in one -p {name}=V1,V2,...")
+        for value in values:  # each value checked as a build would check it, before anything is computed
+            params[name].coerce(value, f"-p {name}")
+        axes.append((name, values))
+    base = resolve(args.scenario)
+    if args.out and not Path(args.out).expanduser().resolve().parent.is_dir():
+        raise InputError(f"--out {args.out}: parent folder {Path(args.out).parent} does not exist")
+    points = list(itertools.product(*(values for _name, values in axes)))
+    if len(points) > args.max_points:
+        raise InputError(f"sweep: {len(points):,} combinations, more than --max-points {args.max_points:,}")
+    validate_once(None)
+
+    def chosen(key: str) -> bool:
+        return any(fnmatch.fnmatchcase(key, pattern) for pattern in args.keys)
+
+    rows, keys = [], None
+    for point in points:
+        resolved = resolve(args.scenario, [f"{name}={value}" for (name, _v), value in zip(axes, point, strict=True)])
+        values = inprocess.values_at(resolved, chosen, use_cache=not args.no_cache)
+        if keys is None:
+            keys = sorted(values)
+            if not keys:
+                raise InputError(f"--keys {' '.join(args.keys)}: no results.json key matches")
+        rows.append([resolved.values[name] for name, _v in axes] + [values.get(k, ("", ""))[0] for k in keys])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([name for name, _v in axes] + (keys or []))
+    writer.writerows(rows)
+    if args.out:
+        Path(args.out).write_text(buffer.getvalue(), encoding="utf-8")
+        print(f"written: {args.out} ({len(rows)} rows; scenario {base.scenario})")
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    """One value of a build's results.json, with its unit."""
+    import difflib
+
+    from analysis.inputs.data import load_json
+    from analysis.pipeline.results import META_KEY
+
+    path = Path(args.out) / "results.json"
+    if not path.is_file():
+        raise InputError(f"--out {args.out}: no results.json (run `python -m analysis build --no-html --out {args.out}`)")
+    results = load_json(path)
+    entry = results.get(args.key) if args.key != META_KEY else None
+    if not isinstance(entry, dict) or "value" not in entry:
+        close = difflib.get_close_matches(args.key, [k for k in results if k != META_KEY], n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"{args.key}: no such key in {path}{hint}")
+    value, unit = entry["value"], entry.get("unit") or ""
+    if args.json:
+        import json
+
+        print(json.dumps({"key": args.key, "value": value, "unit": unit}))
+    else:
+        shown = repr(value) if isinstance(value, float) else str(value)
+        print(f"{shown} {unit}".rstrip() if unit != "text" else shown)
     return 0
 
 
@@ -147,15 +231,15 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """Side-by-side table of two results.json files or two scenarios."""
+    """Two results.json files, or two scenarios (`default` is the book's defaults), key by key."""
     from analysis.pipeline import compare
 
     label_a, a = compare.load(args.a, echo=_echo)
     label_b, b = compare.load(args.b, echo=_echo)
     frame = compare.compare(a, b)
-    if not args.all:
-        frame = frame[frame["changed"]]
-    print(compare.render(frame, label_a, label_b))
+    shown = compare.select(frame, a, b, keys=args.keys, threshold=args.threshold, everything=args.all)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    print(compare.render(shown, label_a, label_b, width=width))
     if args.out:
         out = Path(args.out)
         if not out.parent.resolve().is_dir():
@@ -195,7 +279,8 @@ def parser() -> argparse.ArgumentParser:
     scenario_options(b)
     b.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (book in OUT/html, OUT/results.json); default _build")
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks executed at once (default: number of cores)")
-    b.add_argument("--no-html", action="store_true", help="execute and write results.json only (no HTML book)")
+    b.add_argument("--no-html", action="store_true", help="results.json only, computed in-process from the chapter functions (seconds)")
+    b.add_argument("--notebooks", action="store_true", help="with --no-html: execute the notebooks (as the HTML build does) instead")
     b.add_argument("--no-cache", action="store_true", help="re-execute every notebook and rebuild even if nothing changed")
     b.add_argument("--pdf", action="store_true", help="also print the whole book to OUT/book.pdf (headless Chromium)")
     b.add_argument("--root", help=argparse.SUPPRESS)  # another book source tree (tests)
@@ -219,11 +304,29 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_model)
 
     c = sub.add_parser("compare", help="compare two scenarios or two results.json files")
-    c.add_argument("a", help="scenario name/path, or a results.json file")
-    c.add_argument("b", help="scenario name/path, or a results.json file")
-    c.add_argument("--out", help="also write the full comparison as CSV to this file")
-    c.add_argument("--all", action="store_true", help="list unchanged keys too")
+    c.add_argument("a", help="'default', a scenario name/path, or a results.json file")
+    c.add_argument("b", help="'default', a scenario name/path, or a results.json file")
+    c.add_argument("--out", help="also write the full comparison (every key) as CSV to this file")
+    c.add_argument("--keys", action="append", metavar="PATTERN", help="only keys matching this glob (e.g. 'fleet_*'); repeatable")
+    c.add_argument("--threshold", type=float, default=0.0, metavar="FRACTION",
+                   help="only numbers that moved by more than this relative change (0.05: 5%%); text always shown if changed")
+    c.add_argument("--all", action="store_true", help="list unchanged keys and the text twins of numbers too")
     c.set_defaults(func=cmd_compare)
+
+    w = sub.add_parser("sweep", help="results at every combination of -p NAME=V1,V2,... as CSV (in-process, seconds)")
+    w.add_argument("--scenario", help="scenario name (scenarios/NAME.yaml) or path to a YAML file")
+    w.add_argument("-p", action="append", default=[], required=True, metavar="NAME=V1,V2,...", help="one swept parameter; repeatable")
+    w.add_argument("--keys", action="append", required=True, metavar="PATTERN", help="results.json keys (glob, e.g. 'owned_gpu_*'); repeatable")
+    w.add_argument("--out", help="write the CSV to this file (default: standard output)")
+    w.add_argument("--max-points", type=int, default=1000, help=argparse.SUPPRESS)
+    w.add_argument("--no-cache", action="store_true", help="compute every chapter again (ignore the shared cache)")
+    w.set_defaults(func=cmd_sweep)
+
+    g = sub.add_parser("get", help="print one value of a build's results.json with its unit")
+    g.add_argument("key", help="a results.json key, e.g. v3_training_cost_usd")
+    g.add_argument("--out", default=str(DEFAULT_OUT), help="the build folder (default _build)")
+    g.add_argument("--json", action="store_true", help="print {key, value, unit} as JSON")
+    g.set_defaults(func=cmd_get)
 
     v = sub.add_parser("serve", help="serve the built book on http://127.0.0.1:PORT")
     v.add_argument("--out", default=str(DEFAULT_OUT), help="the build folder (default _build)")
@@ -237,8 +340,23 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _space_instead_of_equals(argv: list[str]) -> str | None:
+    """`-p NAME VALUE` (a space where '=' belongs): the message argparse would give names neither."""
+    for i, word in enumerate(argv[:-1]):
+        name, value = argv[i + 1], argv[i + 2] if i + 2 < len(argv) else None
+        looks_like_value = not value.startswith("-") or value[1:2].isdigit() or value[1:2] == "." if value else False
+        if word == "-p" and "=" not in name and not name.startswith("-") and looks_like_value:
+            return f"-p {name} {value}: did you mean -p {name}={value}?"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    hint = _space_instead_of_equals(argv)
+    if hint:
+        print(f"error: {hint}", file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         print("error: --jobs: expected a whole number of at least 1", file=sys.stderr)

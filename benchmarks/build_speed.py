@@ -1,22 +1,28 @@
-"""Build speed: the naive Jupyter Book build against ours, cold, unchanged and after one change.
+"""Build speed: cold, unchanged, and what an analyst changes (one input of the what-if panel at a time).
 
-Run: .venv/bin/python benchmarks/build_speed.py [--repeat 3]
-Prints one table and the ratios from this run; (a) and (b) are repeated and their medians used,
-because this 2-core machine is noisy. Variants:
-  (a) baseline   `jupyter-book build --all` with execute_notebooks: force (executes serially itself)
-  (b) cold       `python -m analysis build` into an empty folder (no cache; notebooks in parallel)
-  (c) no change  the same command again (median of the repeats)
-  (d) one change `-p serving_gpus=64` (then 65, 66: median of the repeats), a parameter only the architecture
-                 chapter declares, into the folder just built
-Peak memory is the largest resident set of any process the variant started.
+Run: .venv/bin/python benchmarks/build_speed.py [--repeat 3] [--baseline]
+Prints one table and the ratios from this run (timings on a shared 2-core machine are noisy: compare ratios
+within one run). Variants:
+  (a) baseline     `jupyter-book build --all` with execute_notebooks: force (only with --baseline)
+  (b) cold         `python -m analysis build` into an empty folder (median of --repeat runs)
+  (c) no change    the same command again
+  (d) one input    for each input of the what-if panel (data/explore.csv), one rebuild into the folder just built
+                   with that input alone moved to one of its grid values (the scenario control: its first
+                   non-default scenario): HTML book, and results only (`--no-html`, in-process) apart; median and
+                   maximum over the inputs
+  (e) results only, cold  `--no-html` with an empty shared cache
+Every results-only run is compared key by key with the HTML (notebook) build at the same inputs.
+The shared chapter cache is a temporary folder (COST_BOOK_CACHE), so nothing from earlier runs is reused.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,78 +32,98 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
-# Runs a command and reports the peak RSS of its process tree's largest member (KiB on Linux).
-MEASURE = (
-    "import resource, subprocess, sys; "
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-    "sys.stdout.write(done.stdout + done.stderr); "
-    "print('@@rss', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
-)
 
-
-def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+def run(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([PY, "-c", MEASURE, *command], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env})
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    rss = float(re.search(r"@@rss (\d+)", done.stdout).group(1)) / 1024
-    return seconds, rss, done.stdout
+    return seconds, done.stdout
 
 
-def median(runs: list[tuple[float, float, str]]) -> tuple[float, float, str]:
-    """The run with the median time (its memory and output with it)."""
-    return sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+def build(out: Path, env: dict[str, str], *args: str) -> tuple[float, str]:
+    return run([PY, "-m", "analysis", "build", "--out", str(out), *args], env)
+
+
+def panel_moves() -> list[tuple[str, list[str]]]:
+    """(label, build arguments) moving one panel input to a grid value away from the default."""
+    sys.path.insert(0, str(ROOT))
+    from analysis.chapters import explore
+
+    moves = []
+    for control in explore.controls():
+        option = next(o for i, o in enumerate(control.options) if i != control.default)
+        moves.append((option.cli, option.cli.split()))
+    return moves
+
+
+def differing(a: Path, b: Path) -> list[str]:
+    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+    return sorted(k for k in set(ra) | set(rb) if ra.get(k) != rb.get(k))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b); the median is reported")
+    parser.add_argument("--repeat", type=int, default=3, help="cold builds; the median is reported")
+    parser.add_argument("--baseline", action="store_true", help="also time the naive jupyter-book build (slow)")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    env = {"PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="build-speed-") as tmp:
-        naive = Path(tmp) / "naive"
-        naive.mkdir()
-        shutil.copytree(ROOT / "book", naive / "book")
-        shutil.copy2(ROOT / "_toc.yml", naive / "_toc.yml")
-        config = (ROOT / "_config.yml").read_text().replace("execute_notebooks: 'off'", "execute_notebooks: force")
-        (naive / "_config.yml").write_text(config + "  timeout: 600\n")
-        # The naive book needs the generated reference pages too (they are Markdown: nothing to execute).
-        from analysis.chapters.reference import GENERATED, PageContext
-        from analysis.pipeline.notebooks import generated_pages, toc_notebooks
+        env = {"COST_BOOK_CACHE": str(Path(tmp) / "cache"), "MPLBACKEND": "Agg"}
+        if args.baseline:
+            naive = Path(tmp) / "naive"
+            naive.mkdir()
+            shutil.copytree(ROOT / "book", naive / "book")
+            shutil.copy2(ROOT / "_toc.yml", naive / "_toc.yml")
+            config = (ROOT / "_config.yml").read_text().replace("execute_notebooks: 'off'", "execute_notebooks: force")
+            (naive / "_config.yml").write_text(config + "  timeout: 600\n")
+            sys.path.insert(0, str(ROOT))
+            from analysis.chapters.reference import GENERATED, PageContext
+            from analysis.pipeline.notebooks import generated_pages, toc_notebooks
 
-        for page in generated_pages():  # "Every number" without results: its entries are the build's own work
-            (naive / page).write_text(GENERATED[page.stem](PageContext(toc_notebooks(), {})).markdown)
-        naive_runs = [run([str(Path(PY).with_name("jupyter-book")), "build", str(naive), "--all"], env) for _ in range(args.repeat)]
-        rows = [("(a) baseline: jupyter-book build --all, execute: force", *median(naive_runs))]
-        cold_runs = []
-        for i in range(args.repeat):
-            out = Path(tmp) / f"out{i}"
-            cold_runs.append(run([PY, "-m", "analysis", "build", "--out", str(out)]))
-        ours = ["-m", "analysis", "build", "--out", str(out)]
-        rows.append(("(b) ours, cold", *median(cold_runs)))
-        bare_runs = [run([PY, "-m", "analysis", "build", "--out", str(Path(tmp) / f"bare{i}")], {"COST_BOOK_DEPENDENCIES": "0"})
-                     for i in range(args.repeat)]
-        rows.append(("(e) ours, cold, without the dependency pass", *median(bare_runs)))
-        rows.append(("(c) ours, nothing changed", *median([run([PY, *ours]) for _ in range(args.repeat)])))
-        # One parameter changed, into the folder just built (its caches and Sphinx environment kept): a new value
-        # each time, so every run re-executes the one notebook that declares it.
-        one_runs = [run([PY, *ours, "-p", f"serving_gpus={64 + i}"]) for i in range(args.repeat)]
-        seconds, rss, output = median(one_runs)
-        rows.append(("(d) ours, -p serving_gpus=64, 65, 66 …", seconds, rss, output))
-    executed = re.findall(r"^\s+(\S+\.ipynb): [\d.]+ s", output, flags=re.M)
-    print(f"{'variant':<56}{'seconds':>9}{'peak RSS (MB)':>15}")
-    for name, seconds, rss, _ in rows:
-        print(f"{name:<56}{seconds:>9.1f}{rss:>15.0f}")
-    baseline, cold, bare, unchanged, one = (r[1] for r in rows)
-    print(f"cold / baseline:      {cold / baseline:.2f}  (target <= 0.50; medians of {args.repeat} runs each)")
-    print(f"(a) runs: {', '.join(f'{r[0]:.1f}' for r in naive_runs)} s; (b) runs: {', '.join(f'{r[0]:.1f}' for r in cold_runs)} s")
-    print(f"no change / cold:     {unchanged / cold:.2f}  (target <= 0.25)")
-    print(f"dependency pass:      +{cold / bare - 1:.1%} of a cold build (target < 10%)")
-    print(f"one change / cold:    {one / cold:.2f}  (target <= 0.25; (d) runs: {', '.join(f'{r[0]:.1f}' for r in one_runs)} s)")
-    print(f"re-executed after -p serving_gpus=64: {', '.join(executed) or 'none'} (target: architecture.ipynb only)")
+            for page in generated_pages():
+                (naive / page).write_text(GENERATED[page.stem](PageContext(toc_notebooks(), {})).markdown)
+            naive_env = {**env, "PYTHONPATH": str(ROOT)}
+            naive_runs = [run([str(Path(PY).with_name("jupyter-book")), "build", str(naive), "--all"], naive_env)[0]
+                          for _ in range(args.repeat)]
+            rows.append(("(a) baseline: jupyter-book build --all, execute: force", statistics.median(naive_runs)))
+        cold_runs = [build(Path(tmp) / f"out{i}", env)[0] for i in range(args.repeat)]
+        cold = statistics.median(cold_runs)
+        rows.append(("(b) cold (HTML)", cold))
+        out = Path(tmp) / f"out{args.repeat - 1}"
+        rows.append(("(c) nothing changed (HTML)", build(out, env)[0]))
+        shutil.rmtree(Path(tmp) / "cache", ignore_errors=True)  # the results-only cold run starts from nothing
+        results = Path(tmp) / "results"
+        results_cold, _ = build(results, env, "--no-html")
+        rows.append(("(e) results only, cold (empty shared cache)", results_cold))
+        html_one, results_one, mismatches = [], [], []
+        print(f"{'one input moved':<44}{'HTML s':>8}{'ratio':>7}{'results s':>11}{'ratio':>7}  re-executed")
+        for label, move in panel_moves():
+            seconds, output = build(out, env, *move)
+            executed = re.findall(r"^\s+(\S+)\.ipynb: [\d.]+ s", output, flags=re.M)
+            html_one.append(seconds)
+            r_seconds, _ = build(results, env, "--no-html", *move)
+            results_one.append(r_seconds)
+            bad = differing(out / "results.json", results / "results.json")
+            if bad:
+                mismatches.append(f"{label}: {', '.join(bad[:5])}")
+            print(f"{label:<44}{seconds:>8.1f}{seconds / cold:>7.2f}{r_seconds:>11.2f}{r_seconds / cold:>7.2f}  "
+                  f"{len(executed)}: {' '.join(executed)}")
+    print()
+    print(f"{'variant':<56}{'seconds':>9}")
+    for name, seconds in rows:
+        print(f"{name:<56}{seconds:>9.1f}")
+    print(f"(b) runs: {', '.join(f'{s:.1f}' for s in cold_runs)} s")
+    print(f"no change / cold:                 {rows[-2][1] / cold:.2f}")
+    print(f"results only, cold / cold:        {results_cold / cold:.2f}")
+    print(f"one input, HTML / cold:           median {statistics.median(html_one) / cold:.2f}, max {max(html_one) / cold:.2f}"
+          "  (goal: median <= 0.35)")
+    print(f"one input, results only / cold:   median {statistics.median(results_one) / cold:.2f}, max {max(results_one) / cold:.2f}"
+          "  (goal: <= 0.10)")
+    print(f"results only equals the notebook build on every key: {'yes' if not mismatches else 'NO: ' + '; '.join(mismatches)}")
+    if args.baseline:
+        print(f"cold / baseline:                  {cold / rows[0][1]:.2f}")
     print(f"cores: {os.cpu_count()}")
 
 

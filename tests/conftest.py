@@ -35,13 +35,24 @@ PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacemen
 OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
 
 
+def shipped_scenarios() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+
+
 def _shared_args() -> dict[str, tuple[str, tuple[str, ...]]]:
     from analysis.pipeline.browser import chromium
 
+    # Every shipped scenario, results only by executing the notebooks, one after another into one folder (the
+    # notebooks no scenario changes come from its cache): what the in-process results are checked against.
+    scenarios: list[str] = []
+    for name in shipped_scenarios():
+        scenarios += [*(["::"] if scenarios else []), "--no-html", "--notebooks", "--scenario", name]
     return {
         "default_build": ("default", ("--pdf",) if chromium() else ()),
         "override_build": ("override", OVERRIDES),
-        "panel_point_build": ("panel-point", ("--no-html", *PANEL_POINT)),
+        # --notebooks: a real notebook build, which the what-if panel and the in-process results are checked against.
+        "panel_point_build": ("panel-point", ("--no-html", "--notebooks", *PANEL_POINT)),
+        "scenario_builds": ("scenarios", tuple(scenarios)),
     }
 
 
@@ -86,7 +97,10 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, fixture: str) -> Path
         if (folder / ".failed").exists():
             pytest.fail(f"the shared {folder_name} build failed:\n" + (folder / ".failed").read_text())
         if not (folder / ".done").exists():
-            built(folder / "out", *args)
+            from tests.shared_build import build_all
+
+            failure = build_all(folder, list(args))
+            assert failure is None, failure
             (folder / ".done").write_text("ok")
     return folder / "out"
 
@@ -101,6 +115,13 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def override_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full strict build with overrides that several chapters read."""
     return shared_build(tmp_path_factory, "override_build")
+
+
+@pytest.fixture(scope="session")
+def scenario_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every shipped scenario's results.json from a notebook build (results only), by scenario name."""
+    out = shared_build(tmp_path_factory, "scenario_builds")
+    return {name: out.parent / f"results-{i}.json" for i, name in enumerate(shipped_scenarios())}
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ def test_compare_builds_cli(default_build: Path, panel_point_build: Path) -> Non
     done = run_cli("compare", str(default_build / "results.json"), str(panel_point_build / "results.json"))
     assert done.returncode == 0, done.stderr
     assert "fleet_gpus" in done.stdout and "-79.6%" in done.stdout  # 60,000 → 12,224 GPUs
+    assert max(len(line) for line in done.stdout.splitlines()) <= 100
 
 
 def test_compare_bad_inputs(tmp_path: Path) -> None:
@@ -50,21 +51,61 @@ def test_compare_bad_inputs(tmp_path: Path) -> None:
     assert run_cli("compare", str(a), str(tmp_path / "missing.json")).returncode == 2
 
 
-def test_a_scenario_is_built_without_html_then_compared(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`compare A SCENARIO` resolves the scenario and builds it (results only) into a temporary folder; the build
-    itself is the one every build test runs, so here it is stood in for."""
-    from analysis.pipeline import build as build_module
+def test_a_scenario_is_computed_in_process_then_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`compare A SCENARIO` resolves the scenario and computes its results in-process (no book, no kernel); the
+    computation itself is tested against notebook builds (tests/test_results_inprocess.py), so here it is stood in for."""
     from analysis.pipeline import compare as compare_module
+    from analysis.pipeline import inprocess
 
     calls = []
 
-    def fake_build(resolved, out, *, html, jobs, echo):  # noqa: ANN001, ANN202
-        calls.append((resolved.scenario, html, resolved.values["fleet_a100"]))
-        out.mkdir(parents=True)
-        (out / "results.json").write_text(json.dumps({"fleet_gpus": {"value": 50_000.0}}))
-        return type("Report", (), {"results_json": out / "results.json"})()
+    def fake_document(resolved, **_kwargs):  # noqa: ANN001, ANN202
+        calls.append((resolved.scenario, resolved.values["fleet_a100"]))
+        return {"fleet_gpus": {"value": 50_000.0}}
 
-    monkeypatch.setattr(build_module, "build", fake_build)
+    monkeypatch.setattr(inprocess, "results_document", fake_document)
     name, results = compare_module.load("hoppers_only", echo=lambda _m: None)
     assert name == "hoppers_only" and results["fleet_gpus"]["value"] == 50_000
-    assert calls == [("hoppers_only", False, 0.0)]  # the scenario's own counts (no A100s), no HTML
+    name, _ = compare_module.load("default", echo=lambda _m: None)
+    assert name == "default"
+    assert calls == [("hoppers_only", 0.0), ("default", 10_000.0)]  # the scenario's own counts (no A100s), then the defaults
+
+
+def _doc(**values: object) -> dict:
+    return {k: {"value": v, "unit": "USD" if isinstance(v, float) else "text", "notebook": "fleet"} for k, v in values.items()} | {"_meta": {}}
+
+
+def test_select_drops_text_twins_filters_keys_and_threshold() -> None:
+    a = _doc(fleet_capex_usd=1.88e9, fleet_capex_text="$1.88B", fleet_opex_usd=7.0e8, claim_x_verdict="consistent")
+    b = _doc(fleet_capex_usd=2.5e9, fleet_capex_text="$2.5B", fleet_opex_usd=7.07e8, claim_x_verdict="inconsistent")
+    frame = compare.compare(a, b)
+    shown = set(compare.select(frame, a, b)["key"])
+    assert shown == {"fleet_capex_usd", "fleet_opex_usd", "claim_x_verdict"}  # the text twin of fleet_capex_usd left out
+    assert set(compare.select(frame, a, b, everything=True)["key"]) == set(frame["key"])
+    assert set(compare.select(frame, a, b, keys=["fleet_*"])["key"]) == {"fleet_capex_usd", "fleet_opex_usd"}
+    assert set(compare.select(frame, a, b, threshold=0.05)["key"]) == {"fleet_capex_usd", "claim_x_verdict"}  # opex moved 1%
+
+
+def test_render_fits_100_columns() -> None:
+    long_key = "claim_headline_1_6b_develop_verdict_share_text_and_more"
+    a = _doc(**{long_key: 1.0, "fleet_capex_usd": 1.88e9, "v": "a very long verdict sentence " * 5})
+    b = _doc(**{long_key: 2.0, "fleet_capex_usd": 2.5e9, "v": "another very long verdict sentence " * 5})
+    text = compare.render(compare.compare(a, b), "deepseek_framing_long_label", "high_end")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert long_key in text.split()  # keys are never cut
+    assert "+33.0%" in text and "1.88B" in text
+
+
+def test_compare_default_and_a_scenario_cli(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "analysis", "compare", "default", "hoppers_only", "--keys", "fleet_gpus",
+                           "--keys", "fleet_capex_usd"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "COST_BOOK_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    assert "fleet_gpus" in done.stdout and "-16.7%" in done.stdout  # 60,000 → 50,000 (no A100s)
+    assert max(len(line) for line in done.stdout.splitlines()) <= 100

@@ -88,10 +88,10 @@ def test_concurrent_builds(tmp_path: Path, default_build: Path) -> None:
     bytes and text outputs as the shared default build (determinism)."""
     same, other = tmp_path / "same", tmp_path / "other"
     shutil.copytree(default_build / ".cache", other / ".cache")  # a cached build beside a cold one
-    first = _popen("build", "--no-html", "--no-cache", "--jobs", "1", "--out", str(same))
-    beside = _popen("build", "--no-html", "--jobs", "1", "--out", str(other))
+    first = _popen("build", "--no-html", "--notebooks", "--no-cache", "--jobs", "1", "--out", str(same))
+    beside = _popen("build", "--no-html", "--notebooks", "--jobs", "1", "--out", str(other))
     _wait_until_locked(same / ".build.lock", first)  # the first holds the folder before the second asks for it
-    second = _popen("build", "--no-html", "--jobs", "1", "--out", str(same))
+    second = _popen("build", "--no-html", "--notebooks", "--jobs", "1", "--out", str(same))
     out1, _ = first.communicate(timeout=600)
     out2, _ = second.communicate(timeout=600)
     out3, _ = beside.communicate(timeout=600)
@@ -119,7 +119,7 @@ def test_cache_reuses_unchanged_notebooks_and_never_a_stale_one(tmp_path: Path, 
     shutil.copytree(default_build / ".cache", out / ".cache")
 
     def build(*extra: str) -> tuple[str, dict]:
-        proc = _popen("build", "--no-html", "--out", str(out), *extra, env=env)
+        proc = _popen("build", "--no-html", "--notebooks", "--out", str(out), *extra, env=env)
         output, _ = proc.communicate(timeout=600)
         assert proc.returncode == 0, output[-3000:]
         return output, json.loads((out / "results.json").read_text())

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.chapters.page import Glued
 from analysis.formatting import number_anchor, number_label, plain
 from analysis.inputs import data
-from analysis.inputs.params import registry
+from analysis.inputs.params import Resolved, registry
 from analysis.paths import BOOK_DIR, DATA_DIR
 
 
@@ -69,9 +69,20 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def parameters_page(notebooks: Sequence[Path] = ()) -> GeneratedPage:
-    """Every parameter, grouped by the first chapter (in book order) that reads it; one entry each, its name whole."""
+def _origin(origin: str) -> str:
+    if origin == "command line":
+        return "set on the command line"
+    if origin.startswith("scenario:"):
+        return f"set by the scenario `{origin.split(':', 1)[1]}`"
+    return origin
+
+
+def parameters_page(notebooks: Sequence[Path] = (), resolved: Resolved | None = None) -> GeneratedPage:
+    """Every parameter, grouped by the first chapter (in book order) that reads it; one entry each, its name whole.
+    Each shows the value this build used and where it came from (the default, a scenario, the command line)."""
     params = registry()
+    used = resolved.values if resolved is not None else {name: p.default for name, p in params.items()}
+    origins = resolved.origins if resolved is not None else {name: "default" for name in params}
     sources = data.load_indexed("sources.csv")
     chapters = _chapters(notebooks)
     titles = {stem: title for stem, (title, _names) in chapters.items()}
@@ -88,9 +99,15 @@ def parameters_page(notebooks: Sequence[Path] = ()) -> GeneratedPage:
     if unread:
         sections.append(("Read by no chapter (the build and the command line)", unread))
 
+    def shown(value: Any) -> str:
+        return value if isinstance(value, str) else plain(float(value))
+
     def entry(name: str) -> str:
         p = params[name]
-        default = p.default if isinstance(p.default, str) else plain(float(p.default))
+        unit = f" {p.unit}" if p.unit else ""
+        value = f"**{shown(used[name])}**{unit}"
+        if origins[name] != "default":
+            value += f", {_origin(origins[name])} (default {shown(p.default)})"
         if p.type == "choice":
             bounds = "one of " + ", ".join(f"`{c}`" for c in p.choices)
         else:
@@ -98,11 +115,17 @@ def parameters_page(notebooks: Sequence[Path] = ()) -> GeneratedPage:
         source = sources.loc[p.source_id, "publisher"] if p.source_id in sources.index else p.source_id
         also = [titles[s] for s in readers[name][1:] if s in titles]
         read_by = f" Also read by: {'; '.join(also)}." if also else ""
-        return (f"`{name}`\n: **{default}**{(' ' + p.unit) if p.unit else ''}. {_sentence(p.help)} Bounds: {bounds}. "
+        return (f"`{name}`\n: {value}. {_sentence(p.help)} Bounds: {bounds}. "
                 f"Source: {source} (`{p.source_id}`).{read_by}\n")
 
     body = "\n".join(f"## {title}\n\n" + "\n".join(entry(n) for n in names) for title, names in sections)
+    changed = [n for n in params if origins[n] != "default"]
+    this_build = ("Each entry shows the value this build used: the registry's defaults, for every parameter." if not changed else
+                  f"Each entry shows the value this build used and where it came from: {len(changed)} were set by a "
+                  "scenario or on the command line (" + ", ".join(f"`{n}`" for n in changed) + ").")
     text = f"""# Parameters
+
+{this_build}
 
 Every tunable input, from the registry in `data/parameters.csv`, under the first chapter that reads it. Override any of
 them with `python -m analysis build -p NAME=VALUE`, or collect several in a scenario file. Values outside the bounds
@@ -232,12 +255,13 @@ class PageContext:
     notebooks: Sequence[Path]
     results: Mapping[str, Any] | None = None
     panel: Mapping[str, Any] | None = None  # the what-if panel's grid (analysis.chapters.explore.panel_data)
+    resolved: Resolved | None = None  # the parameters this build used (None: the defaults)
 
 
 # Page name (its _toc.yml entry under book/) → generator. The build writes book/<name>.md; pages that
 # need results.json (NEEDS_RESULTS) are written after the values are collected and measured.
 GENERATED: dict[str, Callable[[PageContext], GeneratedPage]] = {
-    "reference_parameters": lambda ctx: parameters_page(ctx.notebooks),
+    "reference_parameters": lambda ctx: parameters_page(ctx.notebooks, ctx.resolved),
     "reference_sources": lambda _ctx: sources_page(),
     "glossary": lambda _ctx: glossary_page(),
     "downloads": lambda ctx: downloads_page(ctx.notebooks),

@@ -8,6 +8,7 @@ overrides (registry default < scenario < command line), validating every value.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
 Value = float | int | str
 SCENARIO_KEYS = {"title", "description", "parameters"}
 SCENARIO_MAX_BYTES = 64_000  # a scenario sets a few dozen numbers; anything far larger is not one
+# Units of things counted one by one: a float parameter in these units still takes whole numbers only (its notebook
+# cell stays a float, so the committed notebooks do not change; 5000.5 GPUs is refused).
+COUNT_UNITS = frozenset({"GPUs", "people"})
 
 
 def shown(raw: Any, limit: int = 60) -> str:
@@ -98,10 +102,10 @@ class Param:
             raise InputError(f"{where}: expected a finite number, got {shown(raw)}")
         if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
             raise InputError(f"{where}: {number:g} is outside its bounds {self.bounds_text()} ({self.unit})")
-        if self.type == "int":
+        if self.type == "int" or self.unit in COUNT_UNITS:
             if number != int(number):
-                raise InputError(f"{where}: expected a whole number, got {shown(raw)}")
-            return int(number)
+                raise InputError(f"{where}: expected a whole number ({self.unit}), got {shown(raw)}")
+            return int(number) if self.type == "int" else number
         return number
 
 
@@ -165,6 +169,13 @@ class Scenario:
     title: str = ""
     description: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""  # of the file's bytes: results.json's _meta names exactly which file a build read
+
+    def describe(self) -> dict[str, str]:
+        """Path (relative to the repository when inside it), title and content hash, for _meta."""
+        path = self.path
+        shown_path = "" if path is None else str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path.resolve())
+        return {"name": self.name, "path": shown_path, "title": self.title, "sha256": self.sha256}
 
 
 def scenario_path(name_or_path: str) -> Path:
@@ -190,8 +201,9 @@ def load_scenario(name_or_path: str) -> Scenario:
         raise InputError(f"scenario {name_or_path!r}: file {in_file} not found; shipped scenarios: {known}")
     if path.stat().st_size > SCENARIO_MAX_BYTES:
         raise InputError(f"{in_file}: {path.stat().st_size:,} bytes; a scenario file is at most {SCENARIO_MAX_BYTES:,}")
+    raw = path.read_bytes()
     try:
-        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506 (a SafeLoader)
+        content = yaml.load(raw.decode("utf-8"), Loader=_ScenarioLoader)  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError:
         raise InputError(f"{in_file}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -220,6 +232,7 @@ def load_scenario(name_or_path: str) -> Scenario:
     return Scenario(
         name=path.stem, path=path, title=str(content.get("title", "")),
         description=str(content.get("description", "")).strip(), parameters=parameters,
+        sha256=hashlib.sha256(raw).hexdigest(),
     )
 
 
@@ -230,9 +243,25 @@ class Resolved:
     values: dict[str, Value]
     origins: dict[str, str]  # default | scenario:NAME | command line
     scenario: str
+    source: Scenario | None = None  # the scenario file read, if any
 
     def overrides(self) -> dict[str, Value]:
         return {k: v for k, v in self.values.items() if self.origins[k] != "default"}
+
+    def is_default(self) -> bool:
+        return self.source is None and not self.overrides()
+
+    def summary(self) -> str:
+        """One line for the console: the scenario and every override with its value."""
+        if self.is_default():
+            return "default inputs"
+        parts = []
+        if self.source is not None:
+            parts.append(f"scenario {self.scenario}" + (f" ({self.source.title})" if self.source.title else ""))
+        changed = [f"{name}={value}" for name, value in self.overrides().items() if self.origins[name] == "command line"]
+        if changed:
+            parts.append("-p " + ", ".join(changed))
+        return "; ".join(parts) or f"scenario {self.scenario}"
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -242,12 +271,22 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def parse_sweep(text: str) -> tuple[str, list[str]]:
+    """`-p NAME=V1,V2,V3` of a sweep: the name and its values (at least one)."""
+    name, raw = parse_assignment(text)
+    values = [v.strip() for v in raw.split(",")]
+    if not raw or any(not v for v in values):
+        raise InputError(f"-p {text!r}: expected NAME=V1,V2,... (values separated by commas, none empty)")
+    return name, values
+
+
 def resolve(scenario: str | None = None, assignments: list[str] | tuple[str, ...] = ()) -> Resolved:
     """Defaults < scenario file < -p NAME=VALUE; every value validated."""
     params = registry()
     values: dict[str, Value] = {name: p.default for name, p in params.items()}
     origins = {name: "default" for name in params}
     scenario_name = "default"
+    loaded: Scenario | None = None
     if scenario is not None:
         loaded = load_scenario(scenario)
         scenario_name = loaded.name
@@ -261,6 +300,9 @@ def resolve(scenario: str | None = None, assignments: list[str] | tuple[str, ...
         name, raw = parse_assignment(text)
         if name not in params:
             raise unknown_parameter(name, params, "-p")
+        if "," in raw and params[name].type != "choice":
+            raise InputError(f"-p {text!r}: one value per build; several values are a sweep: "
+                             f"`python -m analysis sweep -p {name}={raw} --keys PATTERN`")
         values[name] = params[name].coerce(raw, "-p")
         origins[name] = "command line"
-    return Resolved(values=values, origins=origins, scenario=scenario_name)
+    return Resolved(values=values, origins=origins, scenario=scenario_name, source=loaded)

@@ -27,7 +27,7 @@ from analysis.errors import BuildError, InputError
 from analysis.inputs import data
 from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
-from analysis.pipeline import cache, notebooks, results, sphinx_env
+from analysis.pipeline import cache, notebooks, notice, results, sphinx_env
 from analysis.pipeline.browser import print_to_pdf
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -55,6 +55,23 @@ def validate_inputs() -> dict[str, Param]:
     inputs.validate_model_configs()
     explore.controls()  # the what-if panel's grid: each value a valid -p, each grid holding the default
     return params
+
+
+def validate_once(out: Path | None) -> None:
+    """validate_inputs(), unless these exact inputs (code, data, scenarios: one digest) passed before, into this
+    folder or any other (the mark is kept in the shared cache, analysis.pipeline.inprocess.cache_dir)."""
+    from analysis.pipeline.inprocess import cache_dir
+
+    name = f"validated.{cache.inputs_digest()}"
+    shared = cache_dir() / name
+    if shared.is_file() or (out is not None and (out / ".cache" / name).is_file()):
+        return
+    validate_inputs()
+    try:
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        shared.write_text("ok")
+    except OSError:  # a read-only cache only costs the next build a second check
+        pass
 
 
 def check_out(out: Path) -> Path:
@@ -141,7 +158,7 @@ def execute_all(
 
 
 def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dict[str, Any] | None = None,
-                           panel: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+                           panel: dict[str, Any] | None = None, resolved: Resolved | None = None) -> dict[str, dict[str, Any]]:
     """Write the generated pages (no kernel needed) into the staged book; return their values.
 
     Without `document`, the pages that need results.json are left for a second call. The what-if panel's page is
@@ -149,7 +166,7 @@ def _write_generated_pages(src: Path, toc: list[Path], root: Path, document: dic
     from analysis.chapters.reference import GENERATED, NEEDS_RESULTS, PageContext
 
     values: dict[str, dict[str, Any]] = {}
-    context = PageContext([root / nb for nb in toc], document, panel)
+    context = PageContext([root / nb for nb in toc], document, panel, resolved)
     for page in notebooks.generated_pages(root):
         if (page.stem in NEEDS_RESULTS) != (document is not None) or (page.stem == PANEL_PAGE and panel is None):
             continue
@@ -306,25 +323,15 @@ def build(
     defaults = {name: p.default for name, p in params.items()}
     declared = notebooks.check_parameters(toc, defaults, root)
     seconds: dict[str, float] = {}
+    # Every input is validated before any kernel starts: bad input never waits on a kernel (issue 25).
+    validate_once(out)
     # Each notebook's key covers its source, its declared parameters' values and all shared inputs.
     keys = {nb: cache.notebook_key(root / nb, {n: resolved.values[n] for n in declared[nb]}) for nb in toc}
     # A rebuild that re-executes a notebook or two in this process spends most of its time starting a kernel:
-    # start it now, while the inputs are validated and the book is staged.
+    # start it now, while the book is staged.
     uncached = [nb for nb in toc if not (use_cache and cache.NotebookCache(out).path(root / nb, keys[nb]).is_file())]
-    if uncached and (jobs <= 1 or len(uncached) == 1):
-        if (out / ".book-key").is_file():
-            notebooks.warm_kernel_in_background()
-    else:
-        notebooks.shutdown_kernel()  # one started early (analysis.cli) that no notebook of this build will use
-    # Inputs that validated once into this folder (same code, data, scenarios: one digest) need no second check.
-    # (The mark is left by a build that published: a failed one leaves nothing but OUT/failed/.)
-    validated = out / ".cache" / f"validated.{cache.inputs_digest()}"
-    if not validated.is_file():
-        try:
-            validate_inputs()
-        except BaseException:
-            notebooks.shutdown_kernel()
-            raise
+    if uncached and (jobs <= 1 or len(uncached) == 1) and (out / ".book-key").is_file():
+        notebooks.warm_kernel_in_background()
     versions = results.versions()
     key = cache.book_key([keys[nb] for nb in toc], root, {"html": html, "pdf": pdf, "git": versions["git"]})
     with build_lock(out, echo):
@@ -336,7 +343,7 @@ def build(
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             src = _stage_sources(staging, root, versions)
-            generated = _write_generated_pages(src, toc, root)
+            generated = _write_generated_pages(src, toc, root, resolved=resolved)
             store = cache.NotebookCache(out)
             plan = []
             for nb in toc:
@@ -344,7 +351,7 @@ def build(
                     echo(f"  {nb.name}: cached")
                 else:
                     plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
-            echo(f"executing {len(plan)} of {len(toc)} notebooks (scenario {resolved.scenario}, {jobs} at a time)")
+            echo(f"executing {len(plan)} of {len(toc)} notebooks ({resolved.summary()}; {jobs} at a time)")
             started = time.perf_counter()
             # The what-if panel's grid, computed (or fetched) while the notebooks run: it depends on the inputs
             # and the code only, never on this build's parameters.
@@ -362,17 +369,8 @@ def build(
                 store.store(root / by_path[run.notebook], keys[by_path[run.notebook]], run.notebook)
             records = results.read_records({nb.stem: src / nb for nb in toc})
             collected = results.collect(records, generated)
-            meta = {
-                "schema_version": results.SCHEMA_VERSION,
-                "scenario": resolved.scenario,
-                "parameters": {
-                    name: {"value": value, "origin": resolved.origins[name]}
-                    for name, value in resolved.values.items()
-                },
-                "versions": versions,
-            }
-            document = results.document(collected, meta, results.depends_on(records))
-            _write_generated_pages(src, toc, root, document, panel)
+            document = results.document(collected, results.meta(resolved, versions), results.depends_on(records))
+            _write_generated_pages(src, toc, root, document, panel, resolved)
             staged_notebooks = staging / "notebooks"
             staged_notebooks.mkdir()
             for nb in toc:
@@ -382,6 +380,7 @@ def build(
                 echo("building HTML with jupyter-book (strict)")
                 started = time.perf_counter()
                 staged_html = _html(src, staging, out, echo)
+                notice.mark_pages(staged_html, resolved)
                 seconds["jupyter_book"] = time.perf_counter() - started
                 _copy_downloads(staged_html / "downloads", document, [src / nb for nb in toc])
                 if pdf:
@@ -397,14 +396,41 @@ def build(
                     seconds["pdf"] = time.perf_counter() - started
             publish(staged_html, document, out, staged_pdf, staged_notebooks)
             (out / ".book-key").write_text(key)
-            validated.parent.mkdir(parents=True, exist_ok=True)
-            for stale in validated.parent.glob("validated.*"):
-                stale.unlink(missing_ok=True)
-            validated.write_text("ok")
         finally:
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
+
+
+def results_only(
+    resolved: Resolved, out: Path, *, jobs: int = 1, echo: Echo = print, root: Path = ROOT, use_cache: bool = True,
+) -> BuildReport:
+    """results.json alone, computed in-process from the chapter functions (analysis.pipeline.inprocess): no
+    papermill, no kernel, no staging of the book. Published as a build publishes it (atomically, under the
+    folder's lock); a book in OUT/html from an earlier build is left as it was."""
+    from analysis.pipeline import inprocess
+
+    out = check_out(out)
+    toc = notebooks.toc_notebooks(root)
+    validate_once(out)
+    others = inprocess.unsupported(root, toc)
+    if others:
+        echo(f"results only: {', '.join(map(str, others))} does more than run its chapter; executing the notebooks")
+        return build(resolved, out, html=False, jobs=jobs, echo=echo, root=root, use_cache=use_cache)
+    seconds: dict[str, float] = {}
+    with build_lock(out, echo):
+        recover(out)
+        echo(f"computing results in-process ({resolved.summary()})")
+        started = time.perf_counter()
+        document = inprocess.results_document(resolved, root, jobs=jobs, use_cache=use_cache, echo=echo)
+        seconds["compute"] = time.perf_counter() - started
+        key = "results-only:" + cache.text_digest(results.dumps(document))
+        if use_cache and (out / ".book-key").is_file() and (out / ".book-key").read_text() == key and (out / "results.json").is_file():
+            echo(f"up to date: nothing changed since the last build into {out}")
+        else:
+            publish(None, document, out)
+            (out / ".book-key").write_text(key)
+    return _report(out, False, False, seconds)
 
 
 def _up_to_date(out: Path, key: str, html: bool, pdf: bool) -> bool:

@@ -55,6 +55,10 @@ def code_digest() -> str:
                                     sys.version]).encode()).hexdigest()
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
 def notebook_key(notebook: Path, parameters: dict[str, Any]) -> str:
     """Key of one notebook's execution with these (declared) parameter values."""
     payload = json.dumps({

@@ -32,65 +32,98 @@ def environment() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-_warming: threading.Thread | None = None
-_starting: Any = None  # the kernel being warmed up, so that a cancel can stop it at once
-_cancel = threading.Event()
+class _Warmup:
+    """One kernel being started in a background thread. Only that thread touches its manager's zmq objects (sockets
+    are not thread-safe, and destroying a context while another thread polls one of its sockets can abort or block
+    for good); other threads may only ask it to stop (`cancel`) and kill the kernel's process by its id."""
+
+    def __init__(self) -> None:
+        self.cancel = threading.Event()
+        self.manager: Any = None  # set by the thread as soon as the kernel is being started
+        self.thread = threading.Thread(target=self._run, name="warm-kernel", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            warm_kernel(self)
+        except Exception:  # the notebook's own call starts one again and reports what fails
+            pass
+
+
+_warming: _Warmup | None = None
+STOP_WAIT = 3.0  # seconds to wait for a cancelled warm-up to stop itself before leaving it behind
 
 
 def warm_kernel_in_background() -> None:
     """Start this process's kernel now, in a thread, so that it is ready when the first notebook needs it (a
     rebuild that re-executes one notebook spends most of its time starting a kernel). Failures surface later,
-    when a notebook asks for the kernel; `shutdown_kernel` stops it at once if no notebook needs it."""
+    when a notebook asks for the kernel; `shutdown_kernel` stops it at once if no notebook needs it. Call it only
+    once the inputs are known good: bad input never waits on a kernel."""
     global _warming
     if _warming is None and _kernel is None:
-        _cancel.clear()
-        _warming = threading.Thread(target=_warm_quietly, name="warm-kernel", daemon=True)
-        _warming.start()
-
-
-def _warm_quietly() -> None:
-    try:
-        warm_kernel()
-    except Exception:  # the notebook's own call starts one again and reports what fails
-        pass
+        _warming = _Warmup()
+        _warming.thread.start()
 
 
 def _wait_for_warming() -> None:
     global _warming
-    if _warming is not None and _warming is not threading.current_thread():
-        _warming.join()
+    warming = _warming
+    if warming is not None and warming.thread is not threading.current_thread():
+        warming.thread.join()
         _warming = None
 
 
-def warm_kernel() -> Any:
-    """This process's kernel, started (and warmed up) on first use or after it died."""
-    global _kernel, _starting
+def _kill(manager: Any) -> None:
+    """Kill a kernel's process by its id: a signal, no zmq object touched (safe from any thread)."""
+    import signal
+
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    pid = getattr(process, "pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:  # already gone
+            pass
+
+
+def warm_kernel(warmup: _Warmup | None = None) -> Any:
+    """This process's kernel, started (and warmed up) on first use or after it died. With `warmup`, the call runs
+    in that warm-up's own thread and publishes the kernel only if it was not cancelled meanwhile."""
+    global _kernel
     from jupyter_client.manager import KernelManager
 
-    _wait_for_warming()
-    if _kernel is not None and _kernel.is_alive():
-        return _kernel
-    shutdown_kernel()
+    if warmup is None:
+        _wait_for_warming()
+        if _kernel is not None and _kernel.is_alive():
+            return _kernel
+        shutdown_kernel()
     environment()
     manager = KernelManager(kernel_name=KERNEL)
-    manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(ROOT))
-    _starting = manager
+    if warmup is not None:
+        warmup.manager = manager
     try:
-        if _cancel.is_set() and threading.current_thread() is _warming:
+        manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(ROOT))
+        if warmup is not None and warmup.cancel.is_set():
             raise RuntimeError("kernel warm-up cancelled")
-        run_in(manager, WARM_UP + "\n" + RESET)  # left as new: the first notebook needs no reset of its own
+        run_in(manager, WARM_UP + "\n" + RESET, cancel=warmup.cancel if warmup else None)  # left as new
+        if warmup is not None and warmup.cancel.is_set():
+            raise RuntimeError("kernel warm-up cancelled")
     except BaseException:
-        manager.shutdown_kernel(now=True)
+        _stop(manager)  # in the thread that made it
         raise
-    finally:
-        _starting = None
     _kernel = manager
     manager.fresh = True  # type: ignore[attr-defined]
     return manager
 
 
-def run_in(manager: Any, code: str, timeout: float = 120) -> None:
-    """Run code in a kernel and wait for it, giving up as soon as the kernel dies or a cancel is asked for."""
+def _stop(manager: Any) -> None:
+    try:
+        manager.shutdown_kernel(now=True)
+    except Exception:  # already gone: nothing to stop
+        pass
+
+
+def run_in(manager: Any, code: str, timeout: float = 120, cancel: threading.Event | None = None) -> None:
+    """Run code in a kernel and wait for it, giving up as soon as the kernel dies or `cancel` is set."""
     import queue
 
     client = manager.client()
@@ -100,7 +133,7 @@ def run_in(manager: Any, code: str, timeout: float = 120) -> None:
     def reply_to(msg_id: str, resend: Any = None) -> dict[str, Any]:
         asked = time.monotonic()
         while True:
-            if _cancel.is_set() and threading.current_thread() is _warming:
+            if cancel is not None and cancel.is_set():
                 raise RuntimeError("kernel warm-up cancelled")
             try:
                 reply = client.get_shell_msg(timeout=0.1)
@@ -134,23 +167,20 @@ def reset(manager: Any) -> None:
 
 def shutdown_kernel() -> None:
     """Stop this process's kernel (at the end of a sequential run, before replacing a dead one, or when a kernel
-    started early is not needed: its warm-up is cancelled rather than waited for)."""
-    global _kernel
-    if _warming is not None and _warming is not threading.current_thread():
-        _cancel.set()
-        starting = _starting
-        if starting is not None:
-            try:
-                starting.shutdown_kernel(now=True)
-            except Exception:  # already gone
-                pass
-    _wait_for_warming()
-    _cancel.clear()
+    started early is not needed). Bounded: a warm-up still running is cancelled and its kernel killed by process id
+    from here; the warm-up's thread closes its own zmq objects, and is left behind (a daemon) if it has not done so
+    within STOP_WAIT seconds, rather than blocking the user's message in zmq's teardown."""
+    global _kernel, _warming
+    warming = _warming
+    if warming is not None and warming.thread is not threading.current_thread():
+        warming.cancel.set()
+        _kill(warming.manager)
+        warming.thread.join(STOP_WAIT)
+        _warming = None
+        if warming.thread.is_alive():  # still inside zmq: never touch its objects from here
+            return
     if _kernel is not None:
-        try:
-            _kernel.shutdown_kernel(now=True)
-        except Exception:  # already gone: nothing to stop
-            pass
+        _stop(_kernel)
     _kernel = None
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-import papermill
 import yaml
 
 from analysis.errors import BuildError, InputError
@@ -72,6 +70,8 @@ def generated_pages(root: Path = ROOT) -> list[Path]:
 
 def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     """Parameters of a notebook's `parameters` cell, by papermill's own inspection."""
+    import papermill  # loaded only where notebooks are executed or inspected (a results-only build never does)
+
     return papermill.inspect_notebook(str(notebook))
 
 
@@ -97,6 +97,8 @@ def execute(source: Path, target: Path, parameters: dict[str, Any], position: in
 
 
 def _execute_once(source: Path, target: Path, parameters: dict[str, Any], position: int) -> Execution:
+    import papermill
+
     started = time.perf_counter()
     kernel.environment()
     try:
@@ -124,6 +126,8 @@ def _execute_once(source: Path, target: Path, parameters: dict[str, Any], positi
 
 def _code_cell_number(path: Path, cell_index: int) -> str:
     """The failing cell as a reader counts it: 'N (code cell M)'."""
+    import nbformat
+
     try:
         nb = nbformat.read(str(path), as_version=4)
         # papermill adds error-banner cells after the fact; count cells as executed.
@@ -136,6 +140,8 @@ def _code_cell_number(path: Path, cell_index: int) -> str:
 
 def normalise(path: Path) -> None:
     """Strip run-to-run noise so executing twice with the same inputs changes nothing."""
+    import nbformat
+
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
@@ -185,6 +191,8 @@ def parameters_source(names: tuple[str, ...], registry: dict[str, Any]) -> str:
 
 def write_parameters_cell(notebook: Path, registry: dict[str, Any]) -> bool:
     """Rewrite a notebook's parameters cell from its chapter's PARAMETERS; True if it changed."""
+    import nbformat
+
     nb = nbformat.read(str(notebook), as_version=4)
     source = parameters_source(tuple(chapter_module(notebook).PARAMETERS), registry)
     cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)

@@ -8,18 +8,21 @@ file cannot disagree.
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from analysis.chapters import UNIT_SUFFIX
 from analysis.errors import BuildError
 from analysis.paths import DATA_DIR, ROOT
 from analysis.pipeline.cache import files_digest, tree
+
+if TYPE_CHECKING:
+    from analysis.inputs.params import Resolved
 
 RECORD_PREFIX = "application/papermill.record/"
 META_KEY = "_meta"
@@ -29,6 +32,8 @@ SCHEMA_VERSION = 3
 
 def glue_records(path: Path) -> dict[str, Any]:
     """name → value for every non-figure glue record in one executed notebook."""
+    import nbformat
+
     nb = nbformat.read(str(path), as_version=4)
     records: dict[str, Any] = {}
     for cell in nb.cells:
@@ -107,21 +112,102 @@ def versions() -> dict[str, str]:
             "data_sha256": files_digest(tree(DATA_DIR, ("*",)), DATA_DIR)[:16]}
 
 
+def meta(resolved: Resolved, versions_: dict[str, str]) -> dict[str, Any]:
+    """`_meta`: what this build is. The scenario by name (as before) and, for a scenario file, its path, title and
+    content hash (a file edited since is then visible); every parameter with its value and origin; the overrides."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": resolved.scenario,
+        "scenario_file": resolved.source.describe() if resolved.source is not None else None,
+        "overrides": {name: {"value": value, "origin": resolved.origins[name]} for name, value in resolved.overrides().items()},
+        "parameters": {name: {"value": value, "origin": resolved.origins[name]} for name, value in resolved.values.items()},
+        "versions": versions_,
+    }
+
+
+# A figure formatted for people: $1.88B, -$405.9K, 52%, 3.25×10²⁴, 10,000, 0.64 years, 32.7 MW.
+_SHOWN = re.compile(r"^([-−]?)\$?(\d[\d,]*(?:\.\d+)?)(?:×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))?\s?([KMBT%])?(?:\s+[A-Za-z][\w-]*)?$")
+_SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, "%": 1e-2, None: 1.0}
+_SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+TWIN_NAME_SIMILARITY = 0.8  # two quantities can display alike ($1.34B); the names must agree too
+
+
+def _shown_number(text: str) -> tuple[float, float, bool] | None:
+    """(value, half of the last shown digit, is money) of a formatted figure; None for other text."""
+    match = _SHOWN.match(text.strip())
+    if not match:
+        return None
+    sign, digits, exponent, suffix = match.groups()
+    scale = _SCALE[suffix] * (10.0 ** int(exponent.translate(_SUPERSCRIPTS)) if exponent else 1.0)
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    value = float(digits.replace(",", "")) * scale * (-1 if sign else 1)
+    return value, 0.5 * 10.0 ** -decimals * scale, "$" in text
+
+
+def text_twins(results: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Text key → the number it shows formatted (its twin): a number of the same page whose value the text
+    displays (to its last digit), in money if the text is, with a name of the same quantity."""
+    numbers: dict[str, list[tuple[str, float, str]]] = {}
+    for key, entry in results.items():
+        if isinstance(entry.get("value"), int | float) and not isinstance(entry.get("value"), bool):
+            numbers.setdefault(entry.get("notebook", ""), []).append((key, float(entry["value"]), str(entry.get("unit", ""))))
+    twins: dict[str, str] = {}
+    for key, entry in results.items():
+        if not isinstance(entry.get("value"), str):
+            continue
+        shown = _shown_number(entry["value"])
+        if shown is None:
+            continue
+        value, half, money = shown
+        name = key.removesuffix("_text")
+        candidates = [
+            (difflib.SequenceMatcher(None, name, other).ratio(), other)
+            for other, number, unit in numbers.get(entry.get("notebook", ""), [])
+            if abs(number - value) <= half * (1 + 1e-9) and money == unit.startswith("USD")
+        ]
+        best = max(candidates, default=None)
+        if best is not None and best[0] >= TWIN_NAME_SIMILARITY:
+            twins[key] = best[1]
+    return twins
+
+
+def verdict_numbers(results: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """A claim's verdict (and its sentence) → the ratio it is judged on (claim_<id>_ratio)."""
+    out = {}
+    for key in results:
+        match = re.fullmatch(r"(claim_\w+?)_verdict(_text)?", key)
+        if match and f"{match.group(1)}_ratio" in results:
+            out[key] = f"{match.group(1)}_ratio"
+    return out
+
+
 def document(
     results: dict[str, dict[str, Any]], meta: dict[str, Any], depends_on: dict[str, dict[str, float | None]] | None = None,
 ) -> dict[str, Any]:
     """results.json: every value with its unit, page and (a compatible extension) the parameters it
-    depends on, {parameter: elasticity}, most influential first; then `_meta`."""
+    depends on, {parameter: elasticity}, most influential first; then `_meta`.
+
+    A text that shows a number formatted carries that number's dependencies (rounding would hide most of them
+    from a 1% move); a verdict carries its ratio's, without elasticities (it flips, it does not scale)."""
     from analysis.chapters.dependencies import ranked
 
     if depends_on is not None:
-        results = {k: {**v, "depends_on": ranked(depends_on.get(k, {}))} for k, v in results.items()}
+        merged = {k: dict(depends_on.get(k, {})) for k in results}
+        for text, number in text_twins(results).items():
+            merged[text] = {**merged[text], **depends_on.get(number, {})}
+        for verdict, ratio in verdict_numbers(results).items():
+            merged[verdict] = {**{name: None for name in depends_on.get(ratio, {})}, **merged[verdict]}
+        results = {k: {**v, "depends_on": ranked(merged[k])} for k, v in results.items()}
     return {**results, META_KEY: meta}
+
+
+def dumps(content: dict[str, Any]) -> str:
+    return json.dumps(content, indent=2, sort_keys=False) + "\n"
 
 
 def write_json(path: Path, content: dict[str, Any]) -> None:
     """Write via a temporary file and rename, so readers never see half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(content, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.write_text(dumps(content), encoding="utf-8")
     os.replace(tmp, path)
 

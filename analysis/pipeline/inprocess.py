@@ -1,0 +1,235 @@
+"""results.json without papermill or a kernel: the chapter functions the notebooks call, called in this process.
+
+A notebook of the book is its generated parameters cell, `page = run(chapter, globals())` and `page.show(...)`
+cells, so everything it glues is `chapter(parameters).values` and the dependencies `page.run` measures. This
+module calls the same two functions with the same parameters and hands their values to the same collector
+(analysis.pipeline.results) as glue records, so the file is the notebook build's, key for key (tests prove it on
+the default build and on every shipped scenario). A notebook that does anything else is executed instead.
+
+Each chapter's values are cached in a folder shared by every output folder (`cache_dir()`), keyed by the chapter,
+the values of the parameters it declares and the inputs' digest (code, data, scenarios, requirements): a what-if
+recomputes only the chapters that read the changed input, whichever `--out` it goes to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.chapters import UNIT_SUFFIX
+from analysis.inputs.params import Resolved, Value
+from analysis.paths import ROOT
+from analysis.pipeline import cache
+
+Echo = Callable[[str], None]
+CACHE_ENV = "COST_BOOK_CACHE"  # another folder for the shared cache (tests point it at a temporary one)
+Entry = dict[str, Any]  # {"values": {name: [value, unit]}, "depends_on": {name: {param: elasticity}} | None}
+
+# The only code cells a notebook may hold for its values to be computed in-process (besides its parameters cell).
+_RUN_CELL = re.compile(r"from analysis\.chapters import (\w+)\nfrom analysis\.chapters\.page import run\n\npage = run\(\1, globals\(\)\)\s*")
+_SHOW_CELL = re.compile(r"page\.show\(\"\w+\"\);?\s*")
+
+
+def cache_dir() -> Path:
+    """The cache shared between output folders: $COST_BOOK_CACHE, else $XDG_CACHE_HOME (~/.cache)/deepseek-cost-book."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "deepseek-cost-book"
+
+
+def measuring() -> bool:
+    """Whether dependencies are measured, as page.run decides (COST_BOOK_DEPENDENCIES=0 skips them)."""
+    return os.environ.get("COST_BOOK_DEPENDENCIES", "1") != "0"
+
+
+def chapter_of(notebook: Path) -> str | None:
+    """The chapter a notebook runs, if it does nothing else (else None: it must be executed)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    stem = None
+    for cell in cells:
+        if cell.get("cell_type") != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "".join(cell.get("source", []))
+        run = _RUN_CELL.fullmatch(source)
+        if run and stem is None:
+            stem = run.group(1)
+        elif not _SHOW_CELL.fullmatch(source):
+            return None
+    return stem if stem == notebook.stem else None
+
+
+def unsupported(root: Path, toc: Sequence[Path]) -> list[Path]:
+    """The notebooks whose values cannot be computed in-process (they do more than run their chapter)."""
+    return [nb for nb in toc if chapter_of(root / nb) is None]
+
+
+def _module(stem: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"analysis.chapters.{stem}")
+
+
+def declared(stem: str) -> tuple[str, ...]:
+    return tuple(_module(stem).PARAMETERS)
+
+
+def chapter_key(stem: str, params: Mapping[str, Value], measure: bool) -> str:
+    payload = json.dumps({"chapter": stem, "parameters": {k: params[k] for k in sorted(params)}, "measure": measure,
+                          "inputs": cache.inputs_digest()}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def evaluate(stem: str, params: Mapping[str, Value], measure: bool) -> Entry:
+    """What a notebook's `page = run(chapter, globals())` glues: the chapter's values and, when measured, their
+    dependencies (the same call page.run makes). Charts are not drawn: they are not values."""
+    from analysis.chapters import dependencies
+
+    module = _module(stem)
+    params = {name: params[name] for name in module.PARAMETERS}  # in declared order, as page.run passes them
+    with dependencies.charts_not_drawn():
+        page = module.chapter(params)
+    values = {name: [glued.value, glued.unit] for name, glued in page.values.items()}
+    return {"values": values, "depends_on": dependencies.chapter_dependencies(stem, params) if measure else None}
+
+
+def _evaluate_timed(job: tuple[str, dict[str, Value], bool]) -> tuple[str, Entry, float]:
+    started = time.perf_counter()
+    stem, params, measure = job
+    return stem, evaluate(stem, params, measure), time.perf_counter() - started
+
+
+def _cache_file(stem: str, key: str) -> Path:
+    return cache_dir() / "chapters" / f"{stem}.{key}.json"
+
+
+def _read(path: Path) -> Entry | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # absent, or half-written by a process that died: compute again
+        return None
+
+
+def _write(path: Path, entry: Entry) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(tmp, path)  # readers in other processes never see half a file
+    except OSError:  # a read-only cache costs time, not correctness
+        pass
+
+
+def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool | None = None, jobs: int = 1,
+             use_cache: bool = True, echo: Echo | None = None) -> dict[str, Entry]:
+    """Every listed chapter's entry at these parameter values: from the shared cache, or computed."""
+    measure = measuring() if measure is None else measure
+    entries: dict[str, Entry] = {}
+    missing: list[tuple[str, dict[str, Value], bool]] = []
+    keys = {}
+    for stem in stems:
+        params = {name: values[name] for name in declared(stem)}
+        keys[stem] = chapter_key(stem, params, measure)
+        hit = _read(_cache_file(stem, keys[stem])) if use_cache else None
+        if hit is not None:
+            entries[stem] = hit
+        else:
+            missing.append((stem, params, measure))
+    for stem, entry, seconds in _run_all(missing, jobs):
+        if echo:
+            echo(f"  {stem}: {seconds:.2f} s")
+        entries[stem] = entry
+        _write(_cache_file(stem, keys[stem]), entry)
+    if echo and len(missing) < len(stems):
+        echo(f"  {len(stems) - len(missing)} of {len(stems)} chapters from the shared cache ({cache_dir()})")
+    return {stem: entries[stem] for stem in stems}
+
+
+def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> list[tuple[str, Entry, float]]:
+    # In this process, one chapter after another: forked workers were slower here (each loads the data and the
+    # chart modules again, and numpy's threads oversubscribe two cores), and a what-if recomputes few chapters.
+    del jobs
+    done = [_evaluate_timed(job) for job in jobs_list]
+    _close_figures()
+    return done
+
+
+def _close_figures() -> None:
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def records(entries: Mapping[str, Entry]) -> dict[str, dict[str, Any]]:
+    """The entries as the glue records an executed notebook holds (analysis.pipeline.results.read_records)."""
+    from analysis.chapters.page import DEPENDS_ON_RECORD
+
+    out: dict[str, dict[str, Any]] = {}
+    for stem, entry in entries.items():
+        glued: dict[str, Any] = {}
+        for name, (value, unit) in entry["values"].items():
+            glued[name] = value
+            glued[name + UNIT_SUFFIX] = unit
+        glued[DEPENDS_ON_RECORD] = json.dumps(entry["depends_on"] or {}, sort_keys=True)
+        out[stem] = glued
+    return out
+
+
+def generated_values(root: Path, toc: Sequence[Path]) -> dict[str, dict[str, Any]]:
+    """The values of the generated pages that need no results (their counts), as build._write_generated_pages
+    returns them; cached by the inputs and the book's notebooks (the pages read their parameters cells)."""
+    from analysis.chapters.reference import GENERATED, NEEDS_RESULTS, PageContext
+    from analysis.pipeline import notebooks
+
+    books = cache.files_digest([root / nb for nb in toc] + [root / "_toc.yml"], root)
+    key = hashlib.sha256(f"{cache.inputs_digest()}|{books}".encode()).hexdigest()[:24]
+    path = cache_dir() / "generated" / f"{key}.json"
+    hit = _read(path)
+    if hit is not None:
+        return hit
+    values: dict[str, dict[str, Any]] = {}
+    context = PageContext([root / nb for nb in toc])
+    for page in notebooks.generated_pages(root):
+        if page.stem in NEEDS_RESULTS:
+            continue
+        made = GENERATED[page.stem](context)
+        values[page.stem] = {k: v for name, g in made.values.items() for k, v in ((name, g.value), (name + UNIT_SUFFIX, g.unit))}
+    _write(path, values)
+    return values
+
+
+def results_document(resolved: Resolved, root: Path = ROOT, *, jobs: int = 1, use_cache: bool = True,
+                     echo: Echo | None = None, measure: bool | None = None) -> dict[str, Any]:
+    """results.json's content for these parameters, computed in-process (see the module's docstring)."""
+    from analysis.pipeline import notebooks, results
+
+    toc = notebooks.toc_notebooks(root)
+    entries = chapters([nb.stem for nb in toc], resolved.values, measure=measure, jobs=jobs, use_cache=use_cache, echo=echo)
+    glued = records(entries)
+    collected = results.collect(glued, generated_values(root, toc))
+    return results.document(collected, results.meta(resolved, results.versions()), results.depends_on(glued))
+
+
+def values_at(resolved: Resolved, keys: Callable[[str], bool] | None = None, *, use_cache: bool = True,
+              root: Path = ROOT) -> dict[str, tuple[Value, str]]:
+    """Every value (and its unit) at these parameters, without dependencies (sweeps: one row per point)."""
+    from analysis.pipeline import notebooks
+
+    toc = notebooks.toc_notebooks(root)
+    entries = chapters([nb.stem for nb in toc], resolved.values, measure=False, use_cache=use_cache)
+    out: dict[str, tuple[Value, str]] = {}
+    for entry in entries.values():
+        for name, (value, unit) in entry["values"].items():
+            if keys is None or keys(name):
+                out.setdefault(name, (value, unit))
+    return out
