@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -186,7 +186,16 @@ def _moved_by(sim: Simulation) -> dict[str, str]:
 
 
 def judge(p: Mapping[str, Value]) -> Ledger:
-    """Every claim judged against the book's own range for the quantity it names (the one place verdicts are made)."""
+    """Every claim judged against the book's own range for the quantity it names (the one place verdicts are made).
+
+    The landing page quotes the same ledger, and the dependency pass moves the same inputs for both pages: one judgement
+    per set of inputs serves both (the result is never mutated)."""
+    return _judged(tuple(sorted((name, p[name]) for name in PARAMETERS)))
+
+
+@lru_cache(maxsize=256)
+def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
+    p = dict(items)
     tolerance: float = p["claim_tolerance"]  # type: ignore[assignment]
     values = reconstructions(p)
     floor = fleet_chapter.is_floor(p)
