@@ -117,12 +117,14 @@ def cmd_model(args: argparse.Namespace) -> int:
     print(f"{summary['model']} ({summary['model_type']})")
     for name, value in summary["breakdown"].items():
         print(f"  {name:<31}{value:>20,}  ({value / 1e9:,.2f}B)")
-    print(f"  {'kv_cache_elements_per_token':<31}{summary['kv_cache_elements_per_token']:>20,}")
-    print(f"  {'kv_cache_bytes_per_token':<31}{summary['kv_cache_bytes_per_token']:>20,.0f}  (at {args.dtype_bytes:g} bytes, whole context kept)")
+    hybrid = "checkpoint" in summary  # DeepSeek-V4: per token = what each further token adds, compressed
+    print(f"  {'kv_cache_elements_per_token':<31}{summary['kv_cache_elements_per_token']:>20,.0f}")
+    kept_as = "each further token, compressed" if hybrid else "whole context kept"
+    print(f"  {'kv_cache_bytes_per_token':<31}{summary['kv_cache_bytes_per_token']:>20,.0f}  (at {args.dtype_bytes:g} bytes, {kept_as})")
     context = f"{args.context_tokens:,.0f}-token sequence"
     print(f"  {'kv_cache_bytes_per_token_kept':<31}{summary['kv_cache_bytes_per_token_kept']:>20,.0f}  (average per token of one {context})")
     kept = summary["kv_cache_bytes_kept"]
-    print(f"  {'kv_cache_bytes_kept':<31}{kept:>20,.0f}  ({kept / 1e9:,.2f} GB for one {context})")
+    print(f"  {'kv_cache_bytes_kept':<31}{kept:>20,.0f}  ({kept / 1e9:,.2f} GB{f', {kept / 2**30:,.2f} GiB' if hybrid else ''} for one {context})")
     layout = summary["attention"]
     layers = ", ".join(f"{count} {kind}" for kind, count in layout["layers"].items())
     if layout["sliding_window"]:
@@ -133,7 +135,13 @@ def cmd_model(args: argparse.Namespace) -> int:
     if layout["indexer"]:
         x = layout["indexer"]
         print(f"  {'indexer_layout':<31}{x['heads']} heads of {x['head_dim']}, top {x['topk']:,} tokens; "
-              f"{summary['kv_cache_indexer_elements_per_token']:,} key elements per token (in the KV figures above)")
+              f"{summary['kv_cache_indexer_elements_per_token']:,.0f} key elements per token (in the KV figures above)")
+    if hybrid:
+        ckpt = summary["checkpoint"]
+        print(f"  {'total_params_with_mtp':<31}{summary['total_params_with_mtp']:>20,}  ({summary['total_params_with_mtp'] / 1e9:,.2f}B)")
+        print(f"  {'checkpoint_tensors':<31}{ckpt['tensors']:>20,}")
+        formats = ", ".join(f"{fmt} {n / 1e9:,.2f}" for fmt, n in ckpt["bytes_by_format"].items())
+        print(f"  {'checkpoint_bytes':<31}{ckpt['bytes']:>20,}  (GB by format: {formats})")
     print(f"  {'flops_per_token':<31}{summary['flops_per_token']:>20,.0f}  (forward, context {args.context_tokens:,.0f})")
     return 0
 

@@ -42,6 +42,7 @@ def model_table() -> pd.DataFrame:
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: V3's parameters, what MoE saves, MLA's cache, serving, MTP, the article's words."""
     page = Page()
     context_tokens = int(p["context_tokens"])
     kv_dtype_bytes = int(p["kv_dtype_bytes"])
@@ -52,11 +53,25 @@ def chapter(p: Mapping[str, Value]) -> Page:
     models = model_table()
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
     v3b = arch.breakdown(v3)
-    h800 = gpu_catalogue()["h800"]
-    assert v3.experts is not None  # V3 is an MoE model
-    experts = v3.experts
+    claims = data.load_indexed("claims.csv")
+    mixture_of_experts(page, v3, v3b, claims)
+    parameter_charts(page, v3b, models)
+    moe_compute_saving(page, v3, v3b, context_tokens, pretrain_seq_len)
+    kv = latent_attention(page, v3, kv_dtype_bytes, context_tokens)
+    serving_fit(page, v3b, kv, weight_dtype_bytes, serving_gpus, context_tokens)
+    multi_token_prediction(page, v3, v3b)
+    corrections(page, v3, v3b, kv, claims)
+    return page
 
-    # Mixture-of-Experts
+
+def _experts(cfg: arch.ModelConfig) -> arch.Experts:
+    assert cfg.experts is not None  # V3 is an MoE model
+    return cfg.experts
+
+
+def mixture_of_experts(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown, claims: pd.DataFrame) -> None:
+    """V3's counts: total, active, MTP, layers and experts; the article's expert figures."""
+    experts = _experts(v3)
     page.number("v3_total_params", v3b.total, "parameters")
     page.number("v3_active_params", v3b.active, "parameters")
     page.number("v3_active_params_with_embeddings", v3b.active_with_embeddings, "parameters")
@@ -78,10 +93,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.number(f"v3_{key}_params_billions", getattr(v3b, key) / 1e9, "billion parameters")
     page.number("v3_attention_heads", v3.attention.heads, "heads")
     page.number("v3_mtp_depth", v3.mtp_layers, "modules")
-    claims = data.load_indexed("claims.csv")
     page.text("claim_experts", f"{claims.loc['v3_experts_256', 'value']:,.0f}")
     page.text("claim_experts_active", f"{claims.loc['v3_experts_active_8', 'value']:,.0f}")
 
+
+def parameter_charts(page: Page, v3b: arch.Breakdown, models: pd.DataFrame) -> None:
+    """Where V3's parameters sit, total against active for every model, and the models table."""
     parts = {
         "Routed experts": v3b.routed_experts, "Attention (MLA)": v3b.attention, "Shared experts": v3b.shared_experts,
         "Dense MLPs": v3b.dense_mlp, "Embedding + head": v3b.embeddings + v3b.output_head,
@@ -100,10 +117,13 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {c: _billions(2) for c in ["Total", "Active", "Active + emb."]} | {c: _billions(1) for c in ["Published", "Published active"]},
     )
 
-    # What MoE saves in compute: forward FLOP per token, V3 against the same model with every expert active.
-    # The embedding is a lookup in both; only the routed experts left idle differ. First at the pre-training
-    # context (a causal sequence of pretrain_seq_len tokens: each token attends to half of it on average),
-    # then for one token at the end of a long context, where attention (the same for both) dominates.
+
+def moe_compute_saving(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown, context_tokens: int, pretrain_seq_len: int) -> None:
+    """What MoE saves in compute: forward FLOP per token, V3 against the same model with every expert active.
+
+    The embedding is a lookup in both; only the routed experts left idle differ. First at the pre-training
+    context (a causal sequence of pretrain_seq_len tokens: each token attends to half of it on average),
+    then for one token at the end of a long context, where attention (the same for both) dominates."""
     idle_experts = v3b.routed_experts - v3b.routed_experts_active
     pretrain_attended = pretrain_seq_len / 2
     flops_pretrain = arch.flops_per_token(v3, pretrain_attended)
@@ -128,7 +148,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("v3_dense_equal_flops_per_token_text", si(flops_dense_equal, 2))
     page.number("context_tokens", context_tokens, "tokens")
 
-    # Multi-head Latent Attention
+
+def latent_attention(page: Page, v3: arch.ModelConfig, kv_dtype_bytes: int, context_tokens: int) -> dict[str, dict[str, int]]:
+    """Multi-head Latent Attention: V3's KV cache per token against MHA, GQA and MQA equivalents.
+    Returns the elements (`elements`) and bytes (`bytes`) per token of each, for the sections after."""
     eq = arch.kv_cache_equivalents(v3, gqa_groups=GQA_GROUPS)
     kv_bytes = {name: elements * kv_dtype_bytes for name, elements in eq.items()}
     page.number("kv_dtype_bytes", kv_dtype_bytes, "bytes per element")
@@ -150,8 +173,14 @@ def chapter(p: Mapping[str, Value]) -> Page:
         kv_table.rename(columns={"elements": "Elements per token", "bytes": "Bytes per token", "context_gb": "GB for one full context"}),
         {"Elements per token": "{:,.0f}", "Bytes per token": "{:,.0f}", "GB for one full context": "{:,.1f}"},
     )
+    return {"elements": eq, "bytes": kv_bytes}
 
-    # Serving: weights first, then full contexts
+
+def serving_fit(page: Page, v3b: arch.Breakdown, kv: Mapping[str, Mapping[str, int]], weight_dtype_bytes: float,
+                serving_gpus: int, context_tokens: int) -> None:
+    """Serving: weights first, then full contexts, on H800s."""
+    kv_bytes = kv["bytes"]
+    h800 = gpu_catalogue()["h800"]
     curves = {"MHA equivalent": kv_bytes["mha"], f"GQA, {GQA_GROUPS} groups": kv_bytes["gqa"], "MLA (V3)": kv_bytes["own"]}
     page.figure("fig_kv_cache", charts.kv_cache_vs_context(curves, h800.hbm_gb, max(context_tokens, 1024), "H800"))
     weights = v3b.total + v3b.mtp_unique
@@ -167,14 +196,20 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("weight_dtype_bytes", weight_dtype_bytes, "bytes per parameter")
     page.text("serving_weights_fit", "fit" if cap.weights_fit else "do not fit")
 
-    # Multi-Token Prediction
+
+def multi_token_prediction(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown) -> None:
+    """Multi-Token Prediction: its share of training compute and of the checkpoint; DeepSeek's figures."""
     page.number("v3_mtp_training_flops_share", arch.mtp_active_params(v3) / arch.matmul_params_per_token(v3), "fraction")
     page.number("v3_mtp_share_of_checkpoint", v3b.mtp / (v3b.total + v3b.mtp), "fraction")
     page.text("published_mtp_unique_text", f"{data.published('v3_mtp_unique_params') / 1e9:.1f}B")
     for key in ("v3_mtp_acceptance_low", "v3_mtp_acceptance_high", "v3_mtp_speedup"):
         page.number(f"published_{key}", data.published(key), "")
 
-    # What the article says, and what it is
+
+def corrections(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown, kv: Mapping[str, Mapping[str, int]],
+                claims: pd.DataFrame) -> None:
+    """What the article says, and what it is."""
+    experts, eq = _experts(v3), kv["elements"]
     page.table("corrections", pd.DataFrame([
         {"The article says": claims.loc["v3_experts_256", "claim"] + "; " + claims.loc["v3_experts_active_8", "claim"].lower(),
          "What it is": f"Per MoE layer: {experts.active} of {experts.routed} routed experts plus {experts.shared} shared, "
@@ -189,4 +224,3 @@ def chapter(p: Mapping[str, Value]) -> Page:
                        f"per layer: {eq['mha'] / eq['own']:.0f}× smaller KV cache than MHA",
          "Source": "V2 report Table 1; V3 config.json"},
     ]))
-    return page

@@ -113,16 +113,28 @@ def run_table(p: Mapping[str, Value], models: pd.DataFrame) -> pd.DataFrame:
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: the models counted, their counts against the publishers', what one token costs,
+    and the training runs priced on one basis."""
     page = Page()
     gpu_hour_usd = float(p["gpu_hour_usd"])
     context_tokens = int(p["context_tokens"])
     kv_dtype_bytes = int(p["kv_dtype_bytes"])
     pretrain_seq_len = int(p["pretrain_seq_len"])
     basis = str(p["peak_flops_basis"])
-    other_basis = "fp8" if basis == "bf16" else "bf16"
 
     models = model_table(context_tokens, kv_dtype_bytes, pretrain_seq_len)
-    v3 = models.loc[V3]
+    models_counted(page, models, context_tokens, kv_dtype_bytes, pretrain_seq_len)
+    counts_against_headlines(page, models)
+    per_token_costs(page, models, context_tokens, pretrain_seq_len)
+    runs = priced_runs(p, models, gpu_hour_usd, basis)
+    run_numbers(page, runs, gpu_hour_usd, basis)
+    run_comparisons(page, runs, float(p["v3_pretrain_gpu_hours"]), basis)
+    run_tables(page, runs, gpu_hour_usd, basis)
+    return page
+
+
+def models_counted(page: Page, models: pd.DataFrame, context_tokens: int, kv_dtype_bytes: int, pretrain_seq_len: int) -> None:
+    """How many models, on what conventions; each model's counts for results.json."""
     page.number("atlas_model_count", len(models), "models")
     page.number("atlas_moe_count", int(models["moe"].sum()), "models")
     page.number("atlas_dense_count", int((~models["moe"]).sum()), "models")
@@ -136,7 +148,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.number(f"atlas_{model}_kv_cache_bytes_per_token_kept", m["kv_kept"], f"bytes per token (kept at {context_tokens:,} tokens)")
         page.number(f"atlas_{model}_training_flops_per_token", m["training_flops_per_token"], "FLOP per token (training)")
 
-    # Counts against the publishers' headlines
+
+def counts_against_headlines(page: Page, models: pd.DataFrame) -> None:
+    """Counts against the publishers' headlines, and how sparse each MoE is beside V3."""
+    v3 = models.loc[V3]
     by_total = models.sort_values("total_params", ascending=False)
     page.table(
         "atlas_counts",
@@ -161,7 +176,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("atlas_v3_total_params_billions", v3["total_params"] / 1e9, "billion parameters")
     page.number("atlas_v3_active_params_billions", v3["active_params"] / 1e9, "billion parameters")
 
-    # What one token costs: KV cache to serve it, FLOPs to train on it
+
+def per_token_costs(page: Page, models: pd.DataFrame, context_tokens: int, pretrain_seq_len: int) -> None:
+    """What one token costs: KV cache to serve it, FLOPs to train on it."""
+    v3 = models.loc[V3]
     by_kept = models.sort_values("kv_kept")
     page.table(
         "atlas_per_token",
@@ -185,11 +203,19 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("atlas_llama_3_1_405b_training_flops_over_v3",
                 models.loc["llama_3_1_405b", "training_flops_per_token"] / v3["training_flops_per_token"], "times")
 
-    # Training runs with published GPU-hours, on one price and one peak
+
+def _peaks(basis: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Each GPU's peak FLOP/s on `basis` and on the other basis."""
     gpus = gpu_catalogue()
-    runs = run_table(p, models)
     peak = {key: (g.bf16_tflops if basis == "bf16" else g.fp8_tflops) * 1e12 for key, g in gpus.items()}
     peak_other = {key: (g.fp8_tflops if basis == "bf16" else g.bf16_tflops) * 1e12 for key, g in gpus.items()}
+    return peak, peak_other
+
+
+def priced_runs(p: Mapping[str, Value], models: pd.DataFrame, gpu_hour_usd: float, basis: str) -> pd.DataFrame:
+    """Training runs with published GPU-hours, on one price and one peak: cost, 6ND FLOPs, MFU, cost per 10²⁴ FLOP."""
+    peak, _ = _peaks(basis)
+    runs = run_table(p, models)
     runs["cost_usd"] = compute.cost_usd(runs["gpu_hours"], gpu_hour_usd)
     runs["flops_6nd"] = [compute.training_flops_6nd(n, d) if not math.isnan(d) else math.nan
                          for n, d in zip(runs["active_params"], runs["tokens"], strict=True)]
@@ -197,6 +223,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
                    for f, h, g in zip(runs["flops_6nd"], runs["gpu_hours"], runs["gpu"], strict=True)]
     runs["usd_per_1e24_flop"] = [compute.cost_per_1e24_flop(c, f) if not math.isnan(f) else math.nan
                                  for c, f in zip(runs["cost_usd"], runs["flops_6nd"], strict=True)]
+    return runs
+
+
+def run_numbers(page: Page, runs: pd.DataFrame, gpu_hour_usd: float, basis: str) -> None:
+    """Each run's hours, cost, tokens, FLOPs and MFU for results.json and the prose."""
+    other_basis = "fp8" if basis == "bf16" else "bf16"
     page.text("atlas_gpu_hour_usd_text", f"${gpu_hour_usd:,.2f}")
     page.text("atlas_peak_basis_text", basis.upper())
     page.text("atlas_other_basis_text", other_basis.upper())
@@ -211,6 +243,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
             page.number(f"atlas_run_{model}_flops_6nd", r["flops_6nd"], "FLOP")
             page.text(f"atlas_run_{model}_flops_6nd_text", si(r["flops_6nd"], 2))
             page.number(f"atlas_run_{model}_mfu", r["mfu"], "fraction of peak")
+
+
+def run_comparisons(page: Page, runs: pd.DataFrame, v3_pretrain_gpu_hours: float, basis: str) -> None:
+    """The runs beside V3's: cheaper, higher MFU, cheaper per FLOP; V3's MFU on other scopes and peaks; Maverick."""
+    peak, peak_other = _peaks(basis)
     no_tokens = runs[runs["tokens"].isna()]
     page.text("atlas_runs_without_tokens_text", _listing(list(no_tokens["name"])))
     r3 = runs.loc[V3]
@@ -219,12 +256,15 @@ def chapter(p: Mapping[str, Value]) -> Page:
     timed = runs.dropna(subset=["flops_6nd"])
     page.text("atlas_runs_cheaper_per_flop_than_v3_text",
               _listing(list(timed[timed["usd_per_1e24_flop"] < r3["usd_per_1e24_flop"]].sort_values("usd_per_1e24_flop")["name"])))
-    v3_pretrain = float(p["v3_pretrain_gpu_hours"])
-    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain, peak["h800"]), "fraction of peak")
+    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain_gpu_hours, peak["h800"]), "fraction of peak")
     page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]), "fraction of peak")
     maverick = runs.loc["llama4_maverick"]
     page.number("atlas_v3_over_maverick_gpu_hours", r3["gpu_hours"] / maverick["gpu_hours"], "times")
     page.number("atlas_v3_over_maverick_flops", r3["flops_6nd"] / maverick["flops_6nd"], "times")
+
+
+def run_tables(page: Page, runs: pd.DataFrame, gpu_hour_usd: float, basis: str) -> None:
+    """The runs as a table (by GPU-hours), their sources, and the chart."""
     by_hours = runs.sort_values("gpu_hours", ascending=False)
     page.table(
         "atlas_runs",
@@ -239,4 +279,3 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.table("atlas_run_sources", by_hours[["name", "covers", "source"]].rename(
         columns={"name": "Model", "covers": "The GPU-hours cover", "source": "Source"}))
     page.figure("fig_atlas_runs", charts.runs(runs, V3, gpu_hour_usd, basis.upper()))
-    return page

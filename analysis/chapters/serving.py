@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -87,24 +88,66 @@ def fleet_year(f: Mapping[str, float]) -> tuple[float, float, float, inf.FleetTi
     return equivalent, final_run, lending, budget
 
 
+@dataclass(frozen=True)
+class Day:
+    """The disclosed day as the page computes it: its cost and revenue at R1's prices, and the book's own
+    ownership cost per H800-hour held (with the cost model it comes from)."""
+
+    r1: inf.ApiPrices
+    cost: float
+    revenue: float
+    book: Mapping[str, float]
+    owned: float
+
+
+@dataclass(frozen=True)
+class Rooflines:
+    """What V3's decode and prefill need of an H800 at the disclosed throughput."""
+
+    v3: arch.ModelConfig
+    h800: fleet.Gpu
+    replicated: float
+    weight_bytes: float
+    kv_bytes: float
+    decode: inf.DecodeRoofline
+    with_mtp: inf.DecodeRoofline
+    prefill_flops: float
+    prefill: inf.PrefillRoofline
+    decode_flops: float
+    decode_flop_util: float
+
+
 def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: the disclosure reproduced, cost per token against the price lists, plausible revenue,
+    the rooflines, the fleet-time budget and sparse attention."""
     page = Page()
     f = {name: float(p[name]) for name in PARAMETERS if name != "gpu_price_basis"}  # the one choice aside, numbers
-    gpus_per_node = f["gpus_per_node"]
     price_table = data.load_indexed("api_prices.csv")
-    r1 = prices(price_table.loc["r1_launch"])
-    published = data.published
+    day = disclosure(page, p, f, prices(price_table.loc["r1_launch"]))
+    disclosure_at_owned_cost(page, f, day)
+    costs = token_costs(page, f)
+    deepseek_prices = price_lists(page, f, price_table, day, costs)
+    plausible_revenue(page, f, price_table, day)
+    roof = rooflines(f)
+    roofline_numbers(page, f, roof)
+    roofline_table(page, f, roof)
+    year = fleet_time_budget(page, f)
+    fleet_year_in_money(page, f, day, *year)
+    fleet_budget_table(page, f, day, *year)
+    sparse_attention_section(page, f, roof, costs, float(deepseek_prices.loc["v32_exp", "Output"]))
+    return page
 
-    # --- 1. the disclosure, reproduced --------------------------------------------------------
+
+def disclosure(page: Page, p: Mapping[str, Value], f: Mapping[str, float], r1: inf.ApiPrices) -> Day:
+    """1. The disclosure, reproduced: cost, revenue and margin of the day, and the nodes its throughput needs."""
+    gpus_per_node = f["gpus_per_node"]
     cost = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, f["gpu_hour_usd"])
     revenue = inf.theoretical_revenue_per_day_usd(f["inference_input_tokens_per_day"], f["cache_hit_share"],
                                                   f["inference_output_tokens_per_day"], r1)
     margin = inf.cost_profit_margin(revenue, cost)
     nodes = inf.nodes_from_throughput(f["inference_input_tokens_per_day"], f["inference_output_tokens_per_day"],
                                       f["prefill_tokens_per_s_per_node"], f["decode_tokens_per_s_per_node"])
-    prefill_nodes = inf.nodes_for_rate(f["inference_input_tokens_per_day"], f["prefill_tokens_per_s_per_node"])
-    decode_nodes = inf.nodes_for_rate(f["inference_output_tokens_per_day"], f["decode_tokens_per_s_per_node"])
-    stated = {key: published(f"inference_{key}") for key in (
+    stated = {key: data.published(f"inference_{key}") for key in (
         "cost_per_day_usd", "revenue_per_day_usd", "cost_profit_margin", "nodes_avg", "nodes_peak",
         "input_tokens_per_day", "cache_hit_tokens_per_day", "output_tokens_per_day")}
     low, high = inf.revenue_rounding_bounds_usd(stated["input_tokens_per_day"], stated["cache_hit_tokens_per_day"],
@@ -112,26 +155,13 @@ def chapter(p: Mapping[str, Value]) -> Page:
     # What 0.5B more or fewer output tokens (half the printed rounding step) does to the revenue.
     output_half_step_usd = 0.5e9 * r1.output / inf.PER_MILLION
 
-    page.number("gpu_hour_usd", f["gpu_hour_usd"], "USD per GPU-hour")
-    page.number("inference_nodes_avg", f["inference_nodes_avg"], "nodes")
-    page.number("inference_nodes_peak", f["inference_nodes_peak"], "nodes")
-    page.number("inference_gpus_per_node", gpus_per_node, "GPUs")
-    page.number("inference_input_tokens_per_day_b", f["inference_input_tokens_per_day"] / 1e9, "billion tokens per day")
-    page.number("inference_output_tokens_per_day_b", f["inference_output_tokens_per_day"] / 1e9, "billion tokens per day")
-    page.number("inference_cache_hit_tokens_per_day_b", f["inference_input_tokens_per_day"] * f["cache_hit_share"] / 1e9,
-                "billion tokens per day")
-    page.number("inference_cache_hit_share", f["cache_hit_share"], "fraction")
-    page.number("inference_prefill_tokens_per_s_per_node", f["prefill_tokens_per_s_per_node"], "tokens per second")
-    page.number("inference_decode_tokens_per_s_per_node", f["decode_tokens_per_s_per_node"], "tokens per second")
-    page.number("inference_r1_price_hit", r1.input_cache_hit, "USD per million tokens")
-    page.number("inference_r1_price_miss", r1.input_cache_miss, "USD per million tokens")
-    page.number("inference_r1_price_output", r1.output, "USD per million tokens")
+    disclosure_inputs(page, f, r1)
     page.number("inference_cost_per_day_usd", cost, "USD per day")
     page.number("inference_revenue_per_day_usd", revenue, "USD per day")
     page.number("inference_cost_profit_margin", margin, "fraction")
     page.number("inference_nodes_from_throughput", nodes, "nodes")
-    page.number("inference_prefill_nodes", prefill_nodes, "nodes")
-    page.number("inference_decode_nodes", decode_nodes, "nodes")
+    page.number("inference_prefill_nodes", inf.nodes_for_rate(f["inference_input_tokens_per_day"], f["prefill_tokens_per_s_per_node"]), "nodes")
+    page.number("inference_decode_nodes", inf.nodes_for_rate(f["inference_output_tokens_per_day"], f["decode_tokens_per_s_per_node"]), "nodes")
     page.number("inference_stated_cost_per_day_usd", stated["cost_per_day_usd"], "USD per day")
     page.number("inference_stated_revenue_per_day_usd", stated["revenue_per_day_usd"], "USD per day")
     page.number("inference_stated_cost_profit_margin", stated["cost_profit_margin"], "fraction")
@@ -144,50 +174,90 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("inference_nodes_gap", nodes - f["inference_nodes_avg"], "nodes")
     # The same day at the book's ownership cost per H800-hour held, the basis a rental is paid on.
     book = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
-    owned = float(book["owned_gpu_hour_usd"])
-    cost_owned = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, owned)
-    page.number("owned_gpu_hour_usd", owned, "USD per GPU-hour held")
+    return Day(r1, cost, revenue, book, float(book["owned_gpu_hour_usd"]))
+
+
+def disclosure_inputs(page: Page, f: Mapping[str, float], r1: inf.ApiPrices) -> None:
+    """The disclosure's own figures, as the page uses them (the parameters' values) and R1's prices."""
+    page.number("gpu_hour_usd", f["gpu_hour_usd"], "USD per GPU-hour")
+    page.number("inference_nodes_avg", f["inference_nodes_avg"], "nodes")
+    page.number("inference_nodes_peak", f["inference_nodes_peak"], "nodes")
+    page.number("inference_gpus_per_node", f["gpus_per_node"], "GPUs")
+    page.number("inference_input_tokens_per_day_b", f["inference_input_tokens_per_day"] / 1e9, "billion tokens per day")
+    page.number("inference_output_tokens_per_day_b", f["inference_output_tokens_per_day"] / 1e9, "billion tokens per day")
+    page.number("inference_cache_hit_tokens_per_day_b", f["inference_input_tokens_per_day"] * f["cache_hit_share"] / 1e9,
+                "billion tokens per day")
+    page.number("inference_cache_hit_share", f["cache_hit_share"], "fraction")
+    page.number("inference_prefill_tokens_per_s_per_node", f["prefill_tokens_per_s_per_node"], "tokens per second")
+    page.number("inference_decode_tokens_per_s_per_node", f["decode_tokens_per_s_per_node"], "tokens per second")
+    page.number("inference_r1_price_hit", r1.input_cache_hit, "USD per million tokens")
+    page.number("inference_r1_price_miss", r1.input_cache_miss, "USD per million tokens")
+    page.number("inference_r1_price_output", r1.output, "USD per million tokens")
+
+
+def disclosure_at_owned_cost(page: Page, f: Mapping[str, float], day: Day) -> None:
+    """The day at the book's ownership cost, and the disclosure's table: DeepSeek's figures beside the page's."""
+    gpus_per_node = f["gpus_per_node"]
+    cost_owned = inf.cost_per_day_usd(f["inference_nodes_avg"], gpus_per_node, day.owned)
+    margin_owned = inf.cost_profit_margin(day.revenue, cost_owned)
+    page.number("owned_gpu_hour_usd", day.owned, "USD per GPU-hour held")
     page.number("inference_cost_per_day_owned_usd", cost_owned, "USD per day")
-    page.number("inference_margin_owned_cost", inf.cost_profit_margin(revenue, cost_owned), "fraction")
+    page.number("inference_margin_owned_cost", margin_owned, "fraction")
+    stated = {key: page[f"inference_stated_{key}"] for key in ("cost_per_day_usd", "revenue_per_day_usd", "cost_profit_margin")}
+    nodes, prefill_nodes, decode_nodes = (page[f"inference_{k}"] for k in ("nodes_from_throughput", "prefill_nodes", "decode_nodes"))
     page.table("disclosure", pd.DataFrame([
-        {"Figure": "Cost per day", "DeepSeek states": f"${stated['cost_per_day_usd']:,.0f}", "This page": f"${cost:,.0f}",
+        {"Figure": "Cost per day", "DeepSeek states": f"${stated['cost_per_day_usd']:,.0f}", "This page": f"${day.cost:,.0f}",
          "From": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} GPUs × 24 h × ${f['gpu_hour_usd']:.2f}"},
-        {"Figure": "Revenue at R1 prices", "DeepSeek states": f"${stated['revenue_per_day_usd']:,.0f}", "This page": f"${revenue:,.0f}",
+        {"Figure": "Revenue at R1 prices", "DeepSeek states": f"${stated['revenue_per_day_usd']:,.0f}", "This page": f"${day.revenue:,.0f}",
          "From": "hits, misses and output tokens × R1's three prices"},
-        {"Figure": "Cost profit margin", "DeepSeek states": f"{stated['cost_profit_margin']:.0%}", "This page": f"{margin:.1%}",
-         "From": "(revenue − cost) ÷ cost"},
+        {"Figure": "Cost profit margin", "DeepSeek states": f"{stated['cost_profit_margin']:.0%}",
+         "This page": f"{page['inference_cost_profit_margin']:.1%}", "From": "(revenue − cost) ÷ cost"},
         {"Figure": "Cost per day, owned", "DeepSeek states": "—", "This page": f"${cost_owned:,.0f}",
-         "From": f"the same nodes at ${owned:.2f} per H800-hour held (this book's ownership cost)"},
-        {"Figure": "Margin at owned cost", "DeepSeek states": "—", "This page": f"{inf.cost_profit_margin(revenue, cost_owned):.1%}",
+         "From": f"the same nodes at ${day.owned:.2f} per H800-hour held (this book's ownership cost)"},
+        {"Figure": "Margin at owned cost", "DeepSeek states": "—", "This page": f"{margin_owned:.1%}",
          "From": "(revenue − owned cost) ÷ owned cost"},
-        {"Figure": "Average nodes", "DeepSeek states": f"{stated['nodes_avg']:g}", "This page": f"{nodes:.1f}",
+        {"Figure": "Average nodes", "DeepSeek states": f"{data.published('inference_nodes_avg'):g}", "This page": f"{nodes:.1f}",
          "From": f"{prefill_nodes:.1f} prefill + {decode_nodes:.1f} decode, from tokens ÷ throughput"},
     ]))
 
-    # --- 2. cost per million tokens against the price lists --------------------------------------
-    costs = inf.token_costs(gpus_per_node, f["gpu_hour_usd"], f["prefill_tokens_per_s_per_node"],
+
+def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
+    """2. Cost per million tokens, from the disclosed throughput at the rental price."""
+    costs = inf.token_costs(f["gpus_per_node"], f["gpu_hour_usd"], f["prefill_tokens_per_s_per_node"],
                             f["decode_tokens_per_s_per_node"], f["cache_hit_share"], f["cache_hit_cost_fraction"])
     page.number("inference_cost_per_m_output_tokens_usd", costs.output, "USD per million tokens")
     page.number("inference_cost_per_m_input_miss_usd", costs.input_cache_miss, "USD per million tokens")
     page.number("inference_cost_per_m_input_hit_usd", costs.input_cache_hit, "USD per million tokens")
     page.number("inference_cost_per_m_input_blended_usd", costs.input_blended, "USD per million tokens")
     page.number("cache_hit_cost_fraction", f["cache_hit_cost_fraction"], "fraction")
+    return costs
 
+
+def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts) -> pd.DataFrame:
+    """One row per price list (DeepSeek's and its competitors'): prices, the day's revenue and the margins."""
     rows = []
     for key in DEEPSEEK_PRICES + COMPETITOR_PRICES:
         row = price_table.loc[key]
         listed = prices(row)
-        day = inf.theoretical_revenue_per_day_usd(f["inference_input_tokens_per_day"], f["cache_hit_share"],
-                                                  f["inference_output_tokens_per_day"], listed)
+        day_usd = inf.theoretical_revenue_per_day_usd(f["inference_input_tokens_per_day"], f["cache_hit_share"],
+                                                      f["inference_output_tokens_per_day"], listed)
         gm = inf.gross_margins(listed, costs)
         rows.append({
             "key": key, "Price list": re.sub(r" \(.*\)$", "", str(row["model"])), "From": str(row["date"]), "deepseek": key in DEEPSEEK_PRICES,
             "Hit": listed.input_cache_hit, "Miss": listed.input_cache_miss, "Output": listed.output,
-            "day_usd": day, "Cost profit margin": float(inf.cost_profit_margin(day, cost)),
+            "day_usd": day_usd, "Cost profit margin": float(inf.cost_profit_margin(day_usd, day.cost)),
             "Miss margin": gm["input_cache_miss"], "Output margin": gm["output"],
         })
-    price_rows = pd.DataFrame(rows)
-    ds = price_rows[price_rows["deepseek"]].set_index("key")
+    frame = pd.DataFrame(rows)
+    frame["Label"] = [f"{name}, {pd.Timestamp(when):%-d %b %Y}" if own else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
+                      for name, when, own in zip(frame["Price list"], frame["From"], frame["deepseek"], strict=True)]
+    return frame
+
+
+def price_lists(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts) -> pd.DataFrame:
+    """Cost per million tokens against every price list: margins, the table and the timeline. Returns DeepSeek's rows by key."""
+    rows = price_rows(f, price_table, day, costs)
+    ds = rows[rows["deepseek"]].set_index("key")
     for key in DEEPSEEK_PRICES:
         page.number(f"price_{key}_output_margin", ds.loc[key, "Output margin"], "fraction")
         page.number(f"price_{key}_miss_margin", ds.loc[key, "Miss margin"], "fraction")
@@ -195,21 +265,23 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.number(f"price_{key}_output_usd_per_m", ds.loc[key, "Output"], "USD per million tokens")
     page.number("price_v3_standard_day_usd", ds.loc["v3_standard", "day_usd"], "USD per day")
     page.number("price_v32_exp_day_usd", ds.loc["v32_exp", "day_usd"], "USD per day")
-    price_rows["Label"] = [f"{name}, {pd.Timestamp(when):%-d %b %Y}" if own else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
-                           for name, when, own in zip(price_rows["Price list"], price_rows["From"], price_rows["deepseek"], strict=True)]
     # The prices themselves are in the chart; the table gives what they earn. Margins are against
     # DeepSeek's cost, so another lab's prices have no row here.
-    shown = price_rows.loc[price_rows["deepseek"], ["Label", "day_usd", "Cost profit margin", "Miss margin", "Output margin"]]
+    shown = rows.loc[rows["deepseek"], ["Label", "day_usd", "Cost profit margin", "Miss margin", "Output margin"]]
     # Short headers (numeric headers do not wrap); the notebook's legend spells them out.
     page.table("prices", shown.rename(columns={
         "Label": "Price list", "day_usd": "Revenue", "Cost profit margin": "Profit ÷ cost"}), {
         "Revenue": usd, "Profit ÷ cost": _pct, "Miss margin": _pct, "Output margin": _pct,
     })
-    page.figure("fig_price_timeline", charts.price_timeline(price_rows, costs.as_dict()))
+    page.figure("fig_price_timeline", charts.price_timeline(rows, costs.as_dict()))
+    return ds
 
-    v3_prices = prices(price_table.loc["v3_standard"])
-    revenue_args = dict(r1_prices=r1, v3_prices=v3_prices, v3_token_share=f["v3_token_share"], off_peak_token_share=f["off_peak_token_share"],
-                        r1_off_peak_prices=prices(price_table.loc["r1_off_peak"]), v3_off_peak_prices=prices(price_table.loc["v3_off_peak"]))
+
+def plausible_revenue(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day) -> None:
+    """What the day plausibly earned: paid tokens only, V3 and R1 prices blended, off-peak discounts."""
+    revenue_args = dict(r1_prices=day.r1, v3_prices=prices(price_table.loc["v3_standard"]), v3_token_share=f["v3_token_share"],
+                        off_peak_token_share=f["off_peak_token_share"], r1_off_peak_prices=prices(price_table.loc["r1_off_peak"]),
+                        v3_off_peak_prices=prices(price_table.loc["v3_off_peak"]))
     day_tokens = (f["inference_input_tokens_per_day"], f["cache_hit_share"], f["inference_output_tokens_per_day"])
     plausible = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=f["paid_token_share"], **revenue_args)
     all_paid = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=1.0, **revenue_args)
@@ -217,10 +289,10 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("v3_token_share", f["v3_token_share"], "fraction")
     page.number("off_peak_token_share", f["off_peak_token_share"], "fraction")
     page.number("inference_plausible_revenue_per_day_usd", plausible, "USD per day")
-    page.number("inference_plausible_cost_profit_margin", inf.cost_profit_margin(plausible, cost), "fraction")
+    page.number("inference_plausible_cost_profit_margin", inf.cost_profit_margin(plausible, day.cost), "fraction")
     page.number("inference_all_paid_revenue_per_day_usd", all_paid, "USD per day")
-    page.number("inference_break_even_paid_share", cost / all_paid, "fraction")
-    page.number("inference_plausible_over_theoretical", plausible / revenue, "fraction")
+    page.number("inference_break_even_paid_share", day.cost / all_paid, "fraction")
+    page.number("inference_plausible_over_theoretical", plausible / day.revenue, "fraction")
     # No split of paid and free tokens is published: show the margin over the whole range of it (data/uncertainty.csv),
     # not one guess.
     paid_range = data.load_indexed("uncertainty.csv").loc["paid_token_share"]
@@ -228,9 +300,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
         share = float(paid_range[end])
         at_end = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=share, **revenue_args)
         page.number(f"paid_token_share_{end}", share, "fraction")
-        page.number(f"inference_margin_at_paid_share_{end}", inf.cost_profit_margin(at_end, cost), "fraction")
+        page.number(f"inference_margin_at_paid_share_{end}", inf.cost_profit_margin(at_end, day.cost), "fraction")
 
-    # --- 3. rooflines ---------------------------------------------------------------------------
+
+def rooflines(f: Mapping[str, float]) -> Rooflines:
+    """3. The rooflines: what V3's decode (HBM) and prefill (FP8 compute) need of an H800 at the disclosed throughput."""
+    gpus_per_node = f["gpus_per_node"]
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
     v3b = arch.breakdown(v3)
     assert v3.experts is not None  # V3 is an MoE model
@@ -239,10 +314,9 @@ def chapter(p: Mapping[str, Value]) -> Page:
     per_expert = v3b.routed_experts / v3.experts.routed  # one routed expert across all MoE layers
     weight_bytes = inf.ep_weight_bytes_per_gpu(replicated, per_expert, f["decode_experts_per_gpu"], f["weight_dtype_bytes"])
     kv_bytes = arch.kv_cache_bytes_per_token(v3, f["kv_dtype_bytes"])
-    hbm_bytes_per_s, hbm_bytes = h800.hbm_tb_s * 1e12, h800.hbm_gb * 1e9
     roof_args = dict(output_tokens_per_s_per_node=f["decode_tokens_per_s_per_node"], tokens_per_s_per_stream=f["stream_tokens_per_s"],
                      gpus_per_node=gpus_per_node, weight_bytes_per_gpu=weight_bytes, kv_bytes_per_token=kv_bytes,
-                     avg_kv_tokens=f["avg_kv_tokens"], hbm_bandwidth_bytes_per_s=hbm_bytes_per_s, hbm_bytes=hbm_bytes)
+                     avg_kv_tokens=f["avg_kv_tokens"], hbm_bandwidth_bytes_per_s=h800.hbm_tb_s * 1e12, hbm_bytes=h800.hbm_gb * 1e9)
     decode = inf.decode_roofline(**roof_args, tokens_per_step=f["decode_tokens_per_step"])
     with_mtp = inf.decode_roofline(**roof_args, tokens_per_step=MTP_TOKENS_PER_STEP)
     prefill_flops = arch.flops_per_token(v3, f["avg_kv_tokens"])
@@ -253,15 +327,20 @@ def chapter(p: Mapping[str, Value]) -> Page:
     mqa_per_context = inf.mla_mqa_attention_flops_per_context_token(v3.layers, a.heads, a.kv_lora_rank, a.qk_rope_head_dim)
     decode_flops = 2.0 * arch.matmul_params_per_token(v3) + mqa_per_context * f["avg_kv_tokens"]
     decode_flop_util = inf.flop_utilisation(f["decode_tokens_per_s_per_node"], decode_flops, gpus_per_node, h800.fp8_tflops * 1e12)
+    return Rooflines(v3, h800, replicated, weight_bytes, kv_bytes, decode, with_mtp, prefill_flops, prefill, decode_flops, decode_flop_util)
 
+
+def roofline_numbers(page: Page, f: Mapping[str, float], roof: Rooflines) -> None:
+    """The rooflines' inputs and results, for the prose."""
+    decode, h800, prefill = roof.decode, roof.h800, roof.prefill
     page.number("stream_tokens_per_s", f["stream_tokens_per_s"], "tokens per second")
     page.number("avg_kv_tokens", f["avg_kv_tokens"], "tokens")
     page.number("decode_experts_per_gpu", f["decode_experts_per_gpu"], "experts")
     page.number("decode_tokens_per_step", f["decode_tokens_per_step"], "tokens")
     page.number("mtp_tokens_per_step", MTP_TOKENS_PER_STEP, "tokens")
-    page.number("v3_kv_bytes_per_token", kv_bytes, "bytes")
-    page.number("decode_weight_gb_per_gpu", weight_bytes / 1e9, "GB")
-    page.number("decode_replicated_params_b", replicated / 1e9, "billion parameters")
+    page.number("v3_kv_bytes_per_token", roof.kv_bytes, "bytes")
+    page.number("decode_weight_gb_per_gpu", roof.weight_bytes / 1e9, "GB")
+    page.number("decode_replicated_params_b", roof.replicated / 1e9, "billion parameters")
     page.number("decode_streams_per_node", decode.streams_per_node, "requests")
     page.number("decode_streams_per_gpu", decode.streams_per_gpu, "requests")
     page.number("decode_kv_gb_per_gpu", decode.kv_bytes_per_gpu_per_step / 1e9, "GB")
@@ -269,32 +348,41 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("decode_steps_per_s", decode.steps_per_s, "steps per second")
     page.number("decode_hbm_tb_s_needed", decode.hbm_bytes_per_s_per_gpu / 1e12, "TB/s per GPU")
     page.number("decode_hbm_bandwidth_utilisation", decode.hbm_bandwidth_utilisation, "fraction")
-    page.number("decode_hbm_bandwidth_utilisation_mtp", with_mtp.hbm_bandwidth_utilisation, "fraction")
+    page.number("decode_hbm_bandwidth_utilisation_mtp", roof.with_mtp.hbm_bandwidth_utilisation, "fraction")
     page.number("decode_hbm_capacity_utilisation", decode.hbm_capacity_utilisation, "fraction")
-    page.number("decode_flop_utilisation", decode_flop_util, "fraction")
+    page.number("decode_flop_utilisation", roof.decode_flop_util, "fraction")
     page.number("h800_hbm_tb_s", h800.hbm_tb_s, "TB/s")
     page.number("h800_hbm_gb", h800.hbm_gb, "GB")
     page.number("h800_fp8_tflops", h800.fp8_tflops, "TFLOP/s")
-    page.number("prefill_gflop_per_token", prefill_flops / 1e9, "GFLOP per token")
+    page.number("prefill_gflop_per_token", roof.prefill_flops / 1e9, "GFLOP per token")
     page.number("prefill_computed_tokens_per_s_per_node", prefill.computed_tokens_per_s_per_node, "tokens per second")
     page.number("prefill_flop_utilisation", prefill.utilisation_hits_skipped, "fraction")
     page.number("prefill_flop_utilisation_hits_computed", prefill.utilisation_hits_computed, "fraction")
+
+
+def roofline_table(page: Page, f: Mapping[str, float], roof: Rooflines) -> None:
+    """The rooflines as a table of checks: what is needed, and what it rests on."""
+    decode, h800, prefill = roof.decode, roof.h800, roof.prefill
     page.table("roofline", pd.DataFrame([
         {"Check": "Decode: concurrent requests per GPU", "Needed": f"{decode.streams_per_gpu:,.0f}",
-         "Rests on": f"{f['decode_tokens_per_s_per_node']:,.0f} tokens/s per node ÷ {f['stream_tokens_per_s']:g} per request ÷ {gpus_per_node:g}"},
+         "Rests on": f"{f['decode_tokens_per_s_per_node']:,.0f} tokens/s per node ÷ {f['stream_tokens_per_s']:g} per request"
+                     f" ÷ {f['gpus_per_node']:g}"},
         {"Check": "Decode: bytes read per step, per GPU", "Needed": f"{decode.bytes_per_gpu_per_step / 1e9:,.1f} GB",
-         "Rests on": f"{weight_bytes / 1e9:,.1f} GB of weights + {decode.kv_bytes_per_gpu_per_step / 1e9:,.1f} GB of MLA cache"},
+         "Rests on": f"{roof.weight_bytes / 1e9:,.1f} GB of weights + {decode.kv_bytes_per_gpu_per_step / 1e9:,.1f} GB of MLA cache"},
         {"Check": "Decode: HBM bandwidth", "Needed": f"{decode.hbm_bandwidth_utilisation:.0%} of {h800.hbm_tb_s:g} TB/s",
-         "Rests on": f"{decode.steps_per_s:,.1f} steps/s; {with_mtp.hbm_bandwidth_utilisation:.0%} with MTP"},
+         "Rests on": f"{decode.steps_per_s:,.1f} steps/s; {roof.with_mtp.hbm_bandwidth_utilisation:.0%} with MTP"},
         {"Check": "Decode: HBM capacity", "Needed": f"{decode.hbm_capacity_utilisation:.0%} of {h800.hbm_gb:g} GB",
          "Rests on": "weights + the caches of its requests"},
-        {"Check": "Decode: FP8 compute", "Needed": f"{decode_flop_util:.0%} of peak",
-         "Rests on": f"{decode_flops / 1e9:,.0f} GFLOP per output token"},
+        {"Check": "Decode: FP8 compute", "Needed": f"{roof.decode_flop_util:.0%} of peak",
+         "Rests on": f"{roof.decode_flops / 1e9:,.0f} GFLOP per output token"},
         {"Check": "Prefill: FP8 compute", "Needed": f"{prefill.utilisation_hits_skipped:.0%} of peak",
-         "Rests on": f"{prefill_flops / 1e9:,.0f} GFLOP per computed token; {prefill.utilisation_hits_computed:.0%} if hits were computed too"},
+         "Rests on": f"{roof.prefill_flops / 1e9:,.0f} GFLOP per computed token; {prefill.utilisation_hits_computed:.0%} if hits were computed too"},
     ]))
 
-    # --- 4. the fleet-time budget ----------------------------------------------------------------
+
+def fleet_time_budget(page: Page, f: Mapping[str, float]) -> tuple[float, float, inf.FleetTimeBudget]:
+    """4. The fleet-time budget: a year of the fleet in H800-hours and the slices public figures account for.
+    Returns (H800-equivalent GPUs, V3's final run in GPU-hours, the budget)."""
     counts = fleet.counts_from_params(f)
     equivalent, final_run, lending, budget = fleet_year(f)
     slices, shares = budget.slices(), budget.shares()
@@ -319,11 +407,16 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims = data.load_indexed("claims.csv")
     page.text("serving_claim_run_text", usd(float(claims.loc["v3_cost_6m", "value"])))
     page.text("serving_claim_capex_text", usd(float(claims.loc["capex_1_6b", "value"])))
-    # In money: the fleet's yearly cost (capex as an annuity, plus opex) split by share of H800-equivalent
-    # hours, beside the final run at the owned cost per H800-hour held, the price the reconciliation uses.
-    year_cost = float(book["fleet_cost_per_year_usd"])
-    capex_per_year = year_cost - float(book["fleet_opex_per_year_usd"])  # the annuity part
-    run_value = final_run * owned
+    return equivalent, final_run, budget
+
+
+def fleet_year_in_money(page: Page, f: Mapping[str, float], day: Day, equivalent: float, final_run: float,
+                        budget: inf.FleetTimeBudget) -> None:
+    """In money: the fleet's yearly cost (capex as an annuity, plus opex) split by share of H800-equivalent
+    hours, beside the final run at the owned cost per H800-hour held, the price the reconciliation uses."""
+    year_cost = float(day.book["fleet_cost_per_year_usd"])
+    capex_per_year = year_cost - float(day.book["fleet_opex_per_year_usd"])  # the annuity part
+    run_value = final_run * day.owned
     page.text("fleet_year_cost_text", usd(year_cost))
     page.text("fleet_capex_per_year_text", usd(capex_per_year))
     page.text("fleet_final_run_value_text", usd(run_value))
@@ -332,11 +425,18 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("fleet_cost_of_capital", f["cost_of_capital"], "fraction per year")
     page.number("fleet_cost_per_h800_hour_usd", year_cost / budget.fleet_gpu_hours, "USD per H800-equivalent hour")
     page.number("fleet_capex_per_year_over_final_run", capex_per_year / run_value, "times")
+
+
+def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent: float, final_run: float,
+                       budget: inf.FleetTimeBudget) -> None:
+    """The budget as a table (each slice, what sets it) and as a chart."""
+    year_cost = float(day.book["fleet_cost_per_year_usd"])
+    slices, shares = budget.slices(), budget.shares()
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
         "r1": "R1 paper (Nature), supplementary Table 7",
-        "inference": f"{f['inference_nodes_avg']:g} nodes × {gpus_per_node:g} all year (disclosure)",
+        "inference": f"{f['inference_nodes_avg']:g} nodes × {f['gpus_per_node']:g} all year (disclosure)",
         "other_models": "V2 and Coder-V2 papers: other_models_gpu_hours",
         "high_flyer": f"{f['high_flyer_share']:.0%} of the fleet-year: high_flyer_share",
         "unexplained": "the fleet-year less the rows above",
@@ -350,17 +450,20 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 
-    # --- 5. sparse attention (V3.2-Exp) ----------------------------------------------------------
-    sparse = sparse_attention(f, v3, costs_node_usd_per_s=inf.node_cost_per_s_usd(gpus_per_node, f["gpu_hour_usd"]),
-                              prefill_utilisation=prefill.utilisation_hits_skipped, decode=decode, weight_bytes=weight_bytes,
-                              kv_bytes=kv_bytes, node_flops=gpus_per_node * h800.fp8_tflops * 1e12,
-                              node_bytes_per_s=gpus_per_node * hbm_bytes_per_s)
+
+def sparse_attention_section(page: Page, f: Mapping[str, float], roof: Rooflines, costs: inf.TokenCosts, v32_output: float) -> None:
+    """5. Sparse attention (V3.2-Exp): work and cost by position, against DeepSeek's own chart."""
+    gpus_per_node = f["gpus_per_node"]
+    sparse = sparse_attention(f, roof.v3, costs_node_usd_per_s=inf.node_cost_per_s_usd(gpus_per_node, f["gpu_hour_usd"]),
+                              prefill_utilisation=roof.prefill.utilisation_hits_skipped, decode=roof.decode,
+                              weight_bytes=roof.weight_bytes, kv_bytes=roof.kv_bytes, node_flops=gpus_per_node * roof.h800.fp8_tflops * 1e12,
+                              node_bytes_per_s=gpus_per_node * roof.h800.hbm_tb_s * 1e12)
     for key, value in sparse["numbers"].items():
         page.number(key, value, sparse["units"][key])
     page.table("sparse_work", sparse["work"], {
         "Position": "{:,.0f}", "V3 GFLOP": "{:,.0f}", "V3.2 GFLOP": "{:,.0f}", "V3 MB": "{:,.0f}", "V3.2 MB": "{:,.0f}",
     })
-    chart = {key: published(f"v32_chart_{key}") for key in (
+    chart = {key: data.published(f"v32_chart_{key}") for key in (
         "prefill_dense_usd_per_m_128k", "prefill_sparse_usd_per_m_128k", "decode_dense_usd_per_m_128k", "decode_sparse_usd_per_m_128k",
         "prefill_dense_usd_per_m_0k", "decode_dense_usd_per_m_0k")}
     for key, value in chart.items():
@@ -368,11 +471,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("v32_chart_prefill_ratio", chart["prefill_sparse_usd_per_m_128k"] / chart["prefill_dense_usd_per_m_128k"], "fraction")
     page.number("v32_chart_decode_ratio", chart["decode_sparse_usd_per_m_128k"] / chart["decode_dense_usd_per_m_128k"], "fraction")
     page.figure("fig_sparse_attention", charts.sparse_attention(sparse["curve"], chart, int(f["context_tokens"]), f["avg_kv_tokens"]))
-    v32_output = float(ds.loc["v32_exp", "Output"])
     page.number("sparse_v32_output_margin_at_avg", inf.implied_gross_margin(v32_output, sparse["numbers"]["sparse_decode_sparse_usd_per_m_at_avg"]),
                 "fraction")
-    return page
-
 
 
 def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node_usd_per_s: float, prefill_utilisation: float,
@@ -384,23 +484,7 @@ def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node
     implies, decode at the HBM-bandwidth utilisation, so the dense figures at the average KV length are
     the disclosure's own costs per cache miss and per output token."""
     v32 = load_config(MODELS_DIR / V32_CONFIG)
-    assert v32.indexer is not None and v32.attention.kv_lora_rank is not None  # the V3.2-Exp config has its indexer
-    a32, idx = v32.attention, v32.indexer
-    tps = f["decode_tokens_per_step"]
-    per_token_streams = decode.streams_per_gpu * tps  # tokens one GPU emits per decode step
-    args = dict(
-        matmul_flops_per_token=2.0 * arch.matmul_params_per_token(v3),
-        dense_attention_flops_per_context_token=arch.attention_flops_per_token(v3, 1),
-        sparse_attention_flops_per_selected_token=inf.mla_mqa_attention_flops_per_context_token(v32.layers, a32.heads, a32.kv_lora_rank,
-                                                                                                a32.qk_rope_head_dim),
-        indexer_flops_per_context_token=inf.indexer_flops_per_context_token(v32.layers, idx.heads, idx.head_dim),
-        top_k=idx.topk,
-        weight_bytes_per_token=weight_bytes / per_token_streams,
-        kv_bytes_per_token=kv_bytes / tps,
-        indexer_key_bytes_per_token=inf.indexer_key_bytes_per_token(v32.layers, idx.head_dim) / tps,
-        sparse_extra_matmul_flops_per_token=2.0 * arch.breakdown(v32).indexer,
-        sparse_extra_weight_bytes_per_token=arch.breakdown(v32).indexer * f["weight_dtype_bytes"] / per_token_streams,
-    )
+    args = _sparse_args(f, v3, v32, decode, weight_bytes, kv_bytes)
 
     def cost(c: inf.SparseAttentionComparison) -> dict[str, np.ndarray]:
         def pre(x: np.ndarray) -> np.ndarray:
@@ -416,14 +500,7 @@ def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node
     positions = np.linspace(0.0, context, CHART_POINTS)
     curve = pd.DataFrame({"position": positions, **cost(inf.sparse_attention_comparison(positions, **args))})
     at = inf.sparse_attention_comparison(context, **args)
-    at_cost = {k: float(v) for k, v in cost(at).items()}
     avg = inf.sparse_attention_comparison(f["avg_kv_tokens"], **args)
-    avg_cost = {k: float(v) for k, v in cost(avg).items()}
-    fine = np.arange(0.0, context + 1.0, CROSSOVER_STEP)
-    fine_work = inf.sparse_attention_comparison(fine, **args)
-    cheaper = fine[np.asarray(fine_work.prefill_flops_sparse) < np.asarray(fine_work.prefill_flops_dense)]
-    crossover = float(cheaper[0]) if len(cheaper) else context  # context: sparse prefill never cheaper on this range
-
     table_positions = sorted({*SPARSE_TABLE_POSITIONS, f["avg_kv_tokens"], context})
     work = inf.sparse_attention_comparison(np.array(table_positions), **args)
     work_frame = pd.DataFrame({
@@ -431,7 +508,48 @@ def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node
         "V3 GFLOP": np.asarray(work.prefill_flops_dense) / 1e9, "V3.2 GFLOP": np.asarray(work.prefill_flops_sparse) / 1e9,
         "V3 MB": np.asarray(work.decode_bytes_dense) / 1e6, "V3.2 MB": np.asarray(work.decode_bytes_sparse) / 1e6,
     })
-    numbers = {
+    numbers = _sparse_numbers(v32, args, context, at, {k: float(v) for k, v in cost(at).items()}, avg,
+                              {k: float(v) for k, v in cost(avg).items()}, _prefill_crossover(context, args))
+    return {"numbers": numbers, "units": _sparse_units(numbers), "work": work_frame, "curve": curve}
+
+
+def _sparse_args(f: Mapping[str, float], v3: arch.ModelConfig, v32: arch.ModelConfig, decode: inf.DecodeRoofline,
+                 weight_bytes: float, kv_bytes: float) -> dict[str, float]:
+    """The per-token work of dense MLA (V3) and DSA (V3.2-Exp), as inference.sparse_attention_comparison takes it."""
+    assert v32.indexer is not None and v32.attention.kv_lora_rank is not None  # the V3.2-Exp config has its indexer
+    a32, idx = v32.attention, v32.indexer
+    tps = f["decode_tokens_per_step"]
+    per_token_streams = decode.streams_per_gpu * tps  # tokens one GPU emits per decode step
+    return dict(
+        matmul_flops_per_token=2.0 * arch.matmul_params_per_token(v3),
+        dense_attention_flops_per_context_token=arch.attention_flops_per_token(v3, 1),
+        sparse_attention_flops_per_selected_token=inf.mla_mqa_attention_flops_per_context_token(v32.layers, a32.heads, a32.kv_lora_rank,
+                                                                                                a32.qk_rope_head_dim),
+        indexer_flops_per_context_token=inf.indexer_flops_per_context_token(v32.layers, idx.heads, idx.head_dim),
+        top_k=idx.topk,
+        weight_bytes_per_token=weight_bytes / per_token_streams,
+        kv_bytes_per_token=kv_bytes / tps,
+        indexer_key_bytes_per_token=inf.indexer_key_bytes_per_token(v32.layers, idx.head_dim) / tps,
+        sparse_extra_matmul_flops_per_token=2.0 * arch.breakdown(v32).indexer,
+        sparse_extra_weight_bytes_per_token=arch.breakdown(v32).indexer * f["weight_dtype_bytes"] / per_token_streams,
+    )
+
+
+def _prefill_crossover(context: float, args: Mapping[str, float]) -> float:
+    """The first position (to CROSSOVER_STEP tokens) where sparse prefill is cheaper; `context` if none is."""
+    fine = np.arange(0.0, context + 1.0, CROSSOVER_STEP)
+    fine_work = inf.sparse_attention_comparison(fine, **args)
+    cheaper = fine[np.asarray(fine_work.prefill_flops_sparse) < np.asarray(fine_work.prefill_flops_dense)]
+    return float(cheaper[0]) if len(cheaper) else context  # context: sparse prefill never cheaper on this range
+
+
+def _sparse_numbers(v32: arch.ModelConfig, args: Mapping[str, float], context: float, at: inf.SparseAttentionComparison,
+                    at_cost: Mapping[str, float], avg: inf.SparseAttentionComparison, avg_cost: Mapping[str, float],
+                    crossover: float) -> dict[str, float]:
+    """The sparse-attention figures the prose quotes, at context_tokens (`at`) and at the average KV length (`avg`)."""
+    assert v32.indexer is not None
+    idx = v32.indexer
+    return {
         "sparse_context_tokens": context, "sparse_top_k": float(idx.topk), "sparse_index_heads": float(idx.heads),
         "sparse_index_head_dim": float(idx.head_dim),
         "sparse_indexer_params_b": arch.breakdown(v32).indexer / 1e9,
@@ -449,6 +567,9 @@ def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node
         "sparse_decode_ratio_at_avg": float(avg.decode_cost_ratio),
         "sparse_prefill_ratio_at_avg": float(avg.prefill_cost_ratio),
     }
+
+
+def _sparse_units(numbers: Mapping[str, float]) -> dict[str, str]:
     units = {k: ("USD per million tokens" if k.endswith("usd_per_m") or "_usd_per_m_" in k else "number") for k in numbers}
     units.update({"sparse_context_tokens": "tokens", "sparse_top_k": "tokens", "sparse_prefill_crossover_tokens": "tokens",
                   "sparse_prefill_dense_gflop": "GFLOP per token", "sparse_prefill_sparse_gflop": "GFLOP per token",
@@ -458,4 +579,4 @@ def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node
                   "sparse_indexer_params_b": "billion parameters", "sparse_indexer_key_bytes_per_token": "bytes",
                   "sparse_dense_attention_mflop_per_context_token": "MFLOP", "sparse_mqa_attention_mflop_per_selected_token": "MFLOP",
                   "sparse_indexer_mflop_per_context_token": "MFLOP"})
-    return {"numbers": numbers, "units": units, "work": work_frame, "curve": curve}
+    return units

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -111,38 +112,81 @@ def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, 
     page.table("isca", frame.rename(columns={"gap": "Gap"}), {"DeepSeek": "{:,.4g}", "This book": "{:,.4g}", "Gap": "{:+.2%}"})
 
 
-def chapter(p: Mapping[str, Value]) -> Page:
-    page = Page()
-    gpu_hour_usd = float(p["gpu_hour_usd"])
-    v3_pretrain_gpu_hours = float(p["v3_pretrain_gpu_hours"])
-    v3_context_ext_gpu_hours = float(p["v3_context_ext_gpu_hours"])
-    v3_post_training_gpu_hours = float(p["v3_post_training_gpu_hours"])
-    training_tokens = float(p["training_tokens"])
-    training_gpus = int(p["training_gpus"])
-    pretrain_seq_len = int(p["pretrain_seq_len"])
-    peak_flops_basis = str(p["peak_flops_basis"])
-    mfu_plausible_min = float(p["mfu_plausible_min"])
-    mfu_plausible_max = float(p["mfu_plausible_max"])
+@dataclass(frozen=True)
+class Run:
+    """The chapter's parameters, typed: V3's run as DeepSeek reports it and the book's assumptions about it."""
 
-    gpus = gpu_catalogue()
-    h800 = gpus["h800"]
+    gpu_hour_usd: float
+    pretrain_gpu_hours: float
+    context_ext_gpu_hours: float
+    post_training_gpu_hours: float
+    training_tokens: float
+    training_gpus: int
+    pretrain_seq_len: int
+    peak_flops_basis: str
+    mfu_plausible_min: float
+    mfu_plausible_max: float
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, Value]) -> Run:
+        return cls(
+            float(p["gpu_hour_usd"]), float(p["v3_pretrain_gpu_hours"]), float(p["v3_context_ext_gpu_hours"]),
+            float(p["v3_post_training_gpu_hours"]), float(p["training_tokens"]), int(p["training_gpus"]),
+            int(p["pretrain_seq_len"]), str(p["peak_flops_basis"]), float(p["mfu_plausible_min"]), float(p["mfu_plausible_max"]),
+        )
+
+    @property
+    def gpu_hours_total(self) -> float:
+        return self.pretrain_gpu_hours + self.context_ext_gpu_hours + self.post_training_gpu_hours
+
+
+@dataclass(frozen=True)
+class Counts:
+    """V3's pre-training counted four ways (COUNT_LABELS): per token, in all, and the MFU each implies."""
+
+    per_token: dict[str, float]
+    flops: dict[str, float]  # per token × training tokens; "6nd" as compute.training_flops_6nd gives it
+    mfu_count: dict[str, float]  # of the BF16 peak, over the pre-training GPU-hours
+    peak: dict[str, float]  # H800 peak FLOP/s by basis ("bf16", "fp8")
+
+
+def chapter(p: Mapping[str, Value]) -> Page:
+    """The page's outline: the FLOP counts, DeepSeek's own throughput, the MFU band and verdict, DeepSeek's
+    accounting, rates per trillion tokens, other models on one basis, and R1."""
+    page = Page()
+    run = Run.from_params(p)
+    h800 = gpu_catalogue()["h800"]
     peak = {"bf16": h800.bf16_tflops * 1e12, "fp8": h800.fp8_tflops * 1e12}
     v3 = model_config("deepseek_v3", "DeepSeek-V3")
+    counts = compute_adds_up(page, run, v3, peak)
+    page.number("h800_bf16_tflops", h800.bf16_tflops, "TFLOP/s")
+    page.number("h800_fp8_tflops", h800.fp8_tflops, "TFLOP/s")
+    implied_mfu(page, run, counts)
+    flop_count_table(page, run, counts)
+    isca_reproduction(page, counts.per_token, run.pretrain_seq_len, run.training_tokens, run.pretrain_gpu_hours, run.training_gpus,
+                      peak["bf16"])
+    mfu_band_and_verdict(page, run, counts)
+    deepseek_accounting(page, run)
+    rates_per_trillion(page, run)
+    mfu_chart(page, run, counts)
+    claims = data.load_indexed("claims.csv")
+    r1_cost = beside_other_models(page, run, counts.flops["6nd"], claims)
+    r1_claim(page, run, r1_cost, claims)
+    return page
+
+
+def compute_adds_up(page: Page, run: Run, v3: arch.ModelConfig, peak: dict[str, float]) -> Counts:
+    """Does the compute add up? Four counts of the same pre-training (FLOP per token × tokens)."""
     active = arch.breakdown(v3).active
-
-    # Does the compute add up? Four counts of the same pre-training (FLOP per token × tokens).
-    v3_gpu_hours_total = v3_pretrain_gpu_hours + v3_context_ext_gpu_hours + v3_post_training_gpu_hours
-    per_token = flop_counts(v3, active, pretrain_seq_len)
-    flops = {name: count * training_tokens for name, count in per_token.items()}
-    flops_6nd = flops["6nd"] = compute.training_flops_6nd(active, training_tokens)
+    per_token = flop_counts(v3, active, run.pretrain_seq_len)
+    flops = {name: count * run.training_tokens for name, count in per_token.items()}
+    flops_6nd = flops["6nd"] = compute.training_flops_6nd(active, run.training_tokens)
     flops_refined = flops["refined"]
-    mfu = {basis: compute.implied_mfu(flops_6nd, v3_pretrain_gpu_hours, peak_flops) for basis, peak_flops in peak.items()}
-    mfu_refined = {basis: compute.implied_mfu(flops_refined, v3_pretrain_gpu_hours, peak_flops) for basis, peak_flops in peak.items()}
-    mfu_count = {name: compute.implied_mfu(f, v3_pretrain_gpu_hours, peak["bf16"]) for name, f in flops.items()}
+    mfu_count = {name: compute.implied_mfu(f, run.pretrain_gpu_hours, peak["bf16"]) for name, f in flops.items()}
 
-    page.number("v3_gpu_hours_total_millions", v3_gpu_hours_total / 1e6, "million GPU-hours")
+    page.number("v3_gpu_hours_total_millions", run.gpu_hours_total / 1e6, "million GPU-hours")
     page.number("v3_active_params_billions", active / 1e9, "billion parameters")
-    page.number("training_tokens_trillions", training_tokens / 1e12, "trillion tokens")
+    page.number("training_tokens_trillions", run.training_tokens / 1e12, "trillion tokens")
     page.number("v3_training_flops", flops_6nd, "FLOP")
     page.text("v3_training_flops_text", si(flops_6nd, 2))
     page.number("v3_training_flops_refined", flops_refined, "FLOP (causal attention and the MTP module counted)")
@@ -157,26 +201,34 @@ def chapter(p: Mapping[str, Value]) -> Page:
         page.number(f"v3_gflop_per_token_{name}", count / 1e9, "GFLOP per token (training)")
     page.number("v3_attention_share_causal", 1 - per_token["6nd"] / per_token["causal"], "fraction")
     page.number("v3_mtp_share_of_refined", 1 - per_token["causal"] / per_token["refined"], "fraction")
-    page.number("v3_achieved_tflops_per_gpu", compute.achieved_flops_per_gpu(flops_6nd, v3_pretrain_gpu_hours) / 1e12, "TFLOP/s per GPU")
-    page.number("h800_bf16_tflops", h800.bf16_tflops, "TFLOP/s")
-    page.number("h800_fp8_tflops", h800.fp8_tflops, "TFLOP/s")
-    page.number("v3_implied_mfu_bf16", mfu["bf16"], "fraction of peak")
-    page.number("v3_implied_mfu_fp8", mfu["fp8"], "fraction of peak")
-    page.number("v3_implied_mfu_refined_bf16", mfu_refined["bf16"], "fraction of peak")
-    page.number("v3_implied_mfu_refined_fp8", mfu_refined["fp8"], "fraction of peak")
+    page.number("v3_achieved_tflops_per_gpu", compute.achieved_flops_per_gpu(flops_6nd, run.pretrain_gpu_hours) / 1e12, "TFLOP/s per GPU")
+    return Counts(per_token, flops, mfu_count, peak)
+
+
+def implied_mfu(page: Page, run: Run, counts: Counts) -> None:
+    """The MFU the 6ND count and the refined count imply, on each peak."""
+    for name, key in (("6nd", ""), ("refined", "_refined")):
+        for basis, peak_flops in counts.peak.items():
+            page.number(f"v3_implied_mfu{key}_{basis}", compute.implied_mfu(counts.flops[name], run.pretrain_gpu_hours, peak_flops),
+                        "fraction of peak")
+
+
+def flop_count_table(page: Page, run: Run, counts: Counts) -> None:
+    """The four counts side by side: GFLOP per token, pre-training FLOP, MFU on each peak."""
+    per_token, flops = counts.per_token, counts.flops
     page.table("flop_counts", pd.DataFrame({
         "Count": [COUNT_LABELS[n] for n in per_token],
         "gflop": [per_token[n] / 1e9 for n in per_token],
         "flops": [flops[n] for n in per_token],
-        "bf16": [mfu_count[n] for n in per_token],
-        "fp8": [compute.implied_mfu(flops[n], v3_pretrain_gpu_hours, peak["fp8"]) for n in per_token],
+        "bf16": [counts.mfu_count[n] for n in per_token],
+        "fp8": [compute.implied_mfu(flops[n], run.pretrain_gpu_hours, counts.peak["fp8"]) for n in per_token],
     }).rename(columns={"gflop": "GFLOP per token", "flops": "Pre-training FLOP", "bf16": "MFU, BF16 peak", "fp8": "MFU, FP8 peak"}),
         {"GFLOP per token": "{:,.1f}", "Pre-training FLOP": lambda v: si(v, 2), "MFU, BF16 peak": "{:.1%}", "MFU, FP8 peak": "{:.1%}"})
 
-    # DeepSeek's own figures (ISCA 2025, Tables 2 and 4), reproduced
-    isca_reproduction(page, per_token, pretrain_seq_len, training_tokens, v3_pretrain_gpu_hours, training_gpus, peak["bf16"])
 
-    # The MFU band: what published large runs reached (BF16 basis), the run under test and estimates left out
+def mfu_band_and_verdict(page: Page, run: Run, counts: Counts) -> None:
+    """The MFU band: what published large runs reached (BF16 basis), the run under test and estimates left out;
+    then the verdict on V3's MFU."""
     published_mfu = data.load_table("published_mfu.csv")
     band_low, band_high = compute.mfu_band(published_mfu, BAND_EXCLUDES)
     runs = published_mfu[~published_mfu["model"].isin(set(BAND_EXCLUDES))].set_index("model")
@@ -185,35 +237,42 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("mfu_band_low_run", str(runs.loc[runs["mfu_low"].idxmin(), "name"]))
     page.text("mfu_band_high_run", str(runs.loc[runs["mfu_high"].idxmax(), "name"]))
     page.text("mfu_band_runs", " and ".join(runs["name"]))
-    derived = (mfu_plausible_min, mfu_plausible_max) == (band_low, band_high)
+    derived = (run.mfu_plausible_min, run.mfu_plausible_max) == (band_low, band_high)
     page.text("mfu_band_note", "the range of those runs" if derived else
               f"set by parameter; those runs span {band_low:.1%}–{band_high:.1%}")
-    page.number("mfu_plausible_min", mfu_plausible_min, "fraction of BF16 peak")
-    page.number("mfu_plausible_max", mfu_plausible_max, "fraction of BF16 peak")
-    # The verdict compares like with like: V3's FLOP counted as PaLM counts (full attention) against the band
-    # of runs that count so, each on one peak. On the FP8 peak the band is rebased to the same FLOP/s.
-    basis_peak = peak[peak_flops_basis]
-    verdict_mfu = compute.implied_mfu(flops["full"], v3_pretrain_gpu_hours, basis_peak)
-    band_on_basis = (compute.rebase_mfu(mfu_plausible_min, peak["bf16"], basis_peak), compute.rebase_mfu(mfu_plausible_max, peak["bf16"], basis_peak))
+    page.number("mfu_plausible_min", run.mfu_plausible_min, "fraction of BF16 peak")
+    page.number("mfu_plausible_max", run.mfu_plausible_max, "fraction of BF16 peak")
+    mfu_verdict(page, run, counts)
+
+
+def mfu_verdict(page: Page, run: Run, counts: Counts) -> None:
+    """The verdict compares like with like: V3's FLOP counted as PaLM counts (full attention) against the band
+    of runs that count so, each on one peak. On the FP8 peak the band is rebased to the same FLOP/s."""
+    peak, full = counts.peak, counts.flops["full"]
+    basis_peak = peak[run.peak_flops_basis]
+    verdict_mfu = compute.implied_mfu(full, run.pretrain_gpu_hours, basis_peak)
+    band_on_basis = (compute.rebase_mfu(run.mfu_plausible_min, peak["bf16"], basis_peak),
+                     compute.rebase_mfu(run.mfu_plausible_max, peak["bf16"], basis_peak))
     verdict = compute.mfu_verdict(verdict_mfu, *band_on_basis)
-    page.text("peak_flops_basis_text", peak_flops_basis.upper())
+    page.text("peak_flops_basis_text", run.peak_flops_basis.upper())
     page.text("v3_mfu_verdict", verdict.label)
     page.text("v3_mfu_verdict_reason", verdict.reason)
-    page.number("v3_min_gpu_hours_at_ceiling_millions",
-                compute.gpu_hours_needed(flops["full"], peak["bf16"], mfu_plausible_max) / 1e6, "million GPU-hours")
-    page.number("v3_gpu_hours_over_min_at_ceiling",
-                v3_pretrain_gpu_hours / compute.gpu_hours_needed(flops["full"], peak["bf16"], mfu_plausible_max) - 1, "fraction")
+    at_ceiling = compute.gpu_hours_needed(full, peak["bf16"], run.mfu_plausible_max)
+    page.number("v3_min_gpu_hours_at_ceiling_millions", at_ceiling / 1e6, "million GPU-hours")
+    page.number("v3_gpu_hours_over_min_at_ceiling", run.pretrain_gpu_hours / at_ceiling - 1, "fraction")
     page.number("h800_fp8_over_bf16_peak", peak["fp8"] / peak["bf16"], "times")
-    page.number("v3_implied_mfu_full_attention_fp8", compute.implied_mfu(flops["full"], v3_pretrain_gpu_hours, peak["fp8"]), "fraction of FP8 peak")
+    page.number("v3_implied_mfu_full_attention_fp8", compute.implied_mfu(full, run.pretrain_gpu_hours, peak["fp8"]), "fraction of FP8 peak")
 
-    # DeepSeek's own accounting, reproduced
+
+def deepseek_accounting(page: Page, run: Run) -> None:
+    """DeepSeek's own accounting (Table 1), reproduced at the book's price."""
     stages = pd.DataFrame({
         "Stage": ["Pre-training", "Context extension", "Post-training", "Total"],
-        "gpu_hours": [v3_pretrain_gpu_hours, v3_context_ext_gpu_hours, v3_post_training_gpu_hours, v3_gpu_hours_total],
+        "gpu_hours": [run.pretrain_gpu_hours, run.context_ext_gpu_hours, run.post_training_gpu_hours, run.gpu_hours_total],
         "published": [data.published(k) for k in ("v3_pretrain_usd", "v3_context_ext_usd", "v3_post_training_usd", "v3_total_usd")],
     })
-    stages["computed"] = compute.cost_usd(stages["gpu_hours"], gpu_hour_usd)
-    page.text("gpu_hour_usd_text", f"${gpu_hour_usd:,.2f}")
+    stages["computed"] = compute.cost_usd(stages["gpu_hours"], run.gpu_hour_usd)
+    page.text("gpu_hour_usd_text", f"${run.gpu_hour_usd:,.2f}")
     page.number("v3_training_cost_at_price_usd", float(stages["computed"].iloc[-1]), "USD")
     page.text("v3_training_cost_at_price_text", usd(float(stages["computed"].iloc[-1]), 3))
     page.table(
@@ -222,12 +281,14 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {"H800 GPU-hours": "{:,.0f}", "Computed (USD)": "${:,.0f}", "Report, Table 1 (USD)": "${:,.0f}"},
     )
 
-    # Rates per trillion tokens
-    per_trillion = compute.gpu_hours_per_trillion_tokens(v3_pretrain_gpu_hours, training_tokens)
+
+def rates_per_trillion(page: Page, run: Run) -> None:
+    """GPU-hours and days per trillion tokens, V3 against V2 and DeepSeek 67B."""
+    per_trillion = compute.gpu_hours_per_trillion_tokens(run.pretrain_gpu_hours, run.training_tokens)
     page.number("v3_gpu_hours_per_trillion_tokens", per_trillion, "GPU-hours per trillion tokens")
-    page.number("v3_days_per_trillion_tokens", compute.wall_clock_days(per_trillion, training_gpus), "days")
-    page.number("v3_pretrain_days", compute.wall_clock_days(v3_pretrain_gpu_hours, training_gpus), "days")
-    page.number("training_gpus", training_gpus, "GPUs")
+    page.number("v3_days_per_trillion_tokens", compute.wall_clock_days(per_trillion, run.training_gpus), "days")
+    page.number("v3_pretrain_days", compute.wall_clock_days(run.pretrain_gpu_hours, run.training_gpus), "days")
+    page.number("training_gpus", run.training_gpus, "GPUs")
     page.number("published_v3_gpu_hours_per_trillion", data.published("v3_gpu_hours_per_trillion"), "GPU-hours per trillion tokens")
     page.number("published_v3_days_per_trillion", data.published("v3_days_per_trillion"), "days")
     v2_rate, v67_rate = data.published("v2_gpu_hours_per_trillion"), data.published("v2_67b_gpu_hours_per_trillion")
@@ -237,21 +298,26 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("published_v2_training_cost_saving", data.published("v2_training_cost_saving"), "fraction")
     page.number("v3_rate_vs_v2", per_trillion / v2_rate, "times")
 
-    # MFU beside published runs (every figure on the BF16 peak)
-    page.number("pretrain_seq_len", pretrain_seq_len, "tokens")
-    page.number("v3_pretrain_gpu_hours_millions", v3_pretrain_gpu_hours / 1e6, "million GPU-hours")
+
+def mfu_chart(page: Page, run: Run, counts: Counts) -> None:
+    """MFU beside published runs (every figure on the BF16 peak)."""
+    page.number("pretrain_seq_len", run.pretrain_seq_len, "tokens")
+    page.number("v3_pretrain_gpu_hours_millions", run.pretrain_gpu_hours / 1e6, "million GPU-hours")
+    published_mfu = data.load_table("published_mfu.csv")
     own = published_mfu["model"] == "deepseek_v3"
     page.figure("fig_mfu", charts.mfu_comparison(
-        {f"V3: {COUNT_LABELS[n]}": mfu_count[n] for n in ("6nd", "causal", "refined", "full")},
+        {f"V3: {COUNT_LABELS[n]}": counts.mfu_count[n] for n in ("6nd", "causal", "refined", "full")},
         published_mfu.assign(name=published_mfu["name"].where(~own, "V3: DeepSeek's own figures")),
-        (mfu_plausible_min, mfu_plausible_max), highlight=f"V3: {COUNT_LABELS['full']}",
+        (run.mfu_plausible_min, run.mfu_plausible_max), highlight=f"V3: {COUNT_LABELS['full']}",
     ))
 
-    # Beside other models, on one basis
-    r1_hours = r1_gpu_hours()
-    r1_cost = float(compute.cost_usd(r1_hours, gpu_hour_usd))
+
+def comparator_basis(run: Run, flops_6nd: float, r1_hours: float) -> pd.DataFrame:
+    """V3, R1 and data/comparators.csv on one basis: the book's price (H800-class GPUs only) and cost per 10²⁴ FLOP."""
+    gpus = gpu_catalogue()
+    h800 = gpus["h800"]
     v3_row = {"model": "deepseek_v3", "name": "DeepSeek-V3 (this book)", "training_flops": flops_6nd, "flops_low": None,
-              "flops_high": None, "gpu": "h800", "gpu_hours": v3_gpu_hours_total, "reported_cost_usd": data.published("v3_total_usd"),
+              "flops_high": None, "gpu": "h800", "gpu_hours": run.gpu_hours_total, "reported_cost_usd": data.published("v3_total_usd"),
               "estimate": "computed from DeepSeek's report"}
     r1_row = {"model": "deepseek_r1", "name": "DeepSeek-R1 (RL stages only)", "training_flops": None, "flops_low": None,
               "flops_high": None, "gpu": "h800", "gpu_hours": r1_hours, "reported_cost_usd": data.published("r1_total_usd"),
@@ -259,11 +325,19 @@ def chapter(p: Mapping[str, Value]) -> Page:
     basis = pd.concat([pd.DataFrame([v3_row, r1_row]), data.load_table("comparators.csv")], ignore_index=True)
     # The common price is an H800-class price: an A100-hour (a third of the FLOP/s) is not priced at it.
     priced = basis["gpu"].map(lambda g: gpus[g].bf16_tflops == h800.bf16_tflops if isinstance(g, str) and g in gpus else False)
-    basis["cost_common_usd"] = compute.cost_usd(basis["gpu_hours"], gpu_hour_usd).where(priced)
+    basis["cost_common_usd"] = compute.cost_usd(basis["gpu_hours"], run.gpu_hour_usd).where(priced)
     # Cost per 10²⁴ FLOP pairs GPU-hours and FLOP of the same scope: V3's pre-training hours with its pre-training FLOP.
-    scope_hours = basis["gpu_hours"].where(basis["model"] != "deepseek_v3", v3_pretrain_gpu_hours)
-    basis["usd_per_1e24_flop"] = compute.cost_per_1e24_flop(compute.cost_usd(scope_hours, gpu_hour_usd).where(priced), basis["training_flops"])
+    scope_hours = basis["gpu_hours"].where(basis["model"] != "deepseek_v3", run.pretrain_gpu_hours)
+    basis["usd_per_1e24_flop"] = compute.cost_per_1e24_flop(compute.cost_usd(scope_hours, run.gpu_hour_usd).where(priced), basis["training_flops"])
     basis["scope"] = basis["model"].map(RATIO_SCOPES).where(basis["usd_per_1e24_flop"].notna())
+    return basis
+
+
+def beside_other_models(page: Page, run: Run, flops_6nd: float, claims: pd.DataFrame) -> float:
+    """Beside other models, on one basis: R1, Llama 3.1 405B, GPT-4 (Epoch's estimates). Returns R1's cost at the price."""
+    r1_hours = r1_gpu_hours()
+    r1_cost = float(compute.cost_usd(r1_hours, run.gpu_hour_usd))
+    basis = comparator_basis(run, flops_6nd, r1_hours)
     llama = basis.set_index("model").loc["llama31_405b"]
     page.number("r1_training_gpu_hours", r1_hours, "GPU-hours")
     page.number("r1_training_cost_usd", r1_cost, "USD")
@@ -271,7 +345,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("llama31_405b_cost_usd", float(llama["cost_common_usd"]), "USD")
     page.text("llama31_405b_cost_text", usd(float(llama["cost_common_usd"])))
     page.number("llama31_405b_gpu_hours_millions", float(llama["gpu_hours"]) / 1e6, "million GPU-hours")
-    page.number("llama31_over_v3_gpu_hours", float(llama["gpu_hours"]) / v3_gpu_hours_total, "times")
+    page.number("llama31_over_v3_gpu_hours", float(llama["gpu_hours"]) / run.gpu_hours_total, "times")
     page.number("llama31_over_v3_flops", float(llama["training_flops"]) / flops_6nd, "times")
     v3_per_1e24 = float(basis.set_index("model").loc["deepseek_v3", "usd_per_1e24_flop"])
     page.number("v3_usd_per_1e24_flop", v3_per_1e24, "USD per 10^24 FLOP (pre-training)")
@@ -283,8 +357,13 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.text("gpt4_epoch_cloud_text", usd(gpt4_epoch[1]))
     gpt4_name = str(basis.set_index("model").loc["gpt4", "name"])
     page.figure("fig_comparators", charts.comparators(basis, {gpt4_name: gpt4_epoch}))
-    claims = data.load_indexed("claims.csv")
     page.text("gpt4_claim_text", usd(float(claims.loc["gpt4_cost_100m", "value"])))
+    comparator_tables(page, run, basis)
+    return r1_cost
+
+
+def comparator_tables(page: Page, run: Run, basis: pd.DataFrame) -> None:
+    """The comparators' compute, then their cost at the book's price."""
     on_gpu = [f"{n}, on {g.upper()}" if isinstance(g, str) else n for n, g in zip(basis["name"], basis["gpu"], strict=True)]
     page.table(
         "comparators_compute",
@@ -292,7 +371,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         .rename(columns={"name": "Model, GPU", "hours_m": "GPU-hours (millions)", "training_flops": "Training FLOP", "estimate": "Status"}),
         {"GPU-hours (millions)": "{:,.3f}", "Training FLOP": lambda v: si(v, 2)},
     )
-    at_price = f"At {usd(gpu_hour_usd, 2)} per GPU-hour"
+    at_price = f"At {usd(run.gpu_hour_usd, 2)} per GPU-hour"
     page.table(
         "comparators",
         basis[["name", "cost_common_usd", "usd_per_1e24_flop", "scope", "reported_cost_usd"]]
@@ -303,10 +382,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
         {at_price: usd, "Per 10²⁴ FLOP": lambda v: usd(v, 2), "Reported cost": usd},
     )
 
-    # The article's figure for R1: the figures here; the verdict is the claims ledger's (quoted on the page).
-    r1_claim = float(claims.loc["r1_cost_5m", "value"])
-    v3_cost = float(compute.cost_usd(v3_gpu_hours_total, gpu_hour_usd))
-    page.text("r1_claim_text", usd(r1_claim))
+
+def r1_claim(page: Page, run: Run, r1_cost: float, claims: pd.DataFrame) -> None:
+    """The article's figure for R1: the figures here; the verdict is the claims ledger's (quoted on the page)."""
+    r1_claimed = float(claims.loc["r1_cost_5m", "value"])
+    v3_cost = float(compute.cost_usd(run.gpu_hours_total, run.gpu_hour_usd))
+    page.text("r1_claim_text", usd(r1_claimed))
     page.number("r1_with_v3_cost_usd", r1_cost + v3_cost, "USD")
     page.text("r1_with_v3_cost_text", usd(r1_cost + v3_cost, 2))
     page.text("r1_stage_table_cost_text", usd(data.published("r1_total_usd")))
@@ -314,9 +395,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     r1_runs = runs[runs["model"] == "DeepSeek-R1"]
     page.table(
         "r1_stages",
-        r1_runs[["stage", "gpu_hours", "usd_published"]].assign(at_price=lambda f: compute.cost_usd(f["gpu_hours"], gpu_hour_usd))
+        r1_runs[["stage", "gpu_hours", "usd_published"]].assign(at_price=lambda f: compute.cost_usd(f["gpu_hours"], run.gpu_hour_usd))
         .rename(columns={"stage": "R1 stage", "gpu_hours": "H800 GPU-hours", "usd_published": "Published (USD)",
                          "at_price": "At the book's price (USD)"}),
         {"H800 GPU-hours": "{:,.0f}", "Published (USD)": "${:,.0f}", "At the book's price (USD)": "${:,.0f}"},
     )
-    return page

@@ -16,6 +16,9 @@ Families and the reference implementation each count follows (weight shapes, not
 - Llama 4 text decoder (`llama4`, fields under `text_config`; or `llama4_text`) -
   models/llama4/modeling_llama4.py and configuration_llama4.py.
 - Dense Llama/Mistral/Qwen2/Qwen3 (GQA) - models/llama/modeling_llama.py and its copies.
+- DeepSeek-V4 (`deepseek_v4`): hybrid attention (sliding window, CSA with an indexer, HCA), mHC and FP4
+  experts - deepseek-ai/DeepSeek-V4-Flash inference/model.py; the shapes and formulas are in
+  analysis.model.hybrid_attention, which this module calls for a config with `hybrid` set.
 
 Gated MLPs have three h x i matrices; RMSNorms have one weight vector each (LayerNorm two).
 Unknown or inconsistent configs raise InputError naming the field, never a guess: where a
@@ -34,6 +37,9 @@ V3.2-Exp's indexer keeps one key of index_head_dim per token per layer beside ML
 DeepSeek stores it in FP8 (plus one FP32 scale per 128 elements), so counts here are elements
 and bytes use whatever dtype the caller gives; `kv_cache_indexer_elements_per_token` lets a
 caller price it separately.
+V4 keeps, per layer, its last sliding_window tokens plus one compressed entry of head_dim per 4 (CSA) or 128
+(HCA) tokens, and each CSA indexer one key of index_head_dim per 4 tokens; its `kv_cache_elements_per_token`
+is what each further token adds once the windows are full (see hybrid_attention).
 """
 
 from __future__ import annotations
@@ -43,11 +49,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from analysis.errors import InputError
+from analysis.model import hybrid_attention as hy
 
 MLA_TYPES = {"deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32"}
 MOE_TYPES = {"mixtral", "qwen2_moe", "qwen3_moe", "glm4_moe", "gpt_oss", "llama4", "llama4_text"}
 DENSE_TYPES = {"llama", "mistral", "qwen2", "qwen3"}
-KNOWN_TYPES = sorted(MLA_TYPES | MOE_TYPES | DENSE_TYPES)
+HYBRID_TYPES = {"deepseek_v4"}
+KNOWN_TYPES = sorted(MLA_TYPES | MOE_TYPES | DENSE_TYPES | HYBRID_TYPES)
 
 FULL, SLIDING, CHUNKED = "full_attention", "sliding_attention", "chunked_attention"
 # Families whose config class defaults head_dim to a constant, not hidden_size / heads.
@@ -67,7 +75,7 @@ HEAD_DIM_REQUIRED = {"qwen3", "qwen3_moe", "glm4_moe", "gpt_oss"}
 
 @dataclass(frozen=True)
 class Attention:
-    kind: str  # "mla" | "gqa"
+    kind: str  # "mla" | "gqa" | "hybrid" (DeepSeek-V4: one shared K=V head of qk_head_dim, see hybrid_attention)
     heads: int
     kv_heads: int  # for MLA: heads (each head gets its own decompressed K/V)
     qk_head_dim: int
@@ -118,6 +126,7 @@ class ModelConfig:
     layer_types: tuple[str, ...] = ()  # per layer FULL | SLIDING | CHUNKED; empty = all full
     attention_window: int | None = None  # tokens a sliding layer sees, or the chunk of a chunked layer
     indexer: Indexer | None = None
+    hybrid: hy.Hybrid | None = None  # DeepSeek-V4's compress ratios, output groups, mHC, storage formats
 
 
 @dataclass(frozen=True)
@@ -139,10 +148,16 @@ class Breakdown:
     active: int  # weights used per token; the input embedding is a lookup, not counted
     active_with_embeddings: int  # the same with the whole embedding matrix counted
     routed_experts_active: int
-    indexer: int = 0  # V3.2-Exp's lightning indexers (main model; not inside `attention`)
+    indexer: int = 0  # V3.2-Exp's lightning indexers, V4's CSA indexers (main model; not inside `attention`)
+    compressor: int = 0  # V4: the KV compressors of CSA and HCA layers (main model)
+    hyper_connections: int = 0  # V4: mHC mixing parameters of every block and of the head (main model)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        """Every count; the V4-only components only where the model has them."""
+        return {k: v for k, v in asdict(self).items() if v or k not in HYBRID_ONLY}
+
+
+HYBRID_ONLY = ("compressor", "hyper_connections")
 
 
 def _get(raw: dict[str, Any], key: str, *, positive: bool = True, default: Any = ..., name: str = "config",
@@ -233,6 +248,8 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
     model_type = raw.get("model_type")
     if model_type not in KNOWN_TYPES:
         raise InputError(f"{name}: unknown architecture, field 'model_type' is {model_type!r}; expected one of {', '.join(KNOWN_TYPES)}")
+    if model_type in HYBRID_TYPES:
+        return _checked_size(_parse_hybrid(raw, name))
     prefix = ""
     if model_type == "llama4":
         text = raw.get("text_config")
@@ -351,10 +368,84 @@ def parse_config(raw: dict[str, Any], name: str = "config") -> ModelConfig:
         tie_word_embeddings=tie, mtp_layers=g("num_nextn_predict_layers", positive=False, default=0),
         layer_types=types, attention_window=window, indexer=indexer,
     )
+    return _checked_size(cfg)
+
+
+def _checked_size(cfg: ModelConfig) -> ModelConfig:
     total = breakdown(cfg).total
     if total > MAX_PARAMS:
-        raise InputError(f"{name}: the fields describe {total:.3g} parameters, beyond any real model (at most {MAX_PARAMS / 1e12:,.0f} trillion)")
+        raise InputError(f"{cfg.name}: the fields describe {total:.3g} parameters, beyond any real model (at most {MAX_PARAMS / 1e12:,.0f} trillion)")
     return cfg
+
+
+def _compress_ratios(raw: dict[str, Any], name: str, layers: int) -> tuple[int, ...]:
+    """V4's compress_ratios: one whole number per layer, MTP layers included (model.py indexes it by layer id)."""
+    value = raw.get("compress_ratios")
+    if value is None:
+        raise InputError(f"{name}: missing field 'compress_ratios'")
+    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_FIELD for v in value):
+        raise InputError(f"{name}: field 'compress_ratios' must be a list of whole numbers from 0 to {MAX_FIELD:,}, got {_shown(value)}")
+    if len(value) != layers:
+        raise InputError(f"{name}: field 'compress_ratios' lists {len(value)} ratios; expected one per layer, MTP layers included ({layers})")
+    if any(v == 1 for v in value):
+        raise InputError(f"{name}: field 'compress_ratios' has a ratio of 1; a layer compresses by 2 or more tokens, or 0 for none")
+    return tuple(value)
+
+
+def _quantization(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """V4's storage: FP8 projections in blocks (quantization_config), FP4 experts (expert_dtype)."""
+    q = raw.get("quantization_config")
+    if q is None:
+        return {"fp8": False}
+    if not isinstance(q, dict):
+        raise InputError(f"{name}: field 'quantization_config' must be an object, got {_shown(q)}")
+    if q.get("quant_method") != "fp8":
+        raise InputError(f"{name}: field 'quantization_config.quant_method' is {q.get('quant_method')!r}; expected 'fp8'")
+    block = q.get("weight_block_size", [128, 128])
+    if not isinstance(block, list) or len(block) != 2 or any(isinstance(b, bool) or not isinstance(b, int) or not 0 < b <= MAX_FIELD for b in block):
+        raise InputError(f"{name}: field 'quantization_config.weight_block_size' must be two positive whole numbers, got {_shown(block)}")
+    return {"fp8": True, "fp8_block": (block[0], block[1]), "scale_dtype": "ue8m0" if q.get("scale_fmt") == "ue8m0" else "fp32"}
+
+
+def _parse_hybrid(raw: dict[str, Any], name: str) -> ModelConfig:
+    """A DeepSeek-V4 config (field meanings: hybrid_attention's docstring, after DeepSeek's model.py)."""
+    def g(key: str, **kw: Any) -> Any:
+        return _get(raw, key, name=name, **kw)
+
+    hidden, layers, vocab, heads = g("hidden_size"), g("num_hidden_layers"), g("vocab_size"), g("num_attention_heads")
+    head_dim, rope, mtp = g("head_dim"), g("qk_rope_head_dim"), g("num_nextn_predict_layers", positive=False, default=0)
+    if rope >= head_dim:
+        raise InputError(f"{name}: field 'qk_rope_head_dim' ({rope}) must be smaller than 'head_dim' ({head_dim})")
+    o_groups = g("o_groups")
+    if heads % o_groups:
+        raise InputError(f"{name}: field 'o_groups' ({o_groups}) does not divide 'num_attention_heads' ({heads})")
+    if raw.get("n_routed_experts") is None:
+        raise InputError(f"{name}: missing field 'n_routed_experts' (every deepseek_v4 model is a Mixture-of-Experts)")
+    routed, active, inter = g("n_routed_experts"), g("num_experts_per_tok"), g("moe_intermediate_size")
+    if active > routed:
+        raise InputError(f"{name}: field 'num_experts_per_tok' ({active}) exceeds the number of routed experts ({routed})")
+    if g("n_shared_experts") != 1:
+        raise InputError(f"{name}: field 'n_shared_experts' is {raw['n_shared_experts']!r}; DeepSeek-V4's MoE has exactly 1")
+    hash_layers = g("num_hash_layers", positive=False, default=0)
+    if hash_layers > layers:
+        raise InputError(f"{name}: field 'num_hash_layers' ({hash_layers}) exceeds 'num_hidden_layers' ({layers})")
+    if raw.get("expert_dtype") not in (None, "fp4"):
+        raise InputError(f"{name}: field 'expert_dtype' is {_shown(raw['expert_dtype'])}; expected 'fp4' or none")
+    if _flag(raw, "tie_word_embeddings", default=False, name=name):
+        raise InputError(f"{name}: field 'tie_word_embeddings' is true; DeepSeek-V4's output head is its own matrix")
+    ratios = _compress_ratios(raw, name, layers + mtp)
+    indexed = hy.INDEXED_RATIO in ratios
+    index = (g("index_n_heads"), g("index_head_dim"), g("index_topk")) if indexed else (0, 0, 0)
+    hybrid = hy.Hybrid(ratios, g("sliding_window"), o_groups, g("o_lora_rank"), g("hc_mult"), hash_layers,
+                       expert_fp4=raw.get("expert_dtype") == "fp4", **_quantization(raw, name))
+    attention = Attention(kind="hybrid", heads=heads, kv_heads=1, qk_head_dim=head_dim, v_head_dim=head_dim,
+                          q_lora_rank=g("q_lora_rank"), qk_rope_head_dim=rope)
+    experts = Experts(routed, active, inter, 1, inter, router_bias=True)
+    return ModelConfig(
+        name=name, model_type="deepseek_v4", vocab_size=vocab, hidden_size=hidden, layers=layers, intermediate_size=0,
+        attention=attention, experts=experts, moe_layers=tuple(range(layers)), tie_word_embeddings=False, mtp_layers=mtp,
+        indexer=Indexer(*index) if indexed else None, hybrid=hybrid,
+    )
 
 
 # --- parameter counting ---------------------------------------------------------------
@@ -413,7 +504,57 @@ def _moe_layer(cfg: ModelConfig) -> tuple[int, int, int, int]:
     return shared, routed, router, e.active * expert_params(cfg)
 
 
+def hybrid_shape(cfg: ModelConfig) -> hy.Shape:
+    """The plain sizes hybrid_attention counts with (a V4 config)."""
+    a, e, x = cfg.attention, cfg.experts, cfg.indexer or Indexer(0, 0, 0)
+    assert e is not None and a.q_lora_rank is not None
+    return hy.Shape(cfg.hidden_size, a.heads, a.qk_head_dim, a.q_lora_rank, x.heads, x.head_dim, x.topk, cfg.vocab_size,
+                    e.routed, e.active, e.shared, e.expert_intermediate, cfg.layers, cfg.mtp_layers)
+
+
+def _hybrid_block(cfg: ModelConfig, layer: int) -> dict[str, int]:
+    """One V4 block by component (layer = its id; MTP blocks follow the main layers)."""
+    assert cfg.hybrid is not None
+    s, ratio, h = hybrid_shape(cfg), cfg.hybrid.compress_ratios[layer], cfg.hidden_size
+    shared, routed, _, routed_active = _moe_layer(cfg)
+    return {
+        "attention": hy.attention_params(s, cfg.hybrid), "compressor": hy.compressor_params(s, ratio),
+        "indexer": hy.indexer_params(s, ratio), "hyper_connections": hy.hc_block_params(h, cfg.hybrid.hc_mult),
+        "shared_experts": shared, "routed_experts": routed, "routers": hy.router_params(s, layer, cfg.hybrid),
+        "norms": 2 * h, "routed_experts_active": routed_active,
+    }
+
+
+def _hybrid_breakdown(cfg: ModelConfig) -> Breakdown:
+    """DeepSeek-V4: every block by component (model.py's Block), the head's mHC, the MTP blocks."""
+    assert cfg.hybrid is not None
+    h, hc = cfg.hidden_size, cfg.hybrid.hc_mult
+    parts: dict[str, int] = {}
+    for layer in range(cfg.layers):
+        for key, value in _hybrid_block(cfg, layer).items():
+            parts[key] = parts.get(key, 0) + value
+    parts["norms"] += h  # the final norm
+    parts["hyper_connections"] += hy.hc_head_params(h, hc)
+    embeddings = head = cfg.vocab_size * h
+    total = embeddings + head + sum(v for k, v in parts.items() if k != "routed_experts_active")
+    active_with_embeddings = total - parts["routed_experts"] + parts["routed_experts_active"]
+    # MTP (model.py MTPBlock): a block, e_proj and h_proj (h → h), enorm, hnorm, norm and its own mHC head;
+    # the embedding and head are the main model's, and the checkpoint stores no copies (its tensor count shows it).
+    mtp_block = sum(sum(v for k, v in _hybrid_block(cfg, cfg.layers + j).items() if k != "routed_experts_active")
+                    for j in range(cfg.mtp_layers))
+    mtp_unique = mtp_block + cfg.mtp_layers * (2 * h * h + 3 * h + hy.hc_head_params(h, hc))
+    return Breakdown(
+        embeddings=embeddings, attention=parts["attention"], dense_mlp=0, shared_experts=parts["shared_experts"],
+        routed_experts=parts["routed_experts"], routers=parts["routers"], norms=parts["norms"], output_head=head,
+        mtp=mtp_unique, mtp_unique=mtp_unique, mtp_block=mtp_block, total=total, active=active_with_embeddings - embeddings,
+        active_with_embeddings=active_with_embeddings, routed_experts_active=parts["routed_experts_active"],
+        indexer=parts["indexer"], compressor=parts["compressor"], hyper_connections=parts["hyper_connections"],
+    )
+
+
 def breakdown(cfg: ModelConfig) -> Breakdown:
+    if cfg.hybrid:
+        return _hybrid_breakdown(cfg)
     h, n_moe = cfg.hidden_size, len(cfg.moe_layers)
     n_dense = cfg.layers - n_moe
     embeddings = cfg.vocab_size * h
@@ -450,6 +591,10 @@ def mtp_active_params(cfg: ModelConfig) -> int:
     if not cfg.mtp_layers:
         return 0
     h = cfg.hidden_size
+    if cfg.hybrid:
+        blocks = [_hybrid_block(cfg, cfg.layers + j) for j in range(cfg.mtp_layers)]
+        multiplied = sum(sum(v for k, v in b.items() if k not in ("routed_experts", "norms")) for b in blocks)
+        return multiplied + cfg.mtp_layers * (2 * h * h + hy.hc_head_params(h, cfg.hybrid.hc_mult) + cfg.vocab_size * h)
     s, _, g, ra = _moe_layer(cfg) if cfg.experts else (mlp_params(h, cfg.intermediate_size), 0, 0, 0)
     head = cfg.vocab_size * h
     return cfg.mtp_layers * (2 * h * h + attention_params(cfg) + indexer_params(cfg) + s + g + ra + head)
@@ -475,14 +620,19 @@ def _kv_elements_per_layer(cfg: ModelConfig) -> int:
     return 2 * a.kv_heads * a.qk_head_dim
 
 
-def kv_cache_indexer_elements_per_token(cfg: ModelConfig) -> int:
-    """V3.2-Exp: the indexer's key (index_head_dim) per token per layer; DeepSeek keeps it in FP8."""
+def kv_cache_indexer_elements_per_token(cfg: ModelConfig) -> float:
+    """V3.2-Exp: the indexer's key (index_head_dim) per token per layer; DeepSeek keeps it in FP8.
+    V4: index_head_dim per 4 tokens in each CSA layer."""
+    if cfg.hybrid:
+        return hy.kv_elements_per_token(hybrid_shape(cfg), cfg.hybrid)[1]
     return cfg.layers * cfg.indexer.head_dim if cfg.indexer else 0
 
 
-def kv_cache_elements_per_token(cfg: ModelConfig) -> int:
+def kv_cache_elements_per_token(cfg: ModelConfig) -> float:
     """Cached elements per token across all layers with the whole context kept (V2 report, Table 1);
-    includes V3.2's indexer keys."""
+    includes V3.2's indexer keys. V4: what each further token adds, compressed (windows full)."""
+    if cfg.hybrid:
+        return sum(hy.kv_elements_per_token(hybrid_shape(cfg), cfg.hybrid))
     return _kv_elements_per_layer(cfg) * cfg.layers + kv_cache_indexer_elements_per_token(cfg)
 
 
@@ -490,6 +640,8 @@ def kv_cache_elements_kept(cfg: ModelConfig, context_tokens: float) -> float:
     """Elements one sequence of `context_tokens` keeps: each windowed layer min(tokens, window), the rest all."""
     if context_tokens < 0:
         raise InputError(f"context tokens must not be negative, got {context_tokens}")
+    if cfg.hybrid:
+        return sum(hy.kv_elements_kept(hybrid_shape(cfg), cfg.hybrid, context_tokens))
     per_layer = _kv_elements_per_layer(cfg)
     kept = sum(per_layer * (context_tokens if w is None else min(context_tokens, w)) for w in _layer_windows(cfg))
     return kept + kv_cache_indexer_elements_per_token(cfg) * context_tokens
@@ -543,7 +695,10 @@ def attention_flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
     """Forward FLOPs of scores and context for one token attending to `context_tokens`.
 
     A windowed layer attends to at most its window; V3.2's MLA attends to the indexer's top-k
-    tokens, and its indexer scores the whole context (heads·head_dim multiply-adds per token)."""
+    tokens, and its indexer scores the whole context (heads·head_dim multiply-adds per token).
+    V4: hybrid_attention.attention_flops_per_token (window, CSA's top-k, every HCA entry; CSA indexers)."""
+    if cfg.hybrid:
+        return hy.attention_flops_per_token(hybrid_shape(cfg), cfg.hybrid, context_tokens)
     a = cfg.attention
     attended = context_tokens if cfg.indexer is None else min(context_tokens, cfg.indexer.topk)
     seen = sum(attended if w is None else min(attended, w) for w in _layer_windows(cfg))
@@ -562,6 +717,15 @@ def flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
 
 def attention_layout(cfg: ModelConfig) -> dict[str, Any]:
     """How many layers of each attention kind, and the window or chunk of the windowed ones."""
+    if cfg.hybrid:
+        kinds = [hy.layer_kind(r) for r in cfg.hybrid.compress_ratios[: cfg.layers]]
+        return {
+            "layers": {kind: kinds.count(kind) for kind in (hy.CSA, hy.HCA, hy.SLIDING) if kind in kinds},
+            "sliding_window": cfg.hybrid.window, "attention_chunk_size": None,
+            "indexer": asdict(cfg.indexer) if cfg.indexer else None,
+            "compress_ratios": sorted({r for r in cfg.hybrid.compress_ratios[: cfg.layers] if r}),
+            "mtp_compress_ratios": list(cfg.hybrid.compress_ratios[cfg.layers:]),
+        }
     types = layer_types(cfg)
     return {
         "layers": {kind: types.count(kind) for kind in (FULL, SLIDING, CHUNKED) if kind in types},
@@ -588,4 +752,14 @@ def summary(cfg: ModelConfig, dtype_bytes: float = 2, context_tokens: float = 40
         "attention": attention_layout(cfg),
         "flops_per_token": flops_per_token(cfg, context_tokens), "context_tokens": context_tokens,
         "breakdown": b.as_dict(),
+    } | (_hybrid_summary(cfg, b) if cfg.hybrid else {})
+
+
+def _hybrid_summary(cfg: ModelConfig, b: Breakdown) -> dict[str, Any]:
+    """V4's extras: totals with the MTP module, and the released checkpoint's tensors and bytes."""
+    assert cfg.hybrid is not None
+    return {
+        "total_params_with_mtp": b.total + b.mtp,
+        "mhc_params": b.hyper_connections, "compressor_params": b.compressor, "indexer_params": b.indexer,
+        "checkpoint": hy.checkpoint(hybrid_shape(cfg), cfg.hybrid),
     }
