@@ -22,7 +22,7 @@ DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
 HEADLINES = (
     "fleet_capex_usd", "fleet_opex_usd", "fleet_power_mw", "owned_gpu_hour_usd", "owned_gpu_useful_hour_usd", "v3_run_share_of_fleet_year",
-    "total_development_cost_usd",
+    "total_development_cost_usd", "cumulative_spend_usd",
 )
 
 
