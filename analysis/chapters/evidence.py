@@ -13,7 +13,6 @@ from analysis.chapters.page import Page, Value
 from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
 from analysis.model import compute, costs, reconcile
-from analysis.model.uncertainty import Distribution
 
 PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", "vat_rate")
 V3_ACTIVE_PARAMS = 37e9  # V3 report §4.2: 37B activated per token
