@@ -79,6 +79,7 @@ def research_compute(page: Page, p: Mapping[str, Value]) -> None:
     ranges = data.load_indexed("uncertainty.csv").loc["research_multiplier"]
     page.number("ablation_runs", len(runs), "runs")
     page.number("ablation_flops", float(runs["flops"].sum()), "FLOP")
+    page.text("ablation_flops_text", f"{float(runs['flops'].sum()) / 1e23:.2f}×10²³")
     page.number("ablation_share_of_final_run", float(runs["flops"].sum()) / final_flops, "fraction")
     page.number("ablation_gpu_hours_m", (floor - 1.0) * hours / 1e6, "million H800-hours")
     page.number("research_floor_multiplier", floor, "times the final run")
