@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from analysis.chapters.inputs import cost_model, hardware_prices
@@ -18,6 +19,7 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", "vat_rate")
 V3_ACTIVE_PARAMS = 37e9  # V3 report §4.2: 37B activated per token
 BOUND_COLUMN = {"low": "low", "centre": "mode", "high": "high"}
 PRICED = ("h800", "h100", "h20", "a100")
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -79,7 +81,7 @@ def research_compute(page: Page, p: Mapping[str, Value]) -> None:
     ranges = data.load_indexed("uncertainty.csv").loc["research_multiplier"]
     page.number("ablation_runs", len(runs), "runs")
     page.number("ablation_flops", float(runs["flops"].sum()), "FLOP")
-    page.text("ablation_flops_text", f"{float(runs['flops'].sum()) / 1e23:.2f}×10²³")
+    page.text("ablation_flops_text", _power_of_ten(float(runs["flops"].sum())))
     page.number("ablation_share_of_final_run", float(runs["flops"].sum()) / final_flops, "fraction")
     page.number("ablation_gpu_hours_m", (floor - 1.0) * hours / 1e6, "million H800-hours")
     page.number("research_floor_multiplier", floor, "times the final run")
@@ -92,7 +94,13 @@ def research_compute(page: Page, p: Mapping[str, Value]) -> None:
         columns={"section": "Where in the V3 report", "total_params": "Parameters", "activated_params": "Activated", "tokens": "Tokens",
                  "flops": "FLOP (6ND)"}),
         {"Parameters": lambda v: f"{v / 1e9:,.1f}B", "Activated": lambda v: f"{v / 1e9:,.1f}B", "Tokens": lambda v: f"{v / 1e12:,.2f}T",
-         "FLOP (6ND)": "{:.2e}"})
+         "FLOP (6ND)": _power_of_ten})
+
+
+def _power_of_ten(value: float) -> str:
+    """6.25e23 as a reader writes it: 6.25×10²³."""
+    exponent = int(np.floor(np.log10(value)))
+    return f"{value / 10 ** exponent:.2f}×10" + str(exponent).translate(SUPERSCRIPT)
 
 
 def as_paid_quotes(vat_rate: float, non_gpu_per_server: float) -> pd.DataFrame:
