@@ -1,12 +1,13 @@
 """The fleet chapter against hand calculations from its input figures (parameters.csv, gpus.csv, fleets.csv).
 
 Default inputs used below: fleet 10,000 A100 + 10,000 H800 + 10,000 H100 + 30,000 H20 (the estimate's counts, the
-medians of their ranges); prices as paid $13,750, $29,500, $40,000, $13,000 and at 2025 listings $17,420, $33,800,
-$31,250, $16,750; other server parts $10,000 per Fire-Flyer node, $53,700 per HGX H800 or H100 server and $76,550
-per H20 server; network $470 per A100 and $4,390 per Hopper GPU; TDP 250/700/700/400 W with server factors
-1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,987 per H800-year; capital at 11% over 4.5 years; maintenance
-3.2% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048 GPUs at $2 per
-GPU-hour.
+medians of their ranges); prices as paid $13,750, $26,006, $30,000, $12,500 (the medians of their quotes, net of VAT)
+and at 2025 listings $17,420, $33,800, $31,250, $14,826; other server parts $10,000 per Fire-Flyer node and $53,700 per
+HGX server (H800, H100 and H20 alike); network $470 per A100 and $4,390 per Hopper GPU; storage at 0.018 nodes per GPU,
+each $10,000 of parts and 245.76 TB at $109.5, drawing 500 W, and 50 CPU nodes at $32,010; TDP 250/700/700/400 W with
+server factors 1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,021 per H800-year; capital at 2.95% over 4.5
+years; maintenance 3.2% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048
+GPUs at $2 per GPU-hour.
 """
 
 from __future__ import annotations
@@ -29,19 +30,30 @@ from tests.conftest import glue_text_names
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "fleet.ipynb"
 COUNTS = {"a100": 10_000, "h800": 10_000, "h100": 10_000, "h20": 30_000}
 GPUS = sum(COUNTS.values())
-PRICES = {"a100": 13_750, "h800": 29_500, "h100": 40_000, "h20": 13_000}
-REPLACEMENT = {"a100": 17_420, "h800": 33_800, "h100": 31_250, "h20": 16_750}
-NON_GPU = {"a100": 10_000, "h800": 53_700, "h100": 53_700, "h20": 76_550}
+PRICES = {"a100": 13_750, "h800": 26_006, "h100": 30_000, "h20": 12_500}
+REPLACEMENT = {"a100": 17_420, "h800": 33_800, "h100": 31_250, "h20": 14_826}
+NON_GPU = {"a100": 10_000, "h800": 53_700, "h100": 53_700, "h20": 53_700}
 NETWORK = {"a100": 470, "h800": 4_390, "h100": 4_390, "h20": 4_390}
 SPEND = sum(COUNTS[g] * PRICES[g] for g in COUNTS)
 SERVERS = sum(COUNTS[g] * (PRICES[g] + NON_GPU[g] / 8) for g in COUNTS)
-CAPEX = SERVERS + sum(COUNTS[g] * NETWORK[g] for g in COUNTS)
+
+
+def support(gpus: float) -> float:
+    """Storage at Fire-Flyer's ratio of storage nodes to GPUs, and the 50 CPU nodes."""
+    return gpus * 0.018 * (10_000 + 245.76 * 109.5) + 50 * 32_010
+
+
+def support_kw(gpus: float) -> float:
+    return (gpus * 0.018 + 50) * 0.5
+
+
+CAPEX = SERVERS + sum(COUNTS[g] * NETWORK[g] for g in COUNTS) + support(sum(COUNTS.values()))
 V3_HOURS = 2_664_000 + 119_000 + 5_000
 H800_EQUIVALENTS = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
-ANNUITY = 0.11 / (1 - 1.11 ** -4.5)
+ANNUITY = 0.0295 / (1 - 1.0295 ** -4.5)
 OPS_STAFF = 36 * 200_000
 POWER_USD_PER_KWH = 0.088
-HOSTING = 130 * 12 * 0.7 * 1.82  # SemiAnalysis's ~$130 per kW-month of colocation, for an H800 server's 1.274 kW per GPU
+HOSTING = 1_021  # the geometric middle of a Chinese hall's cost and a US colocation rate, for an H800 server's 1.274 kW
 
 
 def defaults() -> dict:
@@ -76,7 +88,7 @@ def test_deepseek_floor(page: Page) -> None:
     """Fire-Flyer 2's 10,000 A100s (SC24) and 278 peak serving nodes × 8 H800s (day-6 overview)."""
     assert page["fleet_floor_a100"] == 10_000 and page["fleet_floor_h800"] == 278 * 8
     assert page["fleet_floor_gpus"] == 10_000 + 2_224
-    floor = 10_000 * (13_750 + 10_000 / 8 + 470) + 2_224 * (29_500 + 53_700 / 8 + 4_390)
+    floor = 10_000 * (13_750 + 10_000 / 8 + 470) + 2_224 * (26_006 + 53_700 / 8 + 4_390) + support(12_224)
     assert page["fleet_floor_capex_usd"] == pytest.approx(floor, rel=1e-12)
 
 
@@ -107,12 +119,12 @@ def test_capex(page: Page) -> None:
     assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND, rel=1e-12)
     assert page["fleet_capex_usd"] == pytest.approx(CAPEX, rel=1e-12)
     assert page["fleet_capex_as_paid_usd"] == page["fleet_capex_usd"]
-    replacement = sum(COUNTS[g] * (REPLACEMENT[g] + NON_GPU[g] / 8 + NETWORK[g]) for g in COUNTS)
+    replacement = sum(COUNTS[g] * (REPLACEMENT[g] + NON_GPU[g] / 8 + NETWORK[g]) for g in COUNTS) + support(GPUS)
     assert page["fleet_capex_replacement_usd"] == pytest.approx(replacement, rel=1e-12)
     assert page["fleet_book_value_2025_usd"] < page["fleet_capex_as_paid_usd"]
     assert page["server_overhead"] == pytest.approx(SERVERS / SPEND, rel=1e-12)
     assert page["cluster_multiplier"] == pytest.approx(CAPEX / SPEND, rel=1e-12)
-    assert page["interconnect_share"] == pytest.approx((CAPEX - SERVERS) / CAPEX, rel=1e-12)
+    assert page["interconnect_share"] == pytest.approx((CAPEX - SERVERS - support(GPUS)) / CAPEX, rel=1e-12)
     assert page["fleet_capex_text"] == usd(CAPEX, 2)
     assert page["published_capex_text"] == "$1.6B" and page["luk_capex_text"] == "$1.3B"
     assert page["luk_capex_all_text"] == "$1.6B" and page["luk_capex_hoppers_text"] == "$1.4B"
@@ -120,8 +132,8 @@ def test_capex(page: Page) -> None:
     assert page["dgx_h800_server_over_gpu"] == pytest.approx(44_750 / 33_800)
     assert page["dgx_h100_server_over_gpu"] == pytest.approx(1.5)
     # A fixed server cost weighs more on a cheap GPU.
-    assert page["h800_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 29_500)
-    assert page["h20_server_over_gpu"] == pytest.approx(1 + 76_550 / 8 / 13_000)
+    assert page["h800_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 26_006)
+    assert page["h20_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 12_500)
     frame, _ = page.tables["capex_bases"]
     assert list(frame["Book (default inputs)"]) == pytest.approx(
         [CAPEX, replacement, page["fleet_book_value_2025_usd"]], rel=1e-12)
@@ -140,27 +152,16 @@ def test_server_range_runs_from_bill_of_materials_to_list() -> None:
 
 
 def test_as_paid_ranges_cover_their_evidence() -> None:
-    """Each GPU type's as-paid range reaches the per-GPU quotes of its purchase period (GPU-only quotes; server
-    quotes, which include the server's other parts, bound it from above)."""
-    from analysis.chapters.inputs import hardware_prices
+    """Each GPU type's as-paid range reaches every as-paid quote of its purchase period (net of VAT, servers less their
+    other parts); a quote outside it is not an as-paid quote (after the window, a ceiling or a 2025 listing)."""
+    from analysis.chapters import evidence
     from analysis.inputs import data
 
     ranges = data.load_indexed("uncertainty.csv")
-    bought = data.load_indexed("purchases.csv")
-    evidence = hardware_prices()
-    for gpu in ("h100", "h20"):
-        quotes = evidence[(evidence["gpu"] == gpu) & (evidence["item"] == "GPU")
-                          & (evidence["date"] >= bought.loc[gpu, "bought_from"][:4]) & (evidence["date"] <= bought.loc[gpu, "bought_to"])]
-        assert len(quotes), gpu
-        low, high = ranges.loc[f"price_{gpu}_usd", "low"], ranges.loc[f"price_{gpu}_usd", "high"]
-        assert low <= quotes["usd_low"].min() + 1, gpu
-        beyond = quotes[quotes["usd_high"] > high]["usd_high"]  # a quote above the range must be named in its rationale
-        assert all(f"{v:,.0f}" in ranges.loc[f"price_{gpu}_usd", "rationale"] for v in beyond), (gpu, list(beyond))
-        assert len(beyond) < len(quotes), gpu
-    servers = evidence[(evidence["gpu"] == "h800") & (evidence["item"] == "8-GPU server") & evidence["date"].str.startswith("2023")]
-    per_gpu_slot = servers["usd_low"]
-    assert (registry()["price_h800_usd"].default < per_gpu_slot).all()  # the server's share is on top of the GPU
-    assert registry()["price_h800_usd"].default + 53_700 / 8 == pytest.approx(per_gpu_slot.mean(), rel=0.05)
+    quotes = evidence.as_paid_quotes(registry()["vat_rate"].default, registry()["server_non_gpu_usd"].default)
+    for gpu in ("h800", "h100", "h20"):
+        mine = quotes.loc[quotes["gpu"] == gpu, "bare_usd"]
+        assert ranges.loc[f"price_{gpu}_usd", "low"] <= mine.min() + 1 and mine.max() <= ranges.loc[f"price_{gpu}_usd", "high"] + 1, gpu
 
 
 def test_capex_backsolve(page: Page) -> None:
@@ -191,16 +192,16 @@ def test_a_build_off_every_reading_gets_its_own_row() -> None:
 
 def test_capex_by_gpu_splits_capex() -> None:
     split = costs.capex_by_gpu(COUNTS, PRICES, NON_GPU, NETWORK)
-    assert split["h20"] == pytest.approx(30_000 * (13_000 + 76_550 / 8 + 4_390), rel=1e-12)
+    assert split["h20"] == pytest.approx(30_000 * (12_500 + 53_700 / 8 + 4_390), rel=1e-12)
     assert sum(split.values()) == pytest.approx(costs.capex_usd(COUNTS, PRICES, NON_GPU, NETWORK), rel=1e-12)
 
 
 def test_opex_and_tco(page: Page) -> None:
-    power = page["fleet_power_mw"] * 1e3 * 8760 * POWER_USD_PER_KWH
-    # Rack rental is priced per kW of server power: an H800's $1,987, scaled for the others (A100 PCIe 250 W × 1.25,
-    # H20 400 W × 1.8, against the H800's 700 W × 1.82).
+    power = (page["fleet_power_mw"] * 1e3 + support_kw(GPUS) * 1.25) * 8760 * POWER_USD_PER_KWH
+    # Rack rental is priced per kW of server power: an H800's $1,021, scaled for the others (A100 PCIe 250 W × 1.25,
+    # H20 400 W × 1.8, storage and CPU nodes at 500 W, against the H800's 700 W × 1.82).
     h800_kw = 0.7 * 1.82
-    hosting = round(HOSTING) * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw)
+    hosting = HOSTING * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw + support_kw(GPUS) / h800_kw)
     maintenance = CAPEX * 0.032
     per_year = power + hosting + maintenance + OPS_STAFF
     assert page["fleet_opex_per_year_usd"] == pytest.approx(per_year, rel=1e-12)
@@ -221,18 +222,18 @@ def test_opex_and_tco(page: Page) -> None:
 
 
 def test_ownership_per_hour_held_and_useful(page: Page) -> None:
-    all_in = 29_500 + 53_700 / 8 + 4_390
+    all_in = 26_006 + 53_700 / 8 + 4_390
     power = 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH
-    yearly = all_in * ANNUITY + power + round(HOSTING) + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in * ANNUITY + power + HOSTING + all_in * 0.032 + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
     assert page["owned_gpu_useful_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
     assert page.values["owned_gpu_hour_usd"].unit == "USD per GPU-hour held"
     assert page["owned_gpu_hour_epoch_usd"] == pytest.approx((all_in / 4.5 + power) / 8760, rel=1e-9)
     assert page["gpu_hour_usd"] == 2.0 and page["depreciation_years"] == 4.5 and page["utilisation"] == 0.75
-    assert page["cost_of_capital"] == 0.11
+    assert page["cost_of_capital"] == 0.0295
     assert page["h800_market_rental_usd"] == 3.42
-    # $2 is within 15% of $1.86 per hour held, and far below the $3.42 market rental.
-    assert page["assumed_vs_owned"] == "close to" and page["assumed_vs_market"] == "below"
+    # $2 is above $1.39 per hour held, and far below the $3.42 market rental.
+    assert page["assumed_vs_owned"] == "above" and page["assumed_vs_market"] == "below"
     assert page["semianalysis_h100_tco_usd_per_gpu_hour"] == 1.525
     assert page["v3_run_cost_neocloud_usd"] == pytest.approx(V3_HOURS * (2.45 + 3.29) / 2)
     assert page["v3_run_share_of_fleet"] == pytest.approx(2048 / GPUS, rel=1e-12)
@@ -244,8 +245,9 @@ def test_fewer_h20_moves_the_fleet() -> None:
     page = page_for(fleet_h20=5_000)
     plt.close("all")
     assert page["fleet_gpus"] == GPUS - 25_000 and page["fleet_hopper_gpus"] == GPUS - 10_000 - 25_000
-    assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 13_000, rel=1e-12)
-    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (13_000 + 76_550 / 8 + 4_390), rel=1e-12)
+    assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 12_500, rel=1e-12)
+    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (12_500 + 53_700 / 8 + 4_390) - support(GPUS) + support(GPUS - 25_000),
+                                                    rel=1e-12)
     # The published readings do not move with the book's parameters.
     assert page["reported_hopper"] == 50_000 and page["critical_hopper"] == 50_000
 
@@ -253,9 +255,9 @@ def test_fewer_h20_moves_the_fleet() -> None:
 def test_dearer_h800_and_capital_move_ownership() -> None:
     page = page_for(price_h800_usd=40_000, cost_of_capital=0.0)
     plt.close("all")
-    assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * 10_500, rel=1e-12)
+    assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * (40_000 - 26_006), rel=1e-12)
     all_in = 40_000 + 53_700 / 8 + 4_390
-    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + round(HOSTING) + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + HOSTING + all_in * 0.032 + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
 
 

@@ -30,8 +30,9 @@ def test_waterfall_by_hand() -> None:
     owned = page["owned_gpu_hour_usd"]
     assert page["waterfall_run_rental_usd"] == V3_HOURS * 2.0 == 5_576_000
     assert page["waterfall_ownership_delta_usd"] == pytest.approx(V3_HOURS * (owned - 2.0))
-    # Research at 2.19× the final run in all (Epoch AI's per-model factor), at the same cost per hour held.
-    assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned * (2.19 - 1))
+    # Research at 3.464× the final run in all (the median of Epoch AI's per-model and firm-wide readings), at the same cost
+    # per hour held.
+    assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned * (3.464 - 1))
     assert page["waterfall_r1_usd"] == pytest.approx(data.run_gpu_hours("DeepSeek-R1") * owned)
     # 170 model builders at $200,000 a year for the 0.64 years between the V2 and V3 reports.
     assert page["waterfall_staff_dev_usd"] == pytest.approx(170 * 200_000 * 0.64)

@@ -39,9 +39,10 @@ STREAMS_PER_GPU = 14_800 / 21 / 8
 # The book's fleet at its defaults (the estimate's counts): 10,000 A100, 10,000 H800, 10,000 H100, 30,000 H20,
 # weighted by BF16 throughput.
 FLEET_H800_EQUIVALENT = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
-RESEARCH_MULTIPLIER = 2.19  # research_multiplier's default
+RESEARCH_MULTIPLIER = 3.464  # research_multiplier's default: the median of Epoch AI's two readings (1.2x-10x)
 OTHER_MODELS = 172_800 * (8.1 + 6.0)  # V2 paper: 172.8K H800-hours per trillion tokens, 8.1T (V2) + 6T (Coder-V2)
-HIGH_FLYER = 0.15  # high_flyer_share's default
+HIGH_FLYER = 0.25  # high_flyer_share's default (an assumption: none to half)
+IDLE = 0.25  # 1 - utilisation
 HOURS = 8760
 
 
@@ -127,8 +128,15 @@ def test_cost_per_million_tokens_by_hand(page: Page) -> None:
 def test_gross_margins_at_each_price_step(page: Page) -> None:
     output = NODE_USD_PER_S / 14_800 * 1e6
     miss = NODE_USD_PER_S / 73_700 * 1e6 / (1 - 342 / 608)
-    for key, price in (("r1_launch", 2.19), ("v3_standard", 1.10), ("v3_off_peak", 0.55), ("v31", 1.68), ("v32_exp", 0.42)):
+    for key, price in (("r1_launch", 2.19), ("v3_standard", 1.10), ("v3_off_peak", 0.55), ("v31", 1.68)):
         assert page[f"price_{key}_output_margin"] == pytest.approx((price - output) / price)
+    # V3.2-Exp's output against its own sparse-attention cost at the average KV length, on the chart and in the text;
+    # at V3's dense cost beside it.
+    assert page["price_v32_exp_output_margin_at_v3_cost"] == pytest.approx((0.42 - output) / 0.42)
+    assert page["price_v32_exp_output_margin"] == pytest.approx((0.42 - page["sparse_decode_sparse_usd_per_m_at_avg"]) / 0.42)
+    frame, _ = page.tables["prices"]
+    assert frame["Price list"].iloc[-1].endswith("(at its own cost)")
+    assert frame["Output margin"].iloc[-1] == page["price_v32_exp_output_margin"]
     assert page["price_v3_off_peak_miss_margin"] == pytest.approx((0.135 - miss) / 0.135)
     assert page["price_v3_off_peak_miss_margin"] < 0  # the off-peak miss price is below cost
     assert page["price_r1_launch_cost_profit_margin"] == pytest.approx(page["inference_cost_profit_margin"])
@@ -184,12 +192,17 @@ def test_fleet_time_slices_by_hand(page: Page) -> None:
     assert page["fleet_hours_r1_m"] == pytest.approx(0.147)
     assert page["fleet_hours_inference_m"] == pytest.approx(226.75 * 8 * HOURS / 1e6)
     assert page["fleet_share_inference"] == pytest.approx(226.75 * 8 * HOURS / fleet_year)
-    assert page["fleet_hours_other_models_m"] == pytest.approx(OTHER_MODELS / 1e6)  # 2.44M
+    # V2's and Coder-V2's runs (2.44M) with their research, counted as V3's is.
+    assert page["fleet_hours_other_models_m"] == pytest.approx(OTHER_MODELS * RESEARCH_MULTIPLIER / 1e6)
+    assert page["fleet_hours_idle_m"] == pytest.approx(IDLE * fleet_year / 1e6)
     assert page["fleet_hours_high_flyer_m"] == pytest.approx(HIGH_FLYER * fleet_year / 1e6)
     assert page["fleet_night_lent_hours_m"] == pytest.approx((278 - 226.75) * 8 * HOURS / 1e6)
     assert page["fleet_night_lending_share"] == pytest.approx(1 - 226.75 / 278)
-    named = 2.788e6 * RESEARCH_MULTIPLIER + 147e3 + 226.75 * 8 * HOURS + OTHER_MODELS + HIGH_FLYER * fleet_year
+    named = (2.788e6 * RESEARCH_MULTIPLIER + 147e3 + 226.75 * 8 * HOURS + OTHER_MODELS * RESEARCH_MULTIPLIER
+             + (HIGH_FLYER + IDLE) * fleet_year)
     assert page["fleet_share_unexplained"] == pytest.approx(1 - named / fleet_year)
+    # The remainder's own range over the Monte Carlo of the counts, research multiple, High-Flyer's share and utilisation.
+    assert page["fleet_share_unexplained_p10"] < page["fleet_share_unexplained"] < page["fleet_share_unexplained_p90"]
     assert page["fleet_overcommitted"] == 0
 
 
@@ -217,7 +230,7 @@ def test_each_slice_has_a_parameter() -> None:
                              "fleet_h20": 20_000})
     try:
         assert moved["fleet_hours_v3_research_m"] == pytest.approx(2.788 * 7)
-        assert moved["fleet_hours_other_models_m"] == pytest.approx(2.4)
+        assert moved["fleet_hours_other_models_m"] == pytest.approx(2.4 * 8)
         assert moved["fleet_hours_inference_m"] == pytest.approx(200 * 8 * HOURS / 1e6)
         assert moved["fleet_year_h800_hours_m"] == pytest.approx(base["fleet_year_h800_hours_m"] - 10_000 * 148 / 989 * HOURS / 1e6)
         names = list(inf.SLICE_LABELS)
@@ -290,8 +303,7 @@ def test_dense_costs_at_the_average_kv_length_are_the_disclosures(page: Page) ->
     # Prefill: cost proportional to FLOP at a fixed utilisation, so the ratio of costs is the ratio of FLOP.
     assert page["sparse_prefill_dense_usd_per_m"] == pytest.approx(
         page["inference_cost_per_m_input_miss_usd"] * page["sparse_prefill_dense_gflop"] / page["prefill_gflop_per_token"])
-    assert page["sparse_v32_output_margin_at_avg"] == pytest.approx(
-        (0.42 - page["sparse_decode_sparse_usd_per_m_at_avg"]) / 0.42)
+    assert page["price_v32_exp_output_margin"] == pytest.approx((0.42 - page["sparse_decode_sparse_usd_per_m_at_avg"]) / 0.42)
 
 
 def test_sparse_prefill_crossover(page: Page) -> None:
@@ -373,3 +385,16 @@ def test_disclosed_day_at_the_owned_cost(page: Page) -> None:
     assert page["inference_cost_per_day_owned_usd"] == pytest.approx(226.75 * 8 * 24 * owned)
     revenue = page["inference_revenue_per_day_usd"]
     assert page["inference_margin_owned_cost"] == pytest.approx(revenue / (226.75 * 8 * 24 * owned) - 1)
+
+
+def test_each_workload_is_priced_at_its_own_gpu_s_cost(page: Page) -> None:
+    """One basis in the budget's money: work on H800s at an H800's cost per hour held, shares of the whole fleet at its
+    average cost per H800-equivalent hour, the remainder the rest of the fleet's yearly cost."""
+    frame, _ = page.tables["fleet_budget"]
+    rows = frame.set_index("Slice")
+    owned, average = page["owned_gpu_hour_usd"], page["fleet_cost_per_h800_hour_usd"]
+    assert rows.loc["R1 training", "Cost a year"] == pytest.approx(147e3 * owned) == page["fleet_cost_r1_usd"]
+    assert rows.loc["V3 final training run", "Cost a year"] == pytest.approx(2.788e6 * owned)
+    assert rows.loc["Idle (1 − utilisation)", "Cost a year"] == pytest.approx(page["fleet_hours_idle_m"] * 1e6 * average)
+    assert "per hour held" in rows.loc["R1 training", "Priced at"] and "fleet average" in rows.loc["Idle (1 − utilisation)", "Priced at"]
+    assert frame["Cost a year"].iloc[:-1].sum() == pytest.approx(frame["Cost a year"].iloc[-1])

@@ -32,9 +32,10 @@ DEV = RNG.uniform(20e6, 60e6, 10_000)
 
 def _book(floor: bool = False, **values: float) -> claims_check.Book:
     base = {"fleet_capex_usd": 2.0e9, "total_development_cost_usd": 33e6, "fleet_opex_usd": 7e8, "fleet_gpu_spend_usd": 1.2e9,
-            "claimant_run_rental_usd": 5.576e6, "r1_rental_usd": 294e3, "r1_with_v3_rental_usd": 5.87e6,
+            "cumulative_spend_usd": 2.4e9, "claimant_run_rental_usd": 5.576e6, "r1_rental_usd": 294e3, "r1_with_v3_rental_usd": 5.87e6,
             "fleet_floor_hopper": 2224.0, "fire_flyer_gpus": 1e4, "mtp_is_simultaneous": 0.0, "v3_routed_experts": 256.0}
-    samples = {"fleet_capex_usd": CAPEX, "total_development_cost_usd": DEV, "fleet_opex_usd": CAPEX * 0.35, "fleet_gpu_spend_usd": CAPEX * 0.6}
+    samples = {"fleet_capex_usd": CAPEX, "total_development_cost_usd": DEV, "fleet_opex_usd": CAPEX * 0.35, "fleet_gpu_spend_usd": CAPEX * 0.6,
+               "cumulative_spend_usd": CAPEX * 1.2}
     return claims_check.Book(base | values, samples, usd_sig, floor)
 
 
@@ -82,6 +83,9 @@ def test_a_claim_is_judged_as_the_quantity_it_names_and_told_what_it_fits() -> N
     assert "far above the book's range for developing V3" in sentence(rec)
     far_off = claims_check.record("headline_1_6b_develop", "figure", 9e9, "$9B", _book(), 0.25)
     assert far_off.verdict == ABOVE and far_off.matches is None  # it fits nothing the book computes either
+    # Above the fleet's capex but within all spending to date: the second quantity it may name.
+    spent = claims_check.record("headline_1_6b_develop", "figure", 3.2e9, "$3.2B", _book(), 0.25)
+    assert spent.matches is not None and spent.matches.words == "all spending to date"
 
 
 def test_a_fixed_figure_fits_within_the_rounding_tolerance() -> None:

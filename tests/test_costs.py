@@ -155,14 +155,18 @@ def test_published_readings_of_the_estimate() -> None:
     hoppers = reconcile.evaluate({**base, **{f"fleet_{g}": readings.loc["hoppers_only", g] for g in fleet.GPU_KEYS}}, gpus, r1)
     assert all_gpus["fleet_hopper_gpus"] == 50_000 and all_gpus["fleet_gpus"] == 60_000
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
-    # By hand, as paid: H800 $29,500, H100 $40,000, H20 $13,000; $53,700 per HGX H800/H100 server, $76,550 per H20
-    # server (2024 quotes less their eight GPUs); $4,390 of network per Hopper GPU.
-    hoppers_by_hand = (10_000 * 29_500 + 10_000 * 40_000 + 30_000 * 13_000 + 20_000 / 8 * 53_700 + 30_000 / 8 * 76_550
-                       + 50_000 * 4_390)
-    assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand)
+    # By hand, as paid (the medians of each GPU's quotes net of VAT): H800 $26,006, H100 $30,000, H20 $12,500; $53,700 per
+    # HGX server, H800, H100 or H20 alike; $4,390 of network per Hopper GPU.
+    hoppers_by_hand = (10_000 * 26_006 + 10_000 * 30_000 + 30_000 * 12_500 + 50_000 / 8 * 53_700 + 50_000 * 4_390)
+    # Storage at Fire-Flyer's ratio (0.018 nodes per GPU, each $10,000 of parts and 245.76 TB at $109.5) and 50 CPU nodes.
+    def support(gpus: float) -> float:
+        return gpus * 0.018 * (10_000 + 245.76 * 109.5) + 50 * 32_010
+
+    assert hoppers["fleet_capex_usd"] == pytest.approx(hoppers_by_hand + support(50_000))
+    assert hoppers["fleet_capex_storage_usd"] == pytest.approx(support(50_000))
     # Fire-Flyer: $13,750 per A100, $10,000 per node, $470 of network per GPU.
     a100_by_hand = 10_000 * 13_750 + 10_000 / 8 * 10_000 + 10_000 * 470
-    assert all_gpus["fleet_capex_usd"] == pytest.approx(hoppers_by_hand + a100_by_hand)
+    assert all_gpus["fleet_capex_usd"] == pytest.approx(hoppers_by_hand + a100_by_hand + support(60_000))
 
 
 def test_three_capex_bases() -> None:
@@ -171,12 +175,13 @@ def test_three_capex_bases() -> None:
     base = {**defaults(), "fleet_a100": 1.0, "fleet_h800": 0.0, "fleet_h100": 0.0, "fleet_h20": 0.0}
     r = reconcile.evaluate(base, gpus, r1)
     one_a100 = 13_750 + 10_000 / 8 + 470
-    assert r["fleet_capex_as_paid_usd"] == pytest.approx(one_a100) == pytest.approx(r["fleet_capex_usd"])
-    assert r["fleet_capex_replacement_usd"] == pytest.approx(17_420 + 10_000 / 8 + 470)
+    support = r["fleet_capex_storage_usd"]  # storage and CPU nodes: no 2025 listing, the same on every basis
+    assert r["fleet_capex_as_paid_usd"] == pytest.approx(one_a100 + support) == pytest.approx(r["fleet_capex_usd"])
+    assert r["fleet_capex_replacement_usd"] == pytest.approx(17_420 + 10_000 / 8 + 470 + support)
     # Bought in 2021 (middle: 2 July 2021), valued on 31 January 2025: 3.58 years of a 4.5-year life gone.
     age = (pd.Timestamp("2025-01-31") - pd.Timestamp("2021-07-02")).days / 365.25
     assert gpus["a100"].age_years == pytest.approx(age)
-    assert r["fleet_book_value_2025_usd"] == pytest.approx(one_a100 * (1 - age / 4.5))
+    assert r["fleet_book_value_2025_usd"] == pytest.approx((one_a100 + support) * (1 - age / 4.5))
     replaced = reconcile.evaluate({**base, "gpu_price_basis": "replacement_2025"}, gpus, r1)
     assert replaced["fleet_capex_usd"] == pytest.approx(r["fleet_capex_replacement_usd"])
     assert replaced["fleet_capex_as_paid_usd"] == pytest.approx(r["fleet_capex_as_paid_usd"])

@@ -115,11 +115,11 @@ def test_page_is_small_offline_and_carries_the_markup_contract(panel: dict[str, 
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("0.07|0.09|0.11|0.13|0.15", "0.07|0.09|0.13|0.15", "no value gives the book's default for cost_of_capital"),
-    ("0.07|0.09|0.11|0.13|0.15", "0.07|0.9|0.11", "parameter cost_of_capital: 0.9 is outside its bounds"),
+    ("0.016|0.023|0.0295|0.036|0.043", "0.016|0.023|0.036|0.043", "no value gives the book's default for cost_of_capital"),
+    ("0.016|0.023|0.0295|0.036|0.043", "0.016|0.9|0.0295", "parameter cost_of_capital: 0.9 is outside its bounds"),
     ("utilisation,Utilisation", "utilization,Utilisation", "'utilization' is neither a parameter nor 'scenario'"),
     ("luk_correction|hoppers_only|deepseek_floor", "hoppers_only|deepseek_floor", "no value gives the book's default for scenario"),
-    ("1|1.2|2.19|4", "2.19", "expected two or more different values"),
+    ("1|1.2|3.464|10", "3.464", "expected two or more different values"),
 ])
 def test_bad_grid_is_refused_naming_the_row(tmp_path, monkeypatch, old: str, new: str, message: str) -> None:  # noqa: ANN001
     from analysis.errors import InputError

@@ -264,6 +264,7 @@ def _opex(
     page.number("semianalysis_tco_years", tco_years, "years")
     page.number("ops_staff_headcount", p["ops_staff_headcount"], "people")  # type: ignore[arg-type]
     page.number("maintenance_share_per_year", p["maintenance_share_per_year"], "fraction of capex per year")  # type: ignore[arg-type]
+    page.number("hosting_usd_per_gpu_year", p["hosting_usd_per_gpu_year"], "USD per H800-year")  # type: ignore[arg-type]
     page.number("fleet_opex_maintenance_over_power",
                 book["fleet_opex_maintenance_per_year_usd"] / book["fleet_opex_power_per_year_usd"], "times")
     page.text("published_opex_text", usd(published_opex))

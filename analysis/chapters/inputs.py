@@ -7,6 +7,7 @@ frozen dataclasses. This module turns one into the other, once, for every chapte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -58,13 +59,13 @@ def model_config(model: str, name: str | None = None) -> arch.ModelConfig:
 def distributions(registry: Mapping[str, Param], values: Mapping[str, float] | None = None) -> list[unc.Distribution]:
     """data/uncertainty.csv as distributions; with `values`, only those of the parameters it holds, centred on
     `values` where they moved from the defaults."""
-    dists = unc.distributions(data.load_table("uncertainty.csv"), set(registry))
+    bounds = {name: (-float("inf") if p.min is None else p.min, float("inf") if p.max is None else p.max)
+              for name, p in registry.items()}
+    dists = [replace(d, bounds=bounds[d.parameter]) for d in unc.distributions(data.load_table("uncertainty.csv"), set(registry))]
     if values is None:
         return dists
     dists = [d for d in dists if d.parameter in values]  # the inputs of the model being sampled
     defaults = {name: p.default for name, p in registry.items() if p.type != "choice"}
-    bounds = {name: (-float("inf") if p.min is None else p.min, float("inf") if p.max is None else p.max)
-              for name, p in registry.items()}
     return unc.centred(dists, values, defaults, bounds)
 
 

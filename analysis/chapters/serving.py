@@ -16,14 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.inputs import cost_model, gpu_catalogue, load_config, model_config, r1_gpu_hours
+from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, load_config, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import serving as charts
 from analysis.formatting import usd
 from analysis.inputs import data
+from analysis.inputs.params import registry
 from analysis.model import architecture as arch
 from analysis.model import fleet, reconcile
 from analysis.model import inference as inf
+from analysis.model import uncertainty as unc
 from analysis.paths import MODELS_DIR
 
 PARAMETERS = tuple(dict.fromkeys((
@@ -36,7 +38,7 @@ PARAMETERS = tuple(dict.fromkeys((
     # rooflines
     "stream_tokens_per_s", "avg_kv_tokens", "decode_experts_per_gpu", "decode_tokens_per_step", "weight_dtype_bytes", "kv_dtype_bytes",
     # fleet-time budget, and the ownership cost the disclosed day is also priced at (the whole cost model)
-    *reconcile.MODEL_PARAMS, "other_models_gpu_hours", "high_flyer_share",
+    *reconcile.MODEL_PARAMS, "other_models_gpu_hours", "high_flyer_share", "mc_samples", "seed",
     # sparse attention
     "context_tokens",
 )))
@@ -70,22 +72,41 @@ def _share(value: float) -> str:
 FLEET_YEAR_PARAMS = (
     "fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours",
     "v3_post_training_gpu_hours", "research_multiplier", "inference_nodes_peak", "inference_nodes_avg", "gpus_per_node",
-    "other_models_gpu_hours", "high_flyer_share",
+    "other_models_gpu_hours", "high_flyer_share", "utilisation",
 )
+# The budget's slices that run on H800s (DeepSeek's reports name H800s for each), priced at an H800's own cost per
+# hour held; the others are shares of the whole fleet, priced at its average cost per H800-equivalent hour.
+ON_H800 = ("v3_final_run", "v3_research", "r1", "inference", "other_models")
 
 
 def fleet_year(f: Mapping[str, float]) -> tuple[float, float, float, inf.FleetTimeBudget]:
     """A year of the fleet in H800-equivalent hours and what public figures account for: (H800-equivalent GPUs,
-    V3's final run in GPU-hours, the night-lending share, the budget). Reads FLEET_YEAR_PARAMS only."""
-    equivalent = float(inf.h800_equivalent_gpus(fleet.counts_from_params(f), gpu_catalogue()))
+    V3's final run in GPU-hours, the night-lending share, the budget). Reads FLEET_YEAR_PARAMS only; every input
+    may be a numpy array (the Monte Carlo of the remainder)."""
+    equivalent = inf.h800_equivalent_gpus(fleet.counts_from_params(f), gpu_catalogue())
     final_run = f["v3_pretrain_gpu_hours"] + f["v3_context_ext_gpu_hours"] + f["v3_post_training_gpu_hours"]
-    lending = float(inf.night_lending_share(f["inference_nodes_peak"], f["inference_nodes_avg"]))
+    lending = inf.night_lending_share(f["inference_nodes_peak"], f["inference_nodes_avg"])
     budget = inf.fleet_time_budget(
         equivalent, v3_final_run_gpu_hours=final_run, research_multiplier=f["research_multiplier"], r1_gpu_hours=r1_gpu_hours(),
         inference_nodes_peak=f["inference_nodes_peak"], night_lending_share=lending, gpus_per_node=f["gpus_per_node"],
-        other_models_gpu_hours=f["other_models_gpu_hours"], high_flyer_share=f["high_flyer_share"],
+        other_models_gpu_hours=f["other_models_gpu_hours"], high_flyer_share=f["high_flyer_share"], idle_share=1.0 - f["utilisation"],
     )
-    return equivalent, final_run, lending, budget
+    if np.ndim(equivalent) == 0:
+        return float(equivalent), float(final_run), float(lending), budget
+    return equivalent, final_run, lending, budget  # type: ignore[return-value]
+
+
+def unexplained_range(p: Mapping[str, Value]) -> tuple[float, float]:
+    """P10 and P90 of the share of the fleet-year nothing public explains, over the book's Monte Carlo of the inputs
+    the budget reads (the fleet counts, research multiple, High-Flyer's share, utilisation), with their correlations."""
+    values = {name: float(p[name]) for name in FLEET_YEAR_PARAMS}  # type: ignore[arg-type]
+    dists = distributions(registry(), values)
+    names = {d.parameter for d in dists}
+    pairs = [c for c in correlations() if c.a in names and c.b in names]
+    draws = unc.sample(dists, int(p["mc_samples"]), int(p["seed"]), pairs)
+    budget = fleet_year({**values, **draws})[3]
+    share = np.asarray(budget.unexplained) / np.asarray(budget.fleet_gpu_hours)
+    return float(np.percentile(share, 10)), float(np.percentile(share, 90))
 
 
 @dataclass(frozen=True)
@@ -126,15 +147,16 @@ def chapter(p: Mapping[str, Value]) -> Page:
     day = disclosure(page, p, f, prices(price_table.loc["r1_launch"]))
     disclosure_at_owned_cost(page, f, day)
     costs = token_costs(page, f)
-    deepseek_prices = price_lists(page, f, price_table, day, costs)
-    plausible_revenue(page, f, price_table, day)
     roof = rooflines(f)
+    # V3.2-Exp's output is priced against its own (sparse-attention) cost, on the chart and in the text alike.
+    v32_own = sparse_attention_section(page, f, roof, costs)
+    price_lists(page, f, price_table, day, costs, {"v32_exp": v32_own})
+    plausible_revenue(page, f, price_table, day)
     roofline_numbers(page, f, roof)
     roofline_table(page, f, roof)
     year = fleet_time_budget(page, f)
     fleet_year_in_money(page, f, day, *year)
     fleet_budget_table(page, f, day, *year)
-    sparse_attention_section(page, f, roof, costs, float(deepseek_prices.loc["v32_exp", "Output"]))
     return page
 
 
@@ -233,8 +255,12 @@ def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
     return costs
 
 
-def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts) -> pd.DataFrame:
-    """One row per price list (DeepSeek's and its competitors'): prices, the day's revenue and the margins."""
+def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts,
+               own_output_cost: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per price list (DeepSeek's and its competitors'): prices, the day's revenue and the margins. A list in
+    `own_output_cost` (V3.2-Exp) has its output margin at its own cost per million output tokens, and says so in its
+    label; the others are at V3's cost from the disclosure."""
+    own_output_cost = own_output_cost or {}
     rows = []
     for key in DEEPSEEK_PRICES + COMPETITOR_PRICES:
         row = price_table.loc[key]
@@ -246,23 +272,28 @@ def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, cost
             "key": key, "Price list": re.sub(r" \(.*\)$", "", str(row["model"])), "From": str(row["date"]), "deepseek": key in DEEPSEEK_PRICES,
             "Hit": listed.input_cache_hit, "Miss": listed.input_cache_miss, "Output": listed.output,
             "day_usd": day_usd, "Cost profit margin": float(inf.cost_profit_margin(day_usd, day.cost)),
-            "Miss margin": gm["input_cache_miss"], "Output margin": gm["output"],
+            "Miss margin": gm["input_cache_miss"],
+            "Output margin": inf.implied_gross_margin(listed.output, own_output_cost[key]) if key in own_output_cost else gm["output"],
+            "Output margin at V3's cost": gm["output"], "own": key in own_output_cost,
         })
     frame = pd.DataFrame(rows)
-    frame["Label"] = [f"{name}, {pd.Timestamp(when):%-d %b %Y}" if own else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
-                      for name, when, own in zip(frame["Price list"], frame["From"], frame["deepseek"], strict=True)]
+    frame["Label"] = [(f"{name}, {pd.Timestamp(when):%-d %b %Y}" + (" (at its own cost)" if mine else "")) if own
+                      else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
+                      for name, when, own, mine in zip(frame["Price list"], frame["From"], frame["deepseek"], frame["own"], strict=True)]
     return frame
 
 
-def price_lists(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts) -> pd.DataFrame:
+def price_lists(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts,
+                own_output_cost: Mapping[str, float]) -> pd.DataFrame:
     """Cost per million tokens against every price list: margins, the table and the timeline. Returns DeepSeek's rows by key."""
-    rows = price_rows(f, price_table, day, costs)
+    rows = price_rows(f, price_table, day, costs, own_output_cost)
     ds = rows[rows["deepseek"]].set_index("key")
     for key in DEEPSEEK_PRICES:
         page.number(f"price_{key}_output_margin", ds.loc[key, "Output margin"], "fraction")
         page.number(f"price_{key}_miss_margin", ds.loc[key, "Miss margin"], "fraction")
         page.number(f"price_{key}_cost_profit_margin", ds.loc[key, "Cost profit margin"], "fraction")
         page.number(f"price_{key}_output_usd_per_m", ds.loc[key, "Output"], "USD per million tokens")
+    page.number("price_v32_exp_output_margin_at_v3_cost", ds.loc["v32_exp", "Output margin at V3's cost"], "fraction")
     page.number("price_v3_standard_day_usd", ds.loc["v3_standard", "day_usd"], "USD per day")
     page.number("price_v32_exp_day_usd", ds.loc["v32_exp", "day_usd"], "USD per day")
     # The prices themselves are in the chart; the table gives what they earn. Margins are against
@@ -399,6 +430,11 @@ def fleet_time_budget(page: Page, f: Mapping[str, float]) -> tuple[float, float,
     page.number("high_flyer_share", f["high_flyer_share"], "fraction of the fleet's GPU-hours")
     page.number("high_flyer_share_high", float(data.load_indexed("uncertainty.csv").loc["high_flyer_share", "high"]),
                 "fraction of the fleet's GPU-hours")
+    page.number("fleet_utilisation", f["utilisation"], "fraction of hours")
+    page.number("fleet_other_models_runs_m", f["other_models_gpu_hours"] / 1e6, "million H800-hours")
+    low, high = unexplained_range(f)
+    page.number("fleet_share_unexplained_p10", low, "fraction")
+    page.number("fleet_share_unexplained_p90", high, "fraction")
     page.number("fleet_overcommitted", float(budget.overcommitted), "flag")
     page.text("fleet_remainder_verdict", "more than the fleet has: the named slices overcommit it" if budget.overcommitted
               else "time that no public figure accounts for")
@@ -427,32 +463,53 @@ def fleet_year_in_money(page: Page, f: Mapping[str, float], day: Day, equivalent
     page.number("fleet_capex_per_year_over_final_run", capex_per_year / run_value, "times")
 
 
+def budget_costs(f: Mapping[str, float], day: Day, budget: inf.FleetTimeBudget) -> tuple[dict[str, float], dict[str, str]]:
+    """Each slice of the fleet-year in money, on its own basis: work that runs on H800s at an H800's own cost per hour
+    held; High-Flyer's share and the idle hours at the fleet's average cost per H800-equivalent hour (they are shares of
+    every GPU); the remainder is the fleet's yearly cost less the rest. Returns (money, basis in words)."""
+    year_cost = float(day.book["fleet_cost_per_year_usd"])
+    average = year_cost / budget.fleet_gpu_hours
+    slices = budget.slices()
+    money = {name: slices[name] * (day.owned if name in ON_H800 else average) for name in slices if name != "unexplained"}
+    money["unexplained"] = year_cost - sum(money.values())
+    basis = {name: (f"owned H800, ${day.owned:.2f} per hour held" if name in ON_H800 else f"fleet average, ${average:.2f} per H800-eq. hour")
+             for name in slices}
+    basis["unexplained"] = "the fleet's yearly cost less the rows above"
+    return money, basis
+
+
 def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent: float, final_run: float,
                        budget: inf.FleetTimeBudget) -> None:
-    """The budget as a table (each slice, what sets it) and as a chart."""
+    """The budget as a table (each slice, what sets it, its cost on its own basis) and as a chart."""
     year_cost = float(day.book["fleet_cost_per_year_usd"])
     slices, shares = budget.slices(), budget.shares()
+    money, basis = budget_costs(f, day, budget)
+    for name in ("r1", "unexplained", "idle"):
+        page.number(f"fleet_cost_{name}_usd", money[name], "USD per year")
+    page.text("fleet_cost_r1_text", usd(money["r1"], 2))
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
         "r1": "R1 paper (Nature), supplementary Table 7",
         "inference": f"{f['inference_nodes_avg']:g} nodes × {f['gpus_per_node']:g} all year (disclosure)",
-        "other_models": "V2 and Coder-V2 papers: other_models_gpu_hours",
+        "other_models": f"V2 and Coder-V2 papers × {f['research_multiplier']:g}: other_models_gpu_hours, research_multiplier",
         "high_flyer": f"{f['high_flyer_share']:.0%} of the fleet-year: high_flyer_share",
+        "idle": f"{1 - f['utilisation']:.0%} of the fleet-year: 1 − utilisation",
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([
-        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Share of the fleet's yearly cost": shares[name] * year_cost,
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Cost a year": money[name], "Priced at": basis[name],
          "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
-    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Share of the fleet's yearly cost": year_cost,
-          "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
-        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Share of the fleet's yearly cost": usd})
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Cost a year": year_cost,
+          "Priced at": "capex as an annuity, plus opex", "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Cost a year": usd})
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 
 
-def sparse_attention_section(page: Page, f: Mapping[str, float], roof: Rooflines, costs: inf.TokenCosts, v32_output: float) -> None:
-    """5. Sparse attention (V3.2-Exp): work and cost by position, against DeepSeek's own chart."""
+def sparse_attention_section(page: Page, f: Mapping[str, float], roof: Rooflines, costs: inf.TokenCosts) -> float:
+    """5. Sparse attention (V3.2-Exp): work and cost by position, against DeepSeek's own chart. Returns V3.2-Exp's cost
+    per million output tokens at the average KV length, the cost its output price is set against."""
     gpus_per_node = f["gpus_per_node"]
     sparse = sparse_attention(f, roof.v3, costs_node_usd_per_s=inf.node_cost_per_s_usd(gpus_per_node, f["gpu_hour_usd"]),
                               prefill_utilisation=roof.prefill.utilisation_hits_skipped, decode=roof.decode,
@@ -471,8 +528,7 @@ def sparse_attention_section(page: Page, f: Mapping[str, float], roof: Rooflines
     page.number("v32_chart_prefill_ratio", chart["prefill_sparse_usd_per_m_128k"] / chart["prefill_dense_usd_per_m_128k"], "fraction")
     page.number("v32_chart_decode_ratio", chart["decode_sparse_usd_per_m_128k"] / chart["decode_dense_usd_per_m_128k"], "fraction")
     page.figure("fig_sparse_attention", charts.sparse_attention(sparse["curve"], chart, int(f["context_tokens"]), f["avg_kv_tokens"]))
-    page.number("sparse_v32_output_margin_at_avg", inf.implied_gross_margin(v32_output, sparse["numbers"]["sparse_decode_sparse_usd_per_m_at_avg"]),
-                "fraction")
+    return float(sparse["numbers"]["sparse_decode_sparse_usd_per_m_at_avg"])
 
 
 def sparse_attention(f: Mapping[str, float], v3: arch.ModelConfig, *, costs_node_usd_per_s: float, prefill_utilisation: float,

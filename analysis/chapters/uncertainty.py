@@ -22,7 +22,7 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
 
 UNITS = {"fleet_capex_usd": "USD", "fleet_opex_usd": "USD", "fleet_power_mw": "MW", "owned_gpu_hour_usd": "USD per GPU-hour held",
          "owned_gpu_useful_hour_usd": "USD per useful GPU-hour",
-         "v3_run_share_of_fleet_year": "fraction", "total_development_cost_usd": "USD"}
+         "v3_run_share_of_fleet_year": "fraction", "total_development_cost_usd": "USD", "cumulative_spend_usd": "USD"}
 
 
 def _shown(key: str, value: float) -> str:

@@ -76,9 +76,15 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "cost_constants.csv": _cols("name:id value:float unit source_id:source note:str?"),
     "hardware_prices.csv": _cols(
-        "id:id gpu item date:date low:float high:float? currency cny_per_usd:float? gpus:float source_id:source note:str?"
+        "id:id gpu item date:date low:float high:float? currency cny_per_usd:float? gpus:float source_id:source note:str? role"
     ),
     "purchases.csv": _cols("gpu:id bought_from:date bought_to:date source_id:source note:str?"),
+    "evidence.csv": _cols(
+        "id:id date:date claimant what source_id:source shows effect parameter:str? bound:str? value:float?"
+    ),
+    "v3_ablations.csv": _cols(
+        "run:id section total_params:float activated_params:float tokens:float source_id:source note:str?"
+    ),
     "rental_prices.csv": _cols(
         "id:id gpu provider usd_per_gpu_hour:float date:date source_id:source"
     ),

@@ -128,15 +128,22 @@ CHECKS: dict[str, Check] = {
         note="Taken on trust: DeepSeek has disclosed no H100s, and no one has published a count"),
     "fleet_h20": Check("assumed", scope="the book's H20 count is the median of a range around the table's remainder",
                        note="Taken on trust: DeepSeek has disclosed no H20s; the book's count is the table's remainder"),
-    "capex_1_6b": _range("fleet_capex_usd", "the fleet's capex", "capex of the book's fleet, each GPU type as paid", FLEET_COUNTS,
-                         fits=(("fleet_gpu_spend_usd", "the GPUs alone"),)),
+    # "Server investment" names the servers bought, money spent by the estimate's date: the fleet's capex as paid. Outside
+    # its range it may fit the GPUs alone or all spending to date (capex, running costs since each purchase, staff).
+    "capex_1_6b": _range("fleet_capex_usd", "the fleet's capex", "capex of the book's fleet, each GPU type as paid, storage and CPU nodes "
+                         "included", FLEET_COUNTS,
+                         fits=(("fleet_gpu_spend_usd", "the GPUs alone"), ("cumulative_spend_usd", "all spending to date"))),
     "headline_1_6b_develop": _range("total_development_cost_usd", "developing V3",
-                                    "V3's development: run, research, R1 and staff", fits=(("fleet_capex_usd", "the whole fleet's capex"),)),
+                                    "V3's development: run, research, R1 and staff",
+                                    fits=(("fleet_capex_usd", "the whole fleet's capex"), ("cumulative_spend_usd", "all spending to date"))),
     "opex_944m": _range("fleet_opex_usd", "running the fleet for the table's four years",
                         "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
                         cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
                                      "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
-    "gpu_spend_500m": _range("fleet_gpu_spend_usd", "the fleet's GPU purchases", "GPU purchases of the book's fleet, as paid", FLEET_COUNTS),
+    # "Spent on GPUs" is spending to date on one item: every GPU of the fleet was bought before the estimate, so the
+    # fleet's GPU purchases as paid are that spend. As a bound it holds or not; all spending to date is its wider reading.
+    "gpu_spend_500m": _range("fleet_gpu_spend_usd", "the fleet's GPU purchases", "GPU purchases of the book's fleet to the estimate's date, "
+                             "as paid", FLEET_COUNTS, fits=(("cumulative_spend_usd", "all spending to date"),)),
     "owns_data_centres": Check(
         "evidence", fact="fire_flyer_gpus",
         scope="its own servers: Fire-Flyer 2's A100s (SC24); the same paper counts rack rental in operating cost",

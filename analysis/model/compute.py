@@ -135,3 +135,10 @@ def mfu_verdict(mfu: float, plausible_min: float, plausible_max: float) -> Verdi
     if mfu < plausible_min:
         return Verdict("lower than published runs", f"{mfu:.1%} is below the {plausible_min:.1%} floor")
     return Verdict("plausible", f"{mfu:.1%} lies within {plausible_min:.1%}–{plausible_max:.1%}")
+
+
+def research_floor_multiple(ablation_flops: float, final_run_flops: float, pretrain_gpu_hours: float,
+                            final_run_gpu_hours: float) -> float:
+    """Development compute over the final run counting only published ablations: 1 + their GPU-hours over the run's,
+    the ablations run at the final run's own FLOP per GPU-hour (small models run less efficiently: a floor)."""
+    return 1.0 + ablation_flops * (pretrain_gpu_hours / final_run_flops) / final_run_gpu_hours

@@ -199,3 +199,48 @@ def non_gpu_from_params(params: Mapping[str, Number]) -> dict[str, Number]:
 def network_from_params(params: Mapping[str, Number]) -> dict[str, Number]:
     """Cluster network per GPU by type: Fire-Flyer 2's own network for the A100s, InfiniBand fat trees for the Hoppers."""
     return {key: params["a100_network_usd_per_gpu" if key == "a100" else "network_usd_per_gpu"] for key in GPU_KEYS}
+
+
+# --- storage and CPU nodes ------------------------------------------------------------------
+
+def storage_node_usd(node_parts_usd: Number, ssd_tb: Number, ssd_usd_per_tb: Number) -> Number:
+    """One 3FS storage node: its server parts (CPU, memory, NICs) plus its flash."""
+    return node_parts_usd + ssd_tb * ssd_usd_per_tb
+
+
+def storage_capex_usd(gpus: Number, nodes_per_gpu: Number, node_usd: Number) -> Number:
+    """The storage a fleet of `gpus` needs at DeepSeek's own ratio of storage nodes to GPUs (Fire-Flyer 2)."""
+    return gpus * nodes_per_gpu * node_usd
+
+
+def node_power_kw(nodes: Number, watts_per_node: Number, load_pue: Number = 1.0) -> Number:
+    """Average facility power of nodes drawing `watts_per_node` on average, times the PUE."""
+    return nodes * watts_per_node / 1e3 * load_pue
+
+
+# --- spend to date --------------------------------------------------------------------------
+
+def accrued_usd(per_year: Mapping[str, Number], years: Mapping[str, Number]) -> Number:
+    """Yearly costs accrued since each item began: Σ per_year[k] × years[k]."""
+    return sum(per_year[k] * years[k] for k in per_year)
+
+
+# --- prices from the evidence ---------------------------------------------------------------
+
+def net_of_vat(amount: Number, vat_rate: Number) -> Number:
+    """A VAT-inclusive price less its VAT (a business that sells taxable services recovers it)."""
+    return amount / (1.0 + vat_rate)
+
+
+def bare_gpu_price(amount_usd: float, gpus: float, non_gpu_per_server: float, server: bool) -> float:
+    """One GPU's price from a quote: a GPU quote as it is; a server's, less its other parts, over its GPUs."""
+    return (amount_usd - non_gpu_per_server) / gpus if server else amount_usd / gpus
+
+
+def evidence_span(values: list[float]) -> tuple[float, float, float]:
+    """(median, P5, P95) of a log-normal centred on the median of the quotes, its 90% interval symmetric in log and
+    wide enough to reach the farthest quote on either side."""
+    xs = np.asarray(values, dtype=float)
+    median = float(np.median(xs))
+    spread = max(np.log(median / xs.min()), np.log(xs.max() / median))
+    return median, median * float(np.exp(-spread)), median * float(np.exp(spread))

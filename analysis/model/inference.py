@@ -320,8 +320,9 @@ SLICE_LABELS = {
     "v3_research": "V3 research and ablations",
     "r1": "R1 training",
     "inference": "Inference (V3 and R1)",
-    "other_models": "Other models (V2, Coder-V2)",
+    "other_models": "Other models (V2, Coder-V2) and their research",
     "high_flyer": "High-Flyer (trading, its research)",
+    "idle": "Idle (1 − utilisation)",
     "unexplained": "Nothing public explains",
 }
 
@@ -363,6 +364,7 @@ class FleetTimeBudget:
     inference: float
     other_models: float
     high_flyer: float  # the parent company's share of the fleet (SemiAnalysis: the GPUs are shared)
+    idle: float  # hours no job uses: the fleet-year × (1 - utilisation)
     unexplained: float  # the rest; negative when the named slices exceed the fleet-year
     night_lent_gpu_hours: float  # memo: inference-pool hours lent to research at night (inside the slices above, not added)
 
@@ -381,7 +383,7 @@ class FleetTimeBudget:
 def fleet_time_budget(
     fleet_h800_equivalent_gpus: Number, *, v3_final_run_gpu_hours: Number, research_multiplier: Number,
     r1_gpu_hours: Number, inference_nodes_peak: Number, night_lending_share: Number, gpus_per_node: Number = 8,
-    other_models_gpu_hours: Number = 0.0, high_flyer_share: Number = 0.0, hours: float = HOURS_PER_YEAR,
+    other_models_gpu_hours: Number = 0.0, high_flyer_share: Number = 0.0, idle_share: Number = 0.0, hours: float = HOURS_PER_YEAR,
 ) -> FleetTimeBudget:
     """Where one year of the fleet's compute-weighted GPU-hours went, as far as public figures say.
 
@@ -391,8 +393,10 @@ def fleet_time_budget(
       (278 x (1 - 0.18435) = 226.75 for the disclosure's day). The lent hours are fleet time that research
       and training use; they are already inside the research slice or the remainder, so they are reported
       as a memo (`night_lent_gpu_hours`), never added as a slice.
-    - Other models (V2, Coder-V2, V2.5, ...): a parameter.
+    - Other models (V2, Coder-V2, ...): their final runs (a parameter) and their research, counted as V3's is
+      (final runs x research_multiplier in all).
     - High-Flyer: the parent company's share of the fleet-year (trading and its own research).
+    - Idle: the fleet-year x idle_share (1 - utilisation): hours no job uses.
     - Unexplained: the fleet-year minus the named slices, reported as is (negative when overcommitted).
 
     The slices come from different dates (V3 run in late 2024, R1 and the inference day in early 2025);
@@ -401,6 +405,7 @@ def fleet_time_budget(
     _check("research_multiplier", research_multiplier, 1.0)
     _check("night_lending_share", night_lending_share, 0.0, 1.0)
     _check("high_flyer_share", high_flyer_share, 0.0, 1.0)
+    _check("idle_share", idle_share, 0.0, 1.0)
     for name, v in (("v3_final_run_gpu_hours", v3_final_run_gpu_hours), ("r1_gpu_hours", r1_gpu_hours),
                     ("inference_nodes_peak", inference_nodes_peak), ("other_models_gpu_hours", other_models_gpu_hours)):
         _check(name, v)
@@ -413,8 +418,9 @@ def fleet_time_budget(
         "v3_research": v3_final_run_gpu_hours * (research_multiplier - 1.0),
         "r1": r1_gpu_hours,
         "inference": pool * (1.0 - night_lending_share),
-        "other_models": other_models_gpu_hours,
+        "other_models": other_models_gpu_hours * research_multiplier,
         "high_flyer": fleet * high_flyer_share,
+        "idle": fleet * idle_share,
     }
     unexplained = fleet - sum(named.values())
     return FleetTimeBudget(fleet_gpu_hours=fleet, **named, unexplained=unexplained, night_lent_gpu_hours=pool * night_lending_share)

@@ -36,6 +36,8 @@ MODEL_PARAMS = (
     "horizon_years", "power_usd_per_kwh", "pue", "power_load_factor", "hosting_usd_per_gpu_year", "maintenance_share_per_year",
     "staff_headcount", "ops_staff_headcount", "staff_loaded_cost_usd",
     "depreciation_years", "cost_of_capital", "utilisation", "research_multiplier", "development_years",
+    "storage_nodes_per_gpu", "storage_node_ssd_tb", "ssd_usd_per_tb", "storage_node_power_w", "cpu_nodes", "cpu_node_usd",
+    "staff_years_to_date",
 )
 
 
@@ -62,6 +64,32 @@ def _owned_h800_hour_held(p: Mapping[str, Number], h800: Gpu, price: Number, non
     )
 
 
+def _support(p: Mapping[str, Number], gpus_total: Number) -> dict[str, Number]:
+    """The fleet's storage (3FS, at DeepSeek's own ratio of storage nodes to GPUs) and CPU nodes: capex, and their
+    average IT power in kW (before the PUE)."""
+    node = costs.storage_node_usd(p["a100_server_non_gpu_usd"], p["storage_node_ssd_tb"], p["ssd_usd_per_tb"])
+    storage_nodes = gpus_total * p["storage_nodes_per_gpu"]
+    return {"storage": costs.storage_capex_usd(gpus_total, p["storage_nodes_per_gpu"], node),
+            "cpu": p["cpu_nodes"] * p["cpu_node_usd"],
+            "kw": costs.node_power_kw(storage_nodes + p["cpu_nodes"], p["storage_node_power_w"])}
+
+
+def _spend_to_date(p: Mapping[str, Number], counts: Mapping[str, Number], gpus: Mapping[str, Gpu], paid_by_gpu: Mapping[str, Number],
+                   support: Mapping[str, Number], support_opex_year: Number, ops_staff_year: Number) -> Number:
+    """Money spent by the estimate's date: each GPU type's capex as paid, its power, rack rental and maintenance accrued
+    since it was bought (the middle of its purchase period), the storage, CPU nodes and cluster staff over the fleet's
+    average age, and the model builders since DeepSeek began."""
+    ages = {k: gpus[k].age_years for k in counts}
+    total = sum(counts.values())
+    mean_age = sum(counts[k] * ages[k] for k in counts) / np.where(np.asarray(total) > 0, total, 1.0)
+    per_type = {k: costs.power_usd_per_year({k: counts[k]}, {k: gpus[k]}, p["power_load_factor"], p["pue"], p["power_usd_per_kwh"])
+                + costs.hosting_usd_per_year({k: counts[k]}, gpus, p["hosting_usd_per_gpu_year"])
+                + paid_by_gpu[k] * p["maintenance_share_per_year"] for k in counts}
+    capex = sum(paid_by_gpu.values()) + support["storage"] + support["cpu"]
+    accrued = costs.accrued_usd(per_type, ages) + (support_opex_year + ops_staff_year) * mean_age
+    return capex + accrued + p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["staff_years_to_date"]
+
+
 def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: float) -> dict[str, Number]:
     """Every cost figure of the book from one parameter set."""
     counts = fleet.counts_from_params(p)
@@ -69,18 +97,30 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     agg = fleet.aggregates(counts, gpus)
     non_gpu, network = costs.non_gpu_from_params(p), costs.network_from_params(p)
     by_gpu = costs.capex_by_gpu(counts, prices, non_gpu, network)
-    capex = sum(by_gpu.values())
-    as_paid = costs.capex_usd(counts, costs.prices_from_params(p, "as_paid"), non_gpu, network)
-    replacement = costs.capex_usd(counts, costs.prices_from_params(p, "replacement_2025"), non_gpu, network)
+    support = _support(p, agg["gpus"])
+    extra = support["storage"] + support["cpu"]
+    capex = sum(by_gpu.values()) + extra
+    paid_by_gpu = costs.capex_by_gpu(counts, costs.prices_from_params(p, "as_paid"), non_gpu, network)
+    as_paid = sum(paid_by_gpu.values()) + extra
+    replacement = costs.capex_usd(counts, costs.prices_from_params(p, "replacement_2025"), non_gpu, network) + extra
     # The value left at the estimate's date is what was paid, written down since each type was bought.
-    book_value = costs.book_value_usd(costs.capex_by_gpu(counts, costs.prices_from_params(p, "as_paid"), non_gpu, network),
-                                      {k: gpus[k].age_years for k in counts}, p["depreciation_years"])
+    mean_age = sum(counts[k] * gpus[k].age_years for k in counts) / np.where(np.asarray(agg["gpus"]) > 0, agg["gpus"], 1.0)
+    book_value = (costs.book_value_usd(paid_by_gpu, {k: gpus[k].age_years for k in counts}, p["depreciation_years"])
+                  + extra * costs.remaining_value_share(mean_age, p["depreciation_years"]))
     opex_parts = costs.opex_usd_per_year(
         counts, gpus, capex, load_factor=p["power_load_factor"], pue=p["pue"], usd_per_kwh=p["power_usd_per_kwh"],
         hosting_usd_per_gpu_year=p["hosting_usd_per_gpu_year"], maintenance_share_per_year=p["maintenance_share_per_year"],
         ops_staff_headcount=p["ops_staff_headcount"], staff_loaded_cost_usd=p["staff_loaded_cost_usd"],
     )
+    # Storage and CPU nodes draw power and take racks like the GPU servers: rack rental priced per kW of server power.
+    h800_kw = gpus["h800"].tdp_w * gpus["h800"].server_power_factor / 1e3 if "h800" in gpus else 1.0
+    support_power = support["kw"] * p["pue"] * fleet.HOURS_PER_YEAR * p["power_usd_per_kwh"]
+    support_hosting = support["kw"] * p["hosting_usd_per_gpu_year"] / h800_kw
+    opex_parts["power"] = opex_parts["power"] + support_power
+    opex_parts["hosting"] = opex_parts["hosting"] + support_hosting
     opex_year = sum(opex_parts.values())
+    spend_to_date = _spend_to_date(p, counts, gpus, paid_by_gpu, support,
+                                   support_power + support_hosting + extra * p["maintenance_share_per_year"], opex_parts["staff"])
     ops_staff_per_gpu = opex_parts["staff"] / agg["gpus"]
     held = _owned_h800_hour_held(p, gpus["h800"], prices["h800"], non_gpu["h800"], network["h800"], ops_staff_per_gpu)
     held_replacement = _owned_h800_hour_held(p, gpus["h800"], costs.prices_from_params(p, "replacement_2025")["h800"], non_gpu["h800"],
@@ -116,6 +156,9 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         # What holding the fleet costs a year on the basis of owned_gpu_hour_usd: capex as an annuity, plus opex.
         "fleet_cost_per_year_usd": capex * costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"]) + opex_year,
         "fleet_capex_usd": capex,
+        "fleet_capex_storage_usd": support["storage"] + support["cpu"],
+        "fleet_capex_storage_only_usd": support["storage"], "fleet_capex_cpu_usd": support["cpu"],
+        "cumulative_spend_usd": spend_to_date,
         "fleet_capex_as_paid_usd": as_paid,
         "fleet_capex_replacement_usd": replacement,
         "fleet_book_value_2025_usd": book_value,

@@ -22,7 +22,7 @@ DISTRIBUTIONS = ("triangular", "uniform", "lognormal")
 Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
 HEADLINES = (
     "fleet_capex_usd", "fleet_opex_usd", "fleet_power_mw", "owned_gpu_hour_usd", "owned_gpu_useful_hour_usd", "v3_run_share_of_fleet_year",
-    "total_development_cost_usd",
+    "total_development_cost_usd", "cumulative_spend_usd",
 )
 
 
@@ -34,6 +34,7 @@ class Distribution:
     mode: float | None
     high: float
     label: str = ""
+    bounds: tuple[float, float] = (-np.inf, np.inf)  # the parameter's own bounds: samples beyond them are clipped to them
 
     def scaled(self, factor: float, lo: float = -np.inf, hi: float = np.inf) -> Distribution:
         """The same shape, rescaled by `factor` and clipped to the parameter's bounds [lo, hi]."""
@@ -41,13 +42,14 @@ class Distribution:
         def s(x: float) -> float:
             return float(np.clip(x * factor, lo, hi))
 
-        return Distribution(self.parameter, self.kind, s(self.low), None if self.mode is None else s(self.mode), s(self.high), self.label)
+        return Distribution(self.parameter, self.kind, s(self.low), None if self.mode is None else s(self.mode), s(self.high), self.label,
+                            self.bounds)
 
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         """Samples from standard-normal scores z (inverse-CDF transform), so inputs can be correlated."""
         if self.kind == "lognormal":
             mu, sigma = lognormal_from_interval(self.low, self.high)
-            return np.exp(mu + sigma * z)
+            return np.clip(np.exp(mu + sigma * z), *self.bounds)  # a log-normal's tail may pass a bound (a multiple below 1)
         return self.ppf(normal_cdf(z))
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
