@@ -235,9 +235,8 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
         samples = book.draws(on_counts).get(check.quantity, band.central)
         fits = None
         if verdict in (ABOVE, BELOW):
-            fits = next((Match(words, None if book.band(key, on_counts).fixed else percentile(claimed, book.draws(on_counts)[key]),
-                               book.shown(key, book.band(key, on_counts).central))
-                         for key, words in check.fits if _fits(claimed, book.band(key, on_counts), tolerance)), None)
+            fits = next((_fit(claimed, key, words, book, tolerance) for key, words in check.fits
+                         if _fits(claimed, book.band(key, key in ON_COUNTS), tolerance)), None)
         words = fill(check.words, context) + (" on the estimate's own GPU counts" if on_counts and not book.floor else "")
         return Record(claim_id, verdict, claimed, claimed_text, words, band,
                       (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
@@ -261,6 +260,18 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
     if check.kind == "evidence" and float(values[check.fact]) > 0:  # type: ignore[arg-type]
         return Record(claim_id, PARTLY, claimed, claimed_text, note=note)
     return Record(claim_id, UNVERIFIABLE, claimed, claimed_text, note=note)
+
+
+# The book's quantities built on the fleet's GPU counts: a claim that fits one of them is placed on the estimate's own
+# counts, as the claims resting on those counts are, so that one figure has one percentile in one quantity.
+ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "cumulative_spend_usd"})
+
+
+def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float) -> Match:
+    on_counts = key in ON_COUNTS
+    band = book.band(key, on_counts)
+    where = " on the estimate's counts" if on_counts and not book.floor else ""
+    return Match(words + where, None if band.fixed else percentile(claimed, book.draws(on_counts)[key]), book.shown(key, band.central))
 
 
 def _fits(claimed: float, band: Band, tolerance: float) -> bool:
