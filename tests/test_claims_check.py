@@ -88,7 +88,7 @@ def test_a_claim_is_judged_as_the_quantity_it_names_and_told_what_it_fits() -> N
     assert far_off.verdict == ABOVE and far_off.matches is None  # it fits nothing the book computes either
     # Above the fleet's capex but within all spending to date: the second quantity it may name.
     spent = claims_check.record("headline_1_6b_develop", "figure", 3.2e9, "$3.2B", _book(), 0.25)
-    assert spent.matches is not None and spent.matches.words == "all spending to date"
+    assert spent.matches is not None and spent.matches.words == "all spending to date on the estimate's counts"
 
 
 def test_a_fixed_figure_fits_within_the_rounding_tolerance() -> None:
