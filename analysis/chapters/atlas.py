@@ -258,7 +258,7 @@ def run_numbers(page: Page, runs: pd.DataFrame, gpu_hour_usd: float, basis: str)
             page.number(f"atlas_run_{model}_tokens_trillions", r["tokens"] / 1e12, "trillion tokens")
             page.number(f"atlas_run_{model}_flops_6nd", r["flops_6nd"], "FLOP")
             page.text(f"atlas_run_{model}_flops_6nd_text", si(r["flops_6nd"], 2))
-            page.number(f"atlas_run_{model}_mfu", r["mfu"], "fraction of peak")
+            page.number(f"atlas_run_{model}_mfu", r["mfu"], f"fraction of {basis.upper()} peak (6ND ÷ all the run's published GPU-hours)")
 
 
 def run_comparisons(page: Page, runs: pd.DataFrame, v3_pretrain_gpu_hours: float, basis: str) -> None:
@@ -272,8 +272,10 @@ def run_comparisons(page: Page, runs: pd.DataFrame, v3_pretrain_gpu_hours: float
     timed = runs.dropna(subset=["flops_6nd"])
     page.text("atlas_runs_cheaper_per_flop_than_v3_text",
               _listing(list(timed[timed["usd_per_1e24_flop"] < r3["usd_per_1e24_flop"]].sort_values("usd_per_1e24_flop")["name"])))
-    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain_gpu_hours, peak["h800"]), "fraction of peak")
-    page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]), "fraction of peak")
+    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain_gpu_hours, peak["h800"]),
+                f"fraction of {basis.upper()} peak (6ND ÷ pre-training GPU-hours)")
+    page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]),
+                f"fraction of {'FP8' if basis == 'bf16' else 'BF16'} peak (6ND ÷ all the run's published GPU-hours)")
     maverick = runs.loc["llama4_maverick"]
     page.number("atlas_v3_over_maverick_gpu_hours", r3["gpu_hours"] / maverick["gpu_hours"], "times")
     page.number("atlas_v3_over_maverick_flops", r3["flops_6nd"] / maverick["flops_6nd"], "times")
