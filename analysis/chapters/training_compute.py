@@ -506,6 +506,7 @@ def deepseek_model_numbers(page: Page, run: Run, counts: Counts, by_key: Mapping
         page.number(f"{key}_pretrain_tokens_trillions", data.published(f"{key}_pretrain_tokens") / 1e12, "trillion tokens")
         page.number(f"{key}_over_v3_training_flops", sum(by_key[key].flops) / 2 / counts.flops["causal"], "times (causal counts)")
     page.number("v4_pretrain_seq_len_start", data.published("v4_pretrain_seq_len_start"), "tokens")
+    page.number("v3_2_dsa_seq_len", data.published("v32_dsa_seq_len"), "tokens")
     page.number("v3_mfu_causal_all_hours_bf16", compute.implied_mfu(counts.flops["causal"], run.gpu_hours_total, counts.peak["bf16"]),
                 "fraction of BF16 peak (causal count of pre-training ÷ every Table 1 GPU-hour)")
 
