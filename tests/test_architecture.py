@@ -164,7 +164,8 @@ def test_model_cli_json_and_errors(tmp_path: Path) -> None:
 # Each test states the publisher's convention and the tolerance: a headline "32B" is taken to be
 # rounded, so it is checked to ±0.5B unless the publisher gives more digits.
 
-ATLAS_NEW = ("kimi_k2", "qwen3_235b_a22b", "glm4_5", "gpt_oss_120b", "llama4_maverick", "deepseek_v3_2_exp", "qwen2_5_72b")
+ATLAS_NEW = ("kimi_k2", "qwen3_235b_a22b", "glm4_5", "gpt_oss_120b", "llama4_maverick", "deepseek_v3_2_exp", "qwen2_5_72b",
+             "deepseek_v4_pro", "deepseek_v4_flash")
 
 
 def raw_config(name: str) -> dict:

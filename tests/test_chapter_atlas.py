@@ -46,7 +46,7 @@ def test_parameters_are_registered() -> None:
 
 def test_every_atlas_model_is_counted_and_glued(page: Page) -> None:
     models = data.load_table("atlas.csv")["model"]
-    assert page["atlas_model_count"] == len(models) == 12
+    assert page["atlas_model_count"] == len(models) == 14
     for model in models:
         for key in ("total_params", "active_params", "kv_cache_bytes_per_token", "kv_cache_bytes_per_token_kept"):
             assert page[f"atlas_{model}_{key}"] > 0, (model, key)
@@ -88,7 +88,7 @@ def test_counts_in_publishers_other_conventions(page: Page) -> None:
     assert counts.loc["DeepSeek-V3", "Total, pub."] == 671e9 and counts.loc["Kimi K2", "Active, pub."] == 32e9
     assert math.isnan(counts.loc["Llama 3.1 405B", "Active, pub."])
     conventions = page.tables["atlas_conventions"][0]
-    assert len(conventions) == 12 and conventions["What the publisher counts"].str.len().min() > 5
+    assert len(conventions) == 14 and conventions["What the publisher counts"].str.len().min() > 5
 
 
 def test_isca_2025_table_1_kv_values_appear_on_the_page(page: Page) -> None:
@@ -117,8 +117,21 @@ def test_kv_cache_kept_at_128k_by_hand(page: Page) -> None:
     assert page["atlas_v3_kv_sequence_gb"] == pytest.approx(576 * 61 * 2 * tokens / 1e9)
     # V3.2-Exp's indexer keys: 128 elements per layer per token, at the page's 2 bytes.
     assert page["atlas_v3_2_exp_indexer_bytes_per_token"] == 128 * 61 * 2
-    assert page["atlas_kv_kept_below_v3_text"] == "gpt-oss-120b, Llama 4 Maverick (text decoder) and DeepSeek-V2"
-    assert page["atlas_kv_full_below_v3_text"] == "DeepSeek-V2"  # (512 + 64) × 60 layers
+    assert page["atlas_kv_kept_below_v3_text"] == (
+        "DeepSeek-V4-Flash, DeepSeek-V4-Pro, gpt-oss-120b, Llama 4 Maverick (text decoder) and DeepSeek-V2")
+    # V2: (512 + 64) × 60 layers; V4: compressed entries (below).
+    assert page["atlas_kv_full_below_v3_text"] == "DeepSeek-V4-Flash, DeepSeek-V4-Pro and DeepSeek-V2"
+
+
+def test_v4_in_the_atlas(page: Page) -> None:
+    """V4-Pro and V4-Flash counted as the calculator counts them (tests/test_architecture_v4.py), named in the atlas's keys:
+    per further token, V4-Pro's 30 CSA layers add (512 + 128) / 4 elements and its 31 HCA layers 512 / 128, at 2 bytes."""
+    assert page["atlas_deepseek_v4_pro_kv_cache_bytes_per_token"] == 2 * (30 * (512 + 128) / 4 + 31 * 512 / 128)
+    assert page["atlas_deepseek_v4_flash_kv_cache_bytes_per_token"] == 2 * (21 * (512 + 128) / 4 + 20 * 512 / 128)
+    assert abs(page["atlas_deepseek_v4_pro_active_params"] - 49e9) <= 0.5e9
+    assert abs(page["atlas_deepseek_v4_flash_total_params"] - 284e9) <= 0.5e9
+    per_token = page.tables["atlas_per_token"][0].set_index("Model")
+    assert per_token.loc["DeepSeek-V4-Pro", "Attention"].startswith("CSA (1 entry per 4 tokens, top 1,024) in 30")
 
 
 def test_kv_follows_dtype_and_context() -> None:

@@ -398,3 +398,23 @@ def test_each_workload_is_priced_at_its_own_gpu_s_cost(page: Page) -> None:
     assert rows.loc["Idle (1 − utilisation)", "Cost a year"] == pytest.approx(page["fleet_hours_idle_m"] * 1e6 * average)
     assert "per hour held" in rows.loc["R1 training", "Priced at"] and "fleet average" in rows.loc["Idle (1 − utilisation)", "Priced at"]
     assert frame["Cost a year"].iloc[:-1].sum() == pytest.approx(frame["Cost a year"].iloc[-1])
+
+
+def test_serving_v4_rescales_v3s_disclosed_costs(page: Page) -> None:
+    """Issue 28: V4's cost per million tokens is V3's at the owned cost per H800-hour held, times V4's work per token over
+    V3's (prefill: FLOP; decode: bytes read); margins against DeepSeek's V4 prices in data/api_prices.csv."""
+    from analysis.inputs import data
+
+    prices = data.load_indexed("api_prices.csv")
+    for key in ("v4_pro", "v4_flash"):
+        assert page[f"serving_{key}_output_usd_per_m_owned"] == pytest.approx(
+            page["serving_v4_v3_output_usd_per_m_owned"] * page[f"serving_{key}_decode_over_v3"])
+        assert page[f"serving_{key}_miss_usd_per_m_owned"] == pytest.approx(
+            page["serving_v4_v3_miss_usd_per_m_owned"] * page[f"serving_{key}_prefill_over_v3"])
+        price = float(prices.loc[key, "output_usd_per_m"])
+        assert page[f"serving_{key}_price_output"] == price
+        assert page[f"serving_{key}_output_margin_owned"] == pytest.approx(1 - page[f"serving_{key}_output_usd_per_m_owned"] / price)
+    # V4-Flash does less work per token than V3 in both phases; V4-Pro's larger activated weights cost more in prefill.
+    assert page["serving_v4_flash_prefill_over_v3"] < 1 and page["serving_v4_flash_decode_over_v3"] < 1
+    assert page["serving_v4_pro_prefill_over_v3"] > 1 > page["serving_v4_pro_decode_over_v3"]
+    assert len(page.tables["v4_prices"][0]) == 5

@@ -285,8 +285,8 @@ def test_fewer_tokens_halve_the_compute_and_double_the_rate(page: Page) -> None:
 
 
 def test_tables_and_figures(page: Page) -> None:
-    assert set(page.tables) == {"stages", "flop_counts", "isca", "comparators_compute", "comparators", "r1_stages"}
-    assert set(page.figures) == {"fig_mfu", "fig_comparators"}
+    assert set(page.tables) == {"stages", "flop_counts", "isca", "comparators_compute", "comparators", "r1_stages", "deepseek_models"}
+    assert set(page.figures) == {"fig_mfu", "fig_comparators", "fig_deepseek_models"}
 
 
 def test_every_glue_name_in_the_notebook_is_produced(page: Page) -> None:
@@ -299,3 +299,30 @@ def test_every_show_call_names_a_table(page: Page) -> None:
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     shown = re.findall(r'page\.show\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
     assert shown and set(shown) <= set(page.tables) | set(page.html)
+
+
+def test_deepseek_models_on_one_basis(page: Page) -> None:
+    """Issue 28: V2 to V4 on one basis. V4's FLOP are its published tokens × the causal count from its config (6 per
+    multiplied weight + attention at half the 4K starting sequence); its GPU-hours an estimate at the MFU band on the
+    H800's BF16 peak; disclosed figures stay points (V3: Table 1, R1: the Nature supplement)."""
+    from analysis.chapters.inputs import load_config
+    from analysis.inputs import data
+    from analysis.model import architecture as arch
+    from analysis.paths import MODELS_DIR
+
+    pro = load_config(MODELS_DIR / "deepseek_v4_pro.json")
+    assert page["v4_pro_training_flops"] == pytest.approx(33e12 * (6 * arch.matmul_params_per_token(pro)
+                                                                  + 3 * arch.attention_flops_per_token(pro, 2048)))
+    assert 1.0e25 < page["v4_pro_training_flops"] < 1.1e25 and 2.7e24 < page["v4_flash_training_flops"] < 2.9e24
+    peak = 989e12 * 3600
+    assert page["v4_pro_run_gpu_hours_low"] == pytest.approx(page["v4_pro_training_flops"] / (peak * page["mfu_plausible_max"]))
+    assert page["v4_pro_run_gpu_hours_high"] == pytest.approx(page["v4_pro_training_flops"] / (peak * page["mfu_plausible_min"]))
+    assert page["v3_run_gpu_hours_low"] == page["v3_run_gpu_hours_high"] == 2_788_000
+    assert page["r1_run_gpu_hours_low"] == page["r1_run_gpu_hours_high"] == 147_000
+    assert page["v3_2_post_training_share"] == data.published("v32_rl_share_of_pretrain_min") == 0.10
+    assert page["v3_2_run_gpu_hours_low"] > page["v3_2_rl_gpu_hours_min"] == pytest.approx(266_400)
+    table = page.tables["deepseek_models"][0]
+    assert list(table["Model"]) == ["DeepSeek-V2", "DeepSeek-V3", "DeepSeek-V3.2", "DeepSeek-R1", "DeepSeek-V4-Flash",
+                                    "DeepSeek-V4-Pro"] or list(table["Released"])[0] == "May 2024"
+    fig = page.figures["fig_deepseek_models"]
+    assert all(ax.get_xscale() == "log" for ax in fig.axes) and not any(ax.patches for ax in fig.axes)  # dots, not bars

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from analysis.chapters.inputs import gpu_catalogue, model_config
+from analysis.chapters.inputs import gpu_catalogue, load_config, model_config
 from analysis.chapters.page import Page, Value
 from analysis.charts import architecture as charts
 from analysis.formatting import si
 from analysis.inputs import data
 from analysis.model import architecture as arch
 from analysis.model import serving
+from analysis.paths import MODELS_DIR
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PARAMETERS = ("context_tokens", "kv_dtype_bytes", "weight_dtype_bytes", "serving_gpus", "pretrain_seq_len")
 
 GQA_GROUPS = 8  # as in Llama 3.1 405B, for comparison
+
+# DeepSeek since V3 (issue 28): key, name on the page, config in data/models/ (V3's from data/models.csv).
+SINCE_V3 = (
+    ("v3", "DeepSeek-V3 (MLA)", "deepseek_v3.json"),
+    ("v3_2", "DeepSeek-V3.2 (MLA + sparse attention)", "deepseek_v3_2_exp.json"),
+    ("v4_pro", "DeepSeek-V4-Pro (compressed attention)", "deepseek_v4_pro.json"),
+    ("v4_flash", "DeepSeek-V4-Flash (compressed attention)", "deepseek_v4_flash.json"),
+)
+# Context lengths the page quotes: 8K, 128K (V3's and V3.2's context) and 1M (2^20, V4's max_position_embeddings).
+SINCE_V3_CONTEXTS = {"8k": 8_192, "128k": 131_072, "1m": 1_048_576}
+SINCE_V3_CHART_POINTS = 61  # log-spaced context lengths from 8K to 1M
 
 
 def _billions(digits: int) -> Callable[[float], str]:
@@ -61,6 +78,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     serving_fit(page, v3b, kv, weight_dtype_bytes, serving_gpus, context_tokens)
     multi_token_prediction(page, v3, v3b)
     corrections(page, v3, v3b, kv, claims)
+    since_v3(page, kv_dtype_bytes)
     return page
 
 
@@ -224,3 +242,81 @@ def corrections(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown, kv: Mappi
                        f"per layer: {eq['mha'] / eq['own']:.0f}× smaller KV cache than MHA",
          "Source": "V2 report Table 1; V3 config.json"},
     ]))
+
+
+def since_v3_configs() -> dict[str, arch.ModelConfig]:
+    """V3, V3.2 and V4's two models, each parsed from its config in data/models/."""
+    return {key: load_config(MODELS_DIR / config) for key, _, config in SINCE_V3}
+
+
+def since_v3(page: Page, kv_dtype_bytes: int) -> None:
+    """Since V3: what V3.2's sparse attention and V4's compressed attention change in KV cache and FLOP per token,
+    at 8K, 128K and 1M tokens, every figure from the calculator over the published configs."""
+    configs = since_v3_configs()
+    kv = {key: {c: arch.kv_cache_elements_kept(cfg, n) * kv_dtype_bytes for c, n in SINCE_V3_CONTEXTS.items()}
+          for key, cfg in configs.items()}
+    flops = {key: {c: arch.flops_per_token(cfg, n) for c, n in SINCE_V3_CONTEXTS.items()} for key, cfg in configs.items()}
+    since_v3_numbers(page, kv, flops)
+    since_v3_layout(page, configs)
+    since_v3_tables(page, kv, flops)
+    page.figure("fig_since_v3", since_v3_chart(configs, kv_dtype_bytes))
+
+
+def since_v3_numbers(page: Page, kv: Mapping[str, Mapping[str, float]], flops: Mapping[str, Mapping[str, float]]) -> None:
+    """Each model's KV cache of one sequence and forward FLOP of one token at each context, and the ratios to V3
+    and V3.2 (the later model over the earlier one)."""
+    for c, n in SINCE_V3_CONTEXTS.items():
+        page.number(f"since_v3_context_{c}", n, "tokens")
+    for key, _, _ in SINCE_V3:
+        for c in SINCE_V3_CONTEXTS:
+            page.number(f"{key}_kv_gb_at_{c}", kv[key][c] / 1e9, "GB for one sequence (kv_dtype_bytes per element)")
+            page.number(f"{key}_gflop_per_token_at_{c}", flops[key][c] / 1e9, "GFLOP, forward, one token at that position")
+    for key, base in (("v3_2", "v3"), ("v4_pro", "v3"), ("v4_flash", "v3"), ("v4_pro", "v3_2"), ("v4_flash", "v3_2")):
+        for c in SINCE_V3_CONTEXTS:
+            page.number(f"{key}_over_{base}_kv_at_{c}", kv[key][c] / kv[base][c], "fraction (same element size)")
+            page.number(f"{key}_over_{base}_flops_at_{c}", flops[key][c] / flops[base][c], "fraction")
+    page.number("v4_pro_kv_share_of_v3_2_1m_claim", data.published("v4_pro_kv_share_of_v32_1m"), "fraction (DeepSeek's model card)")
+    page.number("v4_pro_flops_share_of_v3_2_1m_claim", data.published("v4_pro_flops_share_of_v32_1m"), "fraction (DeepSeek's model card)")
+    page.number("v4_pro_kv_gib_1m_vllm", data.published("v4_pro_kv_gib_1m_bf16"), "GiB (vLLM's launch post, BF16)")
+
+
+def since_v3_layout(page: Page, configs: Mapping[str, arch.ModelConfig]) -> None:
+    """The attention settings the prose names: V3.2's indexer; V4's window, compression ratios and layer counts."""
+    v32, pro, flash = configs["v3_2"], configs["v4_pro"], configs["v4_flash"]
+    assert v32.indexer is not None and pro.indexer is not None and pro.hybrid is not None and flash.indexer is not None
+    page.number("v3_2_index_topk", v32.indexer.topk, "tokens")
+    page.number("v3_2_index_heads", v32.indexer.heads, "heads")
+    page.number("v4_window_tokens", pro.hybrid.window, "tokens")
+    ratios = sorted({r for r in pro.hybrid.compress_ratios[: pro.layers] if r})
+    page.number("v4_csa_ratio", ratios[0], "tokens per compressed entry")
+    page.number("v4_hca_ratio", ratios[-1], "tokens per compressed entry")
+    page.number("v4_pro_index_topk", pro.indexer.topk, "compressed entries")
+    page.number("v4_flash_index_topk", flash.indexer.topk, "compressed entries")
+    page.number("v4_head_dim", pro.attention.qk_head_dim, "elements per entry")
+    for key, cfg in (("v4_pro", pro), ("v4_flash", flash)):
+        layers = arch.attention_layout(cfg)["layers"]
+        page.number(f"{key}_csa_layers", layers.get("compressed_sparse", 0), "layers")
+        page.number(f"{key}_hca_layers", layers.get("heavily_compressed", 0), "layers")
+        page.number(f"{key}_layers", cfg.layers, "layers")
+
+
+def since_v3_tables(page: Page, kv: Mapping[str, Mapping[str, float]], flops: Mapping[str, Mapping[str, float]]) -> None:
+    """KV cache of one sequence (GB) and forward GFLOP of one token, by model and context length."""
+    names = [name for _, name, _ in SINCE_V3]
+    headers = {c: f"{c.upper()} tokens" for c in SINCE_V3_CONTEXTS}
+    page.table("since_v3_kv", pd.DataFrame(
+        {"Model": names} | {headers[c]: [kv[key][c] / 1e9 for key, _, _ in SINCE_V3] for c in SINCE_V3_CONTEXTS}),
+        dict.fromkeys(headers.values(), "{:,.2f}"))
+    page.table("since_v3_flops", pd.DataFrame(
+        {"Model": names} | {headers[c]: [flops[key][c] / 1e9 for key, _, _ in SINCE_V3] for c in SINCE_V3_CONTEXTS}),
+        dict.fromkeys(headers.values(), "{:,.0f}"))
+
+
+def since_v3_chart(configs: Mapping[str, arch.ModelConfig], kv_dtype_bytes: int) -> Figure:
+    """KV cache of one sequence and forward FLOP of one token against context length, 8K to 1M, per model."""
+    lo, hi = min(SINCE_V3_CONTEXTS.values()), max(SINCE_V3_CONTEXTS.values())
+    contexts = np.geomspace(lo, hi, SINCE_V3_CHART_POINTS)
+    names = {key: name for key, name, _ in SINCE_V3}
+    kv = {names[k]: [arch.kv_cache_elements_kept(cfg, n) * kv_dtype_bytes for n in contexts] for k, cfg in configs.items()}
+    flops = {names[k]: [arch.flops_per_token(cfg, n) for n in contexts] for k, cfg in configs.items()}
+    return charts.since_v3(contexts, kv, flops, list(SINCE_V3_CONTEXTS.values()))

@@ -50,6 +50,8 @@ def _listing(names: list[str]) -> str:
 
 def attention_text(cfg: arch.ModelConfig) -> str:
     """The attention layout in a few words: kind, KV heads, windowed layers."""
+    if cfg.hybrid:
+        return hybrid_attention_text(cfg)
     a = cfg.attention
     text = "MLA" if a.kind == "mla" else f"GQA, {a.kv_heads} KV heads"
     if cfg.indexer:
@@ -61,6 +63,16 @@ def attention_text(cfg: arch.ModelConfig) -> str:
     if layout["attention_chunk_size"]:
         text += f"; {layers[arch.CHUNKED]} of {cfg.layers} layers see {layout['attention_chunk_size']:,}-token chunks"
     return text
+
+
+def hybrid_attention_text(cfg: arch.ModelConfig) -> str:
+    """DeepSeek-V4's layout in a few words: compressed layers by ratio, the indexer's top-k, the window."""
+    layout = arch.attention_layout(cfg)
+    layers, ratios = layout["layers"], layout["compress_ratios"]
+    assert cfg.indexer is not None  # a V4 config has its CSA indexer
+    return (f"CSA (1 entry per {ratios[0]} tokens, top {cfg.indexer.topk:,}) in {layers.get('compressed_sparse', 0)} and "
+            f"HCA (1 per {ratios[-1]}) in {layers.get('heavily_compressed', 0)} of {cfg.layers} layers; "
+            f"all see the last {layout['sliding_window']:,} tokens")
 
 
 def model_table(context_tokens: int, kv_dtype_bytes: int, pretrain_seq_len: int) -> pd.DataFrame:
@@ -173,6 +185,10 @@ def counts_against_headlines(page: Page, models: pd.DataFrame) -> None:
     page.number("atlas_sparsest_active_fraction", sparsest["active_fraction"], "fraction")
     page.number("atlas_kimi_k2_active_fraction", models.loc["kimi_k2", "active_fraction"], "fraction")
     page.number("atlas_kimi_k2_total_params_trillions", models.loc["kimi_k2", "total_params"] / 1e12, "trillion parameters")
+    page.number("atlas_v4_pro_total_params_trillions", models.loc["deepseek_v4_pro", "total_params"] / 1e12, "trillion parameters")
+    page.number("atlas_v4_pro_active_params_billions", models.loc["deepseek_v4_pro", "active_params"] / 1e9, "billion parameters")
+    page.number("atlas_v4_flash_total_params_billions", models.loc["deepseek_v4_flash", "total_params"] / 1e9, "billion parameters")
+    page.number("atlas_v4_flash_active_params_billions", models.loc["deepseek_v4_flash", "active_params"] / 1e9, "billion parameters")
     page.number("atlas_v3_total_params_billions", v3["total_params"] / 1e9, "billion parameters")
     page.number("atlas_v3_active_params_billions", v3["active_params"] / 1e9, "billion parameters")
 
@@ -242,7 +258,7 @@ def run_numbers(page: Page, runs: pd.DataFrame, gpu_hour_usd: float, basis: str)
             page.number(f"atlas_run_{model}_tokens_trillions", r["tokens"] / 1e12, "trillion tokens")
             page.number(f"atlas_run_{model}_flops_6nd", r["flops_6nd"], "FLOP")
             page.text(f"atlas_run_{model}_flops_6nd_text", si(r["flops_6nd"], 2))
-            page.number(f"atlas_run_{model}_mfu", r["mfu"], "fraction of peak")
+            page.number(f"atlas_run_{model}_mfu", r["mfu"], f"fraction of {basis.upper()} peak (6ND ÷ all the run's published GPU-hours)")
 
 
 def run_comparisons(page: Page, runs: pd.DataFrame, v3_pretrain_gpu_hours: float, basis: str) -> None:
@@ -256,8 +272,10 @@ def run_comparisons(page: Page, runs: pd.DataFrame, v3_pretrain_gpu_hours: float
     timed = runs.dropna(subset=["flops_6nd"])
     page.text("atlas_runs_cheaper_per_flop_than_v3_text",
               _listing(list(timed[timed["usd_per_1e24_flop"] < r3["usd_per_1e24_flop"]].sort_values("usd_per_1e24_flop")["name"])))
-    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain_gpu_hours, peak["h800"]), "fraction of peak")
-    page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]), "fraction of peak")
+    page.number("atlas_v3_mfu_pretrain_only", compute.implied_mfu(r3["flops_6nd"], v3_pretrain_gpu_hours, peak["h800"]),
+                f"fraction of {basis.upper()} peak (6ND ÷ pre-training GPU-hours)")
+    page.number("atlas_v3_mfu_other_basis", compute.implied_mfu(r3["flops_6nd"], r3["gpu_hours"], peak_other["h800"]),
+                f"fraction of {'FP8' if basis == 'bf16' else 'BF16'} peak (6ND ÷ all the run's published GPU-hours)")
     maverick = runs.loc["llama4_maverick"]
     page.number("atlas_v3_over_maverick_gpu_hours", r3["gpu_hours"] / maverick["gpu_hours"], "times")
     page.number("atlas_v3_over_maverick_flops", r3["flops_6nd"] / maverick["flops_6nd"], "times")

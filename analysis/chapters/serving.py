@@ -157,6 +157,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     year = fleet_time_budget(page, f)
     fleet_year_in_money(page, f, day, *year)
     fleet_budget_table(page, f, day, *year)
+    v4_serving(page, f, day, roof)
     return page
 
 
@@ -636,3 +637,55 @@ def _sparse_units(numbers: Mapping[str, float]) -> dict[str, str]:
                   "sparse_dense_attention_mflop_per_context_token": "MFLOP", "sparse_mqa_attention_mflop_per_selected_token": "MFLOP",
                   "sparse_indexer_mflop_per_context_token": "MFLOP"})
     return units
+
+
+# Serving V4 (issue 28): the models, and DeepSeek's V4 price lists in data/api_prices.csv, in the order the page shows them.
+V4_SERVED = (("v4_pro", "DeepSeek-V4-Pro", "deepseek_v4_pro.json"), ("v4_flash", "DeepSeek-V4-Flash", "deepseek_v4_flash.json"))
+V4_PRICES = {"v4_pro": ("v4_pro_launch", "v4_pro", "v4_pro_peak", "v4_pro_off_peak"), "v4_flash": ("v4_flash",)}
+
+
+def v4_work_per_token(f: Mapping[str, float], cfg: arch.ModelConfig, streams_per_gpu: float) -> tuple[float, float]:
+    """(prefill FLOP per input token, decode bytes read per output token) of `cfg` served as V3 was on the disclosed day:
+    a token at the average KV length; each decode GPU holding the non-routed weights and `decode_experts_per_gpu` routed
+    experts at `weight_dtype_bytes`, read once per step for its streams, plus each stream's cache as kept at that length."""
+    b = arch.breakdown(cfg)
+    assert cfg.experts is not None  # V3 and V4 are MoE models
+    weights = inf.ep_weight_bytes_per_gpu(b.active - b.routed_experts_active, b.routed_experts / cfg.experts.routed,
+                                          f["decode_experts_per_gpu"], f["weight_dtype_bytes"])
+    tps = f["decode_tokens_per_step"]
+    kv = arch.kv_cache_elements_kept(cfg, f["avg_kv_tokens"]) * f["kv_dtype_bytes"]
+    return arch.flops_per_token(cfg, f["avg_kv_tokens"]), weights / (streams_per_gpu * tps) + kv / tps
+
+
+def v4_serving(page: Page, f: Mapping[str, float], day: Day, roof: Rooflines) -> None:
+    """Serving V4 at the book's owned cost: V3's disclosed costs per million tokens at the owned cost per H800-hour held,
+    scaled by each model's work per token (prefill by FLOP, decode by bytes read), against DeepSeek's V4 prices."""
+    owned = inf.token_costs(f["gpus_per_node"], day.owned, f["prefill_tokens_per_s_per_node"], f["decode_tokens_per_s_per_node"],
+                            f["cache_hit_share"], f["cache_hit_cost_fraction"])
+    v3_flops, v3_bytes = v4_work_per_token(f, roof.v3, roof.decode.streams_per_gpu)
+    page.number("serving_v4_v3_miss_usd_per_m_owned", owned.input_cache_miss, "USD per million tokens (V3, owned cost)")
+    page.number("serving_v4_v3_output_usd_per_m_owned", owned.output, "USD per million tokens (V3, owned cost)")
+    page.number("serving_v4_v3_decode_mb_per_token", v3_bytes / 1e6, "MB read per output token")
+    page.number("serving_v4_weight_dtype_bytes", f["weight_dtype_bytes"], "bytes per weight")
+    page.number("serving_v4_kv_dtype_bytes", f["kv_dtype_bytes"], "bytes per cached element")
+    price_table = data.load_indexed("api_prices.csv")
+    rows = []
+    for key, name, config in V4_SERVED:
+        flops, read = v4_work_per_token(f, load_config(MODELS_DIR / config), roof.decode.streams_per_gpu)
+        miss, output = owned.input_cache_miss * flops / v3_flops, owned.output * read / v3_bytes
+        page.number(f"serving_{key}_prefill_over_v3", flops / v3_flops, "fraction (FLOP per input token)")
+        page.number(f"serving_{key}_decode_over_v3", read / v3_bytes, "fraction (bytes read per output token)")
+        page.number(f"serving_{key}_miss_usd_per_m_owned", miss, "USD per million tokens (owned cost, estimate)")
+        page.number(f"serving_{key}_output_usd_per_m_owned", output, "USD per million tokens (owned cost, estimate)")
+        for price_key in V4_PRICES[key]:
+            listed = prices(price_table.loc[price_key])
+            page.number(f"serving_{price_key}_price_miss", listed.input_cache_miss, "USD per million tokens")
+            page.number(f"serving_{price_key}_price_output", listed.output, "USD per million tokens")
+            page.number(f"serving_{price_key}_output_margin_owned", float(inf.implied_gross_margin(listed.output, output)), "fraction")
+            page.number(f"serving_{price_key}_miss_margin_owned", float(inf.implied_gross_margin(listed.input_cache_miss, miss)), "fraction")
+            label = re.sub(r" \(.*\)$", "", str(price_table.loc[price_key, "model"]))
+            rows.append({"Model": name, "Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}",
+                         "Miss price": listed.input_cache_miss, "Miss cost": miss, "Output price": listed.output, "Output cost": output,
+                         "Output margin": float(inf.implied_gross_margin(listed.output, output))})
+    page.table("v4_prices", pd.DataFrame(rows), {"Miss price": "${:,.3f}", "Miss cost": "${:,.3f}", "Output price": "${:,.2f}",
+                                                 "Output cost": "${:,.2f}", "Output margin": _pct})

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.chapters.inputs import gpu_catalogue, model_config, r1_gpu_hours
+from analysis.chapters.inputs import gpu_catalogue, load_config, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import compute as charts
 from analysis.formatting import si, usd
 from analysis.inputs import data
 from analysis.model import architecture as arch
 from analysis.model import compute
+from analysis.paths import MODELS_DIR
 
 PARAMETERS = (
     "gpu_hour_usd", "v3_pretrain_gpu_hours", "v3_context_ext_gpu_hours", "v3_post_training_gpu_hours", "training_tokens",
@@ -83,13 +84,13 @@ def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, 
     page.number("v3_tokens_per_gpu_second", per_gpu_second, "tokens per second per GPU")
     for n, key in (("full", "full_attention"), ("causal", "causal")):
         page.number(f"v3_tflops_{key}", tflops[n], "TFLOP/s per GPU (Table 4 throughput)")
-        page.number(f"v3_mfu_{key}_bf16", mfu[n], "fraction of BF16 peak (Table 4 throughput)")
-    page.number("v3_mfu_causal_with_mtp_bf16", mfu["refined"], "fraction of BF16 peak (Table 4 throughput)")
+        page.number(f"v3_mfu_{key}_bf16", mfu[n], f"fraction of BF16 peak ({key.replace('_', ' ')} count, no MTP, at Table 4 throughput)")
+    page.number("v3_mfu_causal_with_mtp_bf16", mfu["refined"], "fraction of BF16 peak (causal count with MTP, at Table 4 throughput)")
     page.number("v3_mtp_gap_vs_isca_causal", mfu["refined"] / published["v3_mfu_causal"] - 1, "fraction")
     page.number("published_isca_tflops_full", published["v3_tflops_full"], "TFLOP/s per GPU")
     page.number("published_isca_tflops_causal", published["v3_tflops_causal"], "TFLOP/s per GPU")
-    page.number("published_isca_mfu_full", published["v3_mfu_full"], "fraction of BF16 peak")
-    page.number("published_isca_mfu_causal", published["v3_mfu_causal"], "fraction of BF16 peak")
+    page.number("published_isca_mfu_full", published["v3_mfu_full"], "fraction of BF16 peak (DeepSeek: full attention, at Table 4 throughput)")
+    page.number("published_isca_mfu_causal", published["v3_mfu_causal"], "fraction of BF16 peak (DeepSeek: causal attention, at Table 4 throughput)")
     page.number("published_isca_v3_gflop_per_token", published["v3_gflop_per_token"], "GFLOP per token")
     page.number("published_isca_v2_gflop_per_token", published["v2_gflop_per_token"], "GFLOP per token")
     page.number("v2_gflop_per_token_causal", v2_causal / 1e9, "GFLOP per token (training)")
@@ -172,6 +173,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     claims = data.load_indexed("claims.csv")
     r1_cost = beside_other_models(page, run, counts.flops["6nd"], claims)
     r1_claim(page, run, r1_cost, claims)
+    deepseek_models(page, run, counts)
     return page
 
 
@@ -196,7 +198,7 @@ def compute_adds_up(page: Page, run: Run, v3: arch.ModelConfig, peak: dict[str, 
         key = {"causal": "causal", "full": "full_attention"}[name]
         page.number(f"v3_training_flops_{key}", flops[name], "FLOP")
         page.text(f"v3_training_flops_{key}_text", si(flops[name], 2))
-        page.number(f"v3_implied_mfu_{key}_bf16", mfu_count[name], "fraction of BF16 peak (Table 1 GPU-hours)")
+        page.number(f"v3_implied_mfu_{key}_bf16", mfu_count[name], f"fraction of BF16 peak ({COUNT_LABELS[name]} ÷ Table 1 pre-training GPU-hours)")
     for name, count in per_token.items():
         page.number(f"v3_gflop_per_token_{name}", count / 1e9, "GFLOP per token (training)")
     page.number("v3_attention_share_causal", 1 - per_token["6nd"] / per_token["causal"], "fraction")
@@ -210,7 +212,7 @@ def implied_mfu(page: Page, run: Run, counts: Counts) -> None:
     for name, key in (("6nd", ""), ("refined", "_refined")):
         for basis, peak_flops in counts.peak.items():
             page.number(f"v3_implied_mfu{key}_{basis}", compute.implied_mfu(counts.flops[name], run.pretrain_gpu_hours, peak_flops),
-                        "fraction of peak")
+                        f"fraction of {basis.upper()} peak ({COUNT_LABELS[name]} ÷ Table 1 pre-training GPU-hours)")
 
 
 def flop_count_table(page: Page, run: Run, counts: Counts) -> None:
@@ -261,7 +263,8 @@ def mfu_verdict(page: Page, run: Run, counts: Counts) -> None:
     page.number("v3_min_gpu_hours_at_ceiling_millions", at_ceiling / 1e6, "million GPU-hours")
     page.number("v3_gpu_hours_over_min_at_ceiling", run.pretrain_gpu_hours / at_ceiling - 1, "fraction")
     page.number("h800_fp8_over_bf16_peak", peak["fp8"] / peak["bf16"], "times")
-    page.number("v3_implied_mfu_full_attention_fp8", compute.implied_mfu(full, run.pretrain_gpu_hours, peak["fp8"]), "fraction of FP8 peak")
+    page.number("v3_implied_mfu_full_attention_fp8", compute.implied_mfu(full, run.pretrain_gpu_hours, peak["fp8"]),
+                "fraction of FP8 peak (full attention ÷ Table 1 pre-training GPU-hours)")
 
 
 def deepseek_accounting(page: Page, run: Run) -> None:
@@ -305,10 +308,11 @@ def mfu_chart(page: Page, run: Run, counts: Counts) -> None:
     page.number("v3_pretrain_gpu_hours_millions", run.pretrain_gpu_hours / 1e6, "million GPU-hours")
     published_mfu = data.load_table("published_mfu.csv")
     own = published_mfu["model"] == "deepseek_v3"
+    # Every V3 dot names its basis (issue 24): the FLOP count and the pre-training GPU-hours; the axis names the peak.
     page.figure("fig_mfu", charts.mfu_comparison(
-        {f"V3: {COUNT_LABELS[n]}": counts.mfu_count[n] for n in ("6nd", "causal", "refined", "full")},
-        published_mfu.assign(name=published_mfu["name"].where(~own, "V3: DeepSeek's own figures")),
-        (run.mfu_plausible_min, run.mfu_plausible_max), highlight=f"V3: {COUNT_LABELS['full']}",
+        {f"V3 ÷ pre-training hours: {COUNT_LABELS[n]}": counts.mfu_count[n] for n in ("6nd", "causal", "refined", "full")},
+        published_mfu.assign(name=published_mfu["name"].where(~own, "V3: DeepSeek's own (Table 4 throughput)")),
+        (run.mfu_plausible_min, run.mfu_plausible_max), highlight=f"V3 ÷ pre-training hours: {COUNT_LABELS['full']}",
     ))
 
 
@@ -400,3 +404,120 @@ def r1_claim(page: Page, run: Run, r1_cost: float, claims: pd.DataFrame) -> None
                          "at_price": "At the book's price (USD)"}),
         {"H800 GPU-hours": "{:,.0f}", "Published (USD)": "${:,.0f}", "At the book's price (USD)": "${:,.0f}"},
     )
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One DeepSeek model's training on the section's basis: FLOP and H800 GPU-hours, each a (low, high) range equal at
+    both ends where DeepSeek disclosed it; `disclosed` names what DeepSeek published, `counted` what the row covers."""
+
+    key: str
+    name: str
+    released: str
+    flops: tuple[float, float]
+    gpu_hours: tuple[float, float]
+    disclosed: str
+    counted: str
+
+
+def _hours_at_band(flops: float, peak: float, run: Run) -> tuple[float, float]:
+    """H800-hours `flops` take at the book's MFU band: the band's ceiling gives the fewest."""
+    return compute.gpu_hours_needed(flops, peak, run.mfu_plausible_max), compute.gpu_hours_needed(flops, peak, run.mfu_plausible_min)
+
+
+def _flops_at_band(gpu_hours: float, peak: float, run: Run) -> tuple[float, float]:
+    """The FLOP `gpu_hours` deliver at the book's MFU band (an estimate where DeepSeek gives hours, not tokens)."""
+    per_hour = peak * compute.SECONDS_PER_HOUR
+    return gpu_hours * per_hour * run.mfu_plausible_min, gpu_hours * per_hour * run.mfu_plausible_max
+
+
+def deepseek_model_runs(run: Run, counts: Counts) -> list[ModelRun]:
+    """V2, V3, R1, V3.2, V4-Flash and V4-Pro on one basis: FLOP counted causally (6 per multiplied weight plus attention
+    at the average position of a training sequence) and H800 GPU-hours, converted one into the other at the book's MFU
+    band on the H800's BF16 peak where DeepSeek disclosed only one of them."""
+    peak = counts.peak["bf16"]
+    configs = {key: load_config(MODELS_DIR / f"deepseek_{key}.json") for key in ("v2", "v3_2_exp", "v4_pro", "v4_flash")}
+    v2_tokens = data.published("v2_pretrain_tokens")
+    v2_flops = v2_tokens * arch.causal_training_flops_per_token(configs["v2"], run.pretrain_seq_len)
+    v2_hours = data.published("v2_gpu_hours_per_trillion") * v2_tokens / 1e12
+    r1_hours = r1_gpu_hours()
+    dsa_tokens = data.published("v32_dsa_warmup_tokens") + data.published("v32_dsa_sparse_tokens")
+    dsa_flops = dsa_tokens * arch.causal_training_flops_per_token(configs["v3_2_exp"], data.published("v32_dsa_seq_len"))
+    rl_share = data.published("v32_rl_share_of_pretrain_min")
+    rl_hours, rl_flops = rl_share * run.pretrain_gpu_hours, rl_share * counts.flops["causal"]
+    dsa_hours = _hours_at_band(dsa_flops, peak, run)
+    rows = [
+        ModelRun("v2", "DeepSeek-V2", "2024-05-07", (v2_flops,) * 2, (v2_hours,) * 2, "GPU-hours per trillion tokens, tokens",
+                 "pre-training"),
+        ModelRun("v3", "DeepSeek-V3", "2024-12-27", (counts.flops["causal"],) * 2, (run.gpu_hours_total,) * 2,
+                 "GPU-hours of every stage, tokens", "FLOP: pre-training; GPU-hours: every stage"),
+        ModelRun("r1", "DeepSeek-R1", "2025-01-20", _flops_at_band(r1_hours, peak, run), (r1_hours,) * 2, "GPU-hours",
+                 "R1's own stages, on top of V3"),
+        ModelRun("v3_2", "DeepSeek-V3.2", "2025-12-02", (dsa_flops + rl_flops,) * 2, (dsa_hours[0] + rl_hours, dsa_hours[1] + rl_hours),
+                 "tokens of the sparse-attention stage; RL above a share of pre-training", "sparse-attention training + RL (a floor)"),
+    ]
+    for key, name in (("v4_flash", "DeepSeek-V4-Flash"), ("v4_pro", "DeepSeek-V4-Pro")):
+        flops = data.published(f"{key}_pretrain_tokens") * arch.causal_training_flops_per_token(
+            configs[key], data.published("v4_pretrain_seq_len_start"))
+        rows.append(ModelRun(key, name, "2026-04-24", (flops,) * 2, _hours_at_band(flops, peak, run), "tokens", "pre-training"))
+    return rows
+
+
+def deepseek_models(page: Page, run: Run, counts: Counts) -> None:
+    """DeepSeek's models since V2 on one basis: compute, GPU-hours and cost at the book's price, estimates labelled."""
+    rows = deepseek_model_runs(run, counts)
+    by_key = {r.key: r for r in rows}
+    for r in rows:
+        # Keys named <model>_run_…; the FLOP as <model>_training_flops where no earlier key names V3's or R1's on another basis.
+        if r.key not in ("v3", "r1"):
+            page.number(f"{r.key}_training_flops", r.flops[0], "FLOP (causal count: 6 per multiplied weight + attention)")
+        for end, i in (("low", 0), ("high", 1)):
+            page.number(f"{r.key}_run_flops_{end}", r.flops[i], "FLOP (causal count; an estimate from GPU-hours where DeepSeek gave no tokens)")
+            page.number(f"{r.key}_run_gpu_hours_{end}", r.gpu_hours[i], "H800 GPU-hours (an estimate at the MFU band unless disclosed)")
+            page.number(f"{r.key}_run_cost_{end}_usd", float(compute.cost_usd(r.gpu_hours[i], run.gpu_hour_usd)), "USD at gpu_hour_usd")
+        page.text(f"{r.key}_run_flops_text", _range_text(list(r.flops), lambda v: si(v, 2)))
+        page.text(f"{r.key}_run_cost_text", _range_text([float(compute.cost_usd(h, run.gpu_hour_usd)) for h in r.gpu_hours], usd))
+        page.text(f"{r.key}_run_gpu_hours_text", _range_text(list(r.gpu_hours), _hours))
+    deepseek_model_numbers(page, run, counts, by_key)
+    deepseek_model_table(page, rows, run)
+    page.figure("fig_deepseek_models", charts.deepseek_models(
+        [(f"{r.name} ({pd.Timestamp(r.released):%b %Y})", r.flops, tuple(float(compute.cost_usd(h, run.gpu_hour_usd)) for h in r.gpu_hours),
+          (r.flops[0] != r.flops[1], r.gpu_hours[0] != r.gpu_hours[1])) for r in rows], run.gpu_hour_usd))
+
+
+def _hours(value: float) -> str:
+    """GPU-hours for people: 2.79M, 147K."""
+    return f"{value / 1e6:,.2f}M" if value >= 1e6 else f"{value / 1e3:,.0f}K"
+
+
+def _range_text(values: list[float], fmt: Callable[[float], str]) -> str:
+    """'$5.58M' for a point, '$14.5M–17.6M'-style for a range (each end formatted alike)."""
+    low, high = fmt(values[0]), fmt(values[1])
+    return low if low == high else f"{low}–{high}"
+
+
+def deepseek_model_numbers(page: Page, run: Run, counts: Counts, by_key: Mapping[str, ModelRun]) -> None:
+    """The figures the prose quotes beside the table: V3.2's share, V4's tokens, V3's own MFU on this basis."""
+    page.number("v3_2_post_training_share", data.published("v32_rl_share_of_pretrain_min"), "fraction of pre-training cost (at least)")
+    page.number("v3_2_rl_gpu_hours_min", data.published("v32_rl_share_of_pretrain_min") * run.pretrain_gpu_hours, "H800 GPU-hours (floor)")
+    page.number("v3_2_dsa_tokens_billions", (data.published("v32_dsa_warmup_tokens") + data.published("v32_dsa_sparse_tokens")) / 1e9,
+                "billion tokens")
+    for key in ("v4_pro", "v4_flash"):
+        page.number(f"{key}_pretrain_tokens_trillions", data.published(f"{key}_pretrain_tokens") / 1e12, "trillion tokens")
+        page.number(f"{key}_over_v3_training_flops", sum(by_key[key].flops) / 2 / counts.flops["causal"], "times (causal counts)")
+    page.number("v4_pretrain_seq_len_start", data.published("v4_pretrain_seq_len_start"), "tokens")
+    page.number("v3_2_dsa_seq_len", data.published("v32_dsa_seq_len"), "tokens")
+    page.number("v3_mfu_causal_all_hours_bf16", compute.implied_mfu(counts.flops["causal"], run.gpu_hours_total, counts.peak["bf16"]),
+                "fraction of BF16 peak (causal count of pre-training ÷ every Table 1 GPU-hour)")
+
+
+def deepseek_model_table(page: Page, rows: list[ModelRun], run: Run) -> None:
+    """The models as a table: FLOP, GPU-hours, cost at the book's price, and what DeepSeek disclosed."""
+    at_price = f"At {usd(run.gpu_hour_usd, 2)}/GPU-hour"
+    page.table("deepseek_models", pd.DataFrame([{
+        "Model": r.name, "Released": f"{pd.Timestamp(r.released):%b %Y}", "Counted": r.counted,
+        "Training FLOP": _range_text(list(r.flops), lambda v: si(v, 2)),
+        "H800 GPU-hours": _range_text(list(r.gpu_hours), _hours),
+        at_price: _range_text([float(compute.cost_usd(h, run.gpu_hour_usd)) for h in r.gpu_hours], lambda v: usd(v, 2)),
+        "DeepSeek disclosed": r.disclosed,
+    } for r in rows]))

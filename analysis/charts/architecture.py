@@ -65,3 +65,40 @@ def kv_cache_vs_context(per_token: dict[str, float], hbm_gb: float, max_tokens: 
     ax.legend(loc="lower right")
     ax.set_title("KV cache of one sequence against context length, by attention layout")
     return fig
+
+
+def _tokens_label(tokens: float) -> str:
+    """8K, 128K, 1M: a context length as readers say it (powers of two: K = 1,024 tokens, M = 1,048,576)."""
+    return f"{tokens / 2**20:g}M" if tokens >= 2**20 else f"{tokens / 2**10:g}K"
+
+
+def since_v3(contexts: np.ndarray, kv_bytes: dict[str, list[float]], flops: dict[str, list[float]], marked: list[int]) -> Figure:
+    """Two log-log panels against context length: the KV cache one sequence keeps (GB) and the forward FLOP of one
+    token at that position (GFLOP), one line per model, with dots at the context lengths the text quotes."""
+    import matplotlib.pyplot as plt
+
+    plots.use_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 3.9))
+    styles = ("-", "--", "-", ":")
+    for (name, kv), fl, colour, ls in zip(kv_bytes.items(), flops.values(), plots.PALETTE, styles, strict=False):
+        left.plot(contexts, np.asarray(kv) / 1e9, ls, color=colour, lw=2, label=name)
+        right.plot(contexts, np.asarray(fl) / 1e9, ls, color=colour, lw=2)
+        for ax, values in ((left, np.asarray(kv) / 1e9), (right, np.asarray(fl) / 1e9)):
+            ax.plot(marked, np.interp(marked, contexts, values), "o", color=colour, ms=4.5)
+    for ax in (left, right):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(marked, [_tokens_label(t) for t in marked])
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda _v, _p: ""))
+        ax.set_xlabel("Context length (tokens, log scale)")
+    left.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    left.set_ylabel("KV cache of one sequence (GB, log scale)")
+    right.set_ylabel("Forward GFLOP per token (log scale)")
+    left.set_title("Memory: KV cache kept", fontsize=10.5)
+    right.set_title("Compute: one token at that position", fontsize=10.5)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
+    fig.suptitle("DeepSeek's attention since V3: KV cache and FLOP per token against context length", fontsize=11)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.3, wspace=0.32)
+    return fig

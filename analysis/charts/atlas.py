@@ -119,6 +119,6 @@ def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: st
         right.text(mfu * 100 + 1.5, yi, f"{mfu:.0%}", va="center", fontsize=8.5)
     right.set_xlim(0, max(60.0, float(np.nanmax(order["mfu"].to_numpy(dtype=float))) * 100 + 10))
     right.set_xlabel(f"Implied MFU, % of {basis} peak")
-    right.set_title("Utilisation (6ND)", fontsize=10.5)
+    right.set_title("Utilisation: 6ND ÷ all GPU-hours", fontsize=10.5)
     fig.subplots_adjust(wspace=0.08)
     return fig

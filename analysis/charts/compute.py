@@ -98,3 +98,48 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     right.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), fontsize=8, ncol=1)
     fig.tight_layout()
     return fig
+
+
+def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, float], tuple[bool, bool]]], usd_per_gpu_hour: float) -> Figure:
+    """A Cleveland dot plot of DeepSeek's models in release order (oldest at the top): training compute (FLOP) and cost
+    at one price per GPU-hour, both on log axes. Each row is (label, (FLOP low, high), (USD low, high), (FLOP estimated,
+    cost estimated)): a figure from DeepSeek's disclosures is a filled dot; an estimate is an open dot, or a line between
+    two open dots for a range."""
+    import matplotlib.pyplot as plt
+
+    from analysis.formatting import si
+
+    plots.use_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.9), sharey=True)
+    y = np.arange(len(rows))[::-1]
+    for yi, (_label, flops, cost, estimated) in zip(y, rows, strict=True):
+        for ax, (lo, hi), colour, est in ((left, flops, plots.BLUE, estimated[0]), (right, cost, plots.ORANGE, estimated[1])):
+            if hi > lo:
+                ax.plot([lo, hi], [yi, yi], color=colour, lw=2, solid_capstyle="butt", zorder=2)
+            ax.plot([lo, hi] if hi > lo else [lo], [yi] * (2 if hi > lo else 1), "o", color=colour, mfc="white" if est else colour,
+                    mew=1.6, ms=7, zorder=3)
+        flop_text = si(flops[0], 1) if flops[0] == flops[1] else f"{si(flops[0], 1)}–{si(flops[1], 1)}"
+        left.annotate(flop_text, (flops[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8)
+        right.annotate(_money(cost).replace("$", r"\$"), (cost[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
+    left.set_yticks(y, [row[0] for row in rows])
+    for ax, values in ((left, [f for row in rows for f in row[1]]), (right, [c for row in rows for c in row[2]])):
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlim(min(values) / 2, max(values) * 12)
+    left.set_xlabel("Training compute (FLOP, log scale)")
+    left.set_title("Compute", fontsize=10.5)
+    plots.usd_axis(right, "x")
+    right.set_xlabel(f"USD at ${usd_per_gpu_hour:,.2f} per H800-hour (log scale)")
+    right.set_title("Cost of the GPU-hours", fontsize=10.5)
+    handles = [plt.Line2D([], [], marker="o", ls="", color=plots.BLACK, ms=7, label="From DeepSeek's disclosures"),
+               plt.Line2D([], [], marker="o", ls="-", color=plots.BLACK, mfc="white", ms=7, label="Estimate: range at the book's MFU band")]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
+    fig.suptitle("Training compute and cost of DeepSeek's models, by release", fontsize=11)
+    fig.subplots_adjust(left=0.24, right=0.98, top=0.86, bottom=0.25, wspace=0.08)
+    return fig
+
+
+def _money(cost: tuple[float, float]) -> str:
+    from analysis.formatting import usd
+
+    return usd(cost[0], 2) if cost[0] == cost[1] else f"{usd(cost[0], 2)}–{usd(cost[1], 2)}"

@@ -714,6 +714,16 @@ def attention_flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
     return flops
 
 
+def causal_training_flops_per_token(cfg: ModelConfig, seq_len: float) -> float:
+    """Training FLOP per token on sequences of `seq_len` under a causal mask: 6 per multiplied weight (2 forward,
+    4 backward) plus 3 × the forward attention of a token at the average position, seq_len / 2 (for V3 this is
+    the training-compute chapter's "causal" count; for V3.2 and V4 the same call counts the indexer's top-k and the
+    compressed entries, each as attention_flops_per_token does)."""
+    if seq_len < 0:
+        raise InputError(f"sequence length must not be negative, got {seq_len}")
+    return 6.0 * matmul_params_per_token(cfg) + 3.0 * attention_flops_per_token(cfg, seq_len / 2)
+
+
 def flops_per_token(cfg: ModelConfig, context_tokens: float) -> float:
     """Forward FLOPs per token: 2 × multiplied weights + the attention term."""
     if context_tokens < 0:
