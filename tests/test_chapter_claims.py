@@ -184,7 +184,9 @@ def test_tally_adds_up(page: Page) -> None:
     assert page["claims_checked"] + page["claims_not_checked"] == len(ids)
     on_counts = sum(v in CHECKED and page[f"claim_{i}_rests_on"].startswith("the fleet counts") for i, v in zip(ids, verdicts, strict=True))
     assert page["claims_checked_assuming_counts"] == on_counts >= 3
-    assert page["claims_checked_independently"] == page["claims_checked"] - on_counts
+    on_deepseek = sum(v in CHECKED and page[f"claim_{i}_rests_on"].startswith("DeepSeek's") for i, v in zip(ids, verdicts, strict=True))
+    assert page["claims_checked_on_deepseek_figures"] == on_deepseek >= 1  # R1 against DeepSeek's own later GPU-hours
+    assert page["claims_checked_independently"] == page["claims_checked"] - on_counts - on_deepseek
 
 
 def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:

@@ -240,7 +240,7 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
         words = fill(check.words, context) + (" on the estimate's own GPU counts" if on_counts and not book.floor else "")
         return Record(claim_id, verdict, claimed, claimed_text, words, band,
                       (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
-                      percentile(claimed, samples), fits, form == "bound",
+                      None if band.fixed else percentile(claimed, samples), fits, form == "bound",
                       owner="DeepSeek's" if check.rests_on.startswith("DeepSeek's") else "the book's")
     if check.kind == "arithmetic" and claimed is not None:
         ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
