@@ -52,3 +52,90 @@ def test_the_desktop_sidebar_button_collapses_the_sidebar(browser, site: str) ->
         assert page.evaluate(SIDEBAR_STATE)["open"] is False  # no drawer on a desktop
     finally:
         context.close()
+
+
+# --- the what-if panel: its address, a fresh page at that address, the results in view on a phone -----------------
+
+def _panel_state(page) -> dict:  # noqa: ANN001
+    return page.evaluate("""() => ({
+        controls: Object.fromEntries(Array.from(document.querySelectorAll('[data-param]')).map(s => [s.dataset.param, s.value])),
+        results: Object.fromEntries(Array.from(document.querySelectorAll('[data-result]')).map(e => [e.dataset.result, e.dataset.value])),
+        command: document.getElementById('explore-command').textContent,
+    })""")
+
+
+def test_a_changed_control_changes_the_address_and_the_address_restores_the_panel(browser, site: str) -> None:  # noqa: ANN001
+    context, page, log = open_page(browser, f"{site}/book/explore.html", width=PHONE)
+    try:
+        before = _panel_state(page)
+        assert "#" not in page.url
+        page.select_option('[data-param="scenario"]', "hoppers_only")
+        page.select_option('[data-param="utilisation"]', "0.9")
+        page.wait_for_function("() => location.hash.includes('utilisation=0.9')")
+        assert page.url.endswith("#scenario=hoppers_only&utilisation=0.9"), page.url
+        changed = _panel_state(page)
+        assert changed["command"] == "python -m analysis build --scenario hoppers_only -p utilisation=0.9"
+        assert sum(changed["results"][k] != before["results"][k] for k in before["results"]) >= 5
+        address = page.url
+        assert not log["errors"], log["errors"]
+    finally:
+        context.close()
+    context, page, log = open_page(browser, address, width=PHONE)  # a fresh page: new context, no history
+    try:
+        assert _panel_state(page) == changed
+        assert page.locator("#explore-note").is_hidden()
+        page.click("form#explore button[type=reset]")
+        page.wait_for_function("() => location.hash === ''")
+        assert _panel_state(page) == before and "#" not in page.url
+        assert not log["errors"], log["errors"]
+    finally:
+        context.close()
+
+
+def test_unknown_or_off_grid_values_in_the_address_are_ignored_with_a_note(browser, site: str) -> None:  # noqa: ANN001
+    context, page, _ = open_page(browser, f"{site}/book/explore.html#utilisation=0.8&colour=blue&cost_of_capital=0.090", width=PHONE)
+    try:
+        state = _panel_state(page)
+        assert state["controls"]["utilisation"] == "0.75" and state["controls"]["cost_of_capital"] == "0.09"  # 0.090 is 0.09
+        assert state["command"] == "python -m analysis build -p cost_of_capital=0.09"
+        note = page.locator("#explore-note")
+        assert note.is_visible()
+        text = note.inner_text()
+        assert "utilisation=0.8" in text and "colour" in text and "cost_of_capital" not in text
+    finally:
+        context.close()
+
+
+def test_copy_link_copies_the_address(browser, site: str) -> None:  # noqa: ANN001
+    context, page, _ = open_page(browser, f"{site}/book/explore.html#gpu_price_basis=replacement_2025", width=1280)
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+        page.click("#explore-copy")
+        page.wait_for_function("() => document.getElementById('explore-copy-status').textContent !== ''")
+        assert page.inner_text("#explore-copy-status") == "Link copied."
+        assert page.evaluate("() => navigator.clipboard.readText()") == page.url
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_results_stay_in_view_and_each_control_has_its_reasons_beside_it(browser, site: str) -> None:  # noqa: ANN001
+    context, page, _ = open_page(browser, f"{site}/book/explore.html", width=PHONE)
+    try:
+        for select in page.locator("select[data-param]").all():
+            why = page.locator("#" + select.get_attribute("aria-describedby"))
+            s, w = select.bounding_box(), why.bounding_box()
+            assert s and w and 0 <= w["y"] - (s["y"] + s["height"]) < 40, "the reasons sit right under their control"
+            assert why.inner_text().startswith("Book: ")
+        last = page.locator('[data-param="gpu_hour_usd"]')
+        last.scroll_into_view_if_needed()
+        last.select_option("3.42")
+        row = page.locator('[data-result="v3_training_cost_usd"]')
+        page.wait_for_function("() => document.querySelector('[data-result=\"v3_training_cost_usd\"]').closest('.explore-output')"
+                               ".classList.contains('explore-moved')")
+        height = page.evaluate("() => window.innerHeight")
+        for box in (last.bounding_box(), row.bounding_box()):
+            assert box and 0 <= box["y"] and box["y"] + box["height"] <= height, box  # the control and its result, both on screen
+        first = page.locator('[data-result="fleet_capex_usd"]').bounding_box()
+        assert first and 0 <= first["y"] < height
+    finally:
+        context.close()
