@@ -3,7 +3,7 @@ Outside CI a missing browser skips these tests; under CI=true it fails."""
 
 from __future__ import annotations
 
-from tests.browser import open_page
+from tests.browser import PAGES, open_page
 
 PHONE = 400
 
@@ -139,3 +139,63 @@ def test_on_a_phone_the_results_stay_in_view_and_each_control_has_its_reasons_be
         assert first and 0 <= first["y"] < height
     finally:
         context.close()
+
+
+# --- charts: a phone gets the variant drawn for it, never a desktop image shrunk -----------------------------------
+
+MAX_SHRINK = 1.6
+MIN_TEXT_CSS_PX = 9.0
+CHARTS = r"""async () => {
+  const out = [];
+  for (const img of document.querySelectorAll('article figure img')) {
+    img.scrollIntoView();
+    if (!img.complete) { await new Promise(done => { img.onload = done; img.onerror = done; }); }
+    const source = img.closest('picture') ? img.closest('picture').querySelector('source') : null;
+    const phone = source && img.currentSrc === new URL(source.getAttribute('srcset'), location.href).href;
+    out.push({src: img.currentSrc.split('/').pop(), phone: Boolean(phone), hasPhone: Boolean(source),
+              natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+              font: parseFloat((phone ? source : img).dataset.minFontPx || '0')});
+  }
+  return out;
+}"""
+
+
+def _charts(browser, site: str, width: int, media: str = "screen") -> list[dict]:  # noqa: ANN001
+    charts = []
+    for path in PAGES:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.emulate_media(media=media)
+            page.goto(f"{site}/{path}.html", wait_until="load")
+            charts += [dict(chart, page=path) for chart in page.evaluate(CHARTS)]
+        finally:
+            context.close()
+    return charts
+
+
+def test_on_a_phone_every_chart_is_its_phone_variant_with_readable_text(browser, site: str) -> None:  # noqa: ANN001
+    """At 400 px: every chart is the variant drawn at phone proportions, shown at most 1.6 times below its natural
+    width, and its smallest text (the figure's own font size, in pixels of the image) is at least 9 CSS px on screen."""
+    charts = _charts(browser, site, PHONE)
+    assert len(charts) >= 19, len(charts)
+    problems = []
+    for chart in charts:
+        shrink = chart["natural"] / chart["shown"]
+        text = chart["font"] / shrink
+        chart["shrink"], chart["text"] = round(shrink, 2), round(text, 1)
+        if not chart["phone"]:
+            problems.append(f"{chart['page']}: {chart['src']} is the desktop image")
+        if shrink > MAX_SHRINK:
+            problems.append(f"{chart['page']}: {chart['src']} shrunk {shrink:.2f}x")
+        if text < MIN_TEXT_CSS_PX:
+            problems.append(f"{chart['page']}: {chart['src']} smallest text {text:.1f} CSS px")
+    print("max shrink", max(c["shrink"] for c in charts), "min text px", min(c["text"] for c in charts))
+    assert not problems, "\n".join(problems)
+
+
+def test_desktops_and_print_keep_the_wide_charts(browser, site: str) -> None:  # noqa: ANN001
+    for width, media in ((1280, "screen"), (400, "print")):
+        charts = _charts(browser, site, width, media)
+        assert len(charts) >= 19
+        assert all(c["hasPhone"] and not c["phone"] for c in charts), [c["src"] for c in charts if c["phone"]]

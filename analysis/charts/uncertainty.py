@@ -10,6 +10,7 @@ from analysis.charts import style as plots
 from analysis.formatting import usd
 
 
+@plots.responsive
 def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]]) -> Figure:
     """One panel per output: distribution (violin), P10–P90 bar, P50 dot, published figure marked.
 
@@ -44,6 +45,7 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
     return fig
 
 
+@plots.responsive
 def tornado(frame: pd.DataFrame, output_label: str, top: int = 10) -> Figure:
     """Ranked swings of one output as each input moves from its P10 to its P90, the others at their medians."""
     rows = frame.head(top).iloc[::-1]
