@@ -51,16 +51,32 @@ def test_landing_numbers_match_results_json(browser, site: str, default_build: P
         context.close()
 
 
-def test_a_glued_number_links_to_its_entry(browser, site: str) -> None:  # noqa: ANN001
-    """Click the final run's cost on the landing page: the Every-number page opens at that value's entry."""
-    context, page, _ = open_page(browser, f"{site}/book/intro.html")
+def test_a_glued_number_explains_itself_and_links_to_its_entry(browser, site: str, default_build: Path) -> None:  # noqa: ANN001
+    """At 400 px tap the final run's cost on the landing page: a popover opens in place (its value, its key, the inputs
+    that move it most with their sources), inside the screen; its link opens the Every-number page at that entry."""
+    results = results_of(default_build)
+    entry = results["v3_training_cost_text"]
+    context, page, log = open_page(browser, f"{site}/book/intro.html", width=400)
     try:
-        page.click('a[href$="#num-v3-training-cost-text"]')
+        link = page.locator('article a[href$="#num-v3-training-cost-text"]').first
+        link.click()
+        popover = page.locator("#number-popover")
+        popover.wait_for(state="visible", timeout=5_000)
+        assert page.url.endswith("/book/intro.html")  # it stayed in place
+        text = popover.inner_text()
+        assert entry["value"] in text and "v3_training_cost_text" in text
+        top_inputs = list(entry["depends_on"])[:3]
+        assert top_inputs and all(name in text for name in top_inputs), (top_inputs, text)
+        assert "DeepSeek-AI" in text  # the inputs' source
+        box = popover.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 400
+        page.keyboard.press("Escape")
+        popover.wait_for(state="detached", timeout=5_000)
+        link.click()
+        page.click("#number-popover a.number-popover-link")
         page.wait_for_url("**/every_number.html#num-v3-training-cost-text")
-        entry = page.locator("#num-v3-training-cost-text")
-        assert entry.count() == 1
-        assert "v3_training_cost_text" in page.inner_text("article")
-        assert entry.is_visible() or page.locator("text=v3_training_cost_text").first.is_visible()
+        assert page.locator("#num-v3-training-cost-text").count() == 1
+        assert not log["errors"] and not log["external"], log
     finally:
         context.close()
 

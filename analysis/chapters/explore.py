@@ -259,16 +259,68 @@ def grid_size(panel: Mapping[str, Any]) -> int:
 
 SCRIPT = """
 (function () {
+  "use strict";
   var panel = JSON.parse(document.getElementById("explore-data").textContent);
   var form = document.getElementById("explore");
-  var sizes = {};
-  panel.controls.forEach(function (c) { sizes[c.param] = c.options.length; });
+  var note = document.getElementById("explore-note");
+  var status = document.getElementById("explore-copy-status");
+  var sizes = {}, byParam = {};
+  panel.controls.forEach(function (c) { sizes[c.param] = c.options.length; byParam[c.param] = c; });
+  function select(param) { return form.querySelector('[data-param="' + param + '"]'); }
   function choice() {
     var chosen = {};
-    panel.controls.forEach(function (c) {
-      chosen[c.param] = form.querySelector('[data-param="' + c.param + '"]').selectedIndex;
-    });
+    panel.controls.forEach(function (c) { chosen[c.param] = select(c.param).selectedIndex; });
     return chosen;
+  }
+  // The address holds the choices that differ from the book's: #scenario=hoppers_only&utilisation=0.9
+  function fragment(chosen) {
+    return panel.controls.filter(function (c) { return chosen[c.param] !== c["default"]; }).map(function (c) {
+      return encodeURIComponent(c.param) + "=" + encodeURIComponent(c.options[chosen[c.param]].value);
+    }).join("&");
+  }
+  function link() {
+    var hash = fragment(choice());
+    return location.href.split("#")[0] + (hash ? "#" + hash : "");
+  }
+  function remember(chosen) {
+    var hash = fragment(chosen), target = location.pathname + location.search + (hash ? "#" + hash : "");
+    if (location.hash.replace(/^#/, "") === hash) { return; }
+    try { history.replaceState(history.state, "", target); } catch (e) { location.replace("#" + hash); }
+  }
+  function optionOf(control, text) {
+    for (var i = 0; i < control.options.length; i++) {
+      var value = control.options[i].value;
+      if (value === text || (text.trim() !== "" && isFinite(Number(text)) && isFinite(Number(value)) && Number(text) === Number(value))) { return i; }
+    }
+    return -1;
+  }
+  function restore() {  // from the address: known controls at values on the grid; anything else ignored, and said
+    var hash = location.hash.replace(/^#/, ""), ignored = [], seen = {};
+    panel.controls.forEach(function (c) { select(c.param).selectedIndex = c["default"]; });
+    if (hash) {
+      hash.split("&").forEach(function (pair) {
+        if (!pair) { return; }
+        var at = pair.indexOf("="), name, text;
+        try {
+          name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+          text = at < 0 ? "" : decodeURIComponent(pair.slice(at + 1).replace(/\\+/g, " "));
+        } catch (e) { ignored.push(pair + " (not readable)"); return; }
+        var control = Object.prototype.hasOwnProperty.call(byParam, name) ? byParam[name] : null;
+        if (!control) { ignored.push(name + " (not a control of this panel)"); return; }
+        var i = optionOf(control, text);
+        if (i < 0) {
+          ignored.push(name + "=" + text + " (not on the panel's grid: " +
+            control.options.map(function (o) { return o.value; }).join(", ") + ")");
+          return;
+        }
+        if (seen[name]) { ignored.push(name + "=" + text + " (given twice; the first kept)"); return; }
+        seen[name] = true;
+        select(name).selectedIndex = i;
+      });
+    }
+    note.hidden = ignored.length === 0;
+    note.textContent = ignored.length ? "Ignored in this page's address: " + ignored.join("; ") +
+      ". Those inputs stay at the book's values; any other value is one build away: python -m analysis build -p NAME=VALUE." : "";
   }
   function update() {
     var chosen = choice();
@@ -287,25 +339,58 @@ SCRIPT = """
       if (chosen[c.param] !== c["default"]) { words.push(c.options[chosen[c.param]].cli); }
     });
     document.getElementById("explore-command").textContent = words.join(" ");
+    status.textContent = "";
+    return chosen;
   }
-  form.addEventListener("change", update);
-  form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+  function copied(ok) { status.textContent = ok ? "Link copied." : "Copy this link: " + link(); }
+  document.getElementById("explore-copy").addEventListener("click", function () {
+    var text = link();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { copied(true); }, function () { copied(fallbackCopy(text)); });
+    } else {
+      copied(fallbackCopy(text));
+    }
+  });
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text; area.setAttribute("readonly", ""); area.style.position = "fixed"; area.style.opacity = "0";
+    document.body.appendChild(area); area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+  form.addEventListener("change", function () { note.hidden = true; remember(update()); });
+  form.addEventListener("reset", function () { window.setTimeout(function () { note.hidden = true; remember(update()); }, 0); });
+  window.addEventListener("hashchange", function () { restore(); update(); });
+  restore();
   update();
 })();
 """
 
 
 def _select(control: Mapping[str, Any]) -> str:
+    """One control: its label, its choices (the book's own marked in the label beneath, so no option is cut off in
+    its box) and, beside it, why these values."""
+    param = html.escape(control["param"])
     options = "".join(
-        f'<option value="{html.escape(o["value"])}"{" selected" if i == control["default"] else ""}>'
-        f'{html.escape(o["label"])}{" (book default)" if i == control["default"] else ""}</option>'
+        f'<option value="{html.escape(o["value"])}"{" selected" if i == control["default"] else ""}>{html.escape(o["label"])}</option>'
         for i, o in enumerate(control["options"]))
-    return (f'<label class="explore-control"><span>{html.escape(control["label"])}</span>'
-            f'<select data-param="{html.escape(control["param"])}" name="{html.escape(control["param"])}">{options}</select></label>')
+    book = html.escape(control["options"][control["default"]]["label"])
+    return (f'<div class="explore-control"><label for="explore-{param}">{html.escape(control["label"])}</label>'
+            f'<select id="explore-{param}" data-param="{param}" name="{param}" aria-describedby="explore-why-{param}">{options}</select>'
+            f'<p class="explore-why" id="explore-why-{param}"><span class="explore-book">Book: {book}.</span> '
+            f'{html.escape(_sentence(control["rationale"]))}</p></div>')
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 def panel_html(panel: Mapping[str, Any]) -> str:
-    """The form, its outputs at the book's defaults (what a reader sees without JavaScript), the data and the lookup."""
+    """The form, its outputs at the book's defaults (what a reader sees without JavaScript), the data and the lookup.
+    The choices live in the page's address (#NAME=VALUE&…), so a link reopens the panel as it was left."""
     defaults = {c["param"]: c["default"] for c in panel["controls"]}
     rows = []
     for o in panel["outputs"]:
@@ -318,12 +403,17 @@ def panel_html(panel: Mapping[str, Any]) -> str:
     payload = json.dumps(panel, separators=(",", ":"), ensure_ascii=True).replace("</", "<\\/")
     return (
         '<form id="explore" class="explore" autocomplete="off">\n'
-        f'<fieldset><legend>Inputs</legend>{"".join(_select(c) for c in panel["controls"])}'
-        '<button type="reset">Back to the book\'s inputs</button></fieldset>\n'
+        '<p id="explore-note" class="explore-note" role="status" hidden></p>\n'
+        '<div class="explore-layout">\n'
+        f'<fieldset class="explore-controls"><legend>Inputs</legend>{"".join(_select(c) for c in panel["controls"])}'
+        '<div class="explore-actions"><button type="reset">Back to the book\'s inputs</button>'
+        '<button type="button" id="explore-copy">Copy link to these choices</button>'
+        '<span id="explore-copy-status" class="explore-copy-status" role="status"></span></div></fieldset>\n'
+        '<div class="explore-results" aria-live="polite">'
         f'<dl class="explore-outputs">{"".join(rows)}</dl>\n'
         '<p class="explore-command-line">The same numbers from the command line: '
-        '<code id="explore-command">python -m analysis build</code></p>\n'
-        '</form>\n'
+        '<code id="explore-command">python -m analysis build</code></p></div>\n'
+        '</div>\n</form>\n'
         f'<script type="application/json" id="explore-data">{payload}</script>\n'
         f"<script>{SCRIPT}</script>"
     )
@@ -339,7 +429,7 @@ def page(panel: Mapping[str, Any]) -> str:
         return f", {shown}" if shown else ""
 
     choices = "\n".join(
-        f"{c['label']}\n: {' · '.join(o['label'] for o in c['options'])}. {c['rationale']} "
+        f"{c['label']}\n: {' · '.join(o['label'] for o in c['options'])} "
         f"(`{c['param']}`{unit(c['param'])}; source `{sources[c['param']]}`).\n"
         for c in panel["controls"])
     labels = {c["param"]: c["label"] for c in panel["controls"]}
@@ -353,7 +443,8 @@ def page(panel: Mapping[str, Any]) -> str:
 The book's answer depends on a handful of contested inputs. Choose your own below and the headlines follow.
 Nothing is calculated in your browser: when the book was built, its own model computed every headline at every
 combination of these choices ({grid_size(panel):,} in all), exactly as `python -m analysis build` would with the
-command shown under the results, and this page only looks the numbers up. Every other input stays at the book's
+command shown under the results, and this page only looks the numbers up. Your choices are kept in the page's
+address: copy it (or press *Copy link*) to share them, and a reader who opens it sees the same numbers. Every other input stays at the book's
 default ([Parameters](reference_parameters)). The page works offline and weighs {kilobytes:,.0f} kB.
 {built_with}
 ```{{raw}} html

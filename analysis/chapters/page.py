@@ -90,7 +90,35 @@ class Page:
             else:
                 present.glue_number(name, glued.value, glued.unit)
         for name, figure in self.figures.items():
-            present.glue_figure(name, figure)
+            glue_chart(name, figure)
+
+
+CHART_METADATA = "cost_book_chart"  # the glue record's metadata key for a chart's phone variant (sphinx_charts reads it)
+
+
+def glue_chart(name: str, figure: Figure) -> None:
+    """Glue a chart as present.glue_figure does (its PNG for {glue:figure}), with its phone variant (drawn by
+    analysis.charts.style.responsive) and both images' smallest text in pixels in the record's metadata, which
+    analysis.pipeline.sphinx_charts serves by width. Metadata, so that nbval compares the record as before."""
+    import base64
+
+    import matplotlib.pyplot as plt
+    from IPython.core.formatters import format_display_data
+    from IPython.display import Image
+    from IPython.display import display as ipy_display
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from analysis.charts import style
+
+    chart: dict[str, Any] = {"min_font_px": style.min_font_px(figure)}
+    phone = getattr(figure, "narrow_variant", None)
+    if phone is not None:
+        chart |= {"narrow_png": base64.b64encode(present.figure_png(phone)).decode("ascii"), "narrow_min_font_px": style.min_font_px(phone)}
+        plt.close(phone)
+    bundle, metadata = format_display_data(Image(data=present.figure_png(figure), format="png"))
+    metadata = dict(metadata) | {"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}, CHART_METADATA: chart}
+    ipy_display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    plt.close(figure)
 
 
 def parameters_from(module: ModuleType, namespace: Mapping[str, Any]) -> dict[str, Value]:

@@ -156,8 +156,13 @@ public; **D** unconfirmed belief or a stated assumption of this book. The book c
 
 
 def glossary_page() -> GeneratedPage:
-    terms = data.load_table("glossary.csv").rename(columns={"term": "Term", "definition": "Meaning"})
-    return GeneratedPage(f"# Glossary\n\n{markdown_table(terms)}\n")
+    """A Sphinx glossary: each term gets an anchor, which the first use of the term on every other page links to
+    (analysis.pipeline.sphinx_glossary_links)."""
+    terms = data.load_table("glossary.csv")
+    entries = "\n".join(f"{' '.join(str(t).split())}\n  {' '.join(str(d).split())}\n"
+                        for t, d in zip(terms["term"], terms["definition"], strict=True))
+    return GeneratedPage(f"# Glossary\n\nThe book's terms; each page links a term to its entry here where it first uses it.\n\n"
+                         f"```{{glossary}}\n{entries}```\n")
 
 
 def download_files(notebooks: Sequence[Path], data_dir: Path = DATA_DIR) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from matplotlib.ticker import FuncFormatter
 from analysis.charts import style as plots
 
 
+@plots.responsive
 def total_vs_active(models: pd.DataFrame) -> Figure:
     """A dot plot on a log axis: total and activated parameters per model (billions), joined by a line.
 
@@ -37,6 +38,7 @@ def total_vs_active(models: pd.DataFrame) -> Figure:
     return fig
 
 
+@plots.responsive
 def v3_breakdown(parts: dict[str, float]) -> Figure:
     """One stacked bar: where DeepSeek-V3's parameters sit (billions)."""
     fig, ax = plots.new(figsize=(7.5, 2.6))
@@ -51,6 +53,7 @@ def v3_breakdown(parts: dict[str, float]) -> Figure:
     return fig
 
 
+@plots.responsive
 def kv_cache_vs_context(per_token: dict[str, float], hbm_gb: float, max_tokens: int, gpu_name: str) -> Figure:
     """KV-cache memory of one sequence against context length, with one GPU's HBM marked."""
     fig, ax = plots.new()

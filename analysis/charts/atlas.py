@@ -42,6 +42,7 @@ def _log_axis(ax: Axes, formatter: FuncFormatter) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
+@plots.responsive
 def total_vs_active(models: pd.DataFrame, highlight: str) -> Figure:
     """Dumbbells on a log axis: activated (filled) and total (open) parameters of each model."""
     order = models.sort_values("total_params", ascending=False)
@@ -62,12 +63,14 @@ def total_vs_active(models: pd.DataFrame, highlight: str) -> Figure:
     return fig
 
 
+@plots.responsive
 def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len: int) -> Figure:
     """Two dot panels per model: KV cache per token (whole context, and as kept at `context_tokens`)
     and training FLOP per token."""
     plots.use_style()
     order = models.sort_values("kv_kept")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 5.0), sharey=True, gridspec_kw={"width_ratios": [1.35, 1]})
+    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(7.0, 9.6) if plots.narrow() else (7.0, 5.0), sharey=True,
+                                      gridspec_kw={} if plots.narrow() else {"width_ratios": [1.35, 1]})
     y = _rows(left, list(order["name"]), [m == highlight for m in order["model"]])
     windowed = order["kv_kept"] < order["kv_full"]
     left.hlines(y[windowed], order["kv_kept"][windowed], order["kv_full"][windowed], color="#bbbbbb", lw=1.5, zorder=1)
@@ -80,7 +83,7 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     left.set_xlim(order["kv_kept"].min() / 2.6, order["kv_full"].max() * 1.6)
     left.set_xlabel("Bytes per token (log scale)")
     left.set_title("KV cache (to serve)", fontsize=10.5)
-    left.legend(loc="upper left", bbox_to_anchor=(-0.05, -0.12), ncol=2, fontsize=9)
+    left.legend(loc="upper left", bbox_to_anchor=(-0.05, -0.12 if not plots.narrow() else -0.16), ncol=1 if plots.narrow() else 2, fontsize=9)
 
     flops = order["training_flops_per_token"]
     right.scatter(flops, y, s=46, color=plots.GREEN, zorder=3)
@@ -90,15 +93,17 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     right.set_xlim(flops.min() / 1.8, flops.max() * 3.5)
     right.set_xlabel("GFLOP per token (log scale)")
     right.set_title(f"Training ({seq_len:,}-token seq.)", fontsize=10.5)
-    fig.subplots_adjust(wspace=0.08)
+    fig.subplots_adjust(hspace=0.62) if plots.narrow() else fig.subplots_adjust(wspace=0.08)
     return fig
 
 
+@plots.responsive
 def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: str) -> Figure:
     """Runs with published GPU-hours: cost at one price (log axis, dots) and implied MFU (linear)."""
     plots.use_style()
     order = frame.sort_values("gpu_hours", ascending=False)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.3), sharey=True, gridspec_kw={"width_ratios": [1.45, 1]})
+    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(7.0, 6.2) if plots.narrow() else (7.0, 3.3), sharey=True,
+                                      gridspec_kw={} if plots.narrow() else {"width_ratios": [1.45, 1]})
     y = _rows(left, list(order["name"]), [m == highlight for m in order["model"]])
     colours = [plots.VERMILION if m == highlight else plots.BLUE for m in order["model"]]
     left.scatter(order["cost_usd"], y, s=52, color=colours, zorder=3)
@@ -120,5 +125,5 @@ def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: st
     right.set_xlim(0, max(60.0, float(np.nanmax(order["mfu"].to_numpy(dtype=float))) * 100 + 10))
     right.set_xlabel(f"Implied MFU, % of {basis} peak")
     right.set_title("Utilisation: 6ND ÷ all GPU-hours", fontsize=10.5)
-    fig.subplots_adjust(wspace=0.08)
+    fig.subplots_adjust(hspace=0.5) if plots.narrow() else fig.subplots_adjust(wspace=0.08)
     return fig

@@ -16,6 +16,7 @@ from matplotlib.ticker import NullFormatter, PercentFormatter
 from analysis.charts import style as plots
 
 
+@plots.responsive
 def mfu_comparison(implied: Mapping[str, float], published: pd.DataFrame, band: tuple[float, float], highlight: str | None = None) -> Figure:
     """V3's implied MFU, counted several ways (dots), beside published MFUs (a dot or a range), with the band.
 
@@ -49,6 +50,7 @@ def mfu_comparison(implied: Mapping[str, float], published: pd.DataFrame, band: 
     return fig
 
 
+@plots.responsive
 def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]] | None = None) -> Figure:
     """Two log-scale dot panels: training FLOP (with intervals) and cost, each model on its own basis.
 
@@ -59,7 +61,7 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     plots.use_style()
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.8), sharey=True)
+    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(8.5, 7.6) if plots.narrow() else (8.5, 3.8), sharey=True)
     y = np.arange(len(frame))[::-1]
     flops = frame["training_flops"].to_numpy(dtype=float)
     low = frame["flops_low"].fillna(frame["training_flops"]).to_numpy(dtype=float)

@@ -10,6 +10,7 @@ from analysis.charts import style as plots
 from analysis.formatting import usd_sig
 
 
+@plots.responsive
 def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "as paid") -> Figure:
     """Three panels of stacked bars (GPU counts, peak BF16 PFLOP/s, capex on one price basis) per fleet reading.
 
@@ -18,7 +19,7 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "
     plots.use_style()
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), sharey=True)
+    fig, axes = plt.subplots(*plots.panels(1, 3), figsize=(9, 8.4) if plots.narrow() else (9, 3.4), sharey=True)
     gpus = list(dict.fromkeys(per_gpu["gpu"]))
     colours = dict(zip(gpus, plots.PALETTE, strict=False))
     y = np.arange(len(readings))[::-1]
@@ -40,11 +41,12 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "
         ax.set_title(title, fontsize=10.5)
     axes[0].set_yticks(y, readings)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(gpus), bbox_to_anchor=(0.5, -0.04))
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=2 if plots.narrow() else len(gpus), bbox_to_anchor=(0.5, -0.04))
+    fig.tight_layout(rect=(0, 0.1 if plots.narrow() else 0.08, 1, 1))
     return fig
 
 
+@plots.responsive
 def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame, title: str) -> Figure:
     """$/GPU-hour: ownership cost and the rental assumption beside market rental prices."""
     fig, ax = plots.new(figsize=(7.5, 0.36 * (len(bars) + len(rentals)) + 1.2))
@@ -64,6 +66,7 @@ def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame, title: st
     return fig
 
 
+@plots.responsive
 def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figure:
     """Waterfall from the final-run rental figure to total development spend."""
     fig, ax = plots.new(figsize=(8, 4))
@@ -85,6 +88,7 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
     return fig
 
 
+@plots.responsive
 def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
     """One row per quantity: the book's figure at its central inputs (dot) and P10-P90 range (bar), and on the same row the claimed
     figure for that quantity (diamond), on one log dollar axis; the figures are written out to the right.
@@ -93,9 +97,10 @@ def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
 
     `rows` has columns label, p10, central, p90 (p10 = p90 for a figure the book does not vary), claim (or NaN) and
     claim_label."""
-    height = 0.62 * len(rows) + 1.6
+    phone = plots.narrow()  # on a phone the figures in words go under each row, not beside the axes
+    height = (1.25 if phone else 0.62) * len(rows) + 1.6
     fig, ax = plots.new(figsize=(9, height))
-    y = np.arange(len(rows))[::-1]
+    y = np.arange(len(rows))[::-1] * (1.6 if phone else 1.0)
     low = float(np.nanmin(np.concatenate([rows["p10"], rows["claim"]])))
     high = float(np.nanmax(np.concatenate([rows["p90"], rows["claim"]])))
     ax.hlines(y, low / 3, high * 3, color="#e6e6e6", lw=1, zorder=1)
@@ -103,22 +108,23 @@ def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
     ax.scatter(rows["central"], y, color=plots.BLUE, s=44, zorder=3, label="This book: at its central inputs (or DeepSeek's own figure)")
     claimed = rows["claim"].notna().to_numpy()
     ax.scatter(rows["claim"][claimed], y[claimed], color=plots.ORANGE, marker="D", s=48, zorder=4, label="Claimed")
-    # The figures in words, in a column right of the axes (x in axes fraction, y in data).
+    # The figures in words, in a column right of the axes (x in axes fraction, y in data); on a phone, under the row.
     where = ax.get_yaxis_transform()
+    x, book_dy, claim_dy = (0.01, -0.42, -0.78) if phone else (1.03, 0.17, -0.19)
     for yi, row in zip(y, rows.itertuples(index=False), strict=True):
         book = usd_sig(row.central) if row.p10 == row.p90 else f"{usd_sig(row.central)} ({usd_sig(row.p10)}–{usd_sig(row.p90)})"
-        ax.text(1.03, yi + 0.17, f"book: {book}", transform=where, va="center", fontsize=8, color=plots.BLUE, clip_on=False)
+        ax.text(x, yi + book_dy, f"book: {book}", transform=where, va="center", fontsize=8, color=plots.BLUE, clip_on=False)
         if isinstance(row.claim_label, str) and row.claim_label:
-            ax.text(1.03, yi - 0.19, f"claim: {usd_sig(row.claim)}, {row.claim_label}", transform=where, va="center", fontsize=8,
+            ax.text(x, yi + claim_dy, f"claim: {usd_sig(row.claim)}, {row.claim_label}", transform=where, va="center", fontsize=8,
                     color="#8a5a00", clip_on=False)
     ax.set_yticks(y, rows["label"], fontsize=8.5)
     ax.set_xscale("log")
     ax.set_xlim(low / 3, high * 3)
-    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_ylim(-1.2 if phone else -0.7, y.max() + (0.5 if phone else 0.7))
     ax.grid(axis="y", visible=False)
     plots.usd_axis(ax, "x")
     ax.set_xlabel("USD (log scale)")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.7 / height * 1.6), ncol=3, fontsize=8, frameon=False)
     ax.set_title(title, loc="left")
-    fig.subplots_adjust(left=0.27, right=0.6, top=1 - 0.45 / height, bottom=1.05 / height)
+    fig.subplots_adjust(left=0.3 if phone else 0.27, right=0.97 if phone else 0.6, top=1 - 0.45 / height, bottom=1.05 / height)
     return fig

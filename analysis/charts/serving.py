@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,6 +24,7 @@ def _dollars(value: float, _pos: object = None) -> str:
     return f"${value:,.2f}" if value < 1 else f"${value:,.0f}"
 
 
+@plots.responsive
 def price_timeline(prices: pd.DataFrame, costs: Mapping[str, float]) -> Figure:
     """Each price list (dated, oldest at the top) as three dots on a log axis, with the cost per
     million tokens as vertical lines and the output's implied gross margin written beside each row.
@@ -55,6 +57,7 @@ def price_timeline(prices: pd.DataFrame, costs: Mapping[str, float]) -> Figure:
     return fig
 
 
+@plots.responsive
 def fleet_time(slices: Mapping[str, float], fleet_hours: float, lent_hours: float) -> Figure:
     """One year of the fleet: a stacked bar of the slices (top) and each slice on its own (bottom),
     in millions of H800-equivalent GPU-hours. The slices must add up to `fleet_hours`."""
@@ -103,6 +106,7 @@ def fleet_time(slices: Mapping[str, float], fleet_hours: float, lent_hours: floa
     return fig
 
 
+@plots.responsive
 def sparse_attention(curve: pd.DataFrame, chart: Mapping[str, float], context_tokens: int, anchor_tokens: float) -> Figure:
     """Cost per million tokens against token position, prefill and decode, dense MLA against DSA,
     with DeepSeek's own chart readings as dots. `curve` has position, prefill_dense, prefill_sparse,
@@ -111,7 +115,7 @@ def sparse_attention(curve: pd.DataFrame, chart: Mapping[str, float], context_to
     plots.use_style()
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(8.8, 3.8))
+    fig, axes = plt.subplots(*plots.panels(1, 2), figsize=(8.8, 7.8) if plots.narrow() else (8.8, 3.8))
     k = curve["position"] / 1e3
     for ax, phase, title in ((axes[0], "prefill", "Prefill"), (axes[1], "decode", "Decode")):
         ax.plot(k, curve[f"{phase}_dense"], color=plots.BLUE, lw=2, label="V3 / V3.1 (dense MLA): this book")
@@ -128,8 +132,8 @@ def sparse_attention(curve: pd.DataFrame, chart: Mapping[str, float], context_to
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.2f}"))
         ax.set_title(title)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.1), fontsize=8.5)
-    fig.suptitle("Cost per million tokens by position in the context: dense MLA and sparse attention", x=0.02, ha="left",
-                 fontweight="bold", fontsize=12)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=1 if plots.narrow() else 2, bbox_to_anchor=(0.5, -0.1), fontsize=8.5)
+    title = "Cost per million tokens by position in the context: dense MLA and sparse attention"
+    fig.suptitle(textwrap.fill(title, 40) if plots.narrow() else title, x=0.02, ha="left", fontweight="bold", fontsize=12)
+    fig.tight_layout(rect=(0, 0.12 if plots.narrow() else 0.06, 1, 1))
     return fig

@@ -1,8 +1,20 @@
-"""The book's one chart style and a few shared chart helpers."""
+"""The book's one chart style and a few shared chart helpers, and each chart's phone variant.
+
+On a phone a chart is redrawn, not shrunk: every public chart function is wrapped with `responsive`, which draws it a
+second time at phone proportions (narrow() is true meanwhile, so a chart of side-by-side panels stacks them) and
+attaches that figure to the wide one (`narrow_variant`). The phone figure is fitted to PHONE_WIDTH_PX, its long tick
+labels are wrapped onto stacked lines, its legends take at most two columns, and no text is smaller than
+PHONE_MIN_FONT_PT. The page serves it by width (analysis.pipeline.sphinx_charts); the PDF keeps the wide one.
+"""
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import matplotlib
 
@@ -41,3 +53,158 @@ def new(**kwargs: object) -> tuple[plt.Figure, Axes]:
     use_style()
     fig, ax = plt.subplots(**kwargs)  # type: ignore[arg-type]
     return fig, ax
+
+
+# --- phone variants ---------------------------------------------------------------------------------------------
+
+# A 400 px phone shows a chart 352 CSS px wide; a chart drawn at most PHONE_WIDTH_PX wide is shrunk at most
+# 540/352 = 1.53 times, and its smallest text, PHONE_MIN_FONT_PT at savefig.dpi (110), is 9.5 * 110 / 72 = 14.5 px
+# drawn, 9.5 CSS px shown. tests/test_phone.py measures both in Chromium (at most 1.6 times, at least 9 px).
+PHONE_WIDTH_PX = 540
+PHONE_MIN_FONT_PT = 9.5
+PHONE_LABEL_CHARS = 24  # tick labels longer than this wrap onto stacked lines on a phone
+PHONE_TITLE_CHARS = 40  # and titles longer than this
+PHONE_MIN_WIDTH_IN = 3.4  # the figure narrows no further; its texts wrap instead
+_NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("narrow_chart", default=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def narrow() -> bool:
+    """True while a chart is being drawn at phone proportions."""
+    return _NARROW.get()
+
+
+def panels(rows: int, cols: int) -> tuple[int, int]:
+    """Side-by-side panels on a wide page, stacked on a phone."""
+    return (cols, rows) if narrow() and rows == 1 and cols > 1 else (rows, cols)
+
+
+def responsive(draw: F) -> F:
+    """Draw the chart, then again at phone proportions; the phone figure rides on the wide one as `narrow_variant`."""
+
+    @functools.wraps(draw)
+    def both(*args: Any, **kwargs: Any) -> Any:
+        figure = draw(*args, **kwargs)
+        token = _NARROW.set(True)
+        try:
+            phone = draw(*args, **kwargs)
+        finally:
+            _NARROW.reset(token)
+        fit_for_phone(phone)
+        figure.narrow_variant = phone
+        return figure
+
+    return both  # type: ignore[return-value]
+
+
+def savefig_dpi(figure: plt.Figure) -> float:
+    dpi = matplotlib.rcParams["savefig.dpi"]
+    return float(figure.dpi if dpi == "figure" else dpi)
+
+
+def _texts(figure: plt.Figure) -> list[Any]:
+    """Every piece of text the saved image shows (tick labels of the ticks drawn, not matplotlib's spare ones)."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    tick_labels = {id(label) for ax in figure.axes for axis in (ax.xaxis, ax.yaxis)
+                   for tick in axis.get_major_ticks() + axis.get_minor_ticks() for label in (tick.label1, tick.label2)}
+    shown = [t for t in figure.findobj(Text, include_self=False) if id(t) not in tick_labels]
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            shown += list(axis.get_ticklabels()) + list(axis.get_ticklabels(minor=True))
+    return [t for t in shown if t.get_visible() and t.get_text().strip()]
+
+
+def min_font_px(figure: plt.Figure) -> float:
+    """The smallest text of the figure, in pixels of its saved PNG."""
+    sizes = [t.get_fontsize() for t in _texts(figure)]
+    return round(min(sizes) * savefig_dpi(figure) / 72, 2) if sizes else 0.0
+
+
+def saved_width_px(figure: plt.Figure) -> float:
+    """The width of the PNG savefig writes (bbox tight: every text included)."""
+    figure.canvas.draw()
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return (box.width + 2 * pad) * savefig_dpi(figure)
+
+
+def fit_for_phone(figure: plt.Figure) -> None:
+    """Phone proportions: text at least PHONE_MIN_FONT_PT, long tick labels stacked, legends in one or two columns,
+    and the figure narrowed until its saved image is at most PHONE_WIDTH_PX wide."""
+    for text in _texts(figure):
+        if text.get_fontsize() < PHONE_MIN_FONT_PT:
+            text.set_fontsize(PHONE_MIN_FONT_PT)
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels()
+            if any(len(t.get_text()) > PHONE_LABEL_CHARS for t in labels):
+                axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(t.get_text(), PHONE_LABEL_CHARS) for t in labels])
+                for t in axis.get_ticklabels():
+                    t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
+                if axis is ax.xaxis:
+                    for t in axis.get_ticklabels():
+                        t.set_rotation(0)
+                        t.set_ha("center")
+    titles = [t for ax in figure.axes for t in (ax.title, ax._left_title, ax._right_title)] + [figure._suptitle]
+    for title in titles:
+        if title is not None and len(title.get_text()) > PHONE_TITLE_CHARS:
+            title.set_text(textwrap.fill(title.get_text(), PHONE_TITLE_CHARS))
+    for legend in [ax.get_legend() for ax in figure.axes] + list(figure.legends):
+        if legend is not None and getattr(legend, "_ncols", 1) > 2:
+            legend.set_ncols(2)
+    _fit_width(figure)
+
+
+def _fit_width(figure: plt.Figure) -> None:
+    """Narrow the figure until its saved image is at most PHONE_WIDTH_PX wide; where text outside the plot sets the
+    width (a legend, a note beside the axes), stack that text onto shorter lines instead."""
+    dpi = savefig_dpi(figure)
+    target = PHONE_WIDTH_PX - 20  # savefig's tight box is measured a few pixels short of the PNG it writes
+    height = figure.get_size_inches()[1] * 1.15
+    figure.set_size_inches(PHONE_WIDTH_PX / dpi, height)
+    before = None
+    for _ in range(60):
+        saved = saved_width_px(figure)
+        if saved <= target:
+            return
+        width = figure.get_size_inches()[0]
+        if (before is not None and saved >= before - 2) or width <= PHONE_MIN_WIDTH_IN + 0.01:
+            if not _wrap_overflowing(figure):
+                return
+            before = None
+            continue
+        before = saved
+        figure.set_size_inches(max(PHONE_MIN_WIDTH_IN, width - (saved - target) / dpi - 0.05), height)
+
+
+def _overflow(extent: Any, figure_width: float) -> float:
+    return max(extent.x1 - figure_width, -extent.x0, 0.0)
+
+
+def _wrap_overflowing(figure: plt.Figure) -> bool:
+    """Stack the text reaching furthest outside the figure onto shorter lines (a legend first loses columns)."""
+    renderer = figure.canvas.get_renderer()
+    figure_width = figure.bbox.width
+    legends = [legend for legend in [ax.get_legend() for ax in figure.axes] + list(figure.legends) if legend is not None]
+    for legend in sorted(legends, key=lambda lg: -_overflow(lg.get_window_extent(renderer), figure_width)):
+        if getattr(legend, "_ncols", 1) > 1 and _overflow(legend.get_window_extent(renderer), figure_width) > 0:
+            legend.set_ncols(getattr(legend, "_ncols", 2) - 1)
+            return True
+    texts = [t for t in _texts(figure) if max(len(line) for line in t.get_text().split("\n")) > 10]
+    if not texts:
+        return False
+    text = max(texts, key=lambda t: (_overflow(t.get_window_extent(renderer), figure_width), t.get_window_extent(renderer).width))
+    longest = max(len(line) for line in text.get_text().split("\n"))
+    limit = max(10, int(longest * 0.8))
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels()
+            if any(label is text for label in labels):
+                axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(" ".join(t.get_text().split()), limit) for t in labels])
+                for t in axis.get_ticklabels():
+                    t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
+                return True
+    text.set_text(textwrap.fill(" ".join(text.get_text().split()), limit))
+    return True

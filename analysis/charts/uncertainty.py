@@ -12,6 +12,7 @@ from analysis.charts import style as plots
 from analysis.formatting import usd_sig
 
 
+@plots.responsive
 def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float | None, str]], central: Mapping[str, float]) -> Figure:
     """One panel per output: distribution (violin), P10–P90 bar, a dot at the value at the central inputs (the one value
     every page shows), published figure marked.
@@ -48,6 +49,7 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
     return fig
 
 
+@plots.responsive
 def tornado(frame: pd.DataFrame, output_label: str, top: int = 10) -> Figure:
     """Ranked swings of one output as each input moves from its P10 to its P90, the others at their medians."""
     rows = frame.head(top).iloc[::-1]
