@@ -131,7 +131,9 @@ def groups() -> dict[str, tuple[Sequence[str], Callable[[Mapping[str, Value]], d
 def _option_label(param: str, value: Value) -> str:
     unit = registry()[param].unit or ""
     if unit.startswith("fraction"):
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
+        # Whole percentages where they are whole; one decimal where rounding would make two options read alike (2.95%).
+        share = float(value) * 100  # type: ignore[arg-type]
+        return f"{share:.0f}%" if abs(share - round(share)) < 1e-9 else f"{share:.1f}%"
     if unit.startswith("USD"):
         return f"${float(value):.2f}"  # type: ignore[arg-type]
     if unit.startswith("multiple"):
@@ -467,14 +469,15 @@ exactly unchanged):
   the model builders' pay and years move the development cost more than any control here, and the GPU counts one by
   one, the server life and the network cost move the fleet's figures. The [Uncertainty](uncertainty.ipynb) page ranks
   every input by how far it moves each headline.
-- *The landing page's figures.* Its cards give Monte Carlo medians over every input's range; the panel's "book:"
-  values, like the chapters, are at the default inputs, so the two differ a little.
+- *The landing page's ranges.* The panel's "book:" values are the landing page's and the chapters' (each quantity at
+  the central inputs); the P10–P90 beside them on the landing page come from the Monte Carlo, which the panel does not
+  run.
 - *Other comparisons for other readings.* The ledger judges each reading of the fleet against the claimed figure; the
   [fleet chapter](fleet.ipynb) also sets the Hoppers-only reading beside Luk's lower total for it.
 - *Values between the grid's points.* Any other value, and any other input, is one command away:
   `python -m analysis build -p NAME=VALUE` ([Re-run it yourself](rerun)).
 - *Ranges.* The panel moves inputs one setting at a time; the Monte Carlo of the [Uncertainty](uncertainty.ipynb)
-  page gives each headline's spread, and the [ledger](claims.ipynb) how often each verdict holds across it.
-- *Verdicts on every claim.* It shows the ledger's rule on two of them at the inputs you choose; the
-  ledger judges all of them at the book's defaults.
+  page gives each headline's spread, and the [ledger](claims.ipynb) where each claim sits in it.
+- *Verdicts on every claim.* It shows the ledger's verdict on one of them ("$1.6B of servers") at the inputs you
+  choose; the ledger judges all of them at the book's defaults.
 """
