@@ -75,6 +75,7 @@ def _tokens_label(tokens: float) -> str:
     return f"{tokens / 2**20:g}M" if tokens >= 2**20 else f"{tokens / 2**10:g}K"
 
 
+@plots.responsive
 def since_v3(contexts: np.ndarray, kv_bytes: dict[str, list[float]], flops: dict[str, list[float]], marked: list[int]) -> Figure:
     """Two log-log panels against context length: the KV cache one sequence keeps (GB) and the forward FLOP of one
     token at that position (GFLOP), one line per model, with dots at the context lengths the text quotes."""

@@ -102,6 +102,7 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     return fig
 
 
+@plots.responsive
 def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, float], tuple[bool, bool]]], usd_per_gpu_hour: float) -> Figure:
     """A Cleveland dot plot of DeepSeek's models in release order (oldest at the top): training compute (FLOP) and cost
     at one price per GPU-hour, both on log axes. Each row is (label, (FLOP low, high), (USD low, high), (FLOP estimated,
