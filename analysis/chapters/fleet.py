@@ -142,8 +142,15 @@ def _readings(
 def _capex(
     page: Page, p: Mapping[str, Value], book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
 ) -> None:
+    """Capex on its three bases, the readings' texts, the server and network inputs, and what you need to believe."""
     published_capex = data.published("semianalysis_capex_usd")
-    all_gpus, hoppers = evaluated[named["all"]], evaluated[named["hoppers"]]
+    _capex_bases(page, p, book, published_capex)
+    _capex_readings(page, book, evaluated, named, published_capex)
+    _server_and_network(page, p, book)
+    _capex_backsolve(page, book, evaluated, named, published_capex)
+
+
+def _capex_bases(page: Page, p: Mapping[str, Value], book: Mapping[str, float], published_capex: float) -> None:
     basis = str(p["gpu_price_basis"])
     page.text("gpu_price_basis_text", BASIS_LABELS[basis])
     page.number("fleet_capex_usd", book["fleet_capex_usd"], "USD")
@@ -165,6 +172,11 @@ def _capex(
         for key, label, question in bases
     ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}),
         {"Book (default inputs)": _usd2, f"{usd(published_capex)} ÷ book": "{:.2f}"})
+
+
+def _capex_readings(page: Page, book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
+                    published_capex: float) -> None:
+    all_gpus, hoppers = evaluated[named["all"]], evaluated[named["hoppers"]]
     page.text("fleet_gpu_spend_text", usd_sig(book["fleet_gpu_spend_usd"]))
     page.number("fleet_gpu_spend_usd", book["fleet_gpu_spend_usd"], "USD")
     page.text("published_capex_text", usd(published_capex))
@@ -173,6 +185,9 @@ def _capex(
     page.text("luk_capex_hoppers_text", usd(data.published("luk_capex_hoppers_usd")))
     page.text("critical_capex_text", usd_sig(all_gpus["fleet_capex_usd"]))
     page.text("hoppers_capex_text", usd_sig(hoppers["fleet_capex_usd"]))
+
+
+def _server_and_network(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) -> None:
     page.number("server_non_gpu_usd", p["server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
     page.number("h20_server_non_gpu_usd", p["h20_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
     page.number("a100_server_non_gpu_usd", p["a100_server_non_gpu_usd"], "USD per 8-GPU server")  # type: ignore[arg-type]
@@ -199,6 +214,10 @@ def _capex(
     page.number("dgx_h800_server_over_gpu", data.published("dgx_h800_price_per_gpu_usd") / data.published("h800_sxm_price_usd"), "times")
     page.number("dgx_h100_server_over_gpu", data.published("dgx_h100_2025_price_per_gpu_usd") / data.published("h100_sxm_price_usd"), "times")
     page.number("epoch_server_overhead", data.published("epoch_server_overhead_hopper"), "times")
+
+
+def _capex_backsolve(page: Page, book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
+                     published_capex: float) -> None:
     # What you need to believe: the all-in and the bare GPU price per GPU that reproduce the estimate's capex for each
     # reading of it (Luk: $1.6B for all 60,000 GPUs, $1.4B for the Hoppers alone; no estimate for the floor).
     targets = {named["all"]: published_capex, named["hoppers"]: data.published("luk_capex_hoppers_usd")}
@@ -308,6 +327,7 @@ def _opex(
 
 
 def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) -> None:
+    """What owning an H800 costs per hour held and per useful hour, against rentals and other owners' figures."""
     rentals = data.load_table("rental_prices.csv")
     assumed = float(p["gpu_hour_usd"])  # type: ignore[arg-type]
     held, useful, epoch = book["owned_gpu_hour_usd"], book["owned_gpu_useful_hour_usd"], book["owned_gpu_hour_epoch_usd"]
@@ -329,6 +349,13 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     page.text("useful_vs_rental_useful", versus(useful, rental_useful))
     page.number("owned_gpu_hour_epoch_usd", epoch, "USD per GPU-hour")
     page.text("epoch_vs_assumed", versus(epoch, assumed))
+    semianalysis = _rental_benchmarks(page, book, by_id)
+    _benchmark_table(page, p, book, rentals, semianalysis)
+    _fleet_share(page, p, book)
+
+
+def _rental_benchmarks(page: Page, book: Mapping[str, float], by_id: pd.Series) -> float:
+    """The V3 run at contract and neocloud rental prices, and SemiAnalysis's owned H100, for comparison."""
     semianalysis = data.published("semianalysis_h100_tco_usd_per_gpu_hour")
     page.number("semianalysis_h100_tco_usd_per_gpu_hour", semianalysis, "USD per GPU-hour held")
     neocloud = (float(by_id["h100_neocloud_low"]), float(by_id["h100_neocloud_high"]))
@@ -348,6 +375,13 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     page.text("v3_run_cost_neocloud_high_text", usd_sig(compute.cost_usd(hours, neocloud[1])))
     page.number("v3_run_owned_usd", book["run_owned_usd"], "USD")
     page.text("v3_run_owned_text", usd_sig(book["run_owned_usd"]))
+    return semianalysis
+
+
+def _benchmark_table(page: Page, p: Mapping[str, Value], book: Mapping[str, float], rentals: pd.DataFrame, semianalysis: float) -> None:
+    """Every cost of a GPU-hour side by side (table), and those on the per-hour-held basis on one axis (chart)."""
+    held, useful, epoch = book["owned_gpu_hour_usd"], book["owned_gpu_useful_hour_usd"], book["owned_gpu_hour_epoch_usd"]
+    assumed = float(p["gpu_hour_usd"])  # type: ignore[arg-type]
     page.table("gpu_hour_benchmarks", pd.DataFrame([
         {"Figure": "This book: owned H800, per hour held", "Per GPU-hour": held, "Date": valuation_date()[:7],
          "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.0%} over "
@@ -370,6 +404,9 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     bars = {"H800 owned, per hour held (this book)": held,
             "H100 owned, per hour held (SemiAnalysis, Dec 2023)": semianalysis, "H800 rental assumed by DeepSeek": assumed}
     page.figure("fig_own_vs_rent", charts.ownership_vs_rental(bars, rentals, "Cost of one GPU-hour held: owned and rented"))
+
+
+def _fleet_share(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) -> None:
     page.number("v3_run_share_of_fleet_year", book["v3_run_share_of_fleet_year"], "fraction")
     page.number("v3_run_share_of_fleet_year_by_count", book["v3_run_share_of_fleet_year_by_count"], "fraction")
     page.number("v3_run_share_of_fleet", book["v3_run_share_of_fleet"], "fraction")
