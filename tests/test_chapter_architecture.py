@@ -166,7 +166,7 @@ def test_parameters_move_the_values() -> None:
 
 
 def test_tables_and_figures(page: Page) -> None:
-    assert set(page.tables) == {"models", "kv_cache", "corrections", "since_v3_kv", "since_v3_flops"}
+    assert set(page.tables) == {"models", "kv_cache", "corrections", "since_v3_kv", "since_v3_flops", "since_v3_settings"}
     models, _ = page.tables["models"]
     assert "DeepSeek-V3" in set(models["Model"])
     corrections, _ = page.tables["corrections"]
@@ -205,3 +205,18 @@ def test_since_v3_against_published_figures(page: Page) -> None:
     fig = page.figures["fig_since_v3"]
     labels = [ax.get_xlabel() + ax.get_ylabel() for ax in fig.axes]
     assert all("tokens" in text for text in labels) and "GB" in labels[0] and "GFLOP" in labels[1]
+
+
+def test_since_v3_settings_name_every_input_of_the_counts() -> None:
+    """An expert could not redo V4's KV and FLOP figures without the indexer's heads, the query heads and the layer
+    kinds: the table states each, from the configs (issue 28's second expert read)."""
+    from analysis.chapters import architecture as chapter
+    from analysis.chapters.page import Page
+
+    page = Page()
+    chapter.since_v3_settings(page, chapter.since_v3_configs())
+    rows = page.tables["since_v3_settings"][0].set_index("Config")
+    assert rows.loc["deepseek_v4_pro.json", "Query heads"] == 128 and rows.loc["deepseek_v4_flash.json", "Query heads"] == 64
+    assert rows.loc["deepseek_v4_pro.json", "Indexer"].startswith("64 heads × 128")
+    assert "2 sliding window" in rows.loc["deepseek_v4_flash.json", "Layers by kind"]
+    assert rows.loc["deepseek_v3.json", "Indexer"] == "—"

@@ -259,6 +259,7 @@ def since_v3(page: Page, kv_dtype_bytes: int) -> None:
     since_v3_numbers(page, kv, flops)
     since_v3_layout(page, configs)
     since_v3_tables(page, kv, flops)
+    since_v3_settings(page, configs)
     page.figure("fig_since_v3", since_v3_chart(configs, kv_dtype_bytes))
 
 
@@ -298,6 +299,26 @@ def since_v3_layout(page: Page, configs: Mapping[str, arch.ModelConfig]) -> None
         page.number(f"{key}_csa_layers", layers.get("compressed_sparse", 0), "layers")
         page.number(f"{key}_hca_layers", layers.get("heavily_compressed", 0), "layers")
         page.number(f"{key}_layers", cfg.layers, "layers")
+
+
+def since_v3_settings(page: Page, configs: Mapping[str, arch.ModelConfig]) -> None:
+    """Every config value the KV and FLOP counts of this section use, per model, so a reader can redo them by hand."""
+    rows = []
+    for key, name, config in SINCE_V3:
+        cfg = configs[key]
+        a, x = cfg.attention, cfg.indexer
+        layout = arch.attention_layout(cfg)["layers"] if cfg.hybrid is not None else {}
+        ratios = sorted({r for r in cfg.hybrid.compress_ratios[: cfg.layers] if r}) if cfg.hybrid is not None else []
+        rows.append({
+            "Model": name, "Config": config, "Layers": cfg.layers, "Query heads": a.heads,
+            "Cached per token and layer": (f"one {a.kv_lora_rank}-wide latent + {a.qk_rope_head_dim} RoPE" if a.kind == "mla"
+                                           else f"one {a.qk_head_dim}-wide entry, used as key and as value"),
+            "Indexer": "—" if x is None else f"{x.heads} heads × {x.head_dim}, top {x.topk:,}",
+            "Window, compression": "—" if cfg.hybrid is None else
+            f"{cfg.hybrid.window} tokens; 1 entry per {' or '.join(str(r) for r in ratios)}",
+            "Layers by kind": "—" if not layout else ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(layout.items())),
+        })
+    page.table("since_v3_settings", pd.DataFrame(rows))
 
 
 def since_v3_tables(page: Page, kv: Mapping[str, Mapping[str, float]], flops: Mapping[str, Mapping[str, float]]) -> None:
