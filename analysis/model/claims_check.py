@@ -51,6 +51,8 @@ from analysis.model.ledger import (
 FLEET_COUNTS = "the fleet counts (ranges around the estimate; no independent count exists)"
 FLEET_COUNTS_AND_HORIZON = FLEET_COUNTS + " and the 4 years of the table's 'TCO (4y Ownership)' line"
 ESTIMATE_FIGURES = "the estimate's own counts"
+# A second path that uses DeepSeek's own figures to check DeepSeek's own figures: consistency, not evidence.
+NOT_INDEPENDENT = "not independent (DeepSeek's own figures), a check of consistency: "
 FORMS = ("figure", "bound", "statement")  # what a claim states: about $X, more than $X, or a description
 KINDS = ("range", "arithmetic", "fact", "assumed", "description", "evidence", "unverifiable")
 
@@ -84,8 +86,8 @@ CHECKS: dict[str, Check] = {
         "arithmetic", "claimant_run_rental_usd", scope="the final V3 run rebuilt from DeepSeek's Table 1: its GPU-hours × its $2",
         own_figures="DeepSeek's GPU-hours and rental price",
         cross_check=("run_rental_from_throughput_usd", "claimant_run_rental_usd",
-                     "not independent (DeepSeek's own figures), a check of consistency: the run's cost from DeepSeek's ISCA-2025 "
-                     "throughput (tokens per day) instead of Table 1's GPU-hours", "same"),
+                     NOT_INDEPENDENT + "the run's cost from DeepSeek's ISCA-2025 throughput (tokens per day) instead of "
+                     "Table 1's GPU-hours", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: {claimant_gpu_hours_text} H800 GPU-hours at "
              "{claimant_price_text} an hour is {claimant_run_rental_text}{at_price_text}"),
     "six_m_pretraining_only": Check(
@@ -97,8 +99,8 @@ CHECKS: dict[str, Check] = {
         scope="GPUs implied by Table 1's pre-training GPU-hours over the days ISCA-2025's tokens per day take",
         own_figures="DeepSeek's GPU-hours and throughput",
         cross_check=("pretrain_days_from_gpu_hours", "pretrain_days_from_throughput",
-                     "not independent (DeepSeek's own figures), a check of consistency: days of pre-training, GPU-hours ÷ "
-                     "{training_gpus:,.0f} GPUs against tokens ÷ tokens per day", "same"),
+                     NOT_INDEPENDENT + "days of pre-training, GPU-hours ÷ {training_gpus:,.0f} GPUs against tokens ÷ tokens "
+                     "per day", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: its GPU-hours over its days of pre-training give "
              "{gpus_from_throughput:,.0f} GPUs"),
     "v3_experts_256": Check("fact", "v3_routed_experts", scope="routed experts per MoE layer (config)",
@@ -166,8 +168,7 @@ CHECKS: dict[str, Check] = {
         "arithmetic", "claimant_inference_cost_usd", scope="DeepSeek's average nodes × 8 GPUs × 24 h × its $2",
         own_figures="DeepSeek's node count and price",
         cross_check=("inference_nodes_from_throughput", "inference_nodes_avg",
-                     "not independent (DeepSeek's own figures), a check of consistency: nodes from the day's tokens over per-node "
-                     "throughput, against the stated average", "same"),
+                     NOT_INDEPENDENT + "nodes from the day's tokens over per-node throughput, against the stated average", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced: {inference_nodes_avg:,.2f} nodes of 8 H800s for 24 hours at "
              "{claimant_price_text}"),
     "inference_margin_545": Check(
