@@ -120,6 +120,7 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
     }
     return values | _texts(own, price, r1_rental, run_here, claimant_hours, claimant_run)
 
+
 def _texts(own: Mapping[str, float], price: float, r1_rental: float, run_here: float, claimant_hours: float,
            claimant_run: float) -> dict[str, str]:
     """Money figures for the verdicts' words."""
@@ -175,11 +176,11 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
-def _moved_by(sim: Simulation) -> dict[str, str]:
-    """For each Monte Carlo quantity, the two inputs that move it most when moved alone from their P10 to their P90."""
+def _moved_by(sim: Simulation, keys: tuple[str, ...]) -> dict[str, str]:
+    """For each of `keys`, the two inputs that move it most when moved alone from their P10 to their P90."""
     swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
     out = {}
-    for key in MONTE_CARLO_KEYS:
+    for key in keys:
         ranked = unc.tornado(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours(), key, swings=swings)
         top = [_lower(str(label)) for label, swing in zip(ranked["label"], ranked["swing"], strict=True) if swing > 0][:2]
         out[key] = " and ".join(top) if top else "none of the uncertain inputs"
@@ -206,7 +207,8 @@ def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
     claims = data.load_table("claims.csv")
     records = claims_check.assess(claims, claimed_texts(claims), book, tolerance)
     # What moves a quantity judged on the estimate's counts is found with those counts held, as its range is.
-    moved = _moved_by(sim) | {k: v for k, v in _moved_by(sim_on_counts).items() if k in claims_check.ON_COUNTS}
+    on_counts = tuple(k for k in MONTE_CARLO_KEYS if k in claims_check.ON_COUNTS)
+    moved = _moved_by(sim, tuple(k for k in MONTE_CARLO_KEYS if k not in on_counts)) | _moved_by(sim_on_counts, on_counts)
     return Ledger(claims, records, book, moved, tolerance)
 
 
