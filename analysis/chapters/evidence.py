@@ -5,6 +5,7 @@ GPU prices net of VAT) and the spend to date they add up to."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -25,11 +26,20 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def chapter(p: Mapping[str, Value]) -> Page:
     """The page's outline: the dated evidence, the counts' ranges drawn from it, research compute, prices, spend to date."""
     page = Page()
-    dated_evidence(page)
-    count_ranges(page)
+    page.include(_from_data_alone())
     research_compute(page, p)
     prices_from_evidence(page, p)
     spend_to_date(page, p)
+    return page
+
+
+@cache
+def _from_data_alone() -> Page:
+    """Sections 1 and 2, which read data/ and no parameter: built once per process (the dependency pass reruns the
+    chapter once per parameter it moves). Not to be mutated."""
+    page = Page()
+    dated_evidence(page)
+    count_ranges(page)
     return page
 
 
@@ -103,9 +113,10 @@ def _power_of_ten(value: float) -> str:
     return f"{value / 10 ** exponent:.2f}×10" + str(exponent).translate(SUPERSCRIPT)
 
 
+@lru_cache(maxsize=64)
 def as_paid_quotes(vat_rate: float, non_gpu_per_server: float) -> pd.DataFrame:
     """Each as-paid quote (data/hardware_prices.csv, role as_paid) as one bare GPU's price in dollars: yuan net of VAT, a
-    range at its middle, a server less its other parts (the HGX median), over its GPUs."""
+    range at its middle, a server less its other parts (the HGX median), over its GPUs. Cached: not to be mutated."""
     quotes = hardware_prices()
     quotes = quotes[quotes["role"] == "as_paid"].copy()
     middle = (quotes["usd_low"] + quotes["usd_high"]) / 2 * quotes["gpus"]

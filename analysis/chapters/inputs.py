@@ -78,7 +78,13 @@ def correlations() -> list[unc.Correlation]:
 def hardware_prices(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """data/hardware_prices.csv with each quote per GPU in dollars: `quoted` as printed (currency, range),
     `usd_per_gpu` formatted ($25,000–30,000), `usd_low`/`usd_high` as numbers, `source` its publisher.
-    A yuan price needs its rate (cny_per_usd); errors name the row."""
+    A yuan price needs its rate (cny_per_usd); errors name the row. A copy: callers may mutate it."""
+    return _hardware_prices(Path(data_dir)).copy()
+
+
+@cache
+def _hardware_prices(data_dir: Path) -> pd.DataFrame:
+    # Read once per process: the dependency pass asks for it once per parameter it moves.
     table = data.load_table("hardware_prices.csv", data_dir)
     publishers = data.load_indexed("sources.csv", data_dir)["publisher"]
     low, high, quoted, per_gpu = [], [], [], []

@@ -64,6 +64,14 @@ class Page:
     def figure(self, name: str, figure: Figure) -> None:
         self.figures[name] = figure
 
+    def include(self, other: Page) -> None:
+        """Another page's values, tables, HTML and figures, as if this page had made them."""
+        for name, glued in other.values.items():
+            self._add(name, glued)
+        self.tables |= other.tables
+        self.html |= other.html
+        self.figures |= other.figures
+
     def _add(self, name: str, glued: Glued) -> None:
         # One name, one value: a page that glued two values under one name is a bug.
         if name in self.values and self.values[name] != glued:

@@ -123,7 +123,7 @@ def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, floa
                     mew=1.6, ms=7, zorder=3)
         flop_text = si(flops[0], 1) if flops[0] == flops[1] else f"{si(flops[0], 1)}–{si(flops[1], 1)}"
         left.annotate(flop_text, (flops[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8)
-        right.annotate(_money(cost).replace("$", r"\$"), (cost[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
+        right.annotate(_money(cost), (cost[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
     left.set_yticks(y, [row[0] for row in rows])
     for ax, values in ((left, [f for row in rows for f in row[1]]), (right, [c for row in rows for c in row[2]])):
         ax.set_xscale("log")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -102,11 +103,13 @@ def savefig_dpi(figure: plt.Figure) -> float:
     return float(figure.dpi if dpi == "figure" else dpi)
 
 
-def _texts(figure: plt.Figure) -> list[Any]:
-    """Every piece of text the saved image shows (tick labels of the ticks drawn, not matplotlib's spare ones)."""
+def _texts(figure: plt.Figure, laid_out: bool = False) -> list[Any]:
+    """Every piece of text the saved image shows (tick labels of the ticks drawn, not matplotlib's spare ones).
+    `laid_out`: the figure was laid out since it last changed (no need to lay it out again)."""
     from matplotlib.text import Text
 
-    figure.canvas.draw()
+    if not laid_out:
+        figure.draw_without_rendering()  # lays out every text (ticks included) without rasterising: a tenth of a draw
     tick_labels = {id(label) for ax in figure.axes for axis in (ax.xaxis, ax.yaxis)
                    for tick in axis.get_major_ticks() + axis.get_minor_ticks() for label in (tick.label1, tick.label2)}
     shown = [t for t in figure.findobj(Text, include_self=False) if id(t) not in tick_labels]
@@ -124,7 +127,7 @@ def min_font_px(figure: plt.Figure) -> float:
 
 def saved_width_px(figure: plt.Figure) -> float:
     """The width of the PNG savefig writes (bbox tight: every text included)."""
-    figure.canvas.draw()
+    figure.draw_without_rendering()  # as savefig's tight box does: layout, no pixels
     box = figure.get_tightbbox(figure.canvas.get_renderer())
     pad = matplotlib.rcParams["savefig.pad_inches"]
     return (box.width + 2 * pad) * savefig_dpi(figure)
@@ -180,11 +183,17 @@ def _fit_width(figure: plt.Figure) -> None:
 
 
 def _overflow(extent: Any, figure_width: float) -> float:
-    return max(extent.x1 - figure_width, -extent.x0, 0.0)
+    return max(_reach(extent, figure_width), 0.0)
+
+
+def _reach(extent: Any, figure_width: float) -> float:
+    """How far a text reaches past the figure's nearer side (negative: how far inside it stays)."""
+    return max(extent.x1 - figure_width, -extent.x0)
 
 
 def _wrap_overflowing(figure: plt.Figure) -> bool:
-    """Stack the text reaching furthest outside the figure onto shorter lines (a legend first loses columns)."""
+    """Stack the text reaching furthest outside the figure onto shorter lines (a legend first loses columns; a legend
+    reaching furthest has its longest entry stacked). Called just after saved_width_px laid the figure out."""
     renderer = figure.canvas.get_renderer()
     figure_width = figure.bbox.width
     legends = [legend for legend in [ax.get_legend() for ax in figure.axes] + list(figure.legends) if legend is not None]
@@ -192,19 +201,34 @@ def _wrap_overflowing(figure: plt.Figure) -> bool:
         if getattr(legend, "_ncols", 1) > 1 and _overflow(legend.get_window_extent(renderer), figure_width) > 0:
             legend.set_ncols(getattr(legend, "_ncols", 2) - 1)
             return True
-    texts = [t for t in _texts(figure) if max(len(line) for line in t.get_text().split("\n")) > 10]
+    texts = [t for t in _texts(figure, laid_out=True) if _longest_line(t) > 10]
+    # The artist that sets the saved image's width is the one reaching furthest out (wrapping any other gains nothing):
+    # a text, or a legend, whose longest entry is then the one to stack.
+    reach = {id(t): _reach(t.get_window_extent(renderer), figure_width) for t in texts}
+    for legend in legends:
+        entries = [t for t in legend.get_texts() if _longest_line(t) > 10]
+        if entries:
+            widest = max(entries, key=lambda t: (_longest_line(t), t.get_window_extent(renderer).width))
+            reach[id(widest)] = max(reach.get(id(widest), -np.inf), _reach(legend.get_window_extent(renderer), figure_width))
+            texts.append(widest)
     if not texts:
         return False
-    text = max(texts, key=lambda t: (_overflow(t.get_window_extent(renderer), figure_width), t.get_window_extent(renderer).width))
-    longest = max(len(line) for line in text.get_text().split("\n"))
+    text = max(texts, key=lambda t: (reach[id(t)], t.get_window_extent(renderer).width))
+    longest = _longest_line(text)
     limit = max(10, int(longest * 0.8))
     for ax in figure.axes:
         for axis in (ax.xaxis, ax.yaxis):
             labels = axis.get_ticklabels()
-            if any(label is text for label in labels):
+            if any(label is text for label in labels):  # a fifth at a time: every label of the axis wraps alike
                 axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(" ".join(t.get_text().split()), limit) for t in labels])
                 for t in axis.get_ticklabels():
                     t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
                 return True
-    text.set_text(textwrap.fill(" ".join(text.get_text().split()), limit))
+    # A note or a legend entry: shorten its lines by the share of its width that lies outside, in one step, not many.
+    outside = max(reach[id(text)], 0.0) / max(text.get_window_extent(renderer).width, 1.0)
+    text.set_text(textwrap.fill(" ".join(text.get_text().split()), max(10, min(limit, int(longest * (1 - outside))))))
     return True
+
+
+def _longest_line(text: Any) -> int:
+    return max(len(line) for line in text.get_text().split("\n"))
