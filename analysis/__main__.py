@@ -1,7 +1,12 @@
 import os
 import sys
 
-from analysis.cli import main
+# One BLAS thread per process, set before numpy loads: the book's arrays are small, and on two cores OpenBLAS's idle
+# threads spin on the core that the other notebook's kernel (or Sphinx) needs. Kernels inherit it.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from analysis.cli import main  # noqa: E402
 
 code = main()
 # Leave without tearing the interpreter down: after a build that ran Sphinx in this process, Python's own cleanup of

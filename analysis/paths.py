@@ -17,3 +17,6 @@ def pythonpath_with_root(current: str | None = None) -> str:
     current = os.environ.get("PYTHONPATH", "") if current is None else current
     parts = [p for p in current.split(os.pathsep) if p and p != str(ROOT)]
     return os.pathsep.join([str(ROOT), *parts])
+
+# A folder of charts drawn before (analysis.charts.drawn); a build points its kernels at the shared cache's.
+CHART_CACHE_ENV = "COST_BOOK_CHART_CACHE"

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -59,20 +60,35 @@ def model_config(model: str, name: str | None = None) -> arch.ModelConfig:
 def distributions(registry: Mapping[str, Param], values: Mapping[str, float] | None = None) -> list[unc.Distribution]:
     """data/uncertainty.csv as distributions; with `values`, only those of the parameters it holds, centred on
     `values` where they moved from the defaults."""
-    bounds = {name: (-float("inf") if p.min is None else p.min, float("inf") if p.max is None else p.max)
-              for name, p in registry.items()}
-    dists = [replace(d, bounds=bounds[d.parameter]) for d in unc.distributions(data.load_table("uncertainty.csv"), set(registry))]
+    limits = tuple((name, p.min, p.max, p.default if p.type != "choice" else None) for name, p in registry.items())
+    dists = list(_bounded_distributions(limits))
     if values is None:
         return dists
     dists = [d for d in dists if d.parameter in values]  # the inputs of the model being sampled
-    defaults = {name: p.default for name, p in registry.items() if p.type != "choice"}
-    return unc.centred(dists, values, defaults, bounds)
+    defaults = {name: default for name, _, _, default in limits if default is not None}
+    return unc.centred(dists, values, defaults, _bounds(limits))
+
+
+def _bounds(limits: tuple[tuple[str, Any, Any, Any], ...]) -> dict[str, tuple[float, float]]:
+    return {name: (-float("inf") if low is None else low, float("inf") if high is None else high) for name, low, high, _ in limits}
+
+
+@cache
+def _bounded_distributions(limits: tuple[tuple[str, Any, Any, Any], ...]) -> tuple[unc.Distribution, ...]:
+    # Parsed once per registry: the Monte Carlo asks for them once per parameter the dependency pass moves.
+    bounds = _bounds(limits)
+    return tuple(replace(d, bounds=bounds[d.parameter]) for d in unc.distributions(data.load_table("uncertainty.csv"), set(bounds)))
 
 
 def correlations() -> list[unc.Correlation]:
     """data/correlations.csv as copula correlations between uncertain inputs."""
+    return list(_correlations())
+
+
+@cache
+def _correlations() -> tuple[unc.Correlation, ...]:
     table = data.load_table("correlations.csv")
-    return [unc.Correlation(row.parameter_a, row.parameter_b, float(row.rho)) for row in table.itertuples(index=False)]
+    return tuple(unc.Correlation(row.parameter_a, row.parameter_b, float(row.rho)) for row in table.itertuples(index=False))
 
 
 def hardware_prices(data_dir: Path = DATA_DIR) -> pd.DataFrame:

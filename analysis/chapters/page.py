@@ -110,23 +110,36 @@ def glue_chart(name: str, figure: Figure) -> None:
     analysis.pipeline.sphinx_charts serves by width. Metadata, so that nbval compares the record as before."""
     import base64
 
-    import matplotlib.pyplot as plt
     from IPython.core.formatters import format_display_data
     from IPython.display import Image
     from IPython.display import display as ipy_display
     from myst_nb.ext.glue import GLUE_PREFIX
 
-    from analysis.charts import style
+    from analysis.charts import drawn
 
-    chart: dict[str, Any] = {"min_font_px": style.min_font_px(figure)}
-    phone = getattr(figure, "narrow_variant", None)
-    if phone is not None:
-        chart |= {"narrow_png": base64.b64encode(present.figure_png(phone)).decode("ascii"), "narrow_min_font_px": style.min_font_px(phone)}
-        plt.close(phone)
-    bundle, metadata = format_display_data(Image(data=present.figure_png(figure), format="png"))
+    rendered = figure if isinstance(figure, drawn.Drawn) else _render(figure)
+    chart: dict[str, Any] = {"min_font_px": rendered.min_font_px}
+    if rendered.narrow_png is not None:
+        chart |= {"narrow_png": base64.b64encode(rendered.narrow_png).decode("ascii"), "narrow_min_font_px": rendered.narrow_min_font_px}
+    bundle, metadata = format_display_data(Image(data=rendered.png, format="png"))
     metadata = dict(metadata) | {"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}, CHART_METADATA: chart}
     ipy_display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
-    plt.close(figure)
+
+
+def _render(figure: Figure) -> Any:
+    """A figure (and its phone variant) as PNGs, kept for the next build drawing it from the same inputs; closed."""
+    import matplotlib.pyplot as plt
+
+    from analysis.charts import drawn, style
+
+    phone = getattr(figure, "narrow_variant", None)
+    rendered = drawn.Drawn(present.figure_png(figure), style.min_font_px(figure),
+                           None if phone is None else present.figure_png(phone), None if phone is None else style.min_font_px(phone))
+    drawn.remember(getattr(figure, "chart_key", None), rendered)
+    for each in (phone, figure):
+        if each is not None:
+            plt.close(each)
+    return rendered
 
 
 def parameters_from(module: ModuleType, namespace: Mapping[str, Any]) -> dict[str, Value]:

@@ -208,7 +208,8 @@ def monte_carlo(
 
 
 def percentiles(outputs: Mapping[str, np.ndarray], keys: tuple[str, ...] = HEADLINES) -> dict[str, dict[str, float]]:
-    return {k: {f"p{q}": float(np.percentile(outputs[k], q)) for q in (10, 50, 90)} for k in keys}
+    quantiles = (10, 50, 90)
+    return {k: {f"p{q}": float(v) for q, v in zip(quantiles, np.percentile(outputs[k], quantiles), strict=True)} for k in keys}
 
 
 def one_at_a_time(

@@ -325,6 +325,7 @@ def build(
     seconds: dict[str, float] = {}
     # Every input is validated before any kernel starts: bad input never waits on a kernel (issue 25).
     validate_once(out)
+    _share_drawn_charts(use_cache)
     # Each notebook's key covers its source, its declared parameters' values and all shared inputs.
     keys = {nb: cache.notebook_key(root / nb, {n: resolved.values[n] for n in declared[nb]}) for nb in toc}
     # A rebuild that re-executes a notebook or two in this process spends most of its time starting a kernel:
@@ -400,6 +401,17 @@ def build(
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
+
+
+def _share_drawn_charts(use_cache: bool) -> None:
+    """Kernels (started after this) keep and reuse drawn charts in the shared cache (analysis.charts.drawn)."""
+    from analysis.paths import CHART_CACHE_ENV
+    from analysis.pipeline import inprocess
+
+    if use_cache:
+        os.environ[CHART_CACHE_ENV] = str(inprocess.cache_dir() / "charts")
+    else:
+        os.environ.pop(CHART_CACHE_ENV, None)
 
 
 def results_only(
