@@ -1,0 +1,43 @@
+"""Charts drawn before from the same inputs are served again, identical; other inputs draw again (analysis.charts.drawn)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.chapters import page as page_module
+from analysis.charts import drawn
+from analysis.charts import fleet as fleet_charts
+
+STEPS = [("Final run", 5.6e6), ("Research", 9.5e6), ("Staff", 2.2e7)]
+
+
+def _render(steps: list[tuple[str, float]]) -> drawn.Drawn | object:
+    chart = fleet_charts.waterfall(steps, {"claim": 1.6e9})
+    return chart if isinstance(chart, drawn.Drawn) else page_module._render(chart)
+
+
+def test_same_inputs_served_identical(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(drawn.CACHE_ENV, str(tmp_path))
+    first = _render(STEPS)
+    assert isinstance(first, drawn.Drawn) and len(list(tmp_path.glob("*.pickle"))) == 1
+    again = fleet_charts.waterfall(STEPS, {"claim": 1.6e9})
+    assert isinstance(again, drawn.Drawn)  # not drawn: served
+    assert again == first
+    monkeypatch.delenv(drawn.CACHE_ENV)
+    fresh = page_module._render(fleet_charts.waterfall(STEPS, {"claim": 1.6e9}))
+    assert fresh == first  # what the cache serves is what drawing gives, byte for byte
+
+
+def test_other_inputs_draw_again(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(drawn.CACHE_ENV, str(tmp_path))
+    first = _render(STEPS)
+    moved = fleet_charts.waterfall([*STEPS[:2], ("Staff", 2.3e7)], {"claim": 1.6e9})
+    assert not isinstance(moved, drawn.Drawn)
+    assert page_module._render(moved).png != first.png
+    assert len(list(tmp_path.glob("*.pickle"))) == 2
+
+
+def test_off_without_the_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(drawn.CACHE_ENV, raising=False)
+    assert drawn.key(fleet_charts.waterfall, (STEPS, {}), {}) is None
+    assert not isinstance(fleet_charts.waterfall(STEPS, {"claim": 1.6e9}), drawn.Drawn)
