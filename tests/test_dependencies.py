@@ -56,3 +56,25 @@ def test_charts_are_restored_after_the_pass() -> None:
 
 def test_ranked_puts_the_most_influential_first() -> None:
     assert list(dependencies.ranked({"a": 0.1, "b": -2.0, "c": None, "d": 1.0})) == ["b", "d", "a", "c"]
+
+
+def test_a_pass_split_by_parameter_merges_into_the_whole_pass() -> None:
+    whole = dependencies.chapter_dependencies("reconciliation", DEFAULTS)
+    names = sorted(__import__("analysis.chapters.reconciliation", fromlist=["PARAMETERS"]).PARAMETERS)
+    halves = [dependencies.chapter_dependencies("reconciliation", DEFAULTS, set(names[::2])),
+              dependencies.chapter_dependencies("reconciliation", DEFAULTS, set(names[1::2]))]
+    assert all(halves) and halves[0] != whole  # each half alone is only part of the pass
+    together = dependencies.merged("reconciliation", halves)
+    assert together == whole
+    assert [list(d) for d in together.values()] == [list(d) for d in whole.values()]  # same order, key by key
+
+
+def test_forked_pass_equals_the_pass_in_one_process() -> None:
+    from analysis.pipeline import inprocess
+
+    moved = {**DEFAULTS, "utilisation": 0.7}
+    jobs = [(stem, {n: moved[n] for n in inprocess.declared(stem)}, True) for stem in ("fleet", "reconciliation")]
+    alone = {stem: entry for stem, entry, _ in inprocess._run_all(jobs, 1)}
+    forked = {stem: entry for stem, entry, _ in inprocess._run_all(jobs, 2)}
+    assert forked == alone
+    assert any(forked["fleet"]["depends_on"].values())

@@ -16,7 +16,7 @@ import importlib
 import math
 import pkgutil
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -70,8 +70,9 @@ def elasticity(base: Any, moved: Any, x0: Any, x1: Any) -> tuple[bool, float | N
     return True, ((moved - base) / base) / ((x1 - x0) / x0)
 
 
-def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any]) -> Dependencies:
-    """Dependencies of every value one chapter shows, at the given parameter values."""
+def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: Collection[str] | None = None) -> Dependencies:
+    """Dependencies of every value one chapter shows, at the given parameter values (on the parameters in `moved`
+    only, when given: several processes may share a chapter's pass; their parts merge with `merged`)."""
     from analysis.inputs.params import registry
 
     module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
@@ -83,18 +84,29 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any]) -> Depen
         base = module.chapter(base_p).values
         found: Dependencies = {key: {} for key in base}
         for name in module.PARAMETERS:
-            if name in NOT_MOVED:
+            if name in NOT_MOVED or (moved is not None and name not in moved):
                 continue
             x0 = base_p[name]
             x1 = _moved(x0, params[name])
-            moved = module.chapter({**base_p, name: x1}).values
+            moved_values = module.chapter({**base_p, name: x1}).values
             for key, glued in base.items():
-                if key not in moved:
+                if key not in moved_values:
                     continue
-                depends, e = elasticity(glued.value, moved[key].value, x0, x1)
+                depends, e = elasticity(glued.value, moved_values[key].value, x0, x1)
                 if depends:
                     found[key][name] = None if e is None or not math.isfinite(e) else round(e, 4)
     return found
+
+
+def merged(notebook_stem: str, parts: Sequence[Dependencies]) -> Dependencies:
+    """Parts of one chapter's pass (each over some of its parameters) as the whole pass gives them, in the same order."""
+    order = importlib.import_module(f"analysis.chapters.{notebook_stem}").PARAMETERS
+    keys = list(parts[0]) if parts else []
+    out: Dependencies = {}
+    for key in keys:
+        joined = {name: e for part in parts for name, e in part.get(key, {}).items()}
+        out[key] = {name: joined[name] for name in order if name in joined}
+    return out
 
 
 def ranked(deps: Mapping[str, float | None]) -> dict[str, float | None]:

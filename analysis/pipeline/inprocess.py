@@ -155,12 +155,71 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
 
 
 def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> list[tuple[str, Entry, float]]:
-    # In this process, one chapter after another: forked workers were slower here (each loads the data and the
-    # chart modules again, and numpy's threads oversubscribe two cores), and a what-if recomputes few chapters.
-    del jobs
-    done = [_evaluate_timed(job) for job in jobs_list]
+    # Values in this process, one chapter after another (a what-if recomputes few, and each is fast). The dependency
+    # pass, most of the time, is split by parameter between this process and forked ones (`jobs` cores at most):
+    # moving one parameter for every chapter in one process keeps the Monte Carlo and ledger caches that the chapters
+    # share. Forked after the imports and data are loaded, so a worker starts at once.
+    measured = [(stem, params) for stem, params, measure in jobs_list if measure]
+    workers = min(jobs, os.cpu_count() or 1, 2 if measured else 1)
+    if workers <= 1 or not hasattr(os, "fork"):
+        done = [_evaluate_timed(job) for job in jobs_list]
+        _close_figures()
+        return done
+    started = time.perf_counter()
+    entries = {stem: evaluate(stem, params, False) for stem, params, _ in jobs_list}
+    depends = _dependencies_forked(measured, workers)
+    for stem, _ in measured:
+        entries[stem]["depends_on"] = depends[stem]
     _close_figures()
-    return done
+    share = (time.perf_counter() - started) / max(len(jobs_list), 1)  # the pass is shared: an even share each
+    return [(stem, entries[stem], share) for stem, _, _ in jobs_list]
+
+
+def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int) -> dict[str, Any]:
+    """Each chapter's dependency pass, its parameters dealt between this process and `workers - 1` forked ones."""
+    import pickle
+
+    from analysis.chapters import dependencies
+
+    groups = _deal([name for stem, _ in measured for name in declared(stem) if name not in dependencies.NOT_MOVED], workers)
+    children = []
+    for group in groups[1:]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: its share of every chapter's pass, sent back whole, then gone without cleanup
+            os.close(read)
+            try:
+                payload = pickle.dumps(("ok", {stem: dependencies.chapter_dependencies(stem, params, group) for stem, params in measured}))
+            except BaseException as exc:  # reported to the parent, which raises it
+                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write)
+        children.append((pid, read))
+    parts = {stem: [dependencies.chapter_dependencies(stem, params, groups[0])] for stem, params in measured}
+    for pid, read in children:
+        with os.fdopen(read, "rb") as pipe:
+            received = pipe.read()
+        os.waitpid(pid, 0)
+        status, result = pickle.loads(received) if received else ("error", "a worker died")
+        if status != "ok":
+            raise RuntimeError(f"dependency pass: {result}")
+        for stem, part in result.items():
+            parts[stem].append(part)
+    return {stem: dependencies.merged(stem, parts[stem]) for stem, _ in measured}
+
+
+def _deal(names: list[str], workers: int) -> list[set[str]]:
+    """Parameters dealt round the workers, those most chapters move first (a parameter moves in every chapter that
+    declares it, so it costs about that many runs)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    groups: list[set[str]] = [set() for _ in range(workers)]
+    for i, name in enumerate(sorted(counts, key=lambda n: (-counts[n], n))):
+        groups[i % workers].add(name)
+    return groups
 
 
 def _close_figures() -> None:
