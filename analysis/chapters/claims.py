@@ -261,7 +261,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     _records(page, book, rows)
     _tally(page, rows)
     _like_for_like(page, book)
-    _tables(page, book, rows)
+    if page.shows_tables:
+        _tables(page, book, rows)
     return page
 
 

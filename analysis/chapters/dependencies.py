@@ -80,7 +80,9 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: C
     base_p = {name: values[name] for name in module.PARAMETERS}
     if "mc_samples" in base_p:
         base_p["mc_samples"] = min(int(base_p["mc_samples"]), DEPENDENCY_MC_SAMPLES)
-    with charts_not_drawn():
+    from analysis.chapters.page import values_only
+
+    with charts_not_drawn(), values_only():
         base = module.chapter(base_p).values
         found: Dependencies = {key: {} for key in base}
         for name in module.PARAMETERS:

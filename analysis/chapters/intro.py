@@ -77,7 +77,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
     page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
     page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")
-    page.raw_html("verdicts", claims_chapter.verdict_list_html(claims_chapter.judge(p), LANDING_VERDICTS))
+    if page.shows_tables:
+        page.raw_html("verdicts", claims_chapter.verdict_list_html(claims_chapter.judge(p), LANDING_VERDICTS))
     page.number("landing_verdict_count", len(LANDING_VERDICTS), "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
 
@@ -86,7 +87,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     landing = ("v3_cost_6m", "r1_cost_5m", "headline_1_6b_develop", "opex_944m", "capex_1_6b")
     page.figure("fig_landing", charts.claims_on_their_axes(pd.DataFrame([rows[c] for c in landing]), reconciliation.CHART_TITLE))
 
-    _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, claims)
+    if page.shows_tables:
+        _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, claims)
     return page
 
 

@@ -8,9 +8,11 @@ cells then call `page.show(name)`. Tests call the chapter function directly.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,20 @@ class Glued:
     unit: str
 
 
+# True while only a page's values are wanted (the dependency pass, results computed in-process): a chapter may then
+# skip building what is only shown (`Page.shows_tables`). Values never depend on it.
+_VALUES_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("values_only", default=False)
+
+
+@contextmanager
+def values_only() -> Iterator[None]:
+    token = _VALUES_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _VALUES_ONLY.reset(token)
+
+
 @dataclass
 class Page:
     """Everything one notebook shows: glued values, tables (with their formats) and figures."""
@@ -40,6 +56,11 @@ class Page:
     tables: dict[str, tuple[pd.DataFrame, Formats]] = field(default_factory=dict)
     html: dict[str, str] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
+
+    @property
+    def shows_tables(self) -> bool:
+        """False while only values are wanted: tables and HTML built only to be shown may be skipped."""
+        return not _VALUES_ONLY.get()
 
     def number(self, name: str, value: float, unit: str) -> float:
         """A number for the prose ({glue:text}`name:,.0f`) and results.json."""

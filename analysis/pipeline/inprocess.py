@@ -96,7 +96,9 @@ def evaluate(stem: str, params: Mapping[str, Value], measure: bool) -> Entry:
 
     module = _module(stem)
     params = {name: params[name] for name in module.PARAMETERS}  # in declared order, as page.run passes them
-    with dependencies.charts_not_drawn():
+    from analysis.chapters.page import values_only
+
+    with dependencies.charts_not_drawn(), values_only():
         page = module.chapter(params)
     values = {name: [glued.value, glued.unit] for name, glued in page.values.items()}
     return {"values": values, "depends_on": dependencies.chapter_dependencies(stem, params) if measure else None}
