@@ -86,6 +86,21 @@ def test_select_drops_text_twins_filters_keys_and_threshold() -> None:
     assert set(compare.select(frame, a, b, threshold=0.05)["key"]) == {"fleet_capex_usd", "claim_x_verdict"}  # opex moved 1%
 
 
+@pytest.mark.parametrize(("value", "shown"), [(60_000, "60K"), (12_224, "12.22K"), (2_224, "2224"), (1.686e9, "1.686B"),
+                                             (2.5e5, "250K"), (1.39, "1.39")])
+def test_compact_keeps_magnitudes(value: float, shown: str) -> None:
+    assert compare.compact(value) == shown
+
+
+def test_headline_texts_are_twins_of_their_numbers() -> None:
+    a = _doc(headline_opex_per_year_usd=1.387e8, headline_opex_text="$139M", headline_opex_per_year_usd_p10=7.609e7,
+             headline_opex_p10_text="$76.1M")
+    b = _doc(headline_opex_per_year_usd=2.442e7, headline_opex_text="$24.4M", headline_opex_per_year_usd_p10=1.89e7,
+             headline_opex_p10_text="$18.9M")
+    shown = set(compare.select(compare.compare(a, b), a, b)["key"])
+    assert shown == {"headline_opex_per_year_usd", "headline_opex_per_year_usd_p10"}  # names unlike, declared twins
+
+
 def test_render_fits_100_columns() -> None:
     long_key = "claim_headline_1_6b_develop_verdict_share_text_and_more"
     a = _doc(**{long_key: 1.0, "fleet_capex_usd": 1.88e9, "v": "a very long verdict sentence " * 5})

@@ -44,6 +44,12 @@ HEADLINE_NUMBERS = {"headline_dev": ("headline_dev_usd", "USD"), "headline_capex
 STAGE_KEYS = {"Pre-training": "pretrain", "Context extension": "context_ext", "Post-training": "post_training"}
 
 
+# Each headline's texts and the numbers they show (results.text_twins: a script reads the number, `compare` leaves the
+# text out): declared, because "headline_opex_text" and "headline_opex_per_year_usd" are too unlike to be matched by name.
+TEXT_TWINS = {f"{name}{suffix}_text": f"{number}{suffix}" for name, (number, _) in HEADLINE_NUMBERS.items()
+              for suffix in ("", "_p10", "_p90")}
+
+
 def chapter(p: Mapping[str, Value]) -> Page:
     page = Page()
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]

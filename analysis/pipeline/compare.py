@@ -81,8 +81,8 @@ def compact(v: Any) -> str:
         return str(v)
     if math.isinf(v):
         return "∞" if v > 0 else "-∞"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "K")):
-        if abs(v) >= scale:
+    for at_least, scale, suffix in ((1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")):
+        if abs(v) >= at_least:  # thousands from 10,000 (2,224 stays whole)
             return f"{v / scale:.4g}{suffix}"
     return f"{v:.4g}"
 

@@ -168,7 +168,20 @@ def text_twins(results: dict[str, dict[str, Any]]) -> dict[str, str]:
         best = max(candidates, default=None)
         if best is not None and best[0] >= TWIN_NAME_SIMILARITY:
             twins[key] = best[1]
-    return twins
+    return twins | {text: number for text, number in declared_twins().items() if text in results and number in results}
+
+
+def declared_twins() -> dict[str, str]:
+    """Text key → number key, as chapters declare them (a module's TEXT_TWINS) where names alone cannot tell."""
+    import importlib
+    import pkgutil
+
+    import analysis.chapters as chapters
+
+    out: dict[str, str] = {}
+    for info in pkgutil.iter_modules(chapters.__path__):
+        out |= getattr(importlib.import_module(f"analysis.chapters.{info.name}"), "TEXT_TWINS", {})
+    return out
 
 
 def verdict_numbers(results: dict[str, dict[str, Any]]) -> dict[str, str]:
