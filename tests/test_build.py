@@ -136,8 +136,9 @@ def test_fleet_overrides_move_capex_ownership_waterfall_and_verdicts(default_bui
     assert (base["fleet_gpus"], new["fleet_gpus"]) == (gpus_before, gpus_after)
     assert (base["fleet_hopper_gpus"], new["fleet_hopper_gpus"]) == (50_000, 25_000)
     h20_all_in = p["price_h20_usd"] + p["h20_server_non_gpu_usd"] / 8 + p["network_usd_per_gpu"]
-    # Storage scales with the GPU count (Fire-Flyer 2's ratio of storage nodes to GPUs); the CPU nodes do not.
-    storage_per_gpu = p["storage_nodes_per_gpu"] * (p["a100_server_non_gpu_usd"] + p["storage_node_ssd_tb"] * p["ssd_usd_per_tb"])
+    # Storage scales with the GPU count (Fire-Flyer 2's ratio of storage nodes to GPUs), each node a two-CPU server priced
+    # as a CPU node plus its flash; the CPU nodes do not scale.
+    storage_per_gpu = p["storage_nodes_per_gpu"] * (p["cpu_node_usd"] + p["storage_node_ssd_tb"] * p["ssd_usd_per_tb"])
     delta_capex = -25_000 * (h20_all_in + storage_per_gpu) + p["fleet_h800"] * (40_000 - p["price_h800_usd"])
     assert new["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] + delta_capex)
     assert new["capex_implied_price_per_gpu_usd"] == pytest.approx(1.6e9 / gpus_after)

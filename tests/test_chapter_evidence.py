@@ -63,6 +63,20 @@ def test_vat_comes_out_of_yuan_quotes_only() -> None:
     # RMB 2.1M server: 2.1M / 1.13 / 7.1 - 53,700 over 8 GPUs
     assert net.loc["h800_server_h3c", "bare_usd"] == pytest.approx((2.1e6 / 1.13 / 7.1 - 53_700) / 8)
     assert gross.loc["h800_server_h3c", "bare_usd"] > net.loc["h800_server_h3c", "bare_usd"]
+    # A grey-market purchase has no VAT invoice: nothing to credit, so its yuan price is used as quoted.
+    assert net.loc["h100_grey_server_2024", "bare_usd"] == gross.loc["h100_grey_server_2024", "bare_usd"] == pytest.approx(
+        (2.7e6 / 7.2 - 53_700) / 8)
+    # A dollar price reported from China is used as reported.
+    assert net.loc["h20_distributors_2024", "bare_usd"] == gross.loc["h20_distributors_2024", "bare_usd"] == 13_500
+
+
+def test_every_quote_says_how_vat_stands_in_it() -> None:
+    from analysis.chapters.inputs import VAT_TREATMENTS
+
+    quotes = hardware_prices()
+    assert set(quotes["vat"]) <= set(VAT_TREATMENTS)
+    assert (quotes.loc[quotes["vat"] == "credited", "currency"] == "CNY").all()
+    assert quotes.set_index("id").loc["h100_grey_server_2024", "vat"] == "grey"
 
 
 def test_h20_board_replacement_price_is_net_of_vat() -> None:
@@ -96,3 +110,24 @@ def test_spend_to_date_adds_running_costs_and_staff_to_capex(page) -> None:
     staff = DEFAULTS["staff_headcount"] * DEFAULTS["staff_loaded_cost_usd"] * DEFAULTS["staff_years_to_date"]
     assert book["cumulative_spend_usd"] - book["fleet_capex_as_paid_usd"] > staff
     assert 0 < book["fleet_capex_storage_usd"] < 0.05 * book["fleet_capex_usd"]
+
+
+def test_thin_inputs_have_sourced_ends_and_defaults_at_their_medians(page) -> None:
+    """Cost of capital, maintenance, network and the storage node: each range's ends are the sourced figures the page
+    names, and each default is its range's median (tests/test_uncertainty.py checks the medians for every input)."""
+    assert (page["cost_of_capital_low"], page["cost_of_capital_mode"], page["cost_of_capital_high"]) == (
+        data.published("china_10y_yield_jan_2025"), data.published("china_lpr_5y_2023"), data.published("baidu_cost_of_equity"))
+    assert page["maintenance_share_low"] == 0 and page["maintenance_share_high"] == pytest.approx(page["dgx_h100_support_share"])
+    assert page["dgx_h100_support_share"] == pytest.approx(39_800 / 199_000)
+    fat_tree = data.published("isca_network_usd_per_endpoint_mpft")
+    assert page["network_usd_per_gpu_p5"] == pytest.approx(fat_tree * (1 - data.published("rail_only_cost_cut_low")), rel=1e-4)
+    assert REG["network_usd_per_gpu"].default == pytest.approx(math.sqrt(page["network_usd_per_gpu_p5"] * page["network_usd_per_gpu_p95"]),
+                                                                rel=1e-4)
+    assert page["storage_node_usd"] == DEFAULTS["cpu_node_usd"] + DEFAULTS["storage_node_ssd_tb"] * DEFAULTS["ssd_usd_per_tb"]
+
+
+def test_the_cabinet_rent_found_is_shown_not_used(page) -> None:
+    """Read per kW, the translated 2023 cabinet rents would lie above the rack-rental range: they are context, and the
+    range's ends stay the hall's cost and the US colocation rate."""
+    assert page["cabinet_rent_now_usd_per_h800_year"] > page["hosting_usd_per_gpu_year_p95"]
+    assert page["cabinet_rent_now_usd_per_h800_year"] == pytest.approx(1_300 * 12 / 7.1 * 0.7 * 1.82)

@@ -4,9 +4,10 @@ Default inputs used below: fleet 10,000 A100 + 10,000 H800 + 10,000 H100 + 30,00
 medians of their ranges); prices as paid $13,750, $26,006, $30,000, $12,500 (the medians of their quotes, net of VAT)
 and at 2025 listings $17,420, $33,800, $31,250, $14,826; other server parts $10,000 per Fire-Flyer node and $53,700 per
 HGX server (H800, H100 and H20 alike); network $470 per A100 and $4,390 per Hopper GPU; storage at 0.018 nodes per GPU,
-each $10,000 of parts and 245.76 TB at $109.5, drawing 500 W, and 50 CPU nodes at $32,010; TDP 250/700/700/400 W with
-server factors 1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,021 per H800-year; capital at 2.95% over 4.5
-years; maintenance 3.2% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048
+each a two-CPU server priced as a CPU node ($32,010 of parts) with 245.76 TB at $109.5, drawing 500 W, and 50 CPU
+nodes at $32,010; TDP 250/700/700/400 W with
+server factors 1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,021 per H800-year; capital at 4.75% over 4.5
+years; maintenance 5.86% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048
 GPUs at $2 per GPU-hour.
 """
 
@@ -40,7 +41,7 @@ SERVERS = sum(COUNTS[g] * (PRICES[g] + NON_GPU[g] / 8) for g in COUNTS)
 
 def support(gpus: float) -> float:
     """Storage at Fire-Flyer's ratio of storage nodes to GPUs, and the 50 CPU nodes."""
-    return gpus * 0.018 * (10_000 + 245.76 * 109.5) + 50 * 32_010
+    return gpus * 0.018 * (32_010 + 245.76 * 109.5) + 50 * 32_010
 
 
 def support_kw(gpus: float) -> float:
@@ -50,7 +51,8 @@ def support_kw(gpus: float) -> float:
 CAPEX = SERVERS + sum(COUNTS[g] * NETWORK[g] for g in COUNTS) + support(sum(COUNTS.values()))
 V3_HOURS = 2_664_000 + 119_000 + 5_000
 H800_EQUIVALENTS = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
-ANNUITY = 0.0295 / (1 - 1.0295 ** -4.5)
+ANNUITY = 0.0475 / (1 - 1.0475 ** -4.5)
+MAINTENANCE = 0.0586
 OPS_STAFF = 36 * 200_000
 POWER_USD_PER_KWH = 0.088
 HOSTING = 1_021  # the geometric middle of a Chinese hall's cost and a US colocation rate, for an H800 server's 1.274 kW
@@ -202,7 +204,7 @@ def test_opex_and_tco(page: Page) -> None:
     # H20 400 W × 1.8, storage and CPU nodes at 500 W, against the H800's 700 W × 1.82).
     h800_kw = 0.7 * 1.82
     hosting = HOSTING * (10_000 * 0.25 * 1.25 / h800_kw + 20_000 + 30_000 * 0.4 * 1.8 / h800_kw + support_kw(GPUS) / h800_kw)
-    maintenance = CAPEX * 0.032
+    maintenance = CAPEX * MAINTENANCE
     per_year = power + hosting + maintenance + OPS_STAFF
     assert page["fleet_opex_per_year_usd"] == pytest.approx(per_year, rel=1e-12)
     assert page["fleet_opex_usd"] == pytest.approx(4 * per_year, rel=1e-12)
@@ -212,7 +214,7 @@ def test_opex_and_tco(page: Page) -> None:
     assert page["fleet_opex_maintenance_over_power"] == pytest.approx(maintenance / power, rel=1e-12)
     # Luk's reading of the TCO line: capex over four years plus a year of operation.
     assert page["fleet_tco_per_year_usd"] == pytest.approx(CAPEX / 4 + per_year, rel=1e-12)
-    # On the ownership basis: the capex repaid as an annuity at 11% over 4.5 years, plus the opex.
+    # On the ownership basis: the capex repaid as an annuity at the cost of capital over 4.5 years, plus the opex.
     assert page["fleet_cost_per_year_usd"] == pytest.approx(CAPEX * ANNUITY + per_year, rel=1e-12)
     assert page["luk_tco_all_text"] == "$640M" and page["luk_tco_hoppers_text"] == "$545M"
     frame, _ = page.tables["opex_parts"]
@@ -224,15 +226,15 @@ def test_opex_and_tco(page: Page) -> None:
 def test_ownership_per_hour_held_and_useful(page: Page) -> None:
     all_in = 26_006 + 53_700 / 8 + 4_390
     power = 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH
-    yearly = all_in * ANNUITY + power + HOSTING + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in * ANNUITY + power + HOSTING + all_in * MAINTENANCE + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
     assert page["owned_gpu_useful_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
     assert page.values["owned_gpu_hour_usd"].unit == "USD per GPU-hour held"
     assert page["owned_gpu_hour_epoch_usd"] == pytest.approx((all_in / 4.5 + power) / 8760, rel=1e-9)
     assert page["gpu_hour_usd"] == 2.0 and page["depreciation_years"] == 4.5 and page["utilisation"] == 0.75
-    assert page["cost_of_capital"] == 0.0295
+    assert page["cost_of_capital"] == 0.0475
     assert page["h800_market_rental_usd"] == 3.42
-    # $2 is above $1.39 per hour held, and far below the $3.42 market rental.
+    # $2 is above $1.55 per hour held, and far below the $3.42 market rental.
     assert page["assumed_vs_owned"] == "above" and page["assumed_vs_market"] == "below"
     assert page["semianalysis_h100_tco_usd_per_gpu_hour"] == 1.525
     assert page["v3_run_cost_neocloud_usd"] == pytest.approx(V3_HOURS * (2.45 + 3.29) / 2)
@@ -257,7 +259,7 @@ def test_dearer_h800_and_capital_move_ownership() -> None:
     plt.close("all")
     assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * (40_000 - 26_006), rel=1e-12)
     all_in = 40_000 + 53_700 / 8 + 4_390
-    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + HOSTING + all_in * 0.032 + OPS_STAFF / GPUS
+    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + HOSTING + all_in * MAINTENANCE + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
 
 

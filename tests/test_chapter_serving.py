@@ -417,4 +417,13 @@ def test_serving_v4_rescales_v3s_disclosed_costs(page: Page) -> None:
     # V4-Flash does less work per token than V3 in both phases; V4-Pro's larger activated weights cost more in prefill.
     assert page["serving_v4_flash_prefill_over_v3"] < 1 and page["serving_v4_flash_decode_over_v3"] < 1
     assert page["serving_v4_pro_prefill_over_v3"] > 1 > page["serving_v4_pro_decode_over_v3"]
-    assert len(page.tables["v4_prices"][0]) == 5
+    frame = page.tables["v4_prices"][0]
+    assert len(frame) == 7 and [label.split(",")[0] for label in frame["Price list"][:2]] == ["DeepSeek-V3", "DeepSeek-V3.2-Exp"]
+    # V3 and V4 side by side on one basis at a time: the owned cost per hour held, and the rental price.
+    to_owned = page["owned_gpu_hour_usd"] / page["gpu_hour_usd"]
+    v3_output_owned = page["inference_cost_per_m_output_tokens_usd"] * to_owned
+    assert v3_output_owned == pytest.approx(page["serving_v4_v3_output_usd_per_m_owned"])
+    assert page["serving_v3_standard_output_margin_owned"] == pytest.approx(1 - v3_output_owned / page["price_v3_standard_output_usd_per_m"])
+    assert frame.iloc[0]["Output margin at $2.00/h rental"] == pytest.approx(page["price_v3_standard_output_margin"])
+    assert page["serving_v4_pro_output_margin_rental"] == pytest.approx(
+        1 - page["serving_v4_pro_output_usd_per_m_owned"] / to_owned / page["serving_v4_pro_price_output"])

@@ -12,6 +12,7 @@ from analysis.model.ledger import (
     ABOVE,
     ABOVE_FLOOR,
     ASSUMED,
+    BELOW,
     BELOW_FLOOR,
     CONFIRMED,
     HOLDS,
@@ -89,6 +90,13 @@ def test_a_claim_is_judged_as_the_quantity_it_names_and_told_what_it_fits() -> N
     # Above the fleet's capex but within all spending to date: the second quantity it may name.
     spent = claims_check.record("headline_1_6b_develop", "figure", 3.2e9, "$3.2B", _book(), 0.25)
     assert spent.matches is not None and spent.matches.words == "all spending to date on the estimate's counts"
+
+
+def test_the_counts_are_named_once_in_a_sentence() -> None:
+    """A claim on the estimate's counts that fits another quantity on the same counts names them once."""
+    rec = claims_check.record("capex_1_6b", "figure", 1.0e9, "$1B", _book(), 0.25)  # below the capex, within the GPUs' range
+    assert rec.verdict == BELOW and rec.matches is not None and rec.matches.words == "the GPUs alone"
+    assert sentence(rec).count("estimate's") == 1, sentence(rec)
 
 
 def test_a_fixed_figure_fits_within_the_rounding_tolerance() -> None:

@@ -10,17 +10,20 @@ from functools import cache, lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.inputs import cost_model, hardware_prices
+from analysis.chapters.inputs import cost_model, gpu_catalogue, hardware_prices
 from analysis.chapters.page import Page, Value
 from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
 from analysis.model import compute, costs, reconcile
 
-PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", "vat_rate")
+PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", "vat_rate")  # MODEL_PARAMS holds the storage node's inputs
 V3_ACTIVE_PARAMS = 37e9  # V3 report §4.2: 37B activated per token
 BOUND_COLUMN = {"low": "low", "centre": "mode", "high": "high"}
 PRICED = ("h800", "h100", "h20", "a100")
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# A bound no item gives: mirrored about the centre so that the estimate stays the median. An assumption, and named so.
+MIRROR = "an assumption: as far {side} the centre as the {other} (no item says more)"
+MONTHS_PER_YEAR = 12
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -29,6 +32,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.include(_from_data_alone())
     research_compute(page, p)
     prices_from_evidence(page, p)
+    capital_evidence(page)
+    maintenance_evidence(page)
+    network_evidence(page)
+    rack_rental_evidence(page)
+    storage_node_evidence(page, p)
     spend_to_date(page, p)
     return page
 
@@ -66,10 +74,12 @@ def count_ranges(page: Page) -> None:
         drawn = table[table["parameter"] == name]
         says = {b: "; ".join(f"{r.claimant} ({r.date[:7]})" for r in drawn[drawn["bound"] == b].itertuples()) or "—"
                 for b in ("low", "centre", "high", "beyond")}
+        if ranges.loc[name, "low"] == ranges.loc[name, "high"]:  # held at a disclosed count: no range
+            says["centre"] = says["high"] = f"held at the low: {says['low']}"
         rows.append({"GPU count": ranges.loc[name, "label"], "Low": ranges.loc[name, "low"],
-                     "Low from": says["low"] if says["low"] != "—" else "as far below the centre as the high is above",
+                     "Low from": says["low"] if says["low"] != "—" else MIRROR.format(side="below", other="high is above"),
                      "Centre": ranges.loc[name, "mode"], "Centre from": says["centre"], "High": ranges.loc[name, "high"],
-                     "High from": says["high"] if says["high"] != "—" else "as far above the centre as the low is below",
+                     "High from": says["high"] if says["high"] != "—" else MIRROR.format(side="above", other="low is below"),
                      "Beyond the range": says["beyond"]})
     page.table("count_ranges", pd.DataFrame(rows), {"Low": "{:,.0f}", "Centre": "{:,.0f}", "High": "{:,.0f}"})
     page.number("wang_h100_claim", float(table.set_index("id").loc["wang_2025", "value"]), "GPUs")
@@ -115,12 +125,14 @@ def _power_of_ten(value: float) -> str:
 
 @lru_cache(maxsize=64)
 def as_paid_quotes(vat_rate: float, non_gpu_per_server: float) -> pd.DataFrame:
-    """Each as-paid quote (data/hardware_prices.csv, role as_paid) as one bare GPU's price in dollars: yuan net of VAT, a
-    range at its middle, a server less its other parts (the HGX median), over its GPUs. Cached: not to be mutated."""
+    """Each as-paid quote (data/hardware_prices.csv, role as_paid) as one bare GPU's price in dollars: a formal-channel
+    yuan price net of the VAT its buyer credits (vat "credited"; a grey-market price has no VAT invoice and stays as
+    quoted), a range at its middle, a server less its other parts (the HGX median), over its GPUs. Cached: not to be
+    mutated."""
     quotes = hardware_prices()
     quotes = quotes[quotes["role"] == "as_paid"].copy()
     middle = (quotes["usd_low"] + quotes["usd_high"]) / 2 * quotes["gpus"]
-    net = [costs.net_of_vat(m, vat_rate) if c == "CNY" else m for m, c in zip(middle, quotes["currency"], strict=True)]
+    net = [costs.net_of_vat(m, vat_rate) if v == "credited" else m for m, v in zip(middle, quotes["vat"], strict=True)]
     quotes["bare_usd"] = [costs.bare_gpu_price(n, g, non_gpu_per_server, "server" in item)
                           for n, g, item in zip(net, quotes["gpus"], quotes["item"], strict=True)]
     return quotes
@@ -145,7 +157,8 @@ def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
 
 
 def vat_effect(p: Mapping[str, Value]) -> float:
-    """How much capex the VAT would add if it were left in the yuan-quoted prices (H800 and H20, and the grey H100)."""
+    """How much capex the VAT would add if it were left in the formal-channel yuan prices (the H800's and the H20's; the
+    H100's only yuan quote is a grey-market one, with no VAT to take out)."""
     gross = as_paid_quotes(0.0, float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
     net = as_paid_quotes(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
     delta = 0.0
@@ -156,8 +169,63 @@ def vat_effect(p: Mapping[str, Value]) -> float:
     return delta
 
 
+def capital_evidence(page: Page) -> None:
+    """5a. The cost of capital: a safe yield, a borrowing rate and an equity opportunity cost, the range's three points."""
+    ranges = data.load_indexed("uncertainty.csv").loc["cost_of_capital"]
+    for end, column in (("low", "low"), ("mode", "mode"), ("high", "high")):
+        page.number(f"cost_of_capital_{end}", float(ranges[column]), "fraction per year")
+    for key in ("china_10y_yield_jan_2025", "china_lpr_5y_2023", "baidu_cost_of_equity", "baidu_wacc", "alibaba_cost_of_equity",
+                "alibaba_wacc", "alibaba_screen_risk_free"):
+        page.number(key, data.published(key), "fraction per year")
+
+
+def maintenance_evidence(page: Page) -> None:
+    """5b. Maintenance: none for an owner that maintains its own hardware, up to a full vendor contract at NVIDIA's DGX rate."""
+    ranges = data.load_indexed("uncertainty.csv").loc["maintenance_share_per_year"]
+    page.number("maintenance_share_low", float(ranges["low"]), "fraction of capex per year")
+    page.number("maintenance_share_high", float(ranges["high"]), "fraction of capex per year")
+    page.number("dgx_h100_support_usd_per_year", data.published("dgx_h100_support_usd_per_year"), "USD per year")
+    page.number("dgx_h100_base_price_usd", data.published("dgx_h100_base_price_usd"), "USD per 8-GPU system")
+    page.number("dgx_h100_support_share", data.published("dgx_h100_support_usd_per_year") / data.published("dgx_h100_base_price_usd"),
+                "fraction of the price per year")
+    page.number("it_service_contract_low", data.published("it_service_contract_low"), "fraction of the price per year")
+    page.number("it_service_contract_high", data.published("it_service_contract_high"), "fraction of the price per year")
+
+
+def network_evidence(page: Page) -> None:
+    """5c. The Hopper network's range: a rail-only network's saving sets its 5th percentile, DeepSeek's fat tree its median."""
+    ranges = data.load_indexed("uncertainty.csv").loc["network_usd_per_gpu"]
+    page.number("rail_only_cost_cut_low", data.published("rail_only_cost_cut_low"), "fraction")
+    page.number("rail_only_cost_cut_high", data.published("rail_only_cost_cut_high"), "fraction")
+    page.number("network_usd_per_gpu_p5", float(ranges["low"]), "USD per GPU")
+    page.number("network_usd_per_gpu_p95", float(ranges["high"]), "USD per GPU")
+
+
+def rack_rental_evidence(page: Page) -> None:
+    """5d. Rack rental: the range's sourced ends, and the one Chinese cabinet rent found, shown and not used (its unit is
+    ambiguous), read per kW as an H800 would pay it."""
+    ranges = data.load_indexed("uncertainty.csv").loc["hosting_usd_per_gpu_year"]
+    page.number("hosting_usd_per_gpu_year_p5", float(ranges["low"]), "USD per H800-year")
+    page.number("hosting_usd_per_gpu_year_p95", float(ranges["high"]), "USD per H800-year")
+    h800 = gpu_catalogue()["h800"]
+    h800_kw = h800.tdp_w * h800.server_power_factor / 1e3
+    rate = data.published("cny_per_usd_2023")
+    for when in ("before", "now", "low"):
+        rmb = data.published(f"cabinet_rent_rmb_per_kw_month_{when}")
+        page.number(f"cabinet_rent_rmb_{when}", rmb, "RMB a month (per kW, as translated)")
+        page.number(f"cabinet_rent_{when}_usd_per_h800_year", rmb * MONTHS_PER_YEAR / rate * h800_kw, "USD per H800-year, read per kW")
+
+
+def storage_node_evidence(page: Page, p: Mapping[str, Value]) -> None:
+    """5e. A 3FS storage node as what it is: a two-CPU server (priced as a CPU node) with its flash."""
+    parts, tb, per_tb = (float(p[k]) for k in ("cpu_node_usd", "storage_node_ssd_tb", "ssd_usd_per_tb"))  # type: ignore[arg-type]
+    page.number("storage_node_parts_usd", parts, "USD per node")
+    page.number("storage_node_flash_usd", tb * per_tb, "USD per node")
+    page.number("storage_node_usd", costs.storage_node_usd(parts, tb, per_tb), "USD per node")
+
+
 def spend_to_date(page: Page, p: Mapping[str, Value]) -> None:
-    """5. What the fleet and the people cost by the estimate's date, as paid."""
+    """6. What the fleet and the people cost by the estimate's date, as paid."""
     book = cost_model(p)  # type: ignore[arg-type]
     page.number("cumulative_spend_usd", book["cumulative_spend_usd"], "USD")
     page.text("cumulative_spend_text", usd_sig(book["cumulative_spend_usd"]))

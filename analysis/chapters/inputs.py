@@ -23,7 +23,12 @@ from analysis.model import uncertainty as unc
 from analysis.paths import DATA_DIR
 
 BASIS_LABELS = {"as_paid": "as paid", "replacement_2025": "2025 replacement"}  # the GPU price bases, in words
-VALUATION_SOURCE = "semianalysis"  # the estimate's own date is the date its fleet is valued at
+VALUATION_SOURCE = "semianalysis"
+# How VAT stands in each quote of data/hardware_prices.csv (column `vat`): a formal-channel yuan price with its VAT
+# inside, which a general VAT taxpayer credits ("credited", taken out); a grey-market price, with no VAT invoice and so
+# nothing to credit ("grey", used as quoted); a dollar price reported from China without saying whether VAT is inside
+# ("unstated", used as reported); a US price, outside China's VAT ("us").
+VAT_TREATMENTS = ("credited", "grey", "unstated", "us")  # the estimate's own date is the date its fleet is valued at
 
 
 def valuation_date(data_dir: Path = DATA_DIR) -> str:
@@ -94,7 +99,8 @@ def _correlations() -> tuple[unc.Correlation, ...]:
 def hardware_prices(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """data/hardware_prices.csv with each quote per GPU in dollars: `quoted` as printed (currency, range),
     `usd_per_gpu` formatted ($25,000–30,000), `usd_low`/`usd_high` as numbers, `source` its publisher.
-    A yuan price needs its rate (cny_per_usd); errors name the row. A copy: callers may mutate it."""
+    A yuan price needs its rate (cny_per_usd), and `vat` one of VAT_TREATMENTS (only a yuan price is "credited",
+    only a dollar price "us"); errors name the row. A copy: callers may mutate it."""
     return _hardware_prices(Path(data_dir)).copy()
 
 
@@ -110,6 +116,10 @@ def _hardware_prices(data_dir: Path) -> pd.DataFrame:
             raise InputError(f"{where}:currency: expected USD or CNY, got {row.currency!r}")
         if row.currency == "CNY" and not row.cny_per_usd > 0:
             raise InputError(f"{where}:cny_per_usd: a yuan price needs a positive exchange rate")
+        if row.vat not in VAT_TREATMENTS:
+            raise InputError(f"{where}:vat: expected one of {', '.join(VAT_TREATMENTS)}, got {row.vat!r}")
+        if (row.vat == "credited" and row.currency != "CNY") or (row.vat == "us" and row.currency != "USD"):
+            raise InputError(f"{where}:vat: {row.vat!r} does not fit a {row.currency} price")
         if not row.gpus >= 1:
             raise InputError(f"{where}:gpus: expected at least 1 GPU, got {row.gpus:g}")
         top = row.low if pd.isna(row.high) else row.high

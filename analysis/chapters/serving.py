@@ -157,7 +157,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     year = fleet_time_budget(page, f)
     fleet_year_in_money(page, f, day, *year)
     fleet_budget_table(page, f, day, *year)
-    v4_serving(page, f, day, roof)
+    v4_serving(page, f, day, roof, costs, v32_own)
     return page
 
 
@@ -657,9 +657,10 @@ def v4_work_per_token(f: Mapping[str, float], cfg: arch.ModelConfig, streams_per
     return arch.flops_per_token(cfg, f["avg_kv_tokens"]), weights / (streams_per_gpu * tps) + kv / tps
 
 
-def v4_serving(page: Page, f: Mapping[str, float], day: Day, roof: Rooflines) -> None:
+def v4_serving(page: Page, f: Mapping[str, float], day: Day, roof: Rooflines, rental: inf.TokenCosts, v32_own: float) -> None:
     """Serving V4 at the book's owned cost: V3's disclosed costs per million tokens at the owned cost per H800-hour held,
-    scaled by each model's work per token (prefill by FLOP, decode by bytes read), against DeepSeek's V4 prices."""
+    scaled by each model's work per token (prefill by FLOP, decode by bytes read), against DeepSeek's V4 prices. V3's and
+    V3.2-Exp's lists stand beside them on the same two bases, the owned cost and the rental price, each labelled."""
     owned = inf.token_costs(f["gpus_per_node"], day.owned, f["prefill_tokens_per_s_per_node"], f["decode_tokens_per_s_per_node"],
                             f["cache_hit_share"], f["cache_hit_cost_fraction"])
     v3_flops, v3_bytes = v4_work_per_token(f, roof.v3, roof.decode.streams_per_gpu)
@@ -668,24 +669,40 @@ def v4_serving(page: Page, f: Mapping[str, float], day: Day, roof: Rooflines) ->
     page.number("serving_v4_v3_decode_mb_per_token", v3_bytes / 1e6, "MB read per output token")
     page.number("serving_v4_weight_dtype_bytes", f["weight_dtype_bytes"], "bytes per weight")
     page.number("serving_v4_kv_dtype_bytes", f["kv_dtype_bytes"], "bytes per cached element")
-    price_table = data.load_indexed("api_prices.csv")
-    rows = []
-    for key, name, config in V4_SERVED:
+    to_owned = day.owned / f["gpu_hour_usd"]  # every cost per token scales with the price of the GPU-hour
+    # V3 and V3.2-Exp (V3.2-Exp's output at its own sparse-attention cost, as the price section has it), then V4.
+    served = [("v3_standard", rental.input_cache_miss, rental.output), ("v32_exp", rental.input_cache_miss, v32_own)]
+    for key, _name, config in V4_SERVED:
         flops, read = v4_work_per_token(f, load_config(MODELS_DIR / config), roof.decode.streams_per_gpu)
         miss, output = owned.input_cache_miss * flops / v3_flops, owned.output * read / v3_bytes
         page.number(f"serving_{key}_prefill_over_v3", flops / v3_flops, "fraction (FLOP per input token)")
         page.number(f"serving_{key}_decode_over_v3", read / v3_bytes, "fraction (bytes read per output token)")
         page.number(f"serving_{key}_miss_usd_per_m_owned", miss, "USD per million tokens (owned cost, estimate)")
         page.number(f"serving_{key}_output_usd_per_m_owned", output, "USD per million tokens (owned cost, estimate)")
-        for price_key in V4_PRICES[key]:
-            listed = prices(price_table.loc[price_key])
-            page.number(f"serving_{price_key}_price_miss", listed.input_cache_miss, "USD per million tokens")
-            page.number(f"serving_{price_key}_price_output", listed.output, "USD per million tokens")
-            page.number(f"serving_{price_key}_output_margin_owned", float(inf.implied_gross_margin(listed.output, output)), "fraction")
-            page.number(f"serving_{price_key}_miss_margin_owned", float(inf.implied_gross_margin(listed.input_cache_miss, miss)), "fraction")
-            label = re.sub(r" \(.*\)$", "", str(price_table.loc[price_key, "model"]))
-            rows.append({"Model": name, "Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}",
-                         "Miss price": listed.input_cache_miss, "Miss cost": miss, "Output price": listed.output, "Output cost": output,
-                         "Output margin": float(inf.implied_gross_margin(listed.output, output))})
-    page.table("v4_prices", pd.DataFrame(rows), {"Miss price": "${:,.3f}", "Miss cost": "${:,.3f}", "Output price": "${:,.2f}",
-                                                 "Output cost": "${:,.2f}", "Output margin": _pct})
+        page.number(f"serving_{key}_output_usd_per_m_rental", output / to_owned, "USD per million tokens (rental price, estimate)")
+        served += [(price_key, miss / to_owned, output / to_owned) for price_key in V4_PRICES[key]]
+    rows = [_served_row(page, price_key, miss, output, to_owned) for price_key, miss, output in served]
+    rental_margin = f"Output margin at ${f['gpu_hour_usd']:.2f}/h rental"
+    page.table("v4_prices", pd.DataFrame(rows).rename(columns={"Output margin, rental": rental_margin}), {
+        "Miss price": "${:,.3f}", "Miss cost, owned": "${:,.3f}", "Output price": "${:,.2f}", "Output cost, owned": "${:,.2f}",
+        "Output margin, owned": _pct, rental_margin: _pct})
+
+
+def _served_row(page: Page, price_key: str, miss_rental: float, output_rental: float, to_owned: float) -> dict:
+    """One price list (it names its model) against the model's cost per million tokens on both bases: the owned cost per H800-hour held and the
+    rental price (V3's costs are the disclosure's at that price; a later model's are V3's rescaled by its work)."""
+    price_table = data.load_indexed("api_prices.csv")
+    listed = prices(price_table.loc[price_key])
+    miss, output = miss_rental * to_owned, output_rental * to_owned
+    margin_owned = float(inf.implied_gross_margin(listed.output, output))
+    margin_rental = float(inf.implied_gross_margin(listed.output, output_rental))
+    page.number(f"serving_{price_key}_output_margin_owned", margin_owned, "fraction")
+    page.number(f"serving_{price_key}_miss_margin_owned", float(inf.implied_gross_margin(listed.input_cache_miss, miss)), "fraction")
+    if price_key not in DEEPSEEK_PRICES:  # V3's lists have their prices and rental margins glued in the price section
+        page.number(f"serving_{price_key}_price_miss", listed.input_cache_miss, "USD per million tokens")
+        page.number(f"serving_{price_key}_price_output", listed.output, "USD per million tokens")
+        page.number(f"serving_{price_key}_output_margin_rental", margin_rental, "fraction")
+    label = re.sub(r" \(.*\)$", "", str(price_table.loc[price_key, "model"]))
+    return {"Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}",
+            "Miss price": listed.input_cache_miss, "Miss cost, owned": miss, "Output price": listed.output, "Output cost, owned": output,
+            "Output margin, owned": margin_owned, "Output margin, rental": margin_rental}

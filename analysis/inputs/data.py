@@ -76,7 +76,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     "cost_constants.csv": _cols("name:id value:float unit source_id:source note:str?"),
     "hardware_prices.csv": _cols(
-        "id:id gpu item date:date low:float high:float? currency cny_per_usd:float? gpus:float source_id:source note:str? role"
+        "id:id gpu item date:date low:float high:float? currency cny_per_usd:float? gpus:float source_id:source note:str? role vat"
     ),
     "purchases.csv": _cols("gpu:id bought_from:date bought_to:date source_id:source note:str?"),
     "evidence.csv": _cols(

@@ -236,7 +236,7 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
         samples = book.draws(on_counts).get(check.quantity, band.central)
         fits = None
         if verdict in (ABOVE, BELOW):
-            fits = next((_fit(claimed, key, words, book, tolerance) for key, words in check.fits
+            fits = next((_fit(claimed, key, words, book, tolerance, counts_named=on_counts) for key, words in check.fits
                          if _fits(claimed, book.band(key, key in ON_COUNTS), tolerance)), None)
         words = fill(check.words, context) + (" on the estimate's own GPU counts" if on_counts and not book.floor else "")
         return Record(claim_id, verdict, claimed, claimed_text, words, band,
@@ -268,10 +268,12 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
 ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "cumulative_spend_usd"})
 
 
-def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float) -> Match:
+def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float, counts_named: bool = False) -> Match:
+    """What a claim outside its range fits. The counts it is placed on are named once a sentence: not again when the
+    claim's own quantity already rests on them (`counts_named`)."""
     on_counts = key in ON_COUNTS
     band = book.band(key, on_counts)
-    where = " on the estimate's counts" if on_counts and not book.floor else ""
+    where = " on the estimate's counts" if on_counts and not book.floor and not counts_named else ""
     return Match(words + where, None if band.fixed else percentile(claimed, book.draws(on_counts)[key]), book.shown(key, band.central))
 
 

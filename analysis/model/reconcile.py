@@ -66,8 +66,9 @@ def _owned_h800_hour_held(p: Mapping[str, Number], h800: Gpu, price: Number, non
 
 def _support(p: Mapping[str, Number], gpus_total: Number) -> dict[str, Number]:
     """The fleet's storage (3FS, at DeepSeek's own ratio of storage nodes to GPUs) and CPU nodes: capex, and their
-    average IT power in kW (before the PUE)."""
-    node = costs.storage_node_usd(p["a100_server_non_gpu_usd"], p["storage_node_ssd_tb"], p["ssd_usd_per_tb"])
+    average IT power in kW (before the PUE). A storage node is a two-CPU server with its flash: its parts besides the
+    flash are priced as a CPU node's (`cpu_node_usd`), not as what is left of a GPU node's price once its GPUs are out."""
+    node = costs.storage_node_usd(p["cpu_node_usd"], p["storage_node_ssd_tb"], p["ssd_usd_per_tb"])
     storage_nodes = gpus_total * p["storage_nodes_per_gpu"]
     return {"storage": costs.storage_capex_usd(gpus_total, p["storage_nodes_per_gpu"], node),
             "cpu": p["cpu_nodes"] * p["cpu_node_usd"],
