@@ -181,8 +181,9 @@ def _moved_by(sim: Simulation, keys: tuple[str, ...]) -> dict[str, str]:
     swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
     out = {}
     for key in keys:
-        ranked = unc.tornado(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours(), key, swings=swings)
-        top = [_lower(str(label)) for label, swing in zip(ranked["label"], ranked["swing"], strict=True) if swing > 0][:2]
+        # The tornado's ranking (unc.tornado), without its table: the dependency pass asks once per parameter it moves.
+        moved = [(abs(swings[d.parameter][1][key] - swings[d.parameter][0][key]), d.label or d.parameter) for d in sim.dists]
+        top = [_lower(str(label)) for swing, label in sorted(moved, key=lambda m: -m[0]) if swing > 0][:2]
         out[key] = " and ".join(top) if top else "none of the uncertain inputs"
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -116,6 +117,12 @@ class Correlation:
 
 def cholesky_factor(names: list[str], correlations: tuple[Correlation, ...] | list[Correlation]) -> np.ndarray:
     """Lower-triangular L with L·Lᵀ = the inputs' correlation matrix; InputError if it is not one."""
+    return _cholesky_factor(tuple(names), tuple(correlations)).copy()
+
+
+@lru_cache(maxsize=32)
+def _cholesky_factor(names: tuple[str, ...], correlations: tuple[Correlation, ...]) -> np.ndarray:
+    # Factored once per set of inputs: the dependency pass samples the same inputs once per parameter it moves.
     index = {n: i for i, n in enumerate(names)}
     matrix = np.eye(len(names))
     for c in correlations:
