@@ -168,8 +168,12 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
         _close_figures()
         return done
     started = time.perf_counter()
-    entries = {stem: evaluate(stem, params, False) for stem, params, _ in jobs_list}
-    depends = _dependencies_forked(measured, workers)
+    entries: dict[str, Entry] = {}
+
+    def values() -> None:  # in this process, while the forked worker starts its share of the pass
+        entries.update({stem: evaluate(stem, params, False) for stem, params, _ in jobs_list})
+
+    depends = _dependencies_forked(measured, workers, values)
     for stem, _ in measured:
         entries[stem]["depends_on"] = depends[stem]
     _close_figures()
@@ -177,8 +181,9 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
     return [(stem, entries[stem], share) for stem, _, _ in jobs_list]
 
 
-def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int) -> dict[str, Any]:
-    """Each chapter's dependency pass, its parameters dealt between this process and `workers - 1` forked ones."""
+def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int, first: Callable[[], None]) -> dict[str, Any]:
+    """Each chapter's dependency pass, its parameters dealt between this process and `workers - 1` forked ones; this
+    process runs `first` (the values) once the workers are forked."""
     import pickle
 
     from analysis.chapters import dependencies
@@ -199,6 +204,7 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
             os._exit(0)
         os.close(write)
         children.append((pid, read))
+    first()
     parts = {stem: [dependencies.chapter_dependencies(stem, params, groups[0])] for stem, params in measured}
     for pid, read in children:
         with os.fdopen(read, "rb") as pipe:
@@ -213,14 +219,17 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
 
 
 def _deal(names: list[str], workers: int) -> list[set[str]]:
-    """Parameters dealt round the workers, those most chapters move first (a parameter moves in every chapter that
-    declares it, so it costs about that many runs)."""
+    """Parameters dealt to the least loaded worker, those most chapters move first (a parameter moves in every chapter
+    that declares it, so it costs about that many runs)."""
     counts: dict[str, int] = {}
     for name in names:
         counts[name] = counts.get(name, 0) + 1
     groups: list[set[str]] = [set() for _ in range(workers)]
-    for i, name in enumerate(sorted(counts, key=lambda n: (-counts[n], n))):
-        groups[i % workers].add(name)
+    load = [0] * workers
+    for name in sorted(counts, key=lambda n: (-counts[n], n)):
+        least = min(range(workers), key=lambda w: (load[w], w))
+        groups[least].add(name)
+        load[least] += counts[name]
     return groups
 
 
