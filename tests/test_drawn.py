@@ -41,3 +41,24 @@ def test_off_without_the_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(drawn.CACHE_ENV, raising=False)
     assert drawn.key(fleet_charts.waterfall, (STEPS, {}), {}) is None
     assert not isinstance(fleet_charts.waterfall(STEPS, {"claim": 1.6e9}), drawn.Drawn)
+
+
+def test_palette_read_as_matplotlib_reads_the_style_sheet() -> None:
+    import matplotlib
+
+    from analysis.charts import style
+
+    cycle = matplotlib.rc_params_from_file(str(style.STYLE), use_default_template=False)["axes.prop_cycle"]
+    assert style.PALETTE == [entry["color"] for entry in cycle]
+    assert len(style.PALETTE) == 8
+
+
+def test_chapters_load_without_matplotlib() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, analysis.chapters.intro, analysis.chapters.serving, analysis.chapters.atlas, analysis.chapters.fleet, "
+            "analysis.chapters.uncertainty, analysis.chapters.architecture, analysis.chapters.training_compute; "
+            "print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"  # a results-only build never pays for matplotlib

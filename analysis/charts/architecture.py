@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from analysis.charts import style as plots
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
+    from matplotlib.figure import Figure
 
 
 @plots.responsive
@@ -26,7 +29,7 @@ def total_vs_active(models: pd.DataFrame) -> Figure:
     ax.set_yticks(y, order["name"])
     ax.set_xscale("log")
     ax.set_xlabel("Parameters (billions, log scale)")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(plots.ticker().FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     for yi, (t, a) in enumerate(zip(total, active, strict=True)):
         ax.annotate(f"{t:,.1f}B", (t, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
         if t / a > 1.01:  # a dense model's two dots coincide: one label
@@ -93,10 +96,10 @@ def since_v3(contexts: np.ndarray, kv_bytes: dict[str, list[float]], flops: dict
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(marked, [_tokens_label(t) for t in marked])
-        ax.xaxis.set_minor_formatter(FuncFormatter(lambda _v, _p: ""))
+        ax.xaxis.set_minor_formatter(plots.ticker().FuncFormatter(lambda _v, _p: ""))
         ax.set_xlabel("Context length (tokens, log scale)")
-    left.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
-    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    left.yaxis.set_major_formatter(plots.ticker().FuncFormatter(lambda v, _p: f"{v:g}"))
+    right.yaxis.set_major_formatter(plots.ticker().FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     left.set_ylabel("KV cache of one sequence (GB, log scale)")
     right.set_ylabel("Forward GFLOP per token (log scale)")
     left.set_title("Memory: KV cache kept", fontsize=10.5)

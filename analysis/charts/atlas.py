@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analysis.charts import style as plots
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
 
 def _compact(value: float) -> str:
@@ -39,7 +41,7 @@ def _rows(ax: Axes, names: list[str], highlight: list[bool]) -> np.ndarray:
 def _log_axis(ax: Axes, formatter: FuncFormatter) -> None:
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(formatter)
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
 
 
 @plots.responsive
@@ -55,7 +57,7 @@ def total_vs_active(models: pd.DataFrame, highlight: str) -> Figure:
         ax.text(total * 1.18, yi, _compact(total), va="center", fontsize=8.5)
         if total / active > 1.5:
             ax.text(active / 1.18, yi, _compact(active), va="center", ha="right", fontsize=8.5)
-    _log_axis(ax, FuncFormatter(lambda v, _p: _compact(v)))
+    _log_axis(ax, plots.ticker().FuncFormatter(lambda v, _p: _compact(v)))
     ax.set_xlim(order["active_params"].min() / 3, order["total_params"].max() * 2.2)
     ax.set_xlabel("Parameters (log scale)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.13), ncol=2, fontsize=9)
@@ -69,7 +71,7 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     and training FLOP per token."""
     plots.use_style()
     order = models.sort_values("kv_kept")
-    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(7.0, 9.6) if plots.narrow() else (7.0, 5.0), sharey=True,
+    fig, (left, right) = plots.pyplot().subplots(*plots.panels(1, 2), figsize=(7.0, 9.6) if plots.narrow() else (7.0, 5.0), sharey=True,
                                       gridspec_kw={} if plots.narrow() else {"width_ratios": [1.35, 1]})
     y = _rows(left, list(order["name"]), [m == highlight for m in order["model"]])
     windowed = order["kv_kept"] < order["kv_full"]
@@ -78,8 +80,8 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     left.scatter(order["kv_kept"], y, s=30, color=plots.BLUE, zorder=4, label=f"As kept at {context_tokens:,} tokens")
     for yi, kept in zip(y, order["kv_kept"], strict=True):
         left.text(kept / 1.2, yi, _compact(kept), va="center", ha="right", fontsize=8.5)
-    _log_axis(left, FuncFormatter(lambda v, _p: _compact(v)))
-    left.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    _log_axis(left, plots.ticker().FuncFormatter(lambda v, _p: _compact(v)))
+    left.xaxis.set_major_locator(plots.ticker().LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     left.set_xlim(order["kv_kept"].min() / 2.6, order["kv_full"].max() * 1.6)
     left.set_xlabel("Bytes per token (log scale)")
     left.set_title("KV cache (to serve)", fontsize=10.5)
@@ -89,7 +91,7 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     right.scatter(flops, y, s=46, color=plots.GREEN, zorder=3)
     for yi, value in zip(y, flops, strict=True):
         right.text(value * 1.2, yi, f"{value / 1e9:,.0f}", va="center", fontsize=8.5)
-    _log_axis(right, FuncFormatter(lambda v, _p: f"{v / 1e9:,.0f}"))
+    _log_axis(right, plots.ticker().FuncFormatter(lambda v, _p: f"{v / 1e9:,.0f}"))
     right.set_xlim(flops.min() / 1.8, flops.max() * 3.5)
     right.set_xlabel("GFLOP per token (log scale)")
     right.set_title(f"Training ({seq_len:,}-token seq.)", fontsize=10.5)
@@ -102,7 +104,7 @@ def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: st
     """Runs with published GPU-hours: cost at one price (log axis, dots) and implied MFU (linear)."""
     plots.use_style()
     order = frame.sort_values("gpu_hours", ascending=False)
-    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(7.0, 6.2) if plots.narrow() else (7.0, 3.3), sharey=True,
+    fig, (left, right) = plots.pyplot().subplots(*plots.panels(1, 2), figsize=(7.0, 6.2) if plots.narrow() else (7.0, 3.3), sharey=True,
                                       gridspec_kw={} if plots.narrow() else {"width_ratios": [1.45, 1]})
     y = _rows(left, list(order["name"]), [m == highlight for m in order["model"]])
     colours = [plots.VERMILION if m == highlight else plots.BLUE for m in order["model"]]
@@ -111,7 +113,7 @@ def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: st
         left.text(cost * 1.25, yi, f"${_compact(cost)} ({hours / 1e6:,.2f}M h)", va="center", fontsize=8.5)
     left.set_xscale("log")
     plots.usd_axis(left, "x")
-    left.xaxis.set_minor_formatter(NullFormatter())
+    left.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     left.set_xlim(order["cost_usd"].min() / 2, order["cost_usd"].max() * 14)
     left.set_xlabel(f"USD at ${usd_per_gpu_hour:,.2f} per GPU-hour (log scale)")
     left.set_title("Published GPU-hours, one price", fontsize=10.5)

@@ -7,13 +7,15 @@ axis starts, and the MFU chart compares positions, not lengths.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter, PercentFormatter
 
 from analysis.charts import style as plots
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
+    from matplotlib.figure import Figure
 
 
 @plots.responsive
@@ -42,7 +44,7 @@ def mfu_comparison(implied: Mapping[str, float], published: pd.DataFrame, band: 
     ax.set_yticks(y, labels)
     values = [v * 100 for v in implied.values()] + list(published["mfu_low"] * 100) + list(published["mfu_high"] * 100) + [b * 100 for b in band]
     ax.set_xlim(5 * np.floor(min(values) / 5 - 0.5), 5 * np.ceil(max(values) / 5 + 1))
-    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.xaxis.set_major_formatter(plots.ticker().PercentFormatter(decimals=0))
     ax.set_xlabel("Model FLOPs utilisation (% of dense BF16 peak)")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=1, fontsize=8.5)
     ax.axhline(y[len(implied) - 1] - 0.5, color=plots.BLACK, lw=0.6)
@@ -73,7 +75,7 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     left.plot(flops[has], y[has], "o", color=plots.BLUE, ms=7)
     left.set_xscale("log")
     left.set_xlim(1e24, 1e26)
-    left.xaxis.set_minor_formatter(NullFormatter())
+    left.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     left.set_xlabel("Training compute (FLOP, log scale)")
     left.set_yticks(y, frame["name"])
     left.set_title("Compute")
@@ -96,7 +98,7 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     plots.usd_axis(right, "x")
     right.set_xlabel("Cost (USD, log scale)")
     right.set_title("Cost")
-    right.xaxis.set_minor_formatter(NullFormatter())
+    right.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     right.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), fontsize=8, ncol=1)
     fig.tight_layout()
     return fig
@@ -127,7 +129,7 @@ def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, floa
     left.set_yticks(y, [row[0] for row in rows])
     for ax, values in ((left, [f for row in rows for f in row[1]]), (right, [c for row in rows for c in row[2]])):
         ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
         ax.set_xlim(min(values) / 2, max(values) * 12)
     left.set_xlabel("Training compute (FLOP, log scale)")
     left.set_title("Compute", fontsize=10.5)

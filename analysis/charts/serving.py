@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from analysis.charts import style as plots
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
+    from matplotlib.figure import Figure
+
 
 TOKEN_KINDS = (  # column of the price table, legend label, colour, marker
     ("Hit", "Input, cache hit", plots.SKY, "o"),
@@ -48,8 +51,8 @@ def price_timeline(prices: pd.DataFrame, costs: Mapping[str, float]) -> Figure:
     ax.set_yticks(y, list(prices["Label"]), fontsize=9)
     ax.set_xscale("log")
     ax.set_xlim(prices["Hit"].min() / 1.8, prices["Output"].max() * 12)
-    ax.xaxis.set_major_formatter(FuncFormatter(_dollars))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(plots.ticker().FuncFormatter(_dollars))
+    ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     ax.set_xlabel("USD per million tokens (log scale)")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.16), ncol=3, fontsize=8.5)
@@ -129,7 +132,7 @@ def sparse_attention(curve: pd.DataFrame, chart: Mapping[str, float], context_to
         ax.set_ylabel("USD per million tokens")
         ax.set_xlim(0, context_tokens / 1e3 * 1.02)
         ax.set_ylim(0, None)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.2f}"))
+        ax.yaxis.set_major_formatter(plots.ticker().FuncFormatter(lambda v, _p: f"${v:,.2f}"))
         ax.set_title(title)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=1 if plots.narrow() else 2, bbox_to_anchor=(0.5, -0.1), fontsize=8.5)

@@ -11,28 +11,45 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import matplotlib
 import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from analysis.charts import drawn
 
-from analysis.charts import drawn  # noqa: E402
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn, not when a chapter is imported (results only draw none)
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
 
 STYLE = Path(__file__).with_name("book.mplstyle")
 
 
 def _palette() -> list[str]:
-    """The colour cycle of book.mplstyle: the one place the palette is written down."""
-    cycle = matplotlib.rc_params_from_file(str(STYLE), use_default_template=False)["axes.prop_cycle"]
-    return [entry["color"] for entry in cycle]
+    """The colour cycle of book.mplstyle: the one place the palette is written down (read without matplotlib;
+    tests/test_drawn.py checks it against matplotlib's own reading)."""
+    line = next(ln for ln in STYLE.read_text().splitlines() if ln.startswith("axes.prop_cycle"))
+    return ["#" + hex_colour for hex_colour in re.findall(r"'([0-9A-Fa-f]{6})'", line)]
+
+
+def pyplot() -> Any:
+    """pyplot on the Agg backend, loaded on first use."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
+
+
+def ticker() -> Any:
+    """matplotlib.ticker, loaded on first use."""
+    import matplotlib.ticker
+
+    return matplotlib.ticker
 
 
 # Okabe-Ito (colour-blind safe), in the style sheet's order, named for the roles charts give them.
@@ -41,11 +58,13 @@ BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, YELLOW, BLACK = PALETTE[:8]
 
 
 def use_style() -> None:
-    plt.style.use(str(STYLE))
+    pyplot().style.use(str(STYLE))
 
 
 def usd_axis(ax: Axes, axis: str = "y") -> None:
     """Label ticks as $5M / $1.6B."""
+    from matplotlib.ticker import FuncFormatter
+
     from analysis.formatting import usd
 
     formatter = FuncFormatter(lambda v, _pos: usd(v, 2) if v >= 1 else f"${v:g}")
@@ -54,7 +73,7 @@ def usd_axis(ax: Axes, axis: str = "y") -> None:
 
 def new(**kwargs: object) -> tuple[plt.Figure, Axes]:
     use_style()
-    fig, ax = plt.subplots(**kwargs)  # type: ignore[arg-type]
+    fig, ax = pyplot().subplots(**kwargs)
     return fig, ax
 
 
@@ -106,6 +125,8 @@ def responsive(draw: F) -> F:
 
 
 def savefig_dpi(figure: plt.Figure) -> float:
+    import matplotlib
+
     dpi = matplotlib.rcParams["savefig.dpi"]
     return float(figure.dpi if dpi == "figure" else dpi)
 
@@ -136,6 +157,8 @@ def saved_width_px(figure: plt.Figure) -> float:
     """The width of the PNG savefig writes (bbox tight: every text included)."""
     figure.draw_without_rendering()  # as savefig's tight box does: layout, no pixels
     box = figure.get_tightbbox(figure.canvas.get_renderer())
+    import matplotlib
+
     pad = matplotlib.rcParams["savefig.pad_inches"]
     return (box.width + 2 * pad) * savefig_dpi(figure)
 
