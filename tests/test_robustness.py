@@ -144,3 +144,16 @@ def test_cache_reuses_unchanged_notebooks_and_never_a_stale_one(tmp_path: Path, 
 def test_bad_jobs(jobs: str) -> None:
     done = run_cli("build", "--jobs", jobs, "--no-html")
     assert done.returncode == 2 and "--jobs" in done.stderr
+
+
+def test_one_at_a_time_rebuild_prints_one_line_per_notebook(tmp_path: Path, default_build: Path) -> None:
+    """An HTML rebuild with --jobs 1 runs papermill in the build's own process, beside the Sphinx modules it preloads
+    (one of which gives the root logger a handler): papermill's and jupyter_client's log lines must not reach the
+    console."""
+    out = tmp_path / "out"
+    shutil.copytree(default_build, out, symlinks=True)
+    build = _popen("build", "--jobs", "1", "--out", str(out), "-p", "high_flyer_share=0.2")
+    output, _ = build.communicate(timeout=600)
+    assert build.returncode == 0, output[-3000:]
+    assert "serving.ipynb:" in output
+    assert "INFO" not in output and "WARNING" not in output and "zmq" not in output, output[-3000:]

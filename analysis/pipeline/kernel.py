@@ -8,6 +8,7 @@ comes from its own parameters cell, so nothing leaks from one notebook to the ne
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 import time
@@ -30,6 +31,11 @@ RESET = "import matplotlib.pyplot\nmatplotlib.pyplot.close('all')\n%reset -f\nge
 def environment() -> None:
     os.environ["PYTHONPATH"] = pythonpath_with_root()  # the kernel imports `analysis`, whatever its cwd
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # The build prints one line per notebook. papermill's progress notes and jupyter_client's notice that a finished
+    # client's zmq context was left to the garbage collector are not the reader's business (a Sphinx extension loaded
+    # in this process, as a rebuild preloads them, gives the root logger a handler that would print them).
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
 
 
 class _Warmup:
