@@ -51,9 +51,9 @@ def support_kw(gpus: float) -> float:
 CAPEX = SERVERS + sum(COUNTS[g] * NETWORK[g] for g in COUNTS) + support(sum(COUNTS.values()))
 V3_HOURS = 2_664_000 + 119_000 + 5_000
 H800_EQUIVALENTS = 10_000 * 312 / 989 + 20_000 + 30_000 * 148 / 989
-ANNUITY = 0.0475 / (1 - 1.0475 ** -4.5)
-MAINTENANCE = 0.0586
-OPS_STAFF = 36 * 200_000
+ANNUITY = 0.0445 / (1 - 1.0445 ** -4.5)
+MAINTENANCE = 0.0234
+OPS_STAFF = 36 * 175_000
 POWER_USD_PER_KWH = 0.088
 HOSTING = 1_021  # the geometric middle of a Chinese hall's cost and a US colocation rate, for an H800 server's 1.274 kW
 
@@ -232,7 +232,7 @@ def test_ownership_per_hour_held_and_useful(page: Page) -> None:
     assert page.values["owned_gpu_hour_usd"].unit == "USD per GPU-hour held"
     assert page["owned_gpu_hour_epoch_usd"] == pytest.approx((all_in / 4.5 + power) / 8760, rel=1e-9)
     assert page["gpu_hour_usd"] == 2.0 and page["depreciation_years"] == 4.5 and page["utilisation"] == 0.75
-    assert page["cost_of_capital"] == 0.0475
+    assert page["cost_of_capital"] == 0.0445
     assert page["h800_market_rental_usd"] == 3.42
     # $2 is above $1.55 per hour held, and far below the $3.42 market rental.
     assert page["assumed_vs_owned"] == "above" and page["assumed_vs_market"] == "below"

@@ -115,8 +115,8 @@ def test_page_is_small_offline_and_carries_the_markup_contract(panel: dict[str, 
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("0.016|0.03|0.0475|0.065|0.087", "0.016|0.03|0.065|0.087", "no value gives the book's default for cost_of_capital"),
-    ("0.016|0.03|0.0475|0.065|0.087", "0.016|0.9|0.0475", "parameter cost_of_capital: 0.9 is outside its bounds"),
+    ("0.016|0.03|0.0445|0.065|0.087", "0.016|0.03|0.065|0.087", "no value gives the book's default for cost_of_capital"),
+    ("0.016|0.03|0.0445|0.065|0.087", "0.016|0.9|0.0445", "parameter cost_of_capital: 0.9 is outside its bounds"),
     ("utilisation,Utilisation", "utilization,Utilisation", "'utilization' is neither a parameter nor 'scenario'"),
     ("luk_correction|hoppers_only|deepseek_floor", "hoppers_only|deepseek_floor", "no value gives the book's default for scenario"),
     ("1|1.2|3.464|10", "3.464", "expected two or more different values"),

@@ -4,6 +4,7 @@ GPU prices net of VAT) and the spend to date they add up to."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import cache, lru_cache
 
@@ -14,7 +15,7 @@ from analysis.chapters.inputs import cost_model, gpu_catalogue, hardware_prices
 from analysis.chapters.page import Page, Value
 from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
-from analysis.model import compute, costs, reconcile
+from analysis.model import compute, costs, reconcile, uncertainty
 
 PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", "vat_rate")  # MODEL_PARAMS holds the storage node's inputs
 V3_ACTIVE_PARAMS = 37e9  # V3 report §4.2: 37B activated per token
@@ -24,6 +25,7 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # A bound no item gives: mirrored about the centre so that the estimate stays the median. An assumption, and named so.
 MIRROR = "an assumption: as far {side} the centre as the {other} (no item says more)"
 MONTHS_PER_YEAR = 12
+NET_COLUMN = "One bare GPU (USD, net of VAT and server parts)"
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -110,11 +112,26 @@ def research_compute(page: Page, p: Mapping[str, Value]) -> None:
     page.number("research_multiplier_high", float(ranges["high"]), "times the final run")
     page.number("epoch_per_model_high", data.published("epoch_per_model_factor_high"), "times the final run")
     page.number("epoch_firm_wide_low", data.published("epoch_firm_wide_factor_low"), "times the final run")
+    _research_readings(page, p, floor, float(ranges["low"]), float(ranges["high"]))
     page.table("ablations", runs.assign(section=runs["section"])[["section", "total_params", "activated_params", "tokens", "flops"]].rename(
         columns={"section": "Where in the V3 report", "total_params": "Parameters", "activated_params": "Activated", "tokens": "Tokens",
                  "flops": "FLOP (6ND)"}),
         {"Parameters": lambda v: f"{v / 1e9:,.1f}B", "Activated": lambda v: f"{v / 1e9:,.1f}B", "Tokens": lambda v: f"{v / 1e12:,.2f}T",
          "FLOP (6ND)": _power_of_ten})
+
+
+def _research_readings(page: Page, p: Mapping[str, Value], floor: float, p5: float, p95: float) -> None:
+    """The median mixes two readings of different quantities: the per-model reading alone (a log-normal on Epoch's
+    per-model 90% interval), what development would cost at it, and how much of the book's range lies below the floor."""
+    per_model = float(np.sqrt(data.published("epoch_per_model_factor_low") * data.published("epoch_per_model_factor_high")))
+    book = cost_model(p)["total_development_cost_usd"]  # type: ignore[arg-type]
+    alone = cost_model({**p, "research_multiplier": per_model})["total_development_cost_usd"]  # type: ignore[arg-type, dict-item]
+    page.number("research_multiplier_per_model_median", per_model, "times the final run")
+    page.number("dev_cost_per_model_reading_usd", alone, "USD")
+    page.text("dev_cost_per_model_reading_text", usd_sig(alone))
+    page.text("dev_cost_research_median_text", usd_sig(book))
+    mu, sigma = uncertainty.lognormal_from_interval(p5, p95)
+    page.number("research_multiplier_share_below_floor", 0.5 * math.erfc(-(math.log(floor) - mu) / (sigma * math.sqrt(2))), "fraction")
 
 
 def _power_of_ten(value: float) -> str:
@@ -151,9 +168,22 @@ def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
     page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "5th pct": "${:,.0f}", "95th pct": "${:,.0f}",
                                                      "The book (as paid)": "${:,.0f}"})
     page.table("price_quotes", quotes.assign(GPU=quotes["gpu"].str.upper())[["GPU", "item", "date", "quoted", "bare_usd", "source"]].rename(
-        columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": "One bare GPU, net", "source": "Source"}),
-        {"One bare GPU, net": "${:,.0f}"})
+        columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": NET_COLUMN, "source": "Source"}),
+        {NET_COLUMN: "${:,.0f}"})
     page.text("vat_capex_effect_text", usd_sig(vat_effect(p)))
+    h100_grey_sensitivity(page, p, quotes)
+
+
+def h100_grey_sensitivity(page: Page, p: Mapping[str, Value], quotes: pd.DataFrame) -> None:
+    """What centring the H100 on China's grey-market quote (no VAT invoice) instead of the as-paid median would add to
+    capex: a sensitivity, not the book's input (the grey market is in the range, not its centre)."""
+    grey = float(quotes.loc[(quotes["gpu"] == "h100") & (quotes["vat"] == "grey"), "bare_usd"].median())
+    base = cost_model(p)["fleet_capex_usd"]  # type: ignore[arg-type]
+    at_grey = cost_model({**p, "price_h100_usd": grey})["fleet_capex_usd"]  # type: ignore[arg-type, dict-item]
+    page.number("price_h100_grey_usd", grey, "USD per GPU")
+    page.number("capex_h100_grey_delta_usd", at_grey - base, "USD")
+    page.text("capex_h100_grey_delta_text", usd_sig(at_grey - base))
+    page.number("capex_h100_grey_delta_share", (at_grey - base) / base, "fraction of capex")
 
 
 def vat_effect(p: Mapping[str, Value]) -> float:
@@ -174,7 +204,7 @@ def capital_evidence(page: Page) -> None:
     ranges = data.load_indexed("uncertainty.csv").loc["cost_of_capital"]
     for end, column in (("low", "low"), ("mode", "mode"), ("high", "high")):
         page.number(f"cost_of_capital_{end}", float(ranges[column]), "fraction per year")
-    for key in ("china_10y_yield_jan_2025", "china_lpr_5y_2023", "baidu_cost_of_equity", "baidu_wacc", "alibaba_cost_of_equity",
+    for key in ("china_10y_yield_jan_2025", "china_lpr_5y_2023", "china_lpr_5y_2025", "baidu_cost_of_equity", "baidu_wacc", "alibaba_cost_of_equity",
                 "alibaba_wacc", "alibaba_screen_risk_free"):
         page.number(key, data.published(key), "fraction per year")
 

@@ -16,6 +16,8 @@ from analysis.model import compute, costs, fleet, reconcile
 PARAMETERS = reconcile.MODEL_PARAMS
 BOOK = "This book's fleet (medians)"
 FLOOR = "DeepSeek's own disclosures (the floor)"
+# The quotes as printed, per GPU: yuan converted with their VAT in, a server's price over its GPUs (its other parts in).
+GROSS_COLUMN = "Per GPU, gross (USD; VAT and server parts in)"
 
 
 def floor_counts() -> dict[str, float]:
@@ -62,6 +64,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     _capex(page, p, book, evaluated, named)
     _prices(page, p)
     _opex(page, p, book, evaluated, named)
+    _maintenance_sensitivity(page, p, gpus, r1_hours, fleets[named["all"]])
     _ownership(page, p, book)
     return page
 
@@ -249,8 +252,8 @@ def _prices(page: Page, p: Mapping[str, Value]) -> None:
     gpus = gpu_catalogue()
     bought = data.load_indexed("purchases.csv")
     evidence = hardware_prices()
-    # The 2023 H800 servers: the quotes the as-paid H800 price rests on, in yuan as printed.
-    servers = evidence[(evidence["gpu"] == "h800") & (evidence["item"] == "8-GPU server") & evidence["date"].str.startswith("2023")]
+    # The 2023 H800 servers the as-paid H800 price rests on (bought before the October rule), in yuan as printed.
+    servers = evidence[(evidence["gpu"] == "h800") & (evidence["item"] == "8-GPU server") & (evidence["role"] == "as_paid")]
     page.text("h800_server_2023_text", f"RMB {servers['low'].min() / 1e6:.1f}–{servers['low'].max() / 1e6:.1f} million")
     rows = []
     for g in fleet.GPU_KEYS:
@@ -264,8 +267,8 @@ def _prices(page: Page, p: Mapping[str, Value]) -> None:
                                                    "Age at " + valuation_date(): "{:.1f} years"})
     page.table("price_evidence", evidence.assign(GPU=[gpus[g].name for g in evidence["gpu"]])[
         ["GPU", "item", "date", "quoted", "usd_per_gpu", "source"]].rename(columns={
-            "item": "What", "date": "Date", "quoted": "As quoted", "usd_per_gpu": "Per GPU (USD)", "source": "Source"}),
-        {"Per GPU (USD)": str})
+            "item": "What", "date": "Date", "quoted": "As quoted", "usd_per_gpu": GROSS_COLUMN, "source": "Source"}),
+        {GROSS_COLUMN: str})
 
 
 def _opex(
@@ -326,6 +329,26 @@ def _opex(
     ]))
 
 
+def _maintenance_sensitivity(page: Page, p: Mapping[str, Value], gpus: Mapping[str, fleet.Gpu], r1_hours: float,
+                              counts: Mapping[str, float]) -> None:
+    """The claim's "$944M to operate" read on the estimate's own fleet with no maintenance (DeepSeek's own accounting),
+    at the book's median, at the top of the book's range and at an enterprise list contract (beyond it)."""
+    ranges = data.load_indexed("uncertainty.csv").loc["maintenance_share_per_year"]
+    shares = {"none": 0.0, "median": float(p["maintenance_share_per_year"]), "high": float(ranges["high"]),  # type: ignore[arg-type]
+              "list": data.published("dgx_h100_support_usd_per_year") / data.published("dgx_h100_base_price_usd")}
+    fleet_p = {**p, **{f"fleet_{g}": n for g, n in counts.items()}}
+    for name, share in shares.items():
+        opex = reconcile.evaluate({**fleet_p, "maintenance_share_per_year": share}, gpus, r1_hours)["fleet_opex_usd"]  # type: ignore[dict-item]
+        page.number(f"opex_estimate_fleet_maintenance_{name}_usd", opex, "USD")
+        page.text(f"opex_estimate_fleet_maintenance_{name}_text", usd_sig(opex))
+    # Opex is linear in the share: the share at which the book's cost for the estimate's fleet reaches the published figure.
+    none, high = page["opex_estimate_fleet_maintenance_none_usd"], page["opex_estimate_fleet_maintenance_high_usd"]
+    page.number("maintenance_share_for_published_opex",
+                (data.published("semianalysis_opex_usd") - none) / (high - none) * shares["high"], "fraction of capex per year")
+    page.number("maintenance_share_list", shares["list"], "fraction of capex per year")
+    page.number("maintenance_share_range_high", shares["high"], "fraction of capex per year")
+
+
 def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) -> None:
     """What owning an H800 costs per hour held and per useful hour, against rentals and other owners' figures."""
     rentals = data.load_table("rental_prices.csv")
@@ -384,7 +407,7 @@ def _benchmark_table(page: Page, p: Mapping[str, Value], book: Mapping[str, floa
     assumed = float(p["gpu_hour_usd"])  # type: ignore[arg-type]
     page.table("gpu_hour_benchmarks", pd.DataFrame([
         {"Figure": "This book: owned H800, per hour held", "Per GPU-hour": held, "Date": valuation_date()[:7],
-         "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.0%} over "
+         "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.2%} over "
                   f"{p['depreciation_years']:g} years, power, rack rental, maintenance, cluster staff (default inputs)"},
         {"Figure": "This book: owned H800, per useful hour", "Per GPU-hour": useful, "Date": valuation_date()[:7],
          "Basis": f"the same over the {p['utilisation']:.0%} of hours that do useful work"},

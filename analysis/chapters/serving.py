@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, load_config, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import serving as charts
-from analysis.formatting import usd
+from analysis.formatting import usd, usd_sig
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import architecture as arch
@@ -487,7 +487,7 @@ def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent:
     money, basis = budget_costs(f, day, budget)
     for name in ("r1", "unexplained", "idle"):
         page.number(f"fleet_cost_{name}_usd", money[name], "USD per year")
-    page.text("fleet_cost_r1_text", usd(money["r1"], 2))
+    page.text("fleet_cost_r1_text", usd_sig(money["r1"]))  # a one-off: R1's training GPU-hours at the owned H800 cost
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",

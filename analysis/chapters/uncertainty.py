@@ -133,17 +133,34 @@ def _sensitivity(page: Page, sim: Simulation) -> None:
     page.text("second_driver_capex", swings_capex.loc[1, "label"])
 
 
+# What a row's Low and High are: a triangular or uniform range's own ends, a log-normal's 5th and 95th percentiles.
+SHAPES = {"triangular": "triangular (Low, High: its ends)", "uniform": "uniform (Low, High: its ends)",
+          "lognormal": "log-normal (Low, High: P5, P95)"}
+
+
 def _distributions(page: Page, sim: Simulation) -> None:
-    page.number("median_defaults_checked", len(sim.dists), "inputs")
+    """The cost model's uncertain inputs; the registry's others (in uncertainty.csv, not costs) named."""
+    ranges = data.load_indexed("uncertainty.csv")
+    page.number("median_defaults_checked", len(ranges), "inputs")  # every row of uncertainty.csv: a test checks each
+    page.number("mc_inputs", len(sim.dists), "inputs")
+    outside = [str(label) for name, label in ranges["label"].items() if name not in reconcile.MODEL_PARAMS]
+    page.number("inputs_outside_cost_mc", len(outside), "inputs")
+    page.text("inputs_outside_cost_mc_text", " and ".join(_lower_first(label) for label in outside))
     page.table(
         "distributions",
-        data.load_indexed("uncertainty.csv").loc[[d.parameter for d in sim.dists]].reset_index()
-        .assign(median=[d.median() for d in sim.dists])
+        ranges.loc[[d.parameter for d in sim.dists]].reset_index()
+        .assign(median=[d.median() for d in sim.dists], distribution=lambda t: t["distribution"].map(SHAPES))
         [["label", "distribution", "low", "median", "high", "rationale", "source_id"]]
         .rename(columns={"label": "Input", "distribution": "Shape", "low": "Low", "median": "Median", "high": "High",
                          "rationale": "Why", "source_id": "Source"}),
         {"Low": "{:,.6g}", "Median": "{:,.6g}", "High": "{:,.6g}"},
     )
+
+
+def _lower_first(label: str) -> str:
+    """'Paid share of served tokens' → 'paid share ...' inside a sentence; a name ('High-Flyer's share') kept as it is."""
+    first = label.split(" ")[0]
+    return label if any(c.isupper() for c in first[1:]) else label[0].lower() + label[1:]
 
 
 def _label(dists: list[unc.Distribution], parameter: str) -> str:
