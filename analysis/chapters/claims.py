@@ -83,15 +83,9 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
     revenue_day = float(inference.theoretical_revenue_per_day_usd(
         own["inference_input_tokens_per_day"], own["cache_hit_share"], own["inference_output_tokens_per_day"], prices))
     run_here = float(values["run_rental_usd"])
-    # The same quantities on DeepSeek's own floor, beside a verdict that rests on the estimate's counts.
-    on_floor = cost_model(fleet_chapter.floor_params(p))  # type: ignore[arg-type]
-    values |= {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS}
+    values |= _beside(p, own, claimant_hours)
     values |= {
-        "training_gpus": gpus, "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
-        "h800_market_rental_usd": fleet_chapter.h800_market_rental_usd(),
-        "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, fleet_chapter.h800_market_rental_usd())),
-        "claimant_gpu_hour_usd": own["gpu_hour_usd"],
-        "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,  # type: ignore[union-attr]
+        "training_gpus": gpus, "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,  # type: ignore[union-attr]
         "fleet_h800": p["fleet_h800"], "fleet_h100": p["fleet_h100"],  # type: ignore[dict-item]
         "claimant_run_rental_usd": claimant_run, "claimant_gpu_hours": claimant_hours,
         "r1_rental_usd": r1_rental, "r1_with_v3_rental_usd": r1_rental + run_here,
@@ -126,6 +120,18 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
             p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
     }
     return values | _texts(own, price, r1_rental, run_here, claimant_hours, claimant_run)
+
+
+def _beside(p: Mapping[str, Value], own: Mapping[str, float], claimant_hours: float) -> dict[str, float]:
+    """What a verdict quotes beside its comparison: the quantities resting on the estimate's counts on DeepSeek's own
+    floor instead, and DeepSeek's run at the H800's market rental beside its assumed price."""
+    on_floor = cost_model(fleet_chapter.floor_params(p))  # type: ignore[arg-type]
+    market = fleet_chapter.h800_market_rental_usd()
+    return {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS} | {
+        "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
+        "h800_market_rental_usd": market, "claimant_gpu_hour_usd": own["gpu_hour_usd"],
+        "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, market)),
+    }
 
 
 def _texts(own: Mapping[str, float], price: float, r1_rental: float, run_here: float, claimant_hours: float,
