@@ -86,7 +86,29 @@ def test_the_capex_claim_is_placed_in_the_book_s_own_samples(page: Page) -> None
         assert f"{chapter_claims.ledger.ordinal(by_hand)} percentile" in page["claim_capex_1_6b_verdict_text"]
     else:
         assert chapter_claims.usd_sig(p10) in page["claim_capex_1_6b_verdict_text"]
-    assert "on the estimate's own GPU counts" in page["claim_capex_1_6b_verdict_text"]
+    # Inside a range built on the estimate's own counts: the sentence says that only its prices were tested, and gives
+    # the same quantity on DeepSeek's own floor beside it.
+    if p10 <= 1.6e9 <= p90:
+        assert page["claim_capex_1_6b_verdict_text"].startswith("On the estimate's counts, its prices check out: ")
+        assert f"DeepSeek's floor: {page['claim_capex_1_6b_on_floor_text']}" in page["claim_capex_1_6b_verdict_text"]
+    else:
+        assert "on the estimate's own GPU counts" in page["claim_capex_1_6b_verdict_text"]
+
+
+def test_a_verdict_on_the_estimate_s_counts_gives_deepseek_s_floor(page: Page) -> None:
+    from analysis.chapters import fleet
+    from analysis.chapters.inputs import cost_model
+
+    on_floor = cost_model(fleet.floor_params(defaults()))
+    # GPU spend on DeepSeek's floor (Fire-Flyer 2's A100s and the peak serving day's H800s), far below "more than $500M".
+    assert page["claim_gpu_spend_500m_on_floor"] == pytest.approx(on_floor["fleet_gpu_spend_usd"])
+    assert page["claim_gpu_spend_500m_on_floor"] < 500e6
+    assert page["claim_gpu_spend_500m_verdict"] == "holds across the book's range"  # on the estimate's counts
+    text = page["claim_gpu_spend_500m_verdict_text"]
+    assert text.startswith("On the estimate's counts, its prices check out: more than $500M holds")
+    assert text.endswith(f"DeepSeek's floor: {page['claim_gpu_spend_500m_on_floor_text']}.")
+    for cid, key in (("capex_1_6b", "fleet_capex_usd"), ("opex_944m", "fleet_opex_usd")):
+        assert page[f"claim_{cid}_on_floor"] == pytest.approx(on_floor[key])
 
 
 def test_the_estimate_s_counts_move_together_in_the_monte_carlo() -> None:
@@ -117,7 +139,9 @@ def test_deepseek_s_floor_cannot_refute_a_higher_figure() -> None:
 
 def test_r1_and_gpt4_by_one_scope_rule(page: Page) -> None:
     # R1 alone: 147,000 × $2 = $294K, far from $5M; it fits R1 with the V3 run: $294K + $5.576M = $5.87M.
-    assert page["claim_r1_cost_5m_verdict"] == "above the book's range"
+    # One figure of DeepSeek's, not a range: "above DeepSeek's figure".
+    assert page["claim_r1_cost_5m_verdict"] == "above DeepSeek's figure"
+    assert page["claim_r1_cost_5m_badge"] == "above DeepSeek's figure"
     assert page["claim_r1_cost_5m_verdict_text"] == ("$5M is far above DeepSeek's figure for R1's own training at $2 an hour ($294K); "
                                                      "it fits V3's run and R1's together ($5.87M).")
     assert page["claim_r1_cost_5m_rests_on"].startswith("DeepSeek's R1 GPU-hours")
@@ -127,6 +151,11 @@ def test_r1_and_gpt4_by_one_scope_rule(page: Page) -> None:
     assert page["gpt4_claim_over_epoch_cloud"] == pytest.approx(100e6 / 78.6e6)
     # Like for like: Epoch's GPT-4 final run at cloud prices over V3's run at DeepSeek's $2.
     assert page["gpt4_over_v3_final_run"] == pytest.approx(78.6e6 / (V3_HOURS * 2.0))
+    # ... and at the H800's market rental (data/rental_prices.csv), the basis Epoch's cloud price is on.
+    market = float(chapter_claims.data.load_indexed("rental_prices.csv").loc["h800_market", "usd_per_gpu_hour"])
+    assert page["v3_final_run_market_usd"] == pytest.approx(V3_HOURS * market)
+    assert page["gpt4_over_v3_final_run_market"] == pytest.approx(78.6e6 / (V3_HOURS * market))
+    assert page["claimant_price_vs_market"] == "below"
     assert page["article_gpt4_over_r1"] == pytest.approx(20.0)
 
 

@@ -65,7 +65,7 @@ def test_headline_chart_puts_each_claim_on_its_own_row() -> None:
     params = {n: p.default for n, p in registry().items()}
     p = {**{n: params[n] for n in reconciliation.PARAMETERS}, "mc_samples": 2000}
     rows = reconciliation.headline_rows(p, cost_model({n: p[n] for n in reconcile.MODEL_PARAMS}),
-                                        simulate(p, reconciliation.RANGED).ranges)
+                                        simulate(p, reconciliation.RANGED).ranges, reconciliation.ranges_on_counts(p))
     assert rows["v3_cost_6m"]["label"].startswith("Final V3 run") and rows["v3_cost_6m"]["claim"] == 6e6
     assert rows["v3_cost_6m"]["p10"] == rows["v3_cost_6m"]["p90"] == V3_HOURS * 2.0  # DeepSeek's own figure, not varied
     assert rows["headline_1_6b_develop"]["label"] == "V3's development" and rows["headline_1_6b_develop"]["claim"] == 1.6e9
@@ -75,3 +75,22 @@ def test_headline_chart_puts_each_claim_on_its_own_row() -> None:
     assert rows["opex_944m"]["claim"] == 944e6 and rows["capex_1_6b"]["claim"] == 1.6e9
     page = chapter()
     assert page.figures["fig_headlines"].axes[0].get_title(loc="left") == reconciliation.CHART_TITLE
+
+
+def test_each_claim_s_row_shows_the_range_the_ledger_judges_it_on() -> None:
+    """A claim resting on the estimate's GPU counts is judged with those counts held: its row draws that range, the
+    ledger's claim_<id>_p10/_p90, not the wider one that varies the counts (S1 of the issue 26 review)."""
+    from analysis.chapters import claims
+    from analysis.chapters.inputs import cost_model
+    from analysis.chapters.uncertainty import simulate
+    from analysis.model import reconcile
+
+    params = {n: p.default for n, p in registry().items()}
+    ledger = claims.chapter({n: params[n] for n in claims.PARAMETERS})
+    p = {n: params[n] for n in reconciliation.PARAMETERS}
+    r = cost_model({n: p[n] for n in reconcile.MODEL_PARAMS})
+    wide = simulate(p, reconciliation.RANGED).ranges
+    rows = reconciliation.headline_rows(p, r, wide, reconciliation.ranges_on_counts(p))
+    for cid in ("capex_1_6b", "opex_944m", "gpu_spend_500m", "headline_1_6b_develop"):
+        assert (rows[cid]["p10"], rows[cid]["p90"]) == (pytest.approx(ledger[f"claim_{cid}_p10"]), pytest.approx(ledger[f"claim_{cid}_p90"])), cid
+    assert rows["capex_1_6b"]["p10"] > wide["fleet_capex_usd"]["p10"]  # narrower than the range that varies the counts

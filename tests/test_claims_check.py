@@ -10,6 +10,7 @@ from analysis.inputs import data
 from analysis.model import claims_check
 from analysis.model.ledger import (
     ABOVE,
+    ABOVE_FIGURE,
     ABOVE_FLOOR,
     ASSUMED,
     BELOW,
@@ -101,7 +102,7 @@ def test_the_counts_are_named_once_in_a_sentence() -> None:
 
 def test_a_fixed_figure_fits_within_the_rounding_tolerance() -> None:
     rec = claims_check.record("r1_cost_5m", "figure", 5e6, "$5M", _book(), 0.25)
-    assert rec.verdict == ABOVE and rec.band is not None and rec.band.fixed
+    assert rec.verdict == ABOVE_FIGURE and rec.band is not None and rec.band.fixed
     assert rec.matches is not None and rec.matches.percentile is None and rec.matches.figure == "$5.87M"
     assert claims_check.record("r1_cost_5m", "figure", 5e6, "$5M", _book(), 0.1).matches is None  # 5.87 / 5 > 1.1
 

@@ -93,3 +93,12 @@ def test_rounding_rule_of_arithmetic_checks() -> None:
     assert not ledger.within(1.26, 0.25) and not ledger.within(0.0, 0.25)
     with pytest.raises(ValueError):
         ledger.within(1.0, -0.1)
+
+
+def test_a_figure_of_deepseek_s_own_is_placed_against_that_figure_not_a_range() -> None:
+    from analysis.model.ledger import ABOVE_FIGURE, AT_FIGURE, BELOW_FIGURE, place_on_figure
+
+    assert place_on_figure(5e6, 294e3, 0.25) == ABOVE_FIGURE
+    assert place_on_figure(1e5, 294e3, 0.25) == BELOW_FIGURE
+    assert place_on_figure(300e3, 294e3, 0.25) == AT_FIGURE
+    assert "range" not in ABOVE_FIGURE + ledger.BADGES[ABOVE_FIGURE]

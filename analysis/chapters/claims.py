@@ -19,7 +19,7 @@ from analysis.chapters import present
 from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import Simulation, simulate
-from analysis.formatting import usd, usd_sig
+from analysis.formatting import usd, usd_sig, versus
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import architecture as arch
@@ -83,6 +83,7 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
     revenue_day = float(inference.theoretical_revenue_per_day_usd(
         own["inference_input_tokens_per_day"], own["cache_hit_share"], own["inference_output_tokens_per_day"], prices))
     run_here = float(values["run_rental_usd"])
+    values |= _beside(p, own, claimant_hours)
     values |= {
         "training_gpus": gpus, "v3_routed_experts": v3.experts.routed, "v3_active_experts": v3.experts.active,  # type: ignore[union-attr]
         "fleet_h800": p["fleet_h800"], "fleet_h100": p["fleet_h100"],  # type: ignore[dict-item]
@@ -119,6 +120,18 @@ def reconstructions(p: Mapping[str, Value]) -> dict[str, float | str]:
             p["prefill_tokens_per_s_per_node"], p["decode_tokens_per_s_per_node"])),  # type: ignore[arg-type]
     }
     return values | _texts(own, price, r1_rental, run_here, claimant_hours, claimant_run)
+
+
+def _beside(p: Mapping[str, Value], own: Mapping[str, float], claimant_hours: float) -> dict[str, float]:
+    """What a verdict quotes beside its comparison: the quantities resting on the estimate's counts on DeepSeek's own
+    floor instead, and DeepSeek's run at the H800's market rental beside its assumed price."""
+    on_floor = cost_model(fleet_chapter.floor_params(p))  # type: ignore[arg-type]
+    market = fleet_chapter.h800_market_rental_usd()
+    return {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS} | {
+        "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
+        "h800_market_rental_usd": market, "claimant_gpu_hour_usd": own["gpu_hour_usd"],
+        "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, market)),
+    }
 
 
 def _texts(own: Mapping[str, float], price: float, r1_rental: float, run_here: float, claimant_hours: float,
@@ -217,7 +230,7 @@ def badge(verdict: str) -> str:
     """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title."""
     import html
 
-    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-")}" title="{html.escape(verdict)}">'
+    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}" title="{html.escape(verdict)}">'
             f"{html.escape(ledger.BADGES[verdict])}</span>")
 
 
@@ -284,6 +297,9 @@ def _records(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
             page.number(f"claim_{cid}_p90", rec.band.p90, unit)
             page.text(f"claim_{cid}_moved_most_by", book.moved_by.get(claims_check.CHECKS[cid].quantity, "none of the uncertain inputs"))
             page.text(f"claim_{cid}_robustness_text", _evidence(rec, row, book.moved_by))
+        if rec.floor_value is not None:  # a verdict on the estimate's own counts: the same quantity on DeepSeek's floor
+            page.number(f"claim_{cid}_on_floor", rec.floor_value, str(row["unit"]))
+            page.text(f"claim_{cid}_on_floor_text", rec.floor_text)
 
 
 def _tally(page: Page, rows: pd.DataFrame) -> None:
@@ -327,8 +343,10 @@ def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
 
 
 def _like_for_like(page: Page, book: Ledger) -> None:
-    """GPT-4 against V3 on one basis: Epoch AI's GPT-4 final run over V3's final run, at rental (cloud) prices and at
-    ownership cost. The article set a reported total ("more than $100M") against one run at a rental price."""
+    """GPT-4 against V3 on one basis: Epoch AI's GPT-4 final run over V3's final run (the book's, from DeepSeek's
+    GPU-hours), at rental (cloud) prices and at ownership cost. The article set a reported total ("more than $100M")
+    against one run at a rental price. At rental prices, V3's run is priced at the H800's market rental (Epoch's GPT-4
+    side is at market cloud prices too) and at DeepSeek's assumed price, below that market."""
     values = book.book.values
     gpt4_claim = float(book.claims.set_index("id").loc["gpt4_cost_100m", "value"])
     page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / float(values["gpt4_epoch_amortised_usd"]), "times")  # type: ignore[arg-type]
@@ -337,6 +355,12 @@ def _like_for_like(page: Page, book: Ledger) -> None:
     # Epoch's amortised figure is hardware depreciation plus energy: V3's run on Epoch's own method, per H800-hour.
     owned = float(values["gpt4_epoch_amortised_usd"]) / (float(values["owned_gpu_hour_epoch_usd"]) * float(values["v3_gpu_hours"]))  # type: ignore[arg-type]
     page.number("gpt4_over_v3_final_run", rental, "times")
+    market = float(values["claimant_run_market_usd"])  # type: ignore[arg-type]
+    page.number("v3_final_run_market_usd", market, "USD")
+    page.text("v3_final_run_market_text", usd_sig(market))
+    page.number("gpt4_over_v3_final_run_market", float(values["gpt4_epoch_cloud_usd"]) / market, "times")  # type: ignore[arg-type]
+    page.number("claimant_gpu_hour_usd", float(values["claimant_gpu_hour_usd"]), "USD per GPU-hour")  # type: ignore[arg-type]
+    page.text("claimant_price_vs_market", versus(float(values["claimant_gpu_hour_usd"]), float(values["h800_market_rental_usd"])))  # type: ignore[arg-type]
     page.number("gpt4_over_v3_final_run_owned", owned, "times")
     r5 = float(book.claims.set_index("id").loc["r1_cost_5m", "value"])
     page.number("article_gpt4_over_r1", gpt4_claim / r5, "times")

@@ -27,6 +27,16 @@ def floor_counts() -> dict[str, float]:
     return {"a100": data.published("fire_flyer_a100_gpus"), "h800": peak_h800, "h100": 0.0, "h20": 0.0}
 
 
+def floor_params(p: Mapping[str, Value]) -> dict[str, Value]:
+    """The inputs p with the fleet's counts set to DeepSeek's own floor (scenario deepseek_floor's counts)."""
+    return {**p, **{f"fleet_{gpu}": count for gpu, count in floor_counts().items()}}
+
+
+def h800_market_rental_usd() -> float:
+    """The H800's market rental, USD per GPU-hour (data/rental_prices.csv), against which DeepSeek's assumed price sits."""
+    return float(data.load_indexed("rental_prices.csv").loc["h800_market", "usd_per_gpu_hour"])
+
+
 def is_floor(p: Mapping[str, Value]) -> bool:
     """The book's fleet is DeepSeek's own floor (scenario deepseek_floor): what its papers prove, a lower bound on the
     truth rather than an estimate of it. Its counts are then known, not uncertain."""
@@ -361,7 +371,7 @@ def _ownership(page: Page, p: Mapping[str, Value], book: Mapping[str, float]) ->
     page.number("cost_of_capital", p["cost_of_capital"], "fraction per year")  # type: ignore[arg-type]
     page.number("utilisation", p["utilisation"], "fraction")  # type: ignore[arg-type]
     by_id = rentals.set_index("id")["usd_per_gpu_hour"]
-    market = float(by_id["h800_market"])
+    market = h800_market_rental_usd()
     page.number("h800_market_rental_usd", market, "USD per GPU-hour")
     # DeepSeek's assumed price against the book's ownership cost (both per hour held) and the market, in words.
     page.text("assumed_vs_owned", versus(assumed, held))

@@ -34,6 +34,11 @@ HEADLINES = (
     ("headline_owned_useful", "owned_gpu_useful_hour_usd", lambda v: f"${v:.2f}"),
     ("headline_run_share", "v3_run_share_of_fleet_year", lambda v: f"{v:.1%}"),
 )
+# The headlines that rest on the estimate's GPU counts, also with those counts held: the range the ledger judges the
+# estimate's own figures on ("$1.6B of servers"), quoted beside the range that lets the counts vary.
+ON_COUNTS = ("headline_capex", "headline_opex")
+ON_COUNTS_KEYS = (*reconciliation.RANGED_ON_COUNTS, "fleet_opex_per_year_usd")
+
 # The numeric twin of each headline text (results.json: scripts read numbers, not "$1.88B").
 HEADLINE_NUMBERS = {"headline_dev": ("headline_dev_usd", "USD"), "headline_capex": ("headline_capex_usd", "USD"),
                     "headline_opex": ("headline_opex_per_year_usd", "USD per year"),
@@ -47,7 +52,8 @@ STAGE_KEYS = {"Pre-training": "pretrain", "Context extension": "context_ext", "P
 # Each headline's texts and the numbers they show (results.text_twins: a script reads the number, `compare` leaves the
 # text out): declared, because "headline_opex_text" and "headline_opex_per_year_usd" are too unlike to be matched by name.
 TEXT_TWINS = {f"{name}{suffix}_text": f"{number}{suffix}" for name, (number, _) in HEADLINE_NUMBERS.items()
-              for suffix in ("", "_p10", "_p90")}
+              for suffix in ("", "_p10", "_p90")} | {
+    f"{name}_on_counts{suffix}_text": f"{HEADLINE_NUMBERS[name][0]}_on_counts{suffix}" for name in ON_COUNTS for suffix in ("_p10", "_p90")}
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -55,6 +61,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     values: dict[str, float] = {name: p[name] for name in reconcile.MODEL_PARAMS}  # type: ignore[misc]
     r = cost_model(values)
     ranges = simulate(p, RANGED).ranges
+    on_counts = reconciliation.ranges_on_counts(p, ON_COUNTS_KEYS)
     gpu_hour_usd = p["gpu_hour_usd"]
 
     stages = pd.DataFrame({
@@ -77,7 +84,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
         if not shown.startswith("“"):  # a claim with a number
             page.text(f"claim_{claim_id}_text", shown)
 
-    _headlines(page, r, ranges)
+    _headlines(page, r, ranges, on_counts)
     page.text("headline_owned_vs_rental", versus(float(r["owned_gpu_hour_usd"]), float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
@@ -89,7 +96,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
 
     # The landing chart: the five claims a reader meets first, each on the row of what it claims.
-    rows = reconciliation.headline_rows(p, r, ranges)
+    rows = reconciliation.headline_rows(p, r, ranges, on_counts)
     landing = ("v3_cost_6m", "r1_cost_5m", "headline_1_6b_develop", "opex_944m", "capex_1_6b")
     page.figure("fig_landing", charts.claims_on_their_axes(pd.DataFrame([rows[c] for c in landing]), reconciliation.CHART_TITLE))
 
@@ -98,14 +105,20 @@ def chapter(p: Mapping[str, Value]) -> Page:
     return page
 
 
-def _headlines(page: Page, r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> None:
-    """Each headline at the central inputs, with its P10-P90, as text (rounded for the first screen) and as numbers."""
+def _headlines(page: Page, r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]],
+               on_counts: Mapping[str, Mapping[str, float]]) -> None:
+    """Each headline at the central inputs, with its P10-P90, as text (rounded for the first screen) and as numbers; those
+    resting on the estimate's GPU counts also with the counts held."""
     for name, key, shown in HEADLINES:
+        number, unit = HEADLINE_NUMBERS[name]
+        if name in ON_COUNTS:
+            for q in ("p10", "p90"):
+                page.text(f"{name}_on_counts_{q}_text", shown(on_counts[key][q]))
+                page.number(f"{number}_on_counts_{q}", on_counts[key][q], unit)
         central, p10, p90 = float(r[key]), ranges[key]["p10"], ranges[key]["p90"]
         page.text(f"{name}_text", shown(central))
         page.text(f"{name}_p10_text", shown(p10))
         page.text(f"{name}_p90_text", shown(p90))
-        number, unit = HEADLINE_NUMBERS[name]
         page.number(number, central, unit)
         page.number(f"{number}_p10", p10, unit)
         page.number(f"{number}_p90", p90, unit)

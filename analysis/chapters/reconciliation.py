@@ -12,11 +12,18 @@ from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
 from analysis.formatting import usd_sig
 from analysis.inputs import data
-from analysis.model import compute, reconcile
+from analysis.model import claims_check, compute, reconcile
 
 PARAMETERS = (*reconcile.MODEL_PARAMS, "mc_samples", "seed")
 # The Monte Carlo outputs the headline chart draws as ranges (the uncertainty chapter's distributions and seed).
 RANGED = ("total_development_cost_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "fleet_capex_usd")
+# Those the ledger judges with the estimate's own GPU counts held (claims resting on them): drawn on the same range.
+RANGED_ON_COUNTS = tuple(key for key in RANGED if key in claims_check.ON_COUNTS)
+
+
+def ranges_on_counts(p: Mapping[str, Value], keys: tuple[str, ...] = RANGED_ON_COUNTS) -> Mapping[str, Mapping[str, float]]:
+    """The P10-P90 of `keys` with the estimate's GPU counts held: the range the ledger judges a claim resting on them on."""
+    return simulate(p, keys, counts_given=True).ranges
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -24,7 +31,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     r = cost_model({name: p[name] for name in reconcile.MODEL_PARAMS})  # type: ignore[misc]
     _waterfall(page, p, r)
     ranges = simulate(p, RANGED).ranges  # the uncertainty chapter's Monte Carlo: the P10-P90 beside each central figure
-    _headlines(page, p, r, ranges)
+    _headlines(page, p, r, ranges, ranges_on_counts(p))
     _assumptions(page, p, r)
     return page
 
@@ -47,10 +54,13 @@ def _waterfall(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> No
     page.number("owned_gpu_hour_usd", r["owned_gpu_hour_usd"], "USD per GPU-hour held")
 
 
-def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, object]]:
+def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]],
+                  on_counts: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, object]]:
     """Every claimed figure on the row of the quantity it claims, beside the book's figure for that quantity: a fixed
     figure where the book does not vary it, else its value at the central inputs with the Monte Carlo's P10-P90 (one
-    value per quantity, the same on every page). Keyed by claim id."""
+    value per quantity, the same on every page). A claim the ledger judges on the estimate's own GPU counts is drawn
+    on the range it is judged against, those counts held (`on_counts`): the verdict beside the chart quotes that range.
+    Keyed by claim id."""
     claims = data.load_indexed("claims.csv")["value"]
     r1_rental = float(compute.cost_usd(r1_gpu_hours(), p["gpu_hour_usd"]))  # type: ignore[arg-type]
     horizon = float(p["horizon_years"])  # type: ignore[arg-type]
@@ -65,7 +75,10 @@ def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mappin
     out = {}
     for claim_id, (label, book, claim_label) in rows.items():
         if isinstance(book, str):
-            p10, central, p90 = ranges[book]["p10"], float(r[book]), ranges[book]["p90"]
+            held = claims_check.judged_on_counts(claim_id)
+            band = (on_counts if held else ranges)[book]
+            label += " (GPU counts held)" if held else ""
+            p10, central, p90 = band["p10"], float(r[book]), band["p90"]
         else:
             p10 = central = p90 = float(book)
         out[claim_id] = {"label": label, "p10": p10, "central": central, "p90": p90, "claim": float(claims[claim_id]),
@@ -76,8 +89,9 @@ def headline_rows(p: Mapping[str, Value], r: Mapping[str, float], ranges: Mappin
 CHART_TITLE = "Claims on the row of what they claim; this book's central figure and P10–P90"
 
 
-def _headlines(page: Page, p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]]) -> None:
-    page.figure("fig_headlines", charts.claims_on_their_axes(pd.DataFrame(headline_rows(p, r, ranges).values()), CHART_TITLE))
+def _headlines(page: Page, p: Mapping[str, Value], r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]],
+               on_counts: Mapping[str, Mapping[str, float]]) -> None:
+    page.figure("fig_headlines", charts.claims_on_their_axes(pd.DataFrame(headline_rows(p, r, ranges, on_counts).values()), CHART_TITLE))
     capex = float(r["fleet_capex_usd"])  # the one value of the fleet's capex, at the central inputs (as every page shows it)
     page.text("fleet_capex_central_text", usd_sig(capex))
     page.number("capex_over_run", capex / r["run_rental_usd"], "times")

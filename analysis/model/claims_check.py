@@ -27,8 +27,10 @@ import pandas as pd
 
 from analysis.model.ledger import (
     ABOVE,
+    ABOVE_FIGURE,
     ASSUMED,
     BELOW,
+    BELOW_FIGURE,
     CONFIRMED,
     INACCURATE,
     NOT_REPRODUCED,
@@ -42,6 +44,7 @@ from analysis.model.ledger import (
     band_of,
     percentile,
     place,
+    place_on_figure,
     ratio,
     sentence,
     within,
@@ -132,13 +135,13 @@ CHECKS: dict[str, Check] = {
                        note="Taken on trust: DeepSeek has disclosed no H20s; the book's count is the table's remainder"),
     # "Server investment" names the servers bought, money spent by the estimate's date: the fleet's capex as paid. Outside
     # its range it may fit the GPUs alone or all spending to date (capex, running costs since each purchase, staff).
-    "capex_1_6b": _range("fleet_capex_usd", "the fleet's capex", "capex of the book's fleet, each GPU type as paid, storage and CPU nodes "
+    "capex_1_6b": _range("fleet_capex_usd", "fleet capex", "capex of the book's fleet, each GPU type as paid, storage and CPU nodes "
                          "included", FLEET_COUNTS,
                          fits=(("fleet_gpu_spend_usd", "the GPUs alone"), ("cumulative_spend_usd", "all spending to date"))),
     "headline_1_6b_develop": _range("total_development_cost_usd", "developing V3",
                                     "V3's development: run, research, R1 and staff",
                                     fits=(("fleet_capex_usd", "the whole fleet's capex"), ("cumulative_spend_usd", "all spending to date"))),
-    "opex_944m": _range("fleet_opex_usd", "running the fleet for the table's four years",
+    "opex_944m": _range("fleet_opex_usd", "{horizon_years:g} years' opex",
                         "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
                         cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
                                      "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
@@ -223,6 +226,18 @@ class Book:
         return self.money(value) if key.endswith("_usd") else f"{value:,.0f}"
 
 
+def judged_on_counts(claim_id: str) -> bool:
+    """A claim placed in a range with the estimate's own GPU counts held (it rests on those counts): every page that
+    draws its range draws that one."""
+    check = CHECKS[claim_id]
+    return check.kind == "range" and check.rests_on.startswith(FLEET_COUNTS)
+
+
+def on_floor_key(key: str) -> str:
+    """The key of a quantity's figure on DeepSeek's own floor (Book.values): what its disclosures prove, at least."""
+    return f"{key}_on_floor"
+
+
 def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, book: Book, tolerance: float) -> Record:
     """One claim's verdict and its evidence."""
     check = CHECKS[claim_id]
@@ -230,19 +245,7 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
     context = {**values, "claim": claimed_text}
     note = fill(check.note, context)
     if check.kind == "range" and claimed is not None:
-        on_counts = check.rests_on.startswith(FLEET_COUNTS)
-        band = book.band(check.quantity, on_counts)
-        verdict = place(claimed, band, bound=form == "bound", floor=book.floor and on_counts)
-        samples = book.draws(on_counts).get(check.quantity, band.central)
-        fits = None
-        if verdict in (ABOVE, BELOW):
-            fits = next((_fit(claimed, key, words, book, tolerance, counts_named=on_counts) for key, words in check.fits
-                         if _fits(claimed, book.band(key, key in ON_COUNTS), tolerance)), None)
-        words = fill(check.words, context) + (" on the estimate's own GPU counts" if on_counts and not book.floor else "")
-        return Record(claim_id, verdict, claimed, claimed_text, words, band,
-                      (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
-                      None if band.fixed else percentile(claimed, samples), fits, form == "bound",
-                      owner="DeepSeek's" if check.rests_on.startswith("DeepSeek's") else "the book's")
+        return _placed(claim_id, form, claimed, claimed_text, book, tolerance)
     if check.kind == "arithmetic" and claimed is not None:
         ok = within(float(ratio(claimed, float(values[check.quantity]))), tolerance)  # type: ignore[arg-type]
         return Record(claim_id, REPRODUCED if ok else NOT_REPRODUCED, claimed, claimed_text, note=note if ok else "")
@@ -261,6 +264,32 @@ def record(claim_id: str, form: str, claimed: float | None, claimed_text: str, b
     if check.kind == "evidence" and float(values[check.fact]) > 0:  # type: ignore[arg-type]
         return Record(claim_id, PARTLY, claimed, claimed_text, note=note)
     return Record(claim_id, UNVERIFIABLE, claimed, claimed_text, note=note)
+
+
+def _placed(claim_id: str, form: str, claimed: float, claimed_text: str, book: Book, tolerance: float) -> Record:
+    """A figure or bound placed in the book's range for its quantity (with the estimate's counts held where it rests on
+    them), or against DeepSeek's own single figure where the book takes that figure as it is."""
+    check = CHECKS[claim_id]
+    on_counts = judged_on_counts(claim_id)
+    band = book.band(check.quantity, on_counts)
+    owner = "DeepSeek's" if check.rests_on.startswith("DeepSeek's") else "the book's"
+    if band.fixed and owner == "DeepSeek's":  # one figure, no range: above, below or at it
+        verdict = place_on_figure(claimed, band.central, tolerance)
+    else:
+        verdict = place(claimed, band, bound=form == "bound", floor=book.floor and on_counts)
+    samples = book.draws(on_counts).get(check.quantity, band.central)
+    fits = None
+    if verdict in (ABOVE, BELOW, ABOVE_FIGURE, BELOW_FIGURE):
+        fits = next((_fit(claimed, key, words, book, tolerance, counts_named=on_counts) for key, words in check.fits
+                     if _fits(claimed, book.band(key, key in ON_COUNTS), tolerance)), None)
+    counted = on_counts and not book.floor
+    words = fill(check.words, {**book.values, "claim": claimed_text})
+    floor = book.values.get(on_floor_key(check.quantity)) if counted else None
+    return Record(claim_id, verdict, claimed, claimed_text, words, band,
+                  (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
+                  None if band.fixed else percentile(claimed, samples), fits, form == "bound", owner=owner, on_counts=counted,
+                  floor_text="" if floor is None else book.shown(check.quantity, float(floor)),
+                  floor_value=None if floor is None else float(floor))
 
 
 # The book's quantities built on the fleet's GPU counts: a claim that fits one of them is placed on the estimate's own

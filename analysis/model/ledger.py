@@ -4,7 +4,13 @@ A claim of a figure ("about $X") is placed in the book's Monte Carlo distributio
 (0-100). From the 10th to the 90th percentile it is "within the book's range"; outside, "above" or "below" it. A claim
 of a bound ("more than $X") "holds across the book's range" when even the book's 10th percentile clears it. Where the
 book's fleet is DeepSeek's own floor (what its papers prove, at least), a figure above the floor cannot be refuted by
-it: "above DeepSeek's own floor"; one below is contradicted: "below DeepSeek's own floor".
+it: "above DeepSeek's own floor"; one below is contradicted: "below DeepSeek's own floor". Where the book's figure is
+DeepSeek's own single figure, not a range (R1's GPU-hours at a price), the claim is "above", "below" or "at DeepSeek's
+figure" (within the rounding tolerance).
+
+A claim resting on the estimate's own GPU counts is placed in a range with those counts held: a verdict inside it says
+that the estimate's prices check out on its own counts, not that the counts are right, and gives the book's figure on
+DeepSeek's own floor beside it.
 
 Other verdicts say what was *not* a check against the book's range: "reproduced from the claimant's own figures"
 (arithmetic rebuilt from the claimant's inputs, within a rounding tolerance); "confirmed by the published sources" (a
@@ -26,6 +32,9 @@ BELOW = "below the book's range"
 HOLDS = "holds across the book's range"
 ABOVE_FLOOR = "above DeepSeek's own floor"
 BELOW_FLOOR = "below DeepSeek's own floor"
+ABOVE_FIGURE = "above DeepSeek's figure"
+BELOW_FIGURE = "below DeepSeek's figure"
+AT_FIGURE = "at DeepSeek's figure"
 CONFIRMED = "confirmed by the published sources"
 PARTLY = "partly borne out"
 INACCURATE = "inaccurate description"
@@ -33,15 +42,19 @@ REPRODUCED = "reproduced from the claimant's own figures"
 NOT_REPRODUCED = "not reproduced from the claimant's own figures"
 ASSUMED = "assumed, not checked"
 UNVERIFIABLE = "unverifiable"
-VERDICTS = (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, CONFIRMED, PARTLY, INACCURATE, REPRODUCED, NOT_REPRODUCED,
-            ASSUMED, UNVERIFIABLE)
+VERDICTS = (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, ABOVE_FIGURE, BELOW_FIGURE, AT_FIGURE, CONFIRMED, PARTLY,
+            INACCURATE, REPRODUCED, NOT_REPRODUCED, ASSUMED, UNVERIFIABLE)
 # Verdicts reached by comparing the claim with something independent of it. Arithmetic rebuilt from the claimant's own
 # figures is internal consistency, not an independent check; "assumed" and "unverifiable" are no check at all.
-CHECKED = frozenset({WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, CONFIRMED, PARTLY, INACCURATE})
+CHECKED = frozenset({WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, ABOVE_FIGURE, BELOW_FIGURE, AT_FIGURE, CONFIRMED, PARTLY,
+                     INACCURATE})
+# Verdicts that place a claimed figure against one of the book's figures (a range, a floor or DeepSeek's single figure).
+PLACED = (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR, ABOVE_FIGURE, BELOW_FIGURE, AT_FIGURE)
 # The badge a reader sees: the verdict in the fewest plain words (the landing page and the ledger).
 BADGES = {
     WITHIN: "within the range", ABOVE: "above the range", BELOW: "below the range", HOLDS: "holds",
-    ABOVE_FLOOR: "above the floor", BELOW_FLOOR: "below the floor", CONFIRMED: "confirmed", PARTLY: "partly true",
+    ABOVE_FLOOR: "above the floor", BELOW_FLOOR: "below the floor", ABOVE_FIGURE: "above DeepSeek's figure",
+    BELOW_FIGURE: "below DeepSeek's figure", AT_FIGURE: "at DeepSeek's figure", CONFIRMED: "confirmed", PARTLY: "partly true",
     INACCURATE: "inaccurate", REPRODUCED: "DeepSeek's own arithmetic", NOT_REPRODUCED: "arithmetic fails",
     ASSUMED: "taken on trust", UNVERIFIABLE: "unverifiable",
 }
@@ -104,6 +117,14 @@ def place(claimed: float, band: Band, bound: bool = False, floor: bool = False) 
     return BELOW if claimed < band.p10 else ABOVE if claimed > band.p90 else WITHIN
 
 
+def place_on_figure(claimed: float, figure: float, tolerance: float) -> str:
+    """The verdict of a claimed figure against DeepSeek's own single figure (no range): at it within the rounding
+    tolerance, else above or below it."""
+    if within(float(ratio(claimed, figure)), tolerance):
+        return AT_FIGURE
+    return ABOVE_FIGURE if claimed > figure else BELOW_FIGURE
+
+
 @dataclass(frozen=True)
 class Match:
     """Another quantity of the book that a claim outside its own range does fit: its words, and the claim's percentile
@@ -130,6 +151,10 @@ class Record:
     bound: bool = False
     note: str = ""  # for verdicts not placed in a range: the whole sentence, without its full stop
     owner: str = "the book's"  # whose fixed figure it is: "DeepSeek's" where the book takes DeepSeek's disclosure as it is
+    # Placed with the estimate's own GPU counts held: a verdict inside the range tests its prices, not its counts ...
+    on_counts: bool = False
+    floor_text: str = ""  # ... and the book's figure on DeepSeek's own floor, as a reader sees it ("" for none)
+    floor_value: float | None = None
 
 
 def ordinal(n: float) -> str:
@@ -153,8 +178,10 @@ def sentence(record: Record) -> str:
     """The verdict in one plain sentence of at most SENTENCE_LIMIT characters: what the claim says, what the book finds,
     and where the claim sits in the book's range. The evidence behind it is the ledger's table."""
     r, claim = record, record.claimed_text
-    if r.band is None or r.verdict not in (WITHIN, ABOVE, BELOW, HOLDS, ABOVE_FLOOR, BELOW_FLOOR):
+    if r.band is None or r.verdict not in PLACED:
         return _capital(f"{r.note}." if r.note else f"{claim}: {r.verdict}.")
+    if r.on_counts and r.verdict in (WITHIN, HOLDS):
+        return _on_counts(r)
     span = r.band_texts[0] if r.band.fixed else f"{r.band_texts[0]}–{r.band_texts[1]}"
     book = f"{r.owner} figure" if r.band.fixed else "the book's range"
     claimed = f"More than {claim}" if r.bound else claim
@@ -166,12 +193,27 @@ def sentence(record: Record) -> str:
         return f"{claimed} is below DeepSeek's own floor for {r.words} ({span}): the floor rules it out."
     if r.verdict == WITHIN:
         return f"{claimed} is within {book} for {r.words} ({span}; {ordinal(r.percentile or 0)} percentile)."
-    side = "above" if r.verdict == ABOVE else "below"
+    if r.verdict == AT_FIGURE:
+        return f"{claimed} matches {book} for {r.words} ({span})."
+    side = "above" if r.verdict in (ABOVE, ABOVE_FIGURE) else "below"
     far = _far(float(r.claimed), r.band) if r.claimed is not None else ""
-    text = f"{claimed} is {far}{side} {book} for {r.words} ({span})"
+    counts = " on the estimate's own GPU counts" if r.on_counts else ""
+    text = f"{claimed} is {far}{side} {book} for {r.words}{counts} ({span})"
     if r.matches is not None:
         where = r.matches.figure if r.matches.percentile is None else f"{ordinal(r.matches.percentile)} percentile"
         return f"{text}; it fits {r.matches.words} ({where})."
+    return text + "."
+
+
+def _on_counts(r: Record) -> str:
+    """A verdict inside a range built on the estimate's own GPU counts: its prices check out, its counts are not tested;
+    what DeepSeek's own floor gives for the same quantity is said beside it."""
+    span = f"{r.band_texts[0]}–{r.band_texts[1]}"  # type: ignore[union-attr]
+    found = (f"more than {r.claimed_text} holds for {r.words} ({span})" if r.verdict == HOLDS
+             else f"{r.claimed_text} is in the book's range for {r.words} ({span}; {ordinal(r.percentile or 0)} percentile)")
+    text = f"On the estimate's counts, its prices check out: {found}"
+    if r.floor_text and r.floor_value is not None and r.claimed is not None:
+        text += (f"; DeepSeek's floor: {r.floor_text}" if r.floor_value < r.claimed else f"; even DeepSeek's floor is {r.floor_text}")
     return text + "."
 
 
