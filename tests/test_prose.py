@@ -64,3 +64,20 @@ def test_the_detector_finds_typed_figures() -> None:
         "$1.6B", "50,000", "30%", "3.5×", "37B"]
     assert typed_figures("H800s bought in 2023-24, Table 1 of the V3 report, the 95th percentile, 6 × N × D, a dense 405B model.") == []
     assert typed_figures("{glue:text}`fleet_gpus:,.0f` GPUs and `server_non_gpu_usd`.") == []
+
+
+CROSS_PAGE_GLUE = re.compile(r"\{glue(?::text)?\}`([\w.]+\.ipynb)::([^`]+)`")
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.suffix == ".ipynb"], ids=lambda p: p.name)
+def test_a_value_glued_from_another_page_names_its_format(path: Path) -> None:
+    """myst-nb splits `page.ipynb::key` at its last colon for the format: without one (`:s` for text) the key is read
+    as 'page.ipynb:' and the strict build fails."""
+    markdown = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "markdown")
+    bare = [f"{page}::{key}" for page, key in CROSS_PAGE_GLUE.findall(markdown) if ":" not in key]
+    assert not bare, f"add a format (`:s` for text) to {bare}"
+
+
+def test_the_cross_page_check_finds_a_bare_key() -> None:
+    found = CROSS_PAGE_GLUE.findall("see {glue:text}`fleet.ipynb::cost_text` and {glue:text}`fleet.ipynb::x:.1%`")
+    assert [key for _, key in found if ":" not in key] == ["cost_text"]
