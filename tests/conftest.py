@@ -30,7 +30,7 @@ def built(out: Path, *args: str) -> Path:
 
 
 # The books the tests share, built once per run: fixture name → (folder name, build arguments).
-PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacement_2025", "-p", "cost_of_capital=0.043",
+PANEL_POINT = ("--scenario", "deepseek_floor", "-p", "gpu_price_basis=replacement_2025", "-p", "cost_of_capital=0.065",
                "-p", "utilisation=0.9", "-p", "research_multiplier=10", "-p", "high_flyer_share=0.5", "-p", "gpu_hour_usd=3.42")
 OVERRIDES = ("-p", "gpu_hour_usd=3", "-p", "training_tokens=10e12", "-p", "fleet_h20=5000", "-p", "price_h800_usd=40000")
 

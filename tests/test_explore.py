@@ -149,3 +149,17 @@ def test_the_inputs_left_out_of_the_capex_verdict_change_nothing() -> None:
     assert set(ends) == explore.CAPEX_NEUTRAL
     moved = claims_chapter.judge(resolver.point(ends)).by_id()["capex_1_6b"]
     assert (moved.verdict, moved.percentile, moved.band) == (record.verdict, record.percentile, record.band)
+
+
+def test_the_browser_tests_panel_point_lies_on_the_grid() -> None:
+    """tests/test_browser_layout.py sets the panel to PANEL_POINT: each of its values must be an option (a value off the
+    grid fails there only after the browser's timeout)."""
+    from analysis.chapters import explore as explore_chapter
+    from tests.conftest import PANEL_POINT
+
+    options = {c.param: {o.value for o in c.options} for c in explore_chapter.controls()}
+    pairs = dict(zip(PANEL_POINT[::2], PANEL_POINT[1::2], strict=True))
+    assert pairs["--scenario"] in options["scenario"]
+    for setting in [v for k, v in zip(PANEL_POINT[::2], PANEL_POINT[1::2], strict=True) if k == "-p"]:
+        name, value = setting.split("=")
+        assert value in options[name], f"{setting} is not one of the panel's options {sorted(options[name])}"
