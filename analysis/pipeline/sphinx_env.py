@@ -16,8 +16,6 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
-
 CROSS_PAGE = re.compile(r"\{glue:[a-z]*\}`(\w+)\.ipynb::")
 STATE = "state"  # the code digest the kept environment was built with
 RUNNING = "running"  # present while Sphinx runs: an interrupted or failed run leaves it behind
@@ -60,6 +58,8 @@ def sync(staged: Path, kept: Path) -> set[str]:
 def quoted_pages(page: Path) -> set[str]:
     """The notebooks (by stem) whose glued values a page quotes."""
     if page.suffix == ".ipynb":
+        import nbformat  # loaded when an HTML build needs it, not by every command
+
         text = "\n".join(c.source for c in nbformat.read(str(page), as_version=4).cells if c.cell_type == "markdown")
     else:
         text = page.read_text(encoding="utf-8")
