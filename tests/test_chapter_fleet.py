@@ -31,7 +31,7 @@ from tests.conftest import glue_text_names
 NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "fleet.ipynb"
 COUNTS = {"a100": 10_000, "h800": 10_000, "h100": 10_000, "h20": 30_000}
 GPUS = sum(COUNTS.values())
-PRICES = {"a100": 13_750, "h800": 26_006, "h100": 30_000, "h20": 12_500}
+PRICES = {"a100": 13_750, "h800": 26_006, "h100": 30_000, "h20": 13_000}
 REPLACEMENT = {"a100": 17_420, "h800": 33_800, "h100": 31_250, "h20": 14_826}
 NON_GPU = {"a100": 10_000, "h800": 53_700, "h100": 53_700, "h20": 53_700}
 NETWORK = {"a100": 470, "h800": 4_390, "h100": 4_390, "h20": 4_390}
@@ -135,7 +135,7 @@ def test_capex(page: Page) -> None:
     assert page["dgx_h100_server_over_gpu"] == pytest.approx(1.5)
     # A fixed server cost weighs more on a cheap GPU.
     assert page["h800_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 26_006)
-    assert page["h20_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 12_500)
+    assert page["h20_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 13_000)
     frame, _ = page.tables["capex_bases"]
     assert list(frame["Book (default inputs)"]) == pytest.approx(
         [CAPEX, replacement, page["fleet_book_value_2025_usd"]], rel=1e-12)
@@ -194,7 +194,7 @@ def test_a_build_off_every_reading_gets_its_own_row() -> None:
 
 def test_capex_by_gpu_splits_capex() -> None:
     split = costs.capex_by_gpu(COUNTS, PRICES, NON_GPU, NETWORK)
-    assert split["h20"] == pytest.approx(30_000 * (12_500 + 53_700 / 8 + 4_390), rel=1e-12)
+    assert split["h20"] == pytest.approx(30_000 * (13_000 + 53_700 / 8 + 4_390), rel=1e-12)
     assert sum(split.values()) == pytest.approx(costs.capex_usd(COUNTS, PRICES, NON_GPU, NETWORK), rel=1e-12)
 
 
@@ -247,8 +247,8 @@ def test_fewer_h20_moves_the_fleet() -> None:
     page = page_for(fleet_h20=5_000)
     plt.close("all")
     assert page["fleet_gpus"] == GPUS - 25_000 and page["fleet_hopper_gpus"] == GPUS - 10_000 - 25_000
-    assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 12_500, rel=1e-12)
-    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (12_500 + 53_700 / 8 + 4_390) - support(GPUS) + support(GPUS - 25_000),
+    assert page["fleet_gpu_spend_usd"] == pytest.approx(SPEND - 25_000 * 13_000, rel=1e-12)
+    assert page["fleet_capex_usd"] == pytest.approx(CAPEX - 25_000 * (13_000 + 53_700 / 8 + 4_390) - support(GPUS) + support(GPUS - 25_000),
                                                     rel=1e-12)
     # The published readings do not move with the book's parameters.
     assert page["reported_hopper"] == 50_000 and page["critical_hopper"] == 50_000

