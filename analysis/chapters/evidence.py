@@ -25,6 +25,7 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # A bound no item gives: mirrored about the centre so that the estimate stays the median. An assumption, and named so.
 MIRROR = "an assumption: as far {side} the centre as the {other} (no item says more)"
 MONTHS_PER_YEAR = 12
+GPUS_PER_HGX = 8  # an HGX server holds eight GPUs
 NET_COLUMN = "One bare GPU (USD, net of VAT and server parts)"
 
 
@@ -163,6 +164,8 @@ def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
     for gpu in PRICED:
         median, low, high = costs.evidence_span(list(quotes.loc[quotes["gpu"] == gpu, "bare_usd"]))
         page.number(f"price_{gpu}_evidence_median_usd", median, "USD per GPU")
+        page.number(f"price_{gpu}_p5_below_lowest_share", 1 - low / float(quotes.loc[quotes["gpu"] == gpu, "bare_usd"].min()),
+                    "fraction below the lowest quote used")
         rows.append({"GPU": gpu.upper(), "Quotes used": int((quotes["gpu"] == gpu).sum()), "Median": median, "5th pct": low, "95th pct": high,
                      "The book (as paid)": float(p[f"price_{gpu}_usd"])})  # type: ignore[arg-type]
     page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "5th pct": "${:,.0f}", "95th pct": "${:,.0f}",
@@ -171,6 +174,7 @@ def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
         columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": NET_COLUMN, "source": "Source"}),
         {NET_COLUMN: "${:,.0f}"})
     page.text("vat_capex_effect_text", usd_sig(vat_effect(p)))
+    h20_dollar_quotes_net(page, p, quotes)
     h100_grey_sensitivity(page, p, quotes)
 
 
@@ -184,6 +188,15 @@ def h100_grey_sensitivity(page: Page, p: Mapping[str, Value], quotes: pd.DataFra
     page.number("capex_h100_grey_delta_usd", at_grey - base, "USD")
     page.text("capex_h100_grey_delta_text", usd_sig(at_grey - base))
     page.number("capex_h100_grey_delta_share", (at_grey - base) / base, "fraction of capex")
+
+
+def h20_dollar_quotes_net(page: Page, p: Mapping[str, Value], quotes: pd.DataFrame) -> None:
+    """The H20's median if its dollar quotes (VAT unstated, used as quoted) had VAT inside them and were netted too."""
+    h20 = quotes[quotes["gpu"] == "h20"]
+    vat = float(p["vat_rate"])  # type: ignore[arg-type]
+    netted = [costs.net_of_vat(b, vat) if v == "unstated" else b for b, v in zip(h20["bare_usd"], h20["vat"], strict=True)]
+    page.number("price_h20_median_dollar_quotes_netted_usd", float(np.median(netted)), "USD per GPU")
+    page.number("h20_dollar_quotes", int((h20["vat"] == "unstated").sum()), "quotes")
 
 
 def vat_effect(p: Mapping[str, Value]) -> float:
@@ -237,6 +250,8 @@ def rack_rental_evidence(page: Page) -> None:
     ranges = data.load_indexed("uncertainty.csv").loc["hosting_usd_per_gpu_year"]
     page.number("hosting_usd_per_gpu_year_p5", float(ranges["low"]), "USD per H800-year")
     page.number("hosting_usd_per_gpu_year_p95", float(ranges["high"]), "USD per H800-year")
+    page.number("semianalysis_hosting_usd_per_gpu_year", data.published("semianalysis_hgx_hosting_usd_per_month") * MONTHS_PER_YEAR / GPUS_PER_HGX,
+                "USD per H100-year, power included")
     h800 = gpu_catalogue()["h800"]
     h800_kw = h800.tdp_w * h800.server_power_factor / 1e3
     rate = data.published("cny_per_usd_2023")
