@@ -135,7 +135,7 @@ def test_gross_margins_at_each_price_step(page: Page) -> None:
     assert page["price_v32_exp_output_margin_at_v3_cost"] == pytest.approx((0.42 - output) / 0.42)
     assert page["price_v32_exp_output_margin"] == pytest.approx((0.42 - page["sparse_decode_sparse_usd_per_m_at_avg"]) / 0.42)
     frame, _ = page.tables["prices"]
-    assert frame["Price list"].iloc[-1].endswith("(at its own cost)")
+    assert frame["Price list"].iloc[-1].endswith("(output at its own cost, the rest at V3's)")
     assert frame["Output margin"].iloc[-1] == page["price_v32_exp_output_margin"]
     assert page["price_v3_off_peak_miss_margin"] == pytest.approx((0.135 - miss) / 0.135)
     assert page["price_v3_off_peak_miss_margin"] < 0  # the off-peak miss price is below cost

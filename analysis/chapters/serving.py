@@ -76,6 +76,7 @@ FLEET_YEAR_PARAMS = (
 )
 # The budget's slices that run on H800s (DeepSeek's reports name H800s for each), priced at an H800's own cost per
 # hour held; the others are shares of the whole fleet, priced at its average cost per H800-equivalent hour.
+OWN_OUTPUT_LABEL = " (output at its own cost, the rest at V3's)"
 ON_H800 = ("v3_final_run", "v3_research", "r1", "inference", "other_models")
 
 
@@ -259,8 +260,9 @@ def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
 def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts,
                own_output_cost: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per price list (DeepSeek's and its competitors'): prices, the day's revenue and the margins. A list in
-    `own_output_cost` (V3.2-Exp) has its output margin at its own cost per million output tokens, and says so in its
-    label; the others are at V3's cost from the disclosure."""
+    `own_output_cost` (V3.2-Exp) has its output margin at its own cost per million output tokens, and its label says
+    so and that its other two columns (profit ÷ cost, miss margin) stay at V3's dense cost from the disclosure: no
+    day's cost or prefill cost of V3.2-Exp is modelled. The other lists are at V3's cost throughout."""
     own_output_cost = own_output_cost or {}
     rows = []
     for key in DEEPSEEK_PRICES + COMPETITOR_PRICES:
@@ -278,7 +280,7 @@ def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, cost
             "Output margin at V3's cost": gm["output"], "own": key in own_output_cost,
         })
     frame = pd.DataFrame(rows)
-    frame["Label"] = [(f"{name}, {pd.Timestamp(when):%-d %b %Y}" + (" (at its own cost)" if mine else "")) if own
+    frame["Label"] = [(f"{name}, {pd.Timestamp(when):%-d %b %Y}" + (OWN_OUTPUT_LABEL if mine else "")) if own
                       else f"{name}, {pd.Timestamp(when):%b %Y} (C)"
                       for name, when, own, mine in zip(frame["Price list"], frame["From"], frame["deepseek"], frame["own"], strict=True)]
     return frame
@@ -462,6 +464,14 @@ def fleet_year_in_money(page: Page, f: Mapping[str, float], day: Day, equivalent
     page.number("fleet_cost_of_capital", f["cost_of_capital"], "fraction per year")
     page.number("fleet_cost_per_h800_hour_usd", year_cost / budget.fleet_gpu_hours, "USD per H800-equivalent hour")
     page.number("fleet_capex_per_year_over_final_run", capex_per_year / run_value, "times")
+    # The straight-line reading (capex over the horizon plus opex, as Luk's table does) lands near the annuity by
+    # coincidence: a 4.5-year annuity at the cost of capital repays about a quarter of capex a year.
+    capex = float(day.book["fleet_capex_usd"])
+    straight = float(day.book["fleet_tco_per_year_usd"])
+    page.text("fleet_tco_straight_line_text", usd(straight, 2))
+    page.text("fleet_year_cost_exact_text", usd(year_cost, 2))
+    page.number("fleet_annuity_share_of_capex", capex_per_year / capex, "fraction of capex a year")
+    page.number("fleet_straight_line_share_of_capex", (straight - float(day.book["fleet_opex_per_year_usd"])) / capex, "fraction of capex a year")
 
 
 def budget_costs(f: Mapping[str, float], day: Day, budget: inf.FleetTimeBudget) -> tuple[dict[str, float], dict[str, str]]:
@@ -488,6 +498,10 @@ def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent:
     for name in ("r1", "unexplained", "idle"):
         page.number(f"fleet_cost_{name}_usd", money[name], "USD per year")
     page.text("fleet_cost_r1_text", usd_sig(money["r1"]))  # a one-off: R1's training GPU-hours at the owned H800 cost
+    # What the remainder's hours are priced at once the H800 slices take an H800's (lower) cost per hour held.
+    left = slices["unexplained"]  # none left when the named slices overcommit the fleet: then the average stands
+    page.number("fleet_remainder_usd_per_h800_hour", money["unexplained"] / left if left > 0 else year_cost / budget.fleet_gpu_hours,
+                "USD per H800-equivalent hour")
     sets = {
         "v3_final_run": "V3 report, Table 1",
         "v3_research": f"final run × ({f['research_multiplier']:g} − 1): research_multiplier",
