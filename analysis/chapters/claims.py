@@ -36,7 +36,7 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
 MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
-                    "cumulative_spend_usd")
+                    "fleet_opex_with_financing_usd", "cumulative_spend_usd")
 
 
 @cache
@@ -129,6 +129,7 @@ def _beside(p: Mapping[str, Value], own: Mapping[str, float], claimant_hours: fl
     market = fleet_chapter.h800_market_rental_usd()
     return {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS} | {
         "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
+        "maintenance_share_per_year": float(p["maintenance_share_per_year"]),  # type: ignore[arg-type]
         "h800_market_rental_usd": market, "claimant_gpu_hour_usd": own["gpu_hour_usd"],
         "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, market)),
     }
@@ -226,12 +227,15 @@ def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
     return Ledger(claims, records, book, moved, tolerance)
 
 
-def badge(verdict: str) -> str:
-    """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title."""
+def badge(record: ledger.Record) -> str:
+    """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title; a
+    verdict reached with the estimate's own counts held says so ("prices consistent, counts assumed")."""
     import html
 
-    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}" title="{html.escape(verdict)}">'
-            f"{html.escape(ledger.BADGES[verdict])}</span>")
+    verdict = record.verdict
+    counts = " verdict-on-counts" if record.on_counts else ""
+    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}{counts}" title="{html.escape(verdict)}">'
+            f"{html.escape(ledger.badge(record))}</span>")
 
 
 def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html") -> str:
@@ -243,7 +247,7 @@ def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.ht
     items = "".join(
         f'<li><p class="verdict-claim"><strong>“{html.escape(str(claims.loc[i, "claim"]))}”</strong> '
         f'({html.escape(str(claims.loc[i, "claimant"]))})</p>'
-        f'<p>{badge(found[i].verdict)} {html.escape(ledger.sentence(found[i]))} '
+        f'<p>{badge(found[i])} {html.escape(ledger.sentence(found[i]))} '
         f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></p></li>'
         for i in ids)
     return f'<ul class="verdict-list">{items}</ul>'
@@ -285,7 +289,7 @@ def _records(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
     for rec, row in zip(book.records, rows.to_dict("records"), strict=True):
         cid = rec.claim_id
         page.text(f"claim_{cid}_verdict", rec.verdict)
-        page.text(f"claim_{cid}_badge", ledger.BADGES[rec.verdict])
+        page.text(f"claim_{cid}_badge", ledger.badge(rec))
         page.text(f"claim_{cid}_verdict_text", ledger.sentence(rec))
         page.text(f"claim_{cid}_rests_on", row["rests_on"] or "nothing assumed")
         if row["ratio"] is not None and not pd.isna(row["ratio"]) and math.isfinite(row["ratio"]):  # no ratio to a book figure of 0
@@ -325,7 +329,7 @@ def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
     """The ledger (each row an anchor other pages link to), the evidence of range verdicts, the scopes, the second paths."""
     page.raw_html("ledger", present.table_html(pd.DataFrame({
         "Claim": rows["claim"], "Claimed": [r.claimed_text if r.claimed is not None else "—" for r in book.records],
-        "Verdict": [badge(v) for v in rows["verdict"]], "What the book finds": rows["verdict_text"],
+        "Verdict": [badge(r) for r in book.records], "What the book finds": rows["verdict_text"],
     }), row_ids=[f"claim-{i.replace('_', '-')}" for i in rows["id"]], markup=frozenset({"Verdict"})))
     ranged = rows[rows["percentile"].notna()]
     page.table("evidence", pd.DataFrame({
