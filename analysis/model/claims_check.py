@@ -172,7 +172,7 @@ CHECKS: dict[str, Check] = {
         "unverifiable", scope="only the final run is estimated: Epoch AI puts it at {gpt4_epoch_amortised_text} amortised and "
                               "{gpt4_epoch_cloud_text} at cloud prices; the claim covers more than the final run",
         note="Unverifiable: the book has no range for all of GPT-4's training; Epoch puts its final run at "
-             "{gpt4_epoch_amortised_text}-{gpt4_epoch_cloud_text}"),
+             "{gpt4_epoch_amortised_text} amortised and {gpt4_epoch_cloud_text} at cloud prices"),
     "inference_cost_87k": Check(
         "arithmetic", "claimant_inference_cost_usd", scope="DeepSeek's average nodes × 8 GPUs × 24 h × its $2",
         own_figures="DeepSeek's node count and price",
