@@ -92,7 +92,7 @@ def test_the_capex_claim_is_placed_in_the_book_s_own_samples(page: Page) -> None
         assert page["claim_capex_1_6b_verdict_text"].startswith("On the estimate's counts, its prices check out: ")
         assert f"DeepSeek's floor: {page['claim_capex_1_6b_on_floor_text']}" in page["claim_capex_1_6b_verdict_text"]
     else:
-        assert "on the estimate's own GPU counts" in page["claim_capex_1_6b_verdict_text"]
+        assert "on the estimate's counts" in page["claim_capex_1_6b_verdict_text"]
 
 
 def test_a_verdict_on_the_estimate_s_counts_gives_deepseek_s_floor(page: Page) -> None:
@@ -143,10 +143,11 @@ def test_r1_and_gpt4_by_one_scope_rule(page: Page) -> None:
     assert page["claim_r1_cost_5m_verdict"] == "above DeepSeek's figure"
     assert page["claim_r1_cost_5m_badge"] == "above DeepSeek's figure"
     assert page["claim_r1_cost_5m_verdict_text"] == ("$5M is far above DeepSeek's figure for R1's own training at $2 an hour ($294K); "
-                                                     "it fits V3's run and R1's together ($5.87M).")
+                                                     "it fits V3's run and R1's together ($5.87M, within rounding).")
     assert page["claim_r1_cost_5m_rests_on"].startswith("DeepSeek's R1 GPU-hours")
     assert page["claim_gpt4_cost_100m_verdict"] == "unverifiable"  # the book computes no range for all of GPT-4's training
-    assert "$40.6M-$78.6M" in page["claim_gpt4_cost_100m_verdict_text"]
+    # Two methods, not one range: each named.
+    assert "$40.6M amortised and $78.6M at cloud prices" in page["claim_gpt4_cost_100m_verdict_text"]
     assert page["gpt4_claim_over_epoch_amortised"] == pytest.approx(100e6 / 40.6e6)
     assert page["gpt4_claim_over_epoch_cloud"] == pytest.approx(100e6 / 78.6e6)
     # Like for like: Epoch's GPT-4 final run at cloud prices over V3's run at DeepSeek's $2.
@@ -156,6 +157,7 @@ def test_r1_and_gpt4_by_one_scope_rule(page: Page) -> None:
     assert page["v3_final_run_market_usd"] == pytest.approx(V3_HOURS * market)
     assert page["gpt4_over_v3_final_run_market"] == pytest.approx(78.6e6 / (V3_HOURS * market))
     assert page["claimant_price_vs_market"] == "below"
+    assert page["h800_market_rental_date_text"] == "March 2025"  # data/rental_prices.csv: 2025-03
     assert page["article_gpt4_over_r1"] == pytest.approx(20.0)
 
 
@@ -228,3 +230,35 @@ def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
     assert figures <= set(page.figures), figures - set(page.figures)
     shows = set(re.findall(r'page\.show\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code")))
     assert shows == set(page.tables) | set(page.html)
+
+
+def test_the_opex_claim_read_as_a_tco_less_capex_adds_the_capital_charge(page: Page) -> None:
+    """"$944M" is the estimate's 4-year TCO less capex: with the capital charge (annuity less straight-line on the book's
+    capex, over the horizon) beside the book's opex, its own range with the estimate's counts held."""
+    from analysis.chapters.inputs import cost_model
+    from analysis.model import costs
+
+    p, values = defaults(), cost_model(defaults())
+    charge = values["fleet_capex_usd"] * (costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"])
+                                          - 1 / p["depreciation_years"]) * p["horizon_years"]
+    assert page["fleet_financing_usd"] == pytest.approx(charge)
+    assert page["fleet_opex_with_financing_usd"] == pytest.approx(values["fleet_opex_usd"] + charge)
+    assert page["fleet_opex_with_financing_usd_p10"] > page["claim_opex_944m_p10"]  # the same draws, a charge added to each
+    inside = page["fleet_opex_with_financing_usd_p10"] <= 944e6 <= page["fleet_opex_with_financing_usd_p90"]
+    assert page["claim_opex_944m_verdict_with_financing"] == ("within the book's range" if inside else "above the book's range")
+    text = page["claim_opex_944m_verdict_text"]
+    assert "upkeep" in text  # the input the verdict turns on
+    if inside and page["claim_opex_944m_verdict"] == "above the book's range":  # the sentence says the TCO reading fits
+        assert "it fits opex plus financing" in text
+    assert "counts assumed" in page["claim_opex_944m_badge"]
+
+
+def test_the_capex_claim_with_the_h100_at_its_grey_market_quote(page: Page) -> None:
+    """Centring the H100 on China's grey-market quote moves the capex range up by the evidence page's delta."""
+    from analysis.chapters import evidence
+
+    ev = evidence.chapter({n: registry()[n].default for n in evidence.PARAMETERS})
+    assert ev["capex_h100_grey_delta_usd"] > 0
+    assert page["claim_capex_1_6b_p10_at_h100_grey"] > page["claim_capex_1_6b_p10"]
+    inside = page["claim_capex_1_6b_p10_at_h100_grey"] <= 1.6e9 <= page["claim_capex_1_6b_p90_at_h100_grey"]
+    assert page["claim_capex_1_6b_verdict_at_h100_grey"] == ("within the book's range" if inside else "below the book's range")

@@ -65,7 +65,7 @@ def test_a_claim_resting_on_the_estimate_s_counts_is_judged_on_those_counts() ->
               "total_development_cost_usd": DEV}
     book = claims_check.Book(_book().values, _book().samples, usd_sig, False, narrow)
     rec = claims_check.record("capex_1_6b", "figure", 1.6e9, "$1.6B", book, 0.25)
-    assert rec.verdict == "below the book's range" and "on the estimate's own GPU counts" in sentence(rec)
+    assert rec.verdict == "below the book's range" and "on the estimate's counts" in sentence(rec)
     # The development cost does not rest on the counts, but the fleet's capex it may fit does: one figure, one percentile
     # in one quantity, so the fit is tried on the estimate's counts too (here $1.6B is below that range: no fit).
     headline = claims_check.record("headline_1_6b_develop", "figure", 1.6e9, "$1.6B", book, 0.25)

@@ -87,6 +87,12 @@ def test_annuity_factor() -> None:
     assert both[0] == pytest.approx(0.2) and both[1] == pytest.approx(0.263797, rel=1e-5)
 
 
+def test_financing_is_the_annuity_beyond_straight_line() -> None:
+    # $1,000 over a 5-year life at 10%: 263.80 a year repaid, 200 of it depreciation; 63.80 a year of capital charge.
+    assert costs.financing_usd(1000.0, 0.10, 5, 4) == pytest.approx(4 * (1000 * 0.1 / (1 - 1.1 ** -5) - 200))
+    assert costs.financing_usd(1000.0, 0.0, 5, 4) == pytest.approx(0.0)  # no cost of capital, no charge
+
+
 def test_opex_components() -> None:
     parts = costs.opex_usd_per_year(
         {"a": 10, "b": 5}, GPUS, 40_000, load_factor=0.75, pue=1.2, usd_per_kwh=0.1, hosting_usd_per_gpu_year=100,

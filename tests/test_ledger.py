@@ -66,7 +66,7 @@ def test_sentences_say_what_the_book_finds_and_where_the_claim_sits() -> None:
     near = ledger.sentence(_record(ABOVE, 100.0, band, 95.0))
     assert "far" not in near and near.endswith("($10–$90).")
     fixed = ledger.sentence(_record(ABOVE, 100.0, Band(5.0, 5.0, 5.0), 100.0, Match("a fixed one", None, "$99")))
-    assert "the book's figure for the quantity ($5)" in fixed and fixed.endswith("it fits a fixed one ($99).")
+    assert "the book's figure for the quantity ($5)" in fixed and fixed.endswith("it fits a fixed one ($99, within rounding).")
     holds = ledger.sentence(_record(HOLDS, 5.0, band, 0.0, bound=True))
     assert holds.startswith("More than $5 holds")
     assert "cannot rule it out" in ledger.sentence(_record(ABOVE_FLOOR, 500.0, band, 100.0))
@@ -86,6 +86,15 @@ def test_every_verdict_has_a_badge_and_a_key_safe_slug() -> None:
     for verdict in ledger.VERDICTS:
         assert ledger.slug(verdict).replace("_", "").isalnum()
     assert ledger.slug("assumed, not checked") == "assumed_not_checked"
+
+
+def test_a_badge_on_the_estimate_s_counts_says_the_counts_were_assumed() -> None:
+    band = ledger.Band(1.7e9, 1.5e9, 1.9e9)
+    held = Record("x", ledger.WITHIN, 1.6e9, "$1.6B", "fleet capex", band, on_counts=True)
+    assert ledger.badge(held) == "prices consistent, counts assumed"  # not a plain "within the range"
+    assert ledger.badge(Record("x", ledger.HOLDS, 5e8, "$500M", bound=True, on_counts=True)) == "prices consistent, counts assumed"
+    assert "counts assumed" in ledger.badge(Record("x", ledger.ABOVE, 9e8, "$944M", on_counts=True))
+    assert ledger.badge(Record("x", ledger.WITHIN, 1.6e9, "$1.6B", "fleet capex", band)) == ledger.BADGES[ledger.WITHIN]
 
 
 def test_rounding_rule_of_arithmetic_checks() -> None:

@@ -14,8 +14,8 @@ from functools import cache, lru_cache
 
 import pandas as pd
 
+from analysis.chapters import evidence, present
 from analysis.chapters import fleet as fleet_chapter
-from analysis.chapters import present
 from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.chapters.uncertainty import Simulation, simulate
@@ -36,7 +36,7 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
 MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
-                    "cumulative_spend_usd")
+                    "fleet_opex_with_financing_usd", "cumulative_spend_usd")
 
 
 @cache
@@ -129,6 +129,7 @@ def _beside(p: Mapping[str, Value], own: Mapping[str, float], claimant_hours: fl
     market = fleet_chapter.h800_market_rental_usd()
     return {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS} | {
         "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
+        "maintenance_share_per_year": float(p["maintenance_share_per_year"]),  # type: ignore[arg-type]
         "h800_market_rental_usd": market, "claimant_gpu_hour_usd": own["gpu_hour_usd"],
         "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, market)),
     }
@@ -226,12 +227,15 @@ def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
     return Ledger(claims, records, book, moved, tolerance)
 
 
-def badge(verdict: str) -> str:
-    """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title."""
+def badge(record: ledger.Record) -> str:
+    """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title; a
+    verdict reached with the estimate's own counts held says so ("prices consistent, counts assumed")."""
     import html
 
-    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}" title="{html.escape(verdict)}">'
-            f"{html.escape(ledger.BADGES[verdict])}</span>")
+    verdict = record.verdict
+    counts = " verdict-on-counts" if record.on_counts else ""
+    return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}{counts}" title="{html.escape(verdict)}">'
+            f"{html.escape(ledger.badge(record))}</span>")
 
 
 def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html") -> str:
@@ -243,7 +247,7 @@ def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.ht
     items = "".join(
         f'<li><p class="verdict-claim"><strong>“{html.escape(str(claims.loc[i, "claim"]))}”</strong> '
         f'({html.escape(str(claims.loc[i, "claimant"]))})</p>'
-        f'<p>{badge(found[i].verdict)} {html.escape(ledger.sentence(found[i]))} '
+        f'<p>{badge(found[i])} {html.escape(ledger.sentence(found[i]))} '
         f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></p></li>'
         for i in ids)
     return f'<ul class="verdict-list">{items}</ul>'
@@ -273,6 +277,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
     page.text("fleet_counts_assumption", claims_check.FLEET_COUNTS)
     _records(page, book, rows)
+    _financing(page, book)
+    _h100_grey(page, p, book)
     _tally(page, rows)
     _like_for_like(page, book)
     if page.shows_tables:
@@ -285,7 +291,7 @@ def _records(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
     for rec, row in zip(book.records, rows.to_dict("records"), strict=True):
         cid = rec.claim_id
         page.text(f"claim_{cid}_verdict", rec.verdict)
-        page.text(f"claim_{cid}_badge", ledger.BADGES[rec.verdict])
+        page.text(f"claim_{cid}_badge", ledger.badge(rec))
         page.text(f"claim_{cid}_verdict_text", ledger.sentence(rec))
         page.text(f"claim_{cid}_rests_on", row["rests_on"] or "nothing assumed")
         if row["ratio"] is not None and not pd.isna(row["ratio"]) and math.isfinite(row["ratio"]):  # no ratio to a book figure of 0
@@ -311,21 +317,66 @@ def _tally(page: Page, rows: pd.DataFrame) -> None:
     page.number("claims_checked", int(checked.sum()), "claims")
     on_counts = checked & rows["rests_on"].str.startswith(claims_check.FLEET_COUNTS)
     page.number("claims_checked_assuming_counts", int(on_counts.sum()), "claims")
+    page.text("claims_checked_assuming_counts_text", _more(int(on_counts.sum()), "is", "are"))
     # Checked against the estimate's prices and costs, but on its own GPU counts: not an independent check of the claim.
     # Nor is a check against a figure DeepSeek itself published later (R1's GPU-hours): counted apart.
     on_deepseek = checked & rows["rests_on"].str.startswith("DeepSeek's")
     page.number("claims_checked_on_deepseek_figures", int(on_deepseek.sum()), "claims")
+    page.text("claims_checked_on_deepseek_figures_text", _more(int(on_deepseek.sum()), "rests", "rest"))
     page.number("claims_checked_independently", int((checked & ~on_counts & ~on_deepseek).sum()), "claims")
     page.number("claims_assumed", int((rows["kind"] == "assumed").sum()), "claims")
     page.number("claims_reproduced", int((rows["verdict"] == ledger.REPRODUCED).sum()), "claims")
     page.number("claims_not_checked", len(rows) - int(checked.sum()), "claims")
 
 
+def _more(n: int, singular: str, plural: str) -> str:
+    """A count with its verb agreeing: '1 more rests', '3 more are'."""
+    return f"{n} more {singular if n == 1 else plural}"
+
+
+def _financing(page: Page, book: Ledger) -> None:
+    """'$944M to operate' as the estimate's line reads it, a TCO less capex: the book's opex plus the capital charge over
+    the horizon (the annuity at the cost of capital less straight-line depreciation, on the book's capex), its range with
+    the estimate's counts held, where the claim sits in it, and the label it would have there."""
+    key, claimed = "fleet_opex_with_financing_usd", float(book.claims.set_index("id").loc["opex_944m", "value"])
+    band = book.book.band(key, on_counts=True)
+    samples = book.book.draws(on_counts=True)[key]
+    page.number("fleet_financing_usd", float(book.book.values["fleet_financing_usd"]), "USD")  # type: ignore[arg-type]
+    page.text("fleet_financing_text", usd_sig(float(book.book.values["fleet_financing_usd"])))  # type: ignore[arg-type]
+    page.number(key, band.central, "USD")
+    page.text("fleet_opex_with_financing_text", usd_sig(band.central))
+    for q, value in (("p10", band.p10), ("p90", band.p90)):
+        page.number(f"{key}_{q}", value, "USD")
+        page.text(f"fleet_opex_with_financing_{q}_text", usd_sig(value))
+    page.number("claim_opex_944m_percentile_with_financing", ledger.percentile(claimed, samples), "percentile of the book's samples")
+    page.text("claim_opex_944m_percentile_with_financing_text", ledger.ordinal(ledger.percentile(claimed, samples)))
+    page.text("claim_opex_944m_verdict_with_financing", ledger.place(claimed, band))
+
+
+def _h100_grey(page: Page, p: Mapping[str, Value], book: Ledger) -> None:
+    """'$1.6B of servers' with the H100 centred on China's grey-market quote instead of the median of its as-paid quotes
+    (the evidence page's sensitivity, its grey price): the capex range with the estimate's counts held, and the label the
+    claim would have in it. A grey-market quote has no VAT invoice: its price does not depend on the VAT rate."""
+    scratch = Page()
+    vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]
+    evidence.h100_grey_sensitivity(scratch, p, evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"])))  # type: ignore[arg-type]
+    grey = {**p, "price_h100_usd": float(scratch["price_h100_grey_usd"])}
+    samples = simulate(grey, ("fleet_capex_usd",), counts_given=True).samples["fleet_capex_usd"]
+    band = ledger.band_of(samples, float(cost_model(grey)["fleet_capex_usd"]))  # type: ignore[arg-type]
+    claimed = float(book.claims.set_index("id").loc["capex_1_6b", "value"])
+    for q, value in (("p10", band.p10), ("p90", band.p90)):
+        page.number(f"claim_capex_1_6b_{q}_at_h100_grey", value, "USD")
+        page.text(f"claim_capex_1_6b_{q}_at_h100_grey_text", usd_sig(value))
+    page.number("claim_capex_1_6b_percentile_at_h100_grey", ledger.percentile(claimed, samples), "percentile of the book's samples")
+    page.text("claim_capex_1_6b_percentile_at_h100_grey_text", ledger.ordinal(ledger.percentile(claimed, samples)))
+    page.text("claim_capex_1_6b_verdict_at_h100_grey", ledger.place(claimed, band))
+
+
 def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
     """The ledger (each row an anchor other pages link to), the evidence of range verdicts, the scopes, the second paths."""
     page.raw_html("ledger", present.table_html(pd.DataFrame({
         "Claim": rows["claim"], "Claimed": [r.claimed_text if r.claimed is not None else "—" for r in book.records],
-        "Verdict": [badge(v) for v in rows["verdict"]], "What the book finds": rows["verdict_text"],
+        "Verdict": [badge(r) for r in book.records], "What the book finds": rows["verdict_text"],
     }), row_ids=[f"claim-{i.replace('_', '-')}" for i in rows["id"]], markup=frozenset({"Verdict"})))
     ranged = rows[rows["percentile"].notna()]
     page.table("evidence", pd.DataFrame({
@@ -357,6 +408,9 @@ def _like_for_like(page: Page, book: Ledger) -> None:
     page.number("gpt4_over_v3_final_run", rental, "times")
     market = float(values["claimant_run_market_usd"])  # type: ignore[arg-type]
     page.number("v3_final_run_market_usd", market, "USD")
+    # The date of that market price (data/rental_prices.csv): Epoch's GPT-4 figure uses earlier (A100) cloud prices.
+    dated = pd.Period(str(data.load_indexed("rental_prices.csv").loc["h800_market", "date"]), freq="M")
+    page.text("h800_market_rental_date_text", dated.strftime("%B %Y"))
     page.text("v3_final_run_market_text", usd_sig(market))
     page.number("gpt4_over_v3_final_run_market", float(values["gpt4_epoch_cloud_usd"]) / market, "times")  # type: ignore[arg-type]
     page.number("claimant_gpu_hour_usd", float(values["claimant_gpu_hour_usd"]), "USD per GPU-hour")  # type: ignore[arg-type]

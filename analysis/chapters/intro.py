@@ -87,6 +87,8 @@ def chapter(p: Mapping[str, Value]) -> Page:
     _headlines(page, r, ranges, on_counts)
     page.text("headline_owned_vs_rental", versus(float(r["owned_gpu_hour_usd"]), float(gpu_hour_usd)))  # type: ignore[arg-type]
     page.number("headline_horizon_years", p["horizon_years"], "years")  # type: ignore[arg-type]
+    # The model builders' pay within V3's development cost (the reconciliation's staff step over its total).
+    page.number("headline_dev_staff_share", float(r["staff_dev_usd"]) / float(r["total_development_cost_usd"]), "fraction")
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
     page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
     page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")

@@ -103,7 +103,7 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
          "Rests on": f"{r['v3_gpu_hours']:,.0f} GPU-hours (DeepSeek) × ${p['gpu_hour_usd']:.2f}/GPU-hour"},
         {"Figure": "Same run, owned", "Value": r["run_owned_usd"],
          "Rests on": f"${r['owned_gpu_hour_usd']:.2f} per H800-hour held: {BASIS_LABELS[str(p['gpu_price_basis'])]} prices, "
-                     f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.0%}"},
+                     f"{p['depreciation_years']:g}-year life at {p['cost_of_capital']:.2%}"},
         {"Figure": "Research compute", "Value": r["research_usd"],
          "Rests on": f"{p['research_multiplier']:g}× the final run's compute in total, at the same cost per hour held"},
         {"Figure": "R1", "Value": r["r1_usd"], "Rests on": "DeepSeek's R1 GPU-hours at the ownership cost per hour held"},

@@ -77,11 +77,12 @@ class Check:
     # not exact: "partly borne out" rather than "inaccurate" or "confirmed".
     partial: bool = False
     note: str = ""  # the sentence of a verdict not placed in a range ({claim} and the values fill it in)
+    hinge: str = ""  # range checks: the input a verdict outside the range turns on, as a phrase (the values fill it in)
 
 
 def _range(key: str, words: str, scope: str, rests_on: str = "", fits: tuple[tuple[str, str], ...] = (),
-           cross_check: tuple[str, str, str, str] | None = None) -> Check:
-    return Check("range", key, words, scope, rests_on, fits, cross_check)
+           cross_check: tuple[str, str, str, str] | None = None, hinge: str = "") -> Check:
+    return Check("range", key, words, scope, rests_on, fits, cross_check, hinge=hinge)
 
 
 CHECKS: dict[str, Check] = {
@@ -141,8 +142,13 @@ CHECKS: dict[str, Check] = {
     "headline_1_6b_develop": _range("total_development_cost_usd", "developing V3",
                                     "V3's development: run, research, R1 and staff",
                                     fits=(("fleet_capex_usd", "the whole fleet's capex"), ("cumulative_spend_usd", "all spending to date"))),
+    # The book's opex has no capital charge; the estimate's line is a TCO, which charges for capital (SemiAnalysis's
+    # GPU-cloud model finances owned servers): read so, less capex, the claim may fit opex plus financing. Either
+    # reading turns on the maintenance input, the one most uncertain (from none, the most likely, to a vendor contract).
     "opex_944m": _range("fleet_opex_usd", "{horizon_years:g} years' opex",
                         "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
+                        fits=(("fleet_opex_with_financing_usd", "opex plus financing"),),
+                        hinge=" at {maintenance_share_per_year:.2%} upkeep",
                         cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
                                      "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
     # "Spent on GPUs" is spending to date on one item: every GPU of the fleet was bought before the estimate, so the
@@ -166,7 +172,7 @@ CHECKS: dict[str, Check] = {
         "unverifiable", scope="only the final run is estimated: Epoch AI puts it at {gpt4_epoch_amortised_text} amortised and "
                               "{gpt4_epoch_cloud_text} at cloud prices; the claim covers more than the final run",
         note="Unverifiable: the book has no range for all of GPT-4's training; Epoch puts its final run at "
-             "{gpt4_epoch_amortised_text}-{gpt4_epoch_cloud_text}"),
+             "{gpt4_epoch_amortised_text} amortised and {gpt4_epoch_cloud_text} at cloud prices"),
     "inference_cost_87k": Check(
         "arithmetic", "claimant_inference_cost_usd", scope="DeepSeek's average nodes × 8 GPUs × 24 h × its $2",
         own_figures="DeepSeek's node count and price",
@@ -289,12 +295,13 @@ def _placed(claim_id: str, form: str, claimed: float, claimed_text: str, book: B
                   (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
                   None if band.fixed else percentile(claimed, samples), fits, form == "bound", owner=owner, on_counts=counted,
                   floor_text="" if floor is None else book.shown(check.quantity, float(floor)),
-                  floor_value=None if floor is None else float(floor))
+                  floor_value=None if floor is None else float(floor),
+                  hinge=fill(check.hinge, book.values) if verdict in (ABOVE, BELOW) else "")
 
 
 # The book's quantities built on the fleet's GPU counts: a claim that fits one of them is placed on the estimate's own
 # counts, as the claims resting on those counts are, so that one figure has one percentile in one quantity.
-ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "cumulative_spend_usd"})
+ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "fleet_opex_with_financing_usd", "cumulative_spend_usd"})
 
 
 def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float, counts_named: bool = False) -> Match:

@@ -103,6 +103,13 @@ def annuity_factor(rate: Number, years: Number) -> Number:
     return float(factor) if factor.ndim == 0 else factor
 
 
+def financing_usd(capex: Number, rate: Number, life_years: Number, years: Number) -> Number:
+    """The capital charge over `years` beyond straight-line depreciation: capex repaid as an annuity over `life_years` at
+    `rate`, less capex ÷ life, a year. What a TCO that charges for capital adds to opex (SemiAnalysis's GPU-cloud model
+    finances owned servers with debt); the book's opex has no capital charge."""
+    return capex * (annuity_factor(rate, life_years) - 1.0 / np.asarray(life_years, dtype=float)) * years
+
+
 def opex_usd_per_year(
     counts: Mapping[str, Number], gpus: Mapping[str, Gpu], capex: Number, *, load_factor: Number, pue: Number,
     usd_per_kwh: Number, hosting_usd_per_gpu_year: Number, maintenance_share_per_year: Number,

@@ -58,6 +58,10 @@ BADGES = {
     INACCURATE: "inaccurate", REPRODUCED: "DeepSeek's own arithmetic", NOT_REPRODUCED: "arithmetic fails",
     ASSUMED: "taken on trust", UNVERIFIABLE: "unverifiable",
 }
+# A claim placed with the estimate's own GPU counts held: its badge says the counts were assumed, not checked (inside the
+# range only the estimate's prices check out).
+BADGES_ON_COUNTS = {WITHIN: "prices consistent, counts assumed", HOLDS: "prices consistent, counts assumed",
+                    ABOVE: "above the range, counts assumed", BELOW: "below the range, counts assumed"}
 BAND = (10.0, 90.0)  # the book's range: its 10th to its 90th percentile
 SENTENCE_LIMIT = 160  # characters: a verdict a reader can quote
 
@@ -155,6 +159,13 @@ class Record:
     on_counts: bool = False
     floor_text: str = ""  # ... and the book's figure on DeepSeek's own floor, as a reader sees it ("" for none)
     floor_value: float | None = None
+    hinge: str = ""  # the input a verdict outside the range turns on, as a phrase (" at 2.34% upkeep"; "" for none)
+
+
+def badge(record: Record) -> str:
+    """The badge a reader sees beside the sentence: the verdict in the fewest plain words, saying so when the estimate's
+    own counts were held."""
+    return BADGES_ON_COUNTS.get(record.verdict, BADGES[record.verdict]) if record.on_counts else BADGES[record.verdict]
 
 
 def ordinal(n: float) -> str:
@@ -197,10 +208,11 @@ def sentence(record: Record) -> str:
         return f"{claimed} matches {book} for {r.words} ({span})."
     side = "above" if r.verdict in (ABOVE, ABOVE_FIGURE) else "below"
     far = _far(float(r.claimed), r.band) if r.claimed is not None else ""
-    counts = " on the estimate's own GPU counts" if r.on_counts else ""
-    text = f"{claimed} is {far}{side} {book} for {r.words}{counts} ({span})"
+    counts = " on the estimate's counts" if r.on_counts else ""
+    text = f"{claimed} is {far}{side} {book} for {r.words}{counts}{r.hinge} ({span})"
     if r.matches is not None:
-        where = r.matches.figure if r.matches.percentile is None else f"{ordinal(r.matches.percentile)} percentile"
+        # A fixed figure is matched within the rounding tolerance, not exactly: the sentence says so.
+        where = f"{r.matches.figure}, within rounding" if r.matches.percentile is None else f"{ordinal(r.matches.percentile)} percentile"
         return f"{text}; it fits {r.matches.words} ({where})."
     return text + "."
 

@@ -143,6 +143,7 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
     staff_dev = p["staff_headcount"] * p["staff_loaded_cost_usd"] * p["development_years"]
     total_dev = run_owned + research + r1 + staff_dev
     network_capex = costs.network_capex_usd(counts, network)
+    financing = costs.financing_usd(capex, p["cost_of_capital"], p["depreciation_years"], p["horizon_years"])
     return {
         "fleet_gpus": agg["gpus"], "fleet_hopper_gpus": agg["hopper_gpus"],
         "fleet_peak_pflops_bf16": agg["peak_pflops_bf16"], "fleet_peak_pflops_fp8": agg["peak_pflops_fp8"],
@@ -169,6 +170,10 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         "fleet_opex_usd": opex_year * p["horizon_years"],
         # "Operating the clusters" read narrowly: power, rack rental and upkeep, without the cluster staff.
         "fleet_opex_ex_staff_usd": (opex_year - opex_parts["staff"]) * p["horizon_years"],
+        # "Cost to operate" read as a TCO reads it, less capex: opex plus the capital charge over the horizon (annuity at
+        # the cost of capital less straight-line depreciation, on the book's capex).
+        "fleet_financing_usd": financing,
+        "fleet_opex_with_financing_usd": opex_year * p["horizon_years"] + financing,
         "owned_gpu_hour_usd": held,
         "owned_gpu_useful_hour_usd": useful,
         "owned_gpu_hour_replacement_usd": held_replacement,
