@@ -133,3 +133,18 @@ def test_the_cabinet_rent_found_is_shown_not_used(page) -> None:
     range's ends stay the hall's cost and the US colocation rate."""
     assert page["cabinet_rent_now_usd_per_h800_year"] > page["hosting_usd_per_gpu_year_p95"]
     assert page["cabinet_rent_now_usd_per_h800_year"] == pytest.approx(1_300 * 12 / 7.1 * 0.7 * 1.82)
+
+
+
+def test_every_count_bound_names_its_item_or_is_labelled_an_assumption() -> None:
+    """The count table credits each low and high to a dated item that gives it, or labels it an assumption; a low of
+    none is credited to no item (an export filing shows no lawful purchases, not none), only to DeepSeek having
+    disclosed none."""
+    frame, _ = evidence._from_data_alone().tables["count_ranges"]
+    for _, row in frame.iterrows():
+        for said in (row["Low from"], row["High from"]):
+            assert said.startswith(("an assumption", "held at")) or "(20" in said, row["GPU count"]
+        if row["Low"] == 0:
+            assert row["Low from"] == evidence.NONE_DISCLOSED, row["GPU count"]
+    lows = frame.set_index("GPU count")["Low from"]
+    assert lows["H100 count"] == lows["H20 count"] == evidence.NONE_DISCLOSED

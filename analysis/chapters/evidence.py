@@ -24,6 +24,8 @@ PRICED = ("h800", "h100", "h20", "a100")
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # A bound no item gives: mirrored about the centre so that the estimate stays the median. An assumption, and named so.
 MIRROR = "an assumption: as far {side} the centre as the {other} (no item says more)"
+# A low end of none that no item gives: an export filing shows no lawful purchases, not none. An assumption, and named so.
+NONE_DISCLOSED = "an assumption: DeepSeek has disclosed none (no item gives a count)"
 MONTHS_PER_YEAR = 12
 GPUS_PER_HGX = 8  # an HGX server holds eight GPUs
 NET_COLUMN = "One bare GPU (USD, net of VAT and server parts)"
@@ -80,13 +82,18 @@ def count_ranges(page: Page) -> None:
         if ranges.loc[name, "low"] == ranges.loc[name, "high"]:  # held at a disclosed count: no range
             says["centre"] = says["high"] = f"held at the low: {says['low']}"
         rows.append({"GPU count": ranges.loc[name, "label"], "Low": ranges.loc[name, "low"],
-                     "Low from": says["low"] if says["low"] != "—" else MIRROR.format(side="below", other="high is above"),
+                     "Low from": says["low"] if says["low"] != "—" else _unsourced_low(float(ranges.loc[name, "low"])),
                      "Centre": ranges.loc[name, "mode"], "Centre from": says["centre"], "High": ranges.loc[name, "high"],
                      "High from": says["high"] if says["high"] != "—" else MIRROR.format(side="above", other="low is below"),
                      "Beyond the range": says["beyond"]})
     page.table("count_ranges", pd.DataFrame(rows), {"Low": "{:,.0f}", "Centre": "{:,.0f}", "High": "{:,.0f}"})
     page.number("wang_h100_claim", float(table.set_index("id").loc["wang_2025", "value"]), "GPUs")
     page.number("fleet_h100_high", float(ranges.loc["fleet_h100", "high"]), "GPUs")
+
+
+def _unsourced_low(low: float) -> str:
+    """What a count's low end rests on when no item gives it: none, DeepSeek having disclosed none, or a mirror."""
+    return NONE_DISCLOSED if low == 0 else MIRROR.format(side="below", other="high is above")
 
 
 def ablation_flops() -> pd.DataFrame:
