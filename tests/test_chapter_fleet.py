@@ -198,6 +198,18 @@ def test_capex_by_gpu_splits_capex() -> None:
     assert sum(split.values()) == pytest.approx(costs.capex_usd(COUNTS, PRICES, NON_GPU, NETWORK), rel=1e-12)
 
 
+def test_opex_power_names_its_computed_split(page: Page) -> None:
+    """The power line is the GPU servers' facility power at the power price plus the storage and CPU nodes', and its
+    label names both parts (the MW shown is the GPU servers')."""
+    gpu_servers = page["fleet_power_mw"] * 1e3 * 8760 * POWER_USD_PER_KWH
+    nodes = support_kw(GPUS) * 1.25 * 8760 * POWER_USD_PER_KWH
+    assert page["fleet_opex_power_gpu_servers_per_year_usd"] == pytest.approx(gpu_servers, rel=1e-12)
+    assert page["fleet_opex_power_storage_cpu_per_year_usd"] == pytest.approx(nodes, rel=1e-9)
+    frame, _ = page.tables["opex_parts"]
+    power = frame.set_index("Component").loc["Power"]
+    assert power["Per year"] == pytest.approx(gpu_servers + nodes, rel=1e-12)
+    assert power["Inputs"].startswith(f"GPU servers {usd(gpu_servers, 2)}") and "storage and CPU nodes" in power["Inputs"]
+
 def test_opex_and_tco(page: Page) -> None:
     power = (page["fleet_power_mw"] * 1e3 + support_kw(GPUS) * 1.25) * 8760 * POWER_USD_PER_KWH
     # Rack rental is priced per kW of server power: an H800's $1,021, scaled for the others (A100 PCIe 250 W × 1.25,

@@ -315,17 +315,7 @@ def _opex(
     page.text("luk_tco_all_text", usd(data.published("luk_tco_all_per_year_usd")))
     page.text("luk_tco_hoppers_text", usd(data.published("luk_tco_hoppers_per_year_usd")))
     page.text("all_gpus_opex_text", usd_sig(all_gpus["fleet_opex_usd"]))
-    page.table("opex_parts", pd.DataFrame([
-        {"Component": label, "Per year": book[f"fleet_opex_{key}_per_year_usd"],
-         "Over the horizon": book[f"fleet_opex_{key}_per_year_usd"] * horizon_years, "Inputs": inputs}
-        for label, key, inputs in [
-            ("Power", "power", f"{book['fleet_power_mw']:,.1f} MW: TDP × server factor × {p['power_load_factor']:.2f} draw × "
-                               f"PUE {p['pue']:.2f}, at ${p['power_usd_per_kwh']:.3f}/kWh"),
-            ("Rack rental", "hosting", f"${p['hosting_usd_per_gpu_year']:,.0f} per H800-year, other GPUs by server power"),
-            ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.1%} of capex per year"),
-            ("Cluster staff", "staff", f"{p['ops_staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
-        ]
-    ]), {"Per year": _usd2, "Over the horizon": _usd2})
+    _opex_parts(page, p, book, horizon_years)
     # Like for like: each published figure beside the book's figure on the same basis.
     luk_tco_all = data.published("luk_tco_all_per_year_usd")
     page.table("opex_like_for_like", pd.DataFrame([
@@ -337,6 +327,27 @@ def _opex(
         {"Figure": "Luk: yearly TCO, Hoppers only", "Published": usd(data.published("luk_tco_hoppers_per_year_usd")),
          "Book, same fleet": usd(hoppers["fleet_tco_per_year_usd"], 2), "Basis": "the same, without the A100s"},
     ]))
+
+
+def _opex_parts(page: Page, p: Mapping[str, Value], book: Mapping[str, float], horizon_years: float) -> None:
+    """A year's opex by component. Power is split as computed: the GPU servers' facility power at the power price, and
+    the storage and CPU nodes' (added in analysis/model/reconcile.py), the rest of the power line."""
+    gpu_servers = book["fleet_power_mw"] * 1e3 * fleet.HOURS_PER_YEAR * float(p["power_usd_per_kwh"])  # type: ignore[arg-type]
+    support = book["fleet_opex_power_per_year_usd"] - gpu_servers
+    page.number("fleet_opex_power_gpu_servers_per_year_usd", gpu_servers, "USD per year")
+    page.number("fleet_opex_power_storage_cpu_per_year_usd", support, "USD per year")
+    page.table("opex_parts", pd.DataFrame([
+        {"Component": label, "Per year": book[f"fleet_opex_{key}_per_year_usd"],
+         "Over the horizon": book[f"fleet_opex_{key}_per_year_usd"] * horizon_years, "Inputs": inputs}
+        for label, key, inputs in [
+            ("Power", "power", f"GPU servers {usd(gpu_servers, 2)}: {book['fleet_power_mw']:,.1f} MW, TDP × server factor × "
+                               f"{p['power_load_factor']:.2f} draw × PUE {p['pue']:.2f}, at ${p['power_usd_per_kwh']:.3f}/kWh; storage and "
+                               f"CPU nodes {usd_sig(support)} (computed split)"),
+            ("Rack rental", "hosting", f"${p['hosting_usd_per_gpu_year']:,.0f} per H800-year, other GPUs by server power"),
+            ("Maintenance", "maintenance", f"{p['maintenance_share_per_year']:.1%} of capex per year"),
+            ("Cluster staff", "staff", f"{p['ops_staff_headcount']:,.0f} people × ${p['staff_loaded_cost_usd']:,.0f}"),
+        ]
+    ]), {"Per year": _usd2, "Over the horizon": _usd2})
 
 
 def _maintenance_sensitivity(page: Page, p: Mapping[str, Value], gpus: Mapping[str, fleet.Gpu], r1_hours: float,
