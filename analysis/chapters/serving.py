@@ -78,6 +78,9 @@ FLEET_YEAR_PARAMS = (
 # hour held; the others are shares of the whole fleet, priced at its average cost per H800-equivalent hour.
 OWN_OUTPUT_LABEL = " (output at its own cost, the rest at V3's)"
 ON_H800 = ("v3_final_run", "v3_research", "r1", "inference", "other_models")
+# One-off runs, not yearly work: their cost is placed in the budget's year, not a cost every year.
+ONE_OFF = ("v3_final_run", "v3_research", "r1", "other_models")
+COST_COLUMN = "Cost in the year (mixed bases: see Priced at)"
 
 
 def fleet_year(f: Mapping[str, float]) -> tuple[float, float, float, inf.FleetTimeBudget]:
@@ -483,9 +486,10 @@ def budget_costs(f: Mapping[str, float], day: Day, budget: inf.FleetTimeBudget) 
     slices = budget.slices()
     money = {name: slices[name] * (day.owned if name in ON_H800 else average) for name in slices if name != "unexplained"}
     money["unexplained"] = year_cost - sum(money.values())
-    basis = {name: (f"owned H800, ${day.owned:.2f} per hour held" if name in ON_H800 else f"fleet average, ${average:.2f} per H800-eq. hour")
+    basis = {name: ("one-off, placed in the year: " if name in ONE_OFF else "")
+             + (f"owned H800, ${day.owned:.2f} per hour held" if name in ON_H800 else f"fleet average, ${average:.2f} per H800-eq. hour")
              for name in slices}
-    basis["unexplained"] = "the fleet's yearly cost less the rows above"
+    basis["unexplained"] = "remainder: the fleet's yearly cost less the rows above"
     return money, basis
 
 
@@ -496,7 +500,7 @@ def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent:
     slices, shares = budget.slices(), budget.shares()
     money, basis = budget_costs(f, day, budget)
     for name in ("r1", "unexplained", "idle"):
-        page.number(f"fleet_cost_{name}_usd", money[name], "USD per year")
+        page.number(f"fleet_cost_{name}_usd", money[name], "USD, one-off, placed in the year" if name in ONE_OFF else "USD per year")
     page.text("fleet_cost_r1_text", usd_sig(money["r1"]))  # a one-off: R1's training GPU-hours at the owned H800 cost
     # What the remainder's hours are priced at once the H800 slices take an H800's (lower) cost per hour held.
     left = slices["unexplained"]  # none left when the named slices overcommit the fleet: then the average stands
@@ -513,11 +517,11 @@ def fleet_budget_table(page: Page, f: Mapping[str, float], day: Day, equivalent:
         "unexplained": "the fleet-year less the rows above",
     }
     page.table("fleet_budget", pd.DataFrame([
-        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], "Cost a year": money[name], "Priced at": basis[name],
+        {"Slice": label, "H800-hours": slices[name], "Share": shares[name], COST_COLUMN: money[name], "Priced at": basis[name],
          "Set by": sets[name]} for name, label in inf.SLICE_LABELS.items()
-    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, "Cost a year": year_cost,
+    ] + [{"Slice": "Whole fleet-year", "H800-hours": budget.fleet_gpu_hours, "Share": 1.0, COST_COLUMN: year_cost,
           "Priced at": "capex as an annuity, plus opex", "Set by": f"{equivalent:,.0f} H800-equivalent GPUs × {fleet.HOURS_PER_YEAR:,.0f} h"}]),
-        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, "Cost a year": usd})
+        {"H800-hours": lambda v: f"{v / 1e6:,.2f}M", "Share": _share, COST_COLUMN: usd})
     page.figure("fig_fleet_time", charts.fleet_time(
         {label: slices[name] for name, label in inf.SLICE_LABELS.items()}, budget.fleet_gpu_hours, budget.night_lent_gpu_hours))
 
