@@ -97,6 +97,34 @@ def test_a_badge_on_the_estimate_s_counts_says_the_counts_were_assumed() -> None
     assert ledger.badge(Record("x", ledger.WITHIN, 1.6e9, "$1.6B", "fleet capex", band)) == ledger.BADGES[ledger.WITHIN]
 
 
+def test_a_bound_the_estimate_s_counts_decide_is_not_presented_as_a_check() -> None:
+    """A bound holding on the estimate's counts that DeepSeek's floor contradicts: the counts settle it, not the prices."""
+    band = ledger.Band(1.1e9, 9.9e8, 1.2e9)
+    decided = Record("x", ledger.HOLDS, 5e8, "$500M", "GPU purchases", band, ("$993M", "$1.2B"), 0.0, bound=True,
+                     on_counts=True, floor_text="$195M", floor_value=1.95e8)
+    assert decided.counts_decide and ledger.badge(decided) == "rests on the estimate's counts"
+    assert ledger.sentence(decided) == ("Holds only if the estimate's counts are right ($993M–$1.2B on them); on DeepSeek's "
+                                        "floor it is $195M, below $500M.")
+    # Where even DeepSeek's floor clears the bound, the counts do not decide it.
+    cleared = Record("x", ledger.HOLDS, 1e8, "$100M", "GPU purchases", band, ("$993M", "$1.2B"), 0.0, bound=True,
+                     on_counts=True, floor_text="$195M", floor_value=1.95e8)
+    assert not cleared.counts_decide and "check out" in ledger.sentence(cleared)
+
+
+def test_a_figure_outside_its_range_that_fits_another_reading_depends_on_the_definition() -> None:
+    band = ledger.Band(5.5e8, 3.5e8, 7.5e8)
+    fits = Record("x", ledger.ABOVE, 9.44e8, "$944M", "opex", band, ("$349M", "$751M"), 99.0, Match("opex plus financing", 87.0),
+                  on_counts=True)
+    assert ledger.badge(fits) == "depends on definition, counts assumed"
+    alone = Record("x", ledger.ABOVE, 9.44e8, "$944M", "opex", band, ("$349M", "$751M"), 99.0, on_counts=True)
+    assert ledger.badge(alone) == "above the range, counts assumed"
+
+
+def test_a_fixed_figure_is_matched_within_the_stated_tolerance() -> None:
+    fixed = ledger.sentence(_record(ABOVE, 100.0, Band(5.0, 5.0, 5.0), 100.0, Match("a fixed one", None, "$99", 0.25)))
+    assert fixed.endswith("it fits a fixed one ($99, within 25%).")
+
+
 def test_rounding_rule_of_arithmetic_checks() -> None:
     assert ledger.within(1.25, 0.25) and ledger.within(0.8, 0.25)
     assert not ledger.within(1.26, 0.25) and not ledger.within(0.0, 0.25)

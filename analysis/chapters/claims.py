@@ -129,7 +129,6 @@ def _beside(p: Mapping[str, Value], own: Mapping[str, float], claimant_hours: fl
     market = fleet_chapter.h800_market_rental_usd()
     return {claims_check.on_floor_key(key): float(on_floor[key]) for key in claims_check.ON_COUNTS} | {
         "horizon_years": float(p["horizon_years"]),  # type: ignore[arg-type]
-        "maintenance_share_per_year": float(p["maintenance_share_per_year"]),  # type: ignore[arg-type]
         "h800_market_rental_usd": market, "claimant_gpu_hour_usd": own["gpu_hour_usd"],
         "claimant_run_market_usd": float(compute.cost_usd(claimant_hours, market)),
     }
@@ -229,25 +228,32 @@ def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
 
 def badge(record: ledger.Record) -> str:
     """A verdict's badge: its plain words in a coloured box (book/_static/custom.css), the full verdict as its title; a
-    verdict reached with the estimate's own counts held says so ("prices consistent, counts assumed")."""
+    verdict reached with the estimate's own counts held says so ("prices consistent, counts assumed"), and one the counts
+    decide, or that depends on the claim's definition, is coloured as such rather than as its label."""
     import html
 
     verdict = record.verdict
     counts = " verdict-on-counts" if record.on_counts else ""
+    if ledger.badge(record) == ledger.BADGE_COUNTS_DECIDE:
+        counts += " verdict-counts-decide"
+    elif ledger.badge(record) == ledger.BADGE_DEFINITION:
+        counts += " verdict-depends-on-definition"
     return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}{counts}" title="{html.escape(verdict)}">'
             f"{html.escape(ledger.badge(record))}</span>")
 
 
-def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html") -> str:
-    """Quoted verdicts with their badges, each linking to its row of the ledger: the landing page's list."""
+def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html", after: Mapping[str, str] | None = None) -> str:
+    """Quoted verdicts with their badges, each linking to its row of the ledger: the landing page's list. `after` adds a
+    sentence after a verdict's own (what would change it), by claim id."""
     import html
 
     found = book.by_id()
     claims = book.claims.set_index("id")
+    more = {i: f" {html.escape(text)}" for i, text in (after or {}).items() if text}
     items = "".join(
         f'<li><p class="verdict-claim"><strong>“{html.escape(str(claims.loc[i, "claim"]))}”</strong> '
         f'({html.escape(str(claims.loc[i, "claimant"]))})</p>'
-        f'<p>{badge(found[i])} {html.escape(ledger.sentence(found[i]))} '
+        f'<p>{badge(found[i])} {html.escape(ledger.sentence(found[i]))}{more.get(i, "")} '
         f'<a class="verdict-more" href="{link}#claim-{i.replace("_", "-")}">Why</a></p></li>'
         for i in ids)
     return f'<ul class="verdict-list">{items}</ul>'
@@ -303,9 +309,11 @@ def _records(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
             page.number(f"claim_{cid}_p90", rec.band.p90, unit)
             page.text(f"claim_{cid}_moved_most_by", book.moved_by.get(claims_check.CHECKS[cid].quantity, "none of the uncertain inputs"))
             page.text(f"claim_{cid}_robustness_text", _evidence(rec, row, book.moved_by))
-        if rec.floor_value is not None:  # a verdict on the estimate's own counts: the same quantity on DeepSeek's floor
-            page.number(f"claim_{cid}_on_floor", rec.floor_value, str(row["unit"]))
-            page.text(f"claim_{cid}_on_floor_text", rec.floor_text)
+        if claims_check.judged_on_counts(cid):  # resting on the estimate's counts: the same quantity on DeepSeek's floor
+            # (the fleet itself where the book's fleet is that floor, so that every build shows it)
+            floor = float(book.book.values[claims_check.on_floor_key(claims_check.CHECKS[cid].quantity)])  # type: ignore[arg-type]
+            page.number(f"claim_{cid}_on_floor", floor, str(row["unit"]))
+            page.text(f"claim_{cid}_on_floor_text", book.book.shown(claims_check.CHECKS[cid].quantity, floor))
 
 
 def _tally(page: Page, rows: pd.DataFrame) -> None:
@@ -353,23 +361,59 @@ def _financing(page: Page, book: Ledger) -> None:
     page.text("claim_opex_944m_verdict_with_financing", ledger.place(claimed, band))
 
 
-def _h100_grey(page: Page, p: Mapping[str, Value], book: Ledger) -> None:
-    """'$1.6B of servers' with the H100 centred on China's grey-market quote instead of the median of its as-paid quotes
-    (the evidence page's sensitivity, its grey price): the capex range with the estimate's counts held, and the label the
-    claim would have in it. A grey-market quote has no VAT invoice: its price does not depend on the VAT rate."""
+@dataclass(frozen=True)
+class Regrey:
+    """'$1.6B of servers' re-run with the H100 centred on China's grey-market quote: the capex range with the estimate's
+    counts held, the claim's percentile in it and the label it would have there."""
+
+    band: ledger.Band
+    percentile: float
+    verdict: str
+
+
+def h100_grey(p: Mapping[str, Value]) -> Regrey:
+    """The capex claim with the H100 centred on China's grey-market quote instead of the median of its as-paid quotes
+    (the evidence page's sensitivity, its grey price). A grey-market quote has no VAT invoice: its price does not depend
+    on the VAT rate. The claims page and the landing page quote the same re-run."""
+    return _h100_grey_at(tuple(sorted((name, p[name]) for name in PARAMETERS)))
+
+
+@lru_cache(maxsize=64)
+def _h100_grey_at(items: tuple[tuple[str, Value], ...]) -> Regrey:
+    p = dict(items)
     scratch = Page()
     vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]
     evidence.h100_grey_sensitivity(scratch, p, evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"])))  # type: ignore[arg-type]
     grey = {**p, "price_h100_usd": float(scratch["price_h100_grey_usd"])}
     samples = simulate(grey, ("fleet_capex_usd",), counts_given=True).samples["fleet_capex_usd"]
     band = ledger.band_of(samples, float(cost_model(grey)["fleet_capex_usd"]))  # type: ignore[arg-type]
-    claimed = float(book.claims.set_index("id").loc["capex_1_6b", "value"])
-    for q, value in (("p10", band.p10), ("p90", band.p90)):
+    claimed = float(data.load_table("claims.csv").set_index("id").loc["capex_1_6b", "value"])
+    return Regrey(band, ledger.percentile(claimed, samples), ledger.place(claimed, band))
+
+
+def h100_grey_sentence(p: Mapping[str, Value], book: Ledger) -> str:
+    """The re-run in one sentence beside the capex verdict, for a verdict on the estimate's counts ('' otherwise): the
+    range with the H100 at its grey-market quote and whether the claim's label changes there."""
+    rec = book.by_id()["capex_1_6b"]
+    if not rec.on_counts:
+        return ""
+    grey = h100_grey(p)
+    span = f"{usd_sig(grey.band.p10)}–{usd_sig(grey.band.p90)}"
+    where = {ledger.WITHIN: "within", ledger.ABOVE: "above", ledger.BELOW: "below"}[grey.verdict]
+    verb = "stays" if grey.verdict == rec.verdict else "falls"
+    return f"With the H100 at China's grey-market quote the range is {span}, and {rec.claimed_text} {verb} {where} it."
+
+
+def _h100_grey(page: Page, p: Mapping[str, Value], book: Ledger) -> None:
+    """The capex claim's re-run with the H100 at its grey-market quote (h100_grey), as the claims page shows it."""
+    grey = h100_grey(p)
+    for q, value in (("p10", grey.band.p10), ("p90", grey.band.p90)):
         page.number(f"claim_capex_1_6b_{q}_at_h100_grey", value, "USD")
         page.text(f"claim_capex_1_6b_{q}_at_h100_grey_text", usd_sig(value))
-    page.number("claim_capex_1_6b_percentile_at_h100_grey", ledger.percentile(claimed, samples), "percentile of the book's samples")
-    page.text("claim_capex_1_6b_percentile_at_h100_grey_text", ledger.ordinal(ledger.percentile(claimed, samples)))
-    page.text("claim_capex_1_6b_verdict_at_h100_grey", ledger.place(claimed, band))
+    page.number("claim_capex_1_6b_percentile_at_h100_grey", grey.percentile, "percentile of the book's samples")
+    page.text("claim_capex_1_6b_percentile_at_h100_grey_text", ledger.ordinal(grey.percentile))
+    page.text("claim_capex_1_6b_verdict_at_h100_grey", grey.verdict)
+    page.text("claim_capex_1_6b_at_h100_grey_text", h100_grey_sentence(p, book))
 
 
 def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:
@@ -409,8 +453,12 @@ def _like_for_like(page: Page, book: Ledger) -> None:
     market = float(values["claimant_run_market_usd"])  # type: ignore[arg-type]
     page.number("v3_final_run_market_usd", market, "USD")
     # The date of that market price (data/rental_prices.csv): Epoch's GPT-4 figure uses earlier (A100) cloud prices.
-    dated = pd.Period(str(data.load_indexed("rental_prices.csv").loc["h800_market", "date"]), freq="M")
+    row = data.load_indexed("rental_prices.csv").loc["h800_market"]
+    dated = pd.Period(str(row["date"]), freq="M")
     page.text("h800_market_rental_date_text", dated.strftime("%B %Y"))
+    # Which market: the row's source (data/sources.csv), a table of GPU rental prices collected by its publisher.
+    page.text("h800_market_rental_source_text", f"{data.load_indexed('sources.csv').loc[row['source_id'], 'publisher']}'s "
+                                                "table of GPU rental prices")
     page.text("v3_final_run_market_text", usd_sig(market))
     page.number("gpt4_over_v3_final_run_market", float(values["gpt4_epoch_cloud_usd"]) / market, "times")  # type: ignore[arg-type]
     page.number("claimant_gpu_hour_usd", float(values["claimant_gpu_hour_usd"]), "USD per GPU-hour")  # type: ignore[arg-type]

@@ -77,12 +77,11 @@ class Check:
     # not exact: "partly borne out" rather than "inaccurate" or "confirmed".
     partial: bool = False
     note: str = ""  # the sentence of a verdict not placed in a range ({claim} and the values fill it in)
-    hinge: str = ""  # range checks: the input a verdict outside the range turns on, as a phrase (the values fill it in)
 
 
 def _range(key: str, words: str, scope: str, rests_on: str = "", fits: tuple[tuple[str, str], ...] = (),
-           cross_check: tuple[str, str, str, str] | None = None, hinge: str = "") -> Check:
-    return Check("range", key, words, scope, rests_on, fits, cross_check, hinge=hinge)
+           cross_check: tuple[str, str, str, str] | None = None) -> Check:
+    return Check("range", key, words, scope, rests_on, fits, cross_check)
 
 
 CHECKS: dict[str, Check] = {
@@ -144,11 +143,11 @@ CHECKS: dict[str, Check] = {
                                     fits=(("fleet_capex_usd", "the whole fleet's capex"), ("cumulative_spend_usd", "all spending to date"))),
     # The book's opex has no capital charge; the estimate's line is a TCO, which charges for capital (SemiAnalysis's
     # GPU-cloud model finances owned servers): read so, less capex, the claim may fit opex plus financing. Either
-    # reading turns on the maintenance input, the one most uncertain (from none, the most likely, to a vendor contract).
+    # reading turns on the maintenance input, the one most uncertain (from none, the most likely, to a vendor contract),
+    # which the range varies: the sentence names no single upkeep, and the badge says the verdict depends on the reading.
     "opex_944m": _range("fleet_opex_usd", "{horizon_years:g} years' opex",
                         "4 years of running the clusters: power, rack rental, maintenance, cluster staff", FLEET_COUNTS_AND_HORIZON,
                         fits=(("fleet_opex_with_financing_usd", "opex plus financing"),),
-                        hinge=" at {maintenance_share_per_year:.2%} upkeep",
                         cross_check=("luk_opex_4y_usd", "claimed", "not independent (Luk's totals read the same table), a check of how "
                                      "the table reads: {luk_tco_all_text} × {semianalysis_tco_years:g} − {luk_capex_all_text}", "same")),
     # "Spent on GPUs" is spending to date on one item: every GPU of the fleet was bought before the estimate, so the
@@ -295,8 +294,7 @@ def _placed(claim_id: str, form: str, claimed: float, claimed_text: str, book: B
                   (book.shown(check.quantity, band.p10), book.shown(check.quantity, band.p90)),
                   None if band.fixed else percentile(claimed, samples), fits, form == "bound", owner=owner, on_counts=counted,
                   floor_text="" if floor is None else book.shown(check.quantity, float(floor)),
-                  floor_value=None if floor is None else float(floor),
-                  hinge=fill(check.hinge, book.values) if verdict in (ABOVE, BELOW) else "")
+                  floor_value=None if floor is None else float(floor))
 
 
 # The book's quantities built on the fleet's GPU counts: a claim that fits one of them is placed on the estimate's own
@@ -310,7 +308,9 @@ def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float, cou
     on_counts = key in ON_COUNTS
     band = book.band(key, on_counts)
     where = " on the estimate's counts" if on_counts and not book.floor and not counts_named else ""
-    return Match(words + where, None if band.fixed else percentile(claimed, book.draws(on_counts)[key]), book.shown(key, band.central))
+    if band.fixed:  # matched within the claim tolerance (_fits), which the sentence states
+        return Match(words + where, None, book.shown(key, band.central), tolerance)
+    return Match(words + where, percentile(claimed, book.draws(on_counts)[key]), book.shown(key, band.central))
 
 
 def _fits(claimed: float, band: Band, tolerance: float) -> bool:

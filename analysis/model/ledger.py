@@ -10,7 +10,10 @@ figure" (within the rounding tolerance).
 
 A claim resting on the estimate's own GPU counts is placed in a range with those counts held: a verdict inside it says
 that the estimate's prices check out on its own counts, not that the counts are right, and gives the book's figure on
-DeepSeek's own floor beside it.
+DeepSeek's own floor beside it. A bound that holds on those counts but not on DeepSeek's floor is no check of anything:
+the counts settle it, almost whatever the prices ("more than $500M on GPUs" with 60,000 GPUs held), so its badge and
+sentence say it rests on the counts. A figure outside such a range that fits another reading of the claim (opex plus
+financing) depends on the definition: its badge says so.
 
 Other verdicts say what was *not* a check against the book's range: "reproduced from the claimant's own figures"
 (arithmetic rebuilt from the claimant's inputs, within a rounding tolerance); "confirmed by the published sources" (a
@@ -62,6 +65,10 @@ BADGES = {
 # range only the estimate's prices check out).
 BADGES_ON_COUNTS = {WITHIN: "prices consistent, counts assumed", HOLDS: "prices consistent, counts assumed",
                     ABOVE: "above the range, counts assumed", BELOW: "below the range, counts assumed"}
+# A bound that holds on the estimate's counts and fails on DeepSeek's floor: the counts decide it, not the prices.
+BADGE_COUNTS_DECIDE = "rests on the estimate's counts"
+# Outside the range on the estimate's counts, inside the range of another reading of the same claim (opex plus financing).
+BADGE_DEFINITION = "depends on definition, counts assumed"
 BAND = (10.0, 90.0)  # the book's range: its 10th to its 90th percentile
 SENTENCE_LIMIT = 160  # characters: a verdict a reader can quote
 
@@ -137,6 +144,7 @@ class Match:
     words: str
     percentile: float | None
     figure: str = ""
+    tolerance: float | None = None  # a fixed figure is matched within this factor - 1 (claim_tolerance), not exactly
 
 
 @dataclass(frozen=True)
@@ -159,13 +167,24 @@ class Record:
     on_counts: bool = False
     floor_text: str = ""  # ... and the book's figure on DeepSeek's own floor, as a reader sees it ("" for none)
     floor_value: float | None = None
-    hinge: str = ""  # the input a verdict outside the range turns on, as a phrase (" at 2.34% upkeep"; "" for none)
+
+    @property
+    def counts_decide(self) -> bool:
+        """A bound that holds on the estimate's counts but not on DeepSeek's floor: the counts settle it, not the prices."""
+        return (self.on_counts and self.verdict == HOLDS and self.floor_value is not None and self.claimed is not None
+                and self.floor_value < self.claimed)
 
 
 def badge(record: Record) -> str:
     """The badge a reader sees beside the sentence: the verdict in the fewest plain words, saying so when the estimate's
-    own counts were held."""
-    return BADGES_ON_COUNTS.get(record.verdict, BADGES[record.verdict]) if record.on_counts else BADGES[record.verdict]
+    own counts were held, when they decide the verdict, and when a figure outside the range fits another reading."""
+    if not record.on_counts:
+        return BADGES[record.verdict]
+    if record.counts_decide:
+        return BADGE_COUNTS_DECIDE
+    if record.verdict in (ABOVE, BELOW) and record.matches is not None:
+        return BADGE_DEFINITION
+    return BADGES_ON_COUNTS.get(record.verdict, BADGES[record.verdict])
 
 
 def ordinal(n: float) -> str:
@@ -209,18 +228,27 @@ def sentence(record: Record) -> str:
     side = "above" if r.verdict in (ABOVE, ABOVE_FIGURE) else "below"
     far = _far(float(r.claimed), r.band) if r.claimed is not None else ""
     counts = " on the estimate's counts" if r.on_counts else ""
-    text = f"{claimed} is {far}{side} {book} for {r.words}{counts}{r.hinge} ({span})"
+    text = f"{claimed} is {far}{side} {book} for {r.words}{counts} ({span})"
     if r.matches is not None:
-        # A fixed figure is matched within the rounding tolerance, not exactly: the sentence says so.
-        where = f"{r.matches.figure}, within rounding" if r.matches.percentile is None else f"{ordinal(r.matches.percentile)} percentile"
+        # A fixed figure is matched within the claim tolerance, not exactly: the sentence says by how much.
+        where = (f"{r.matches.figure}, {_within(r.matches.tolerance)}" if r.matches.percentile is None
+                 else f"{ordinal(r.matches.percentile)} percentile")
         return f"{text}; it fits {r.matches.words} ({where})."
     return text + "."
+
+
+def _within(tolerance: float | None) -> str:
+    """How closely a fixed figure is matched: 'within 25%' (the claim tolerance), 'within rounding' when none is given."""
+    return "within rounding" if tolerance is None else f"within {100 * tolerance:g}%"
 
 
 def _on_counts(r: Record) -> str:
     """A verdict inside a range built on the estimate's own GPU counts: its prices check out, its counts are not tested;
     what DeepSeek's own floor gives for the same quantity is said beside it."""
     span = f"{r.band_texts[0]}–{r.band_texts[1]}"  # type: ignore[union-attr]
+    if r.counts_decide:  # the counts settle the bound: no check of the prices, and DeepSeek's floor says otherwise
+        return (f"Holds only if the estimate's counts are right ({span} on them); on DeepSeek's floor it is {r.floor_text}, "
+                f"below {r.claimed_text}.")
     found = (f"more than {r.claimed_text} holds for {r.words} ({span})" if r.verdict == HOLDS
              else f"{r.claimed_text} is in the book's range for {r.words} ({span}; {ordinal(r.percentile or 0)} percentile)")
     text = f"On the estimate's counts, its prices check out: {found}"
