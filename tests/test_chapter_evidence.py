@@ -117,8 +117,11 @@ def test_thin_inputs_have_sourced_ends_and_defaults_at_their_medians(page) -> No
     names, and each default is its range's median (tests/test_uncertainty.py checks the medians for every input)."""
     assert (page["cost_of_capital_low"], page["cost_of_capital_mode"], page["cost_of_capital_high"]) == (
         data.published("china_10y_yield_jan_2025"), data.published("china_lpr_5y_2025"), data.published("baidu_cost_of_equity"))
-    # Maintenance: DeepSeek's none to the top of CTWatch's dated HPC rate; the DGX list contract lies beyond the range.
-    assert page["maintenance_share_low"] == 0 and page["maintenance_share_high"] == pytest.approx(data.published("vendor_maintenance_high"))
+    # Maintenance: none (the book's reading of DeepSeek's accounting) to the top of CTWatch's dated HPC rate averaged over
+    # the server life with its free first year (8% × 3.5 ÷ 4.5); the DGX list contract lies beyond the range.
+    assert page["maintenance_ctwatch_life_average"] == pytest.approx(data.published("vendor_maintenance_high") * 3.5 / 4.5)
+    assert page["maintenance_share_low"] == 0
+    assert page["maintenance_share_high"] == pytest.approx(page["maintenance_ctwatch_life_average"], rel=1e-3)
     assert page["maintenance_share_high"] < page["dgx_h100_support_share"]
     assert page["dgx_h100_support_share"] == pytest.approx(39_800 / 199_000)
     fat_tree = data.published("isca_network_usd_per_endpoint_mpft")

@@ -38,7 +38,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     research_compute(page, p)
     prices_from_evidence(page, p)
     capital_evidence(page)
-    maintenance_evidence(page)
+    maintenance_evidence(page, p)
     network_evidence(page)
     rack_rental_evidence(page)
     storage_node_evidence(page, p)
@@ -229,11 +229,17 @@ def capital_evidence(page: Page) -> None:
         page.number(key, data.published(key), "fraction per year")
 
 
-def maintenance_evidence(page: Page) -> None:
-    """5b. Maintenance: none for an owner that maintains its own hardware, up to a full vendor contract at NVIDIA's DGX rate."""
+def maintenance_evidence(page: Page, p: Mapping[str, Value]) -> None:
+    """5b. Maintenance: from none (the book's reading of DeepSeek's accounting) to CTWatch's top rate averaged over the
+    server life with its free first year; a full vendor contract at NVIDIA's DGX rate lies beyond."""
     ranges = data.load_indexed("uncertainty.csv").loc["maintenance_share_per_year"]
     page.number("maintenance_share_low", float(ranges["low"]), "fraction of capex per year")
     page.number("maintenance_share_high", float(ranges["high"]), "fraction of capex per year")
+    life = float(p["depreciation_years"])  # type: ignore[arg-type]
+    page.number("maintenance_life_years", life, "years")
+    page.number("maintenance_paid_years", life - 1, "years")  # CTWatch: the first year's maintenance is free
+    page.number("maintenance_ctwatch_life_average", data.published("vendor_maintenance_high") * (life - 1) / life,
+                "fraction of capex per year")
     page.number("dgx_h100_support_usd_per_year", data.published("dgx_h100_support_usd_per_year"), "USD per year")
     page.number("dgx_h100_base_price_usd", data.published("dgx_h100_base_price_usd"), "USD per 8-GPU system")
     page.number("dgx_h100_support_share", data.published("dgx_h100_support_usd_per_year") / data.published("dgx_h100_base_price_usd"),

@@ -352,7 +352,7 @@ def _opex_parts(page: Page, p: Mapping[str, Value], book: Mapping[str, float], h
 
 def _maintenance_sensitivity(page: Page, p: Mapping[str, Value], gpus: Mapping[str, fleet.Gpu], r1_hours: float,
                               counts: Mapping[str, float]) -> None:
-    """The claim's "$944M to operate" read on the estimate's own fleet with no maintenance (DeepSeek's own accounting),
+    """The claim's "$944M to operate" read on the estimate's own fleet with no maintenance (the range's low end),
     at the book's median, at the top of the book's range and at an enterprise list contract (beyond it)."""
     ranges = data.load_indexed("uncertainty.csv").loc["maintenance_share_per_year"]
     shares = {"none": 0.0, "median": float(p["maintenance_share_per_year"]), "high": float(ranges["high"]),  # type: ignore[arg-type]
