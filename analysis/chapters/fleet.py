@@ -316,16 +316,29 @@ def _opex(
     page.text("luk_tco_hoppers_text", usd(data.published("luk_tco_hoppers_per_year_usd")))
     page.text("all_gpus_opex_text", usd_sig(all_gpus["fleet_opex_usd"]))
     _opex_parts(page, p, book, horizon_years)
-    # Like for like: each published figure beside the book's figure on the same basis.
-    luk_tco_all = data.published("luk_tco_all_per_year_usd")
+    _like_for_like(page, p, all_gpus, hoppers)
+
+
+def _like_for_like(page: Page, p: Mapping[str, Value], all_gpus: Mapping[str, float], hoppers: Mapping[str, float]) -> None:
+    """Each published figure beside the book's for the same fleet, without a capital charge and, for SemiAnalysis's
+    "TCO (4y Ownership)", with one (opex plus financing: the annuity at the cost of capital less straight-line depreciation)."""
+    horizon_years: float = p["horizon_years"]  # type: ignore[assignment]
+    published_opex, tco_years = data.published("semianalysis_opex_usd"), data.published("semianalysis_tco_years")
+    page.number("opex_with_financing_estimate_fleet_usd", all_gpus["fleet_opex_with_financing_usd"], "USD")
+    page.text("opex_with_financing_estimate_fleet_text", usd_sig(all_gpus["fleet_opex_with_financing_usd"]))
+    page.text("financing_estimate_fleet_text", usd_sig(all_gpus["fleet_financing_usd"]))
+    bare, charged = "Book, same fleet (no capital charge)", "Book, same fleet (with the capital charge)"
     page.table("opex_like_for_like", pd.DataFrame([
         {"Figure": "SemiAnalysis: cost to operate", "Published": usd(published_opex),
-         "Book, same fleet": usd(all_gpus["fleet_opex_usd"], 2), "Basis": f"{tco_years:g} years of power, rack rental, maintenance and "
-         "cluster staff (the table's 'TCO (4y Ownership)' line); no model builders"},
-        {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(luk_tco_all), "Book, same fleet": usd(all_gpus["fleet_tco_per_year_usd"], 2),
+         bare: usd(all_gpus["fleet_opex_usd"], 2), charged: usd(all_gpus["fleet_opex_with_financing_usd"], 2),
+         "Basis": f"{tco_years:g} years of power, rack rental, maintenance and cluster staff (the table's 'TCO (4y Ownership)' "
+         "line; the ledger reads an ownership TCO as including financing); no model builders"},
+        {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(data.published("luk_tco_all_per_year_usd")),
+         bare: usd(all_gpus["fleet_tco_per_year_usd"], 2), charged: "—",
          "Basis": f"capex ÷ {horizon_years:g} + a year of operation; the book's capex as paid, Luk's on SemiAnalysis's prices"},
         {"Figure": "Luk: yearly TCO, Hoppers only", "Published": usd(data.published("luk_tco_hoppers_per_year_usd")),
-         "Book, same fleet": usd(hoppers["fleet_tco_per_year_usd"], 2), "Basis": "the same, without the A100s"},
+         bare: usd(hoppers["fleet_tco_per_year_usd"], 2), charged: "—",
+         "Basis": "the same, without the A100s"},
     ]))
 
 
