@@ -35,8 +35,8 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # DeepSeek's MTP modules are chained: depth k predicts token t+k+1 from depth k-1's output (V3 report §2.2),
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
-MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
-                    "fleet_opex_with_financing_usd", "cumulative_spend_usd")
+MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_capex_servers_usd", "fleet_gpu_spend_usd",
+                    "fleet_opex_usd", "fleet_opex_with_financing_usd", "cumulative_spend_usd")
 
 
 @cache
