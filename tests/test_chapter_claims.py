@@ -270,3 +270,31 @@ def test_the_capex_claim_with_the_h100_at_its_grey_market_quote(page: Page) -> N
     assert page["claim_capex_1_6b_p10_at_h100_grey"] > page["claim_capex_1_6b_p10"]
     inside = page["claim_capex_1_6b_p10_at_h100_grey"] <= 1.6e9 <= page["claim_capex_1_6b_p90_at_h100_grey"]
     assert page["claim_capex_1_6b_verdict_at_h100_grey"] == ("within the book's range" if inside else "below the book's range")
+
+
+def test_the_capex_claim_on_the_gpu_servers_alone(page: Page) -> None:
+    """The servers-only figure is capex less the cluster network and the storage and CPU nodes (by hand from the model's
+    outputs at the defaults); the claims page places the claim in its range with the counts held, at the book's inputs
+    and at the grey-market H100, and says which basis the verdict uses."""
+    from analysis.chapters.inputs import cost_model
+
+    r = cost_model({n: registry()[n].default for n in chapter_claims.reconcile.MODEL_PARAMS})
+    by_hand = r["fleet_capex_usd"] - r["fleet_network_capex_usd"] - r["fleet_capex_storage_only_usd"] - r["fleet_capex_cpu_usd"]
+    assert r["fleet_capex_servers_usd"] == pytest.approx(by_hand, rel=1e-12)
+    assert "fleet_capex_servers_usd" in chapter_claims.MONTE_CARLO_KEYS
+    assert "fleet_capex_servers_usd" in chapter_claims.claims_check.ON_COUNTS
+    for at in ("", "_at_h100_grey"):
+        low, high = page[f"claim_capex_1_6b_servers_p10{at}"], page[f"claim_capex_1_6b_servers_p90{at}"]
+        assert low < high
+        inside = low <= 1.6e9 <= high
+        assert page[f"claim_capex_1_6b_servers_verdict{at}"] == ("within the book's range" if inside else
+                                                                   ("below" if 1.6e9 < low else "above") + " the book's range")
+        assert 0 <= page[f"claim_capex_1_6b_servers_percentile{at}"] <= 100
+    # Without the network and the storage and CPU nodes the range sits below the fleet capex's.
+    assert page["claim_capex_1_6b_servers_p90"] < page["claim_capex_1_6b_p90"]
+    text = page["claim_capex_1_6b_servers_only_text"]
+    assert "does not know whether" in text and "the verdict is on fleet capex" in text
+    assert page["claim_capex_1_6b_servers_p10_text"] in text and page["claim_capex_1_6b_servers_p90_at_h100_grey_text"] in text
+    turn = "holds" if page["claim_capex_1_6b_servers_verdict"] == page["claim_capex_1_6b_verdict"] else "flips"
+    assert f"the verdict {turn}" in text
+    assert len(page["claim_capex_1_6b_verdict_text"]) <= 160

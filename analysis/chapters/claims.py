@@ -35,8 +35,8 @@ PARAMETERS = (*reconcile.MODEL_PARAMS, "training_tokens", *INFERENCE_PARAMETERS,
 # DeepSeek's MTP modules are chained: depth k predicts token t+k+1 from depth k-1's output (V3 report §2.2),
 # so its extra tokens are never predicted simultaneously, however deep the config makes it.
 MTP_MODULES_RUN_IN_PARALLEL = False
-MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
-                    "fleet_opex_with_financing_usd", "cumulative_spend_usd")
+MONTE_CARLO_KEYS = ("run_rental_usd", "total_development_cost_usd", "fleet_capex_usd", "fleet_capex_servers_usd", "fleet_gpu_spend_usd",
+                    "fleet_opex_usd", "fleet_opex_with_financing_usd", "cumulative_spend_usd")
 
 
 @cache
@@ -378,17 +378,59 @@ def h100_grey(p: Mapping[str, Value]) -> Regrey:
     return _h100_grey_at(tuple(sorted((name, p[name]) for name in PARAMETERS)))
 
 
+# The capex claim's two readings of "server investment": the fleet's capex (the verdict's basis: GPU servers, their
+# cluster network, storage and CPU nodes) and the GPU servers alone. The estimate's sources do not say which it is; the
+# verdict keeps the network because SemiAnalysis's GPU-cloud model allocates networking to the server (sources.csv).
+CAPEX_BASES = ("fleet_capex_usd", "fleet_capex_servers_usd")
+
+
 @lru_cache(maxsize=64)
-def _h100_grey_at(items: tuple[tuple[str, Value], ...]) -> Regrey:
+def _h100_grey_at(items: tuple[tuple[str, Value], ...], key: str = "fleet_capex_usd") -> Regrey:
+    grey, samples = _grey_samples(items)
+    band = ledger.band_of(samples[key], float(cost_model(grey)[key]))  # type: ignore[arg-type]
+    claimed = float(data.load_table("claims.csv").set_index("id").loc["capex_1_6b", "value"])
+    return Regrey(band, ledger.percentile(claimed, samples[key]), ledger.place(claimed, band))
+
+
+@lru_cache(maxsize=64)
+def _grey_samples(items: tuple[tuple[str, Value], ...]) -> tuple[dict[str, Value], Mapping[str, object]]:
+    """The inputs with the H100 at its grey-market quote, and both capex bases' samples there, the counts held."""
     p = dict(items)
     scratch = Page()
     vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]
     evidence.h100_grey_sensitivity(scratch, p, evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"])))  # type: ignore[arg-type]
     grey = {**p, "price_h100_usd": float(scratch["price_h100_grey_usd"])}
-    samples = simulate(grey, ("fleet_capex_usd",), counts_given=True).samples["fleet_capex_usd"]
-    band = ledger.band_of(samples, float(cost_model(grey)["fleet_capex_usd"]))  # type: ignore[arg-type]
-    claimed = float(data.load_table("claims.csv").set_index("id").loc["capex_1_6b", "value"])
-    return Regrey(band, ledger.percentile(claimed, samples), ledger.place(claimed, band))
+    return grey, simulate(grey, CAPEX_BASES, counts_given=True).samples
+
+
+def servers_only(p: Mapping[str, Value], book: Ledger) -> tuple[Regrey, Regrey]:
+    """The capex claim on the GPU servers alone (no network, storage or CPU nodes), with the counts held as the verdict's
+    range holds them: at the book's inputs and with the H100 at its grey-market quote."""
+    key = "fleet_capex_servers_usd"
+    claimed = float(book.claims.set_index("id").loc["capex_1_6b", "value"])
+    band = book.book.band(key, on_counts=True)
+    samples = book.book.draws(on_counts=True)[key]
+    here = Regrey(band, ledger.percentile(claimed, samples), ledger.place(claimed, band))
+    return here, _h100_grey_at(tuple(sorted((name, p[name]) for name in PARAMETERS)), key)
+
+
+WHERE = {ledger.WITHIN: "within", ledger.ABOVE: "above", ledger.BELOW: "below"}
+
+
+def servers_only_sentence(p: Mapping[str, Value], book: Ledger) -> str:
+    """The servers-only reading beside the capex verdict: that the book does not know which basis the estimate uses, the
+    range on the servers alone, where the claim sits and whether the verdict holds or flips there, and the grey re-run."""
+    rec = book.by_id()["capex_1_6b"]
+    here, grey = servers_only(p, book)
+    fleet_grey = h100_grey(p)
+    turn = "holds" if here.verdict == rec.verdict else "flips"
+    grey_turn = ("as on fleet capex" if grey.verdict == fleet_grey.verdict
+                 else f"where on fleet capex it is {WHERE[fleet_grey.verdict]}")
+    return (f"The book does not know whether the estimate's {rec.claimed_text} includes the network; the verdict is on fleet "
+            f"capex, network included. On the GPU servers alone (no network, storage or CPU nodes; counts held) the range is "
+            f"{usd_sig(here.band.p10)}–{usd_sig(here.band.p90)}: {rec.claimed_text}, at its {ledger.ordinal(here.percentile)} "
+            f"percentile, is {WHERE[here.verdict]} it, so the verdict {turn}. With the grey-market H100 as well, "
+            f"{usd_sig(grey.band.p10)}–{usd_sig(grey.band.p90)}: {WHERE[grey.verdict]} it, {grey_turn}.")
 
 
 def h100_grey_sentence(p: Mapping[str, Value], book: Ledger) -> str:
@@ -399,7 +441,7 @@ def h100_grey_sentence(p: Mapping[str, Value], book: Ledger) -> str:
         return ""
     grey = h100_grey(p)
     span = f"{usd_sig(grey.band.p10)}–{usd_sig(grey.band.p90)}"
-    where = {ledger.WITHIN: "within", ledger.ABOVE: "above", ledger.BELOW: "below"}[grey.verdict]
+    where = WHERE[grey.verdict]
     verb = "stays" if grey.verdict == rec.verdict else "falls"
     return f"With the H100 at China's grey-market quote the range is {span}, and {rec.claimed_text} {verb} {where} it."
 
@@ -414,6 +456,19 @@ def _h100_grey(page: Page, p: Mapping[str, Value], book: Ledger) -> None:
     page.text("claim_capex_1_6b_percentile_at_h100_grey_text", ledger.ordinal(grey.percentile))
     page.text("claim_capex_1_6b_verdict_at_h100_grey", grey.verdict)
     page.text("claim_capex_1_6b_at_h100_grey_text", h100_grey_sentence(p, book))
+    _servers_only(page, p, book)
+
+
+def _servers_only(page: Page, p: Mapping[str, Value], book: Ledger) -> None:
+    """The capex claim on the GPU servers alone (servers_only), at the book's inputs and at the grey-market H100."""
+    for at, placed in zip(("", "_at_h100_grey"), servers_only(p, book), strict=True):
+        for q, value in (("p10", placed.band.p10), ("p90", placed.band.p90)):
+            page.number(f"claim_capex_1_6b_servers_{q}{at}", value, "USD")
+            page.text(f"claim_capex_1_6b_servers_{q}{at}_text", usd_sig(value))
+        page.number(f"claim_capex_1_6b_servers_percentile{at}", placed.percentile, "percentile of the book's samples")
+        page.text(f"claim_capex_1_6b_servers_percentile{at}_text", ledger.ordinal(placed.percentile))
+        page.text(f"claim_capex_1_6b_servers_verdict{at}", placed.verdict)
+    page.text("claim_capex_1_6b_servers_only_text", servers_only_sentence(p, book))
 
 
 def _tables(page: Page, book: Ledger, rows: pd.DataFrame) -> None:

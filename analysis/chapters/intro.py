@@ -93,10 +93,12 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
     page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")
     if page.shows_tables:
-        # "$1.6B of servers" turns on the H100's price: the re-run at its grey-market quote is said beside the verdict.
+        # "$1.6B of servers" turns on the H100's price and on whether it includes the network: the re-run at the H100's
+        # grey-market quote and the reading on the GPU servers alone are said beside the verdict.
         judged = claims_chapter.judge(p)
         page.raw_html("verdicts", claims_chapter.verdict_list_html(
-            judged, LANDING_VERDICTS, after={"capex_1_6b": claims_chapter.h100_grey_sentence(p, judged)}))
+            judged, LANDING_VERDICTS, after={"capex_1_6b": " ".join(t for t in (claims_chapter.h100_grey_sentence(p, judged),
+                                                            claims_chapter.servers_only_sentence(p, judged)) if t)}))
     page.number("landing_verdict_count", len(LANDING_VERDICTS), "claims")
     page.number("mc_samples", p["mc_samples"], "samples")  # type: ignore[arg-type]
 

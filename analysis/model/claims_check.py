@@ -299,7 +299,8 @@ def _placed(claim_id: str, form: str, claimed: float, claimed_text: str, book: B
 
 # The book's quantities built on the fleet's GPU counts: a claim that fits one of them is placed on the estimate's own
 # counts, as the claims resting on those counts are, so that one figure has one percentile in one quantity.
-ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_gpu_spend_usd", "fleet_opex_usd", "fleet_opex_with_financing_usd", "cumulative_spend_usd"})
+ON_COUNTS = frozenset({"fleet_capex_usd", "fleet_capex_servers_usd", "fleet_gpu_spend_usd", "fleet_opex_usd",
+                       "fleet_opex_with_financing_usd", "cumulative_spend_usd"})
 
 
 def _fit(claimed: float, key: str, words: str, book: Book, tolerance: float, counts_named: bool = False) -> Match:

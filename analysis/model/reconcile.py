@@ -158,6 +158,8 @@ def evaluate(p: Mapping[str, Number], gpus: Mapping[str, Gpu], r1_gpu_hours: flo
         # What holding the fleet costs a year on the basis of owned_gpu_hour_usd: capex as an annuity, plus opex.
         "fleet_cost_per_year_usd": capex * costs.annuity_factor(p["cost_of_capital"], p["depreciation_years"]) + opex_year,
         "fleet_capex_usd": capex,
+        # The GPU servers alone, as paid: capex without the cluster network and without the storage and CPU nodes.
+        "fleet_capex_servers_usd": costs.server_capex_usd(counts, prices, non_gpu),
         "fleet_capex_storage_usd": support["storage"] + support["cpu"],
         "fleet_capex_storage_only_usd": support["storage"], "fleet_capex_cpu_usd": support["cpu"],
         "cumulative_spend_usd": spend_to_date,
