@@ -168,21 +168,41 @@ def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
     quotes = as_paid_quotes(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
     page.number("vat_rate", float(p["vat_rate"]), "fraction")  # type: ignore[arg-type]
     rows = []
+    ranges = data.load_indexed("uncertainty.csv")
     for gpu in PRICED:
         median, low, high = costs.evidence_span(list(quotes.loc[quotes["gpu"] == gpu, "bare_usd"]))
+        # The table shows the range the book samples: a log-normal's 5th and 95th percentiles, a triangular's ends (the
+        # A100's two list prices), as data/uncertainty.csv gives them.
+        book_low, book_high = float(ranges.loc[f"price_{gpu}_usd", "low"]), float(ranges.loc[f"price_{gpu}_usd", "high"])
         page.number(f"price_{gpu}_evidence_median_usd", median, "USD per GPU")
         page.number(f"price_{gpu}_p5_below_lowest_share", 1 - low / float(quotes.loc[quotes["gpu"] == gpu, "bare_usd"].min()),
                     "fraction below the lowest quote used")
-        rows.append({"GPU": gpu.upper(), "Quotes used": int((quotes["gpu"] == gpu).sum()), "Median": median, "5th pct": low, "95th pct": high,
+        rows.append({"GPU": gpu.upper(), "Quotes used": int((quotes["gpu"] == gpu).sum()), "Median": median,
+                     "Low (5th pct, or end)": book_low, "High (95th pct, or end)": book_high,
                      "The book (as paid)": float(p[f"price_{gpu}_usd"])})  # type: ignore[arg-type]
-    page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "5th pct": "${:,.0f}", "95th pct": "${:,.0f}",
-                                                     "The book (as paid)": "${:,.0f}"})
+    page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "Low (5th pct, or end)": "${:,.0f}",
+                                                     "High (95th pct, or end)": "${:,.0f}", "The book (as paid)": "${:,.0f}"})
     page.table("price_quotes", quotes.assign(GPU=quotes["gpu"].str.upper())[["GPU", "item", "date", "quoted", "bare_usd", "source"]].rename(
         columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": NET_COLUMN, "source": "Source"}),
         {NET_COLUMN: "${:,.0f}"})
     page.text("vat_capex_effect_text", usd_sig(vat_effect(p)))
     h20_dollar_quotes_net(page, p, quotes)
     h100_grey_sensitivity(page, p, quotes)
+    a100_cluster_cross_check(page, p)
+
+
+def a100_cluster_cross_check(page: Page, p: Mapping[str, Value]) -> None:
+    """Fire-Flyer 2's whole-cluster cost (High-Flyer's RMB 1 billion for about 10,000 A100s, all in, VAT not stated)
+    per GPU, beside the book's A100 all in: card, an eighth of a node's other parts, network, and its storage share."""
+    row = hardware_prices().set_index("id").loc["a100_fire_flyer_2_cluster"]
+    cluster = float(row["usd_low"])  # per GPU, at the row's own exchange rate
+    node = costs.storage_node_usd(float(p["cpu_node_usd"]), float(p["storage_node_ssd_tb"]), float(p["ssd_usd_per_tb"]))  # type: ignore[arg-type]
+    all_in = float(p["price_a100_usd"]) + float(p["a100_server_non_gpu_usd"]) / 8 + float(p["a100_network_usd_per_gpu"])  # type: ignore[arg-type]
+    with_storage = all_in + float(p["storage_nodes_per_gpu"]) * node  # type: ignore[arg-type]
+    page.number("a100_cluster_usd_per_gpu", cluster, "USD per GPU (whole cluster, VAT not stated)")
+    page.number("a100_all_in_usd_per_gpu", all_in, "USD per GPU")
+    page.number("a100_all_in_with_storage_usd_per_gpu", with_storage, "USD per GPU")
+    page.number("a100_all_in_over_cluster", with_storage / cluster, "times")
 
 
 def h100_grey_sensitivity(page: Page, p: Mapping[str, Value], quotes: pd.DataFrame) -> None:
