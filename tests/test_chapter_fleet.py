@@ -293,3 +293,15 @@ def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
     assert figures <= set(page.figures), figures - set(page.figures)
     shows = set(re.findall(r'page\.show\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code")))
     assert shows == set(page.tables) | set(page.html)
+
+
+def test_published_opex_read_with_financing_needs_less_maintenance(page: Page) -> None:
+    """'$944M' read as TCO less capex holds the book's capital charge too: the maintenance it needs drops by that charge,
+    spread over the estimate's fleet's capex per year (opex is linear in the share)."""
+    without, with_financing = page["maintenance_share_for_published_opex"], page["maintenance_share_for_published_opex_with_financing"]
+    none, high = page["opex_estimate_fleet_maintenance_none_usd"], page["opex_estimate_fleet_maintenance_high_usd"]
+    per_share = (high - none) / page["maintenance_share_range_high"]  # opex per unit of maintenance share, 4 years
+    financing = (without - with_financing) * per_share
+    assert 0 < with_financing < without
+    assert financing == pytest.approx(page["opex_with_financing_estimate_fleet_usd"] - page["opex_estimate_fleet_maintenance_median_usd"], rel=1e-6)
+    assert page["maintenance_share_with_financing_position"] == ("within" if with_financing <= page["maintenance_share_range_high"] else "above")
