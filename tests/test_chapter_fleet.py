@@ -6,8 +6,8 @@ and at 2025 listings $17,420, $33,800, $31,250, $14,826; other server parts $10,
 HGX server (H800, H100 and H20 alike); network $470 per A100 and $4,390 per Hopper GPU; storage at 0.018 nodes per GPU,
 each a two-CPU server priced as a CPU node ($32,010 of parts) with 245.76 TB at $109.5, drawing 500 W, and 50 CPU
 nodes at $32,010; TDP 250/700/700/400 W with
-server factors 1.25/1.82/1.82/1.8; power at $0.088/kWh; rack rental $1,021 per H800-year; capital at 4.75% over 4.5
-years; maintenance 5.86% of capex; 36 cluster staff at $200,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048
+server factors 1.25/1.82/1.82/1.8; PUE 1.304; power at $0.088/kWh; rack rental $1,021 per H800-year; capital at 4.45% over
+4.5 years; maintenance 3.11% of capex; 36 cluster staff at $175,000; V3 run 2,664,000 + 119,000 + 5,000 GPU-hours on 2,048
 GPUs at $2 per GPU-hour.
 """
 
@@ -55,6 +55,7 @@ ANNUITY = 0.0445 / (1 - 1.0445 ** -4.5)
 MAINTENANCE = 0.0311
 OPS_STAFF = 36 * 175_000
 POWER_USD_PER_KWH = 0.088
+PUE = 1.304  # the median of 1.1 / 1.25 / 1.6 (data/uncertainty.csv)
 HOSTING = 1_021  # the geometric middle of a Chinese hall's cost and a US colocation rate, for an H800 server's 1.274 kW
 
 
@@ -83,7 +84,7 @@ def test_fleet_counts(page: Page) -> None:
     assert page["fleet_peak_eflops_bf16"] == pytest.approx((10_000 * 312 + 20_000 * 989 + 30_000 * 148) / 1e6, rel=1e-12)
     assert page["fleet_gpu_power_mw"] == pytest.approx((10_000 * 250 + 20_000 * 700 + 30_000 * 400) / 1e6, rel=1e-12)
     server_kw = 10_000 * 0.25 * 1.25 + 20_000 * 0.7 * 1.82 + 30_000 * 0.4 * 1.8
-    assert page["fleet_power_mw"] == pytest.approx(server_kw * 0.75 * 1.25 / 1e3, rel=1e-12)
+    assert page["fleet_power_mw"] == pytest.approx(server_kw * 0.75 * PUE / 1e3, rel=1e-12)
 
 
 def test_deepseek_floor(page: Page) -> None:
@@ -202,7 +203,7 @@ def test_opex_power_names_its_computed_split(page: Page) -> None:
     """The power line is the GPU servers' facility power at the power price plus the storage and CPU nodes', and its
     label names both parts (the MW shown is the GPU servers')."""
     gpu_servers = page["fleet_power_mw"] * 1e3 * 8760 * POWER_USD_PER_KWH
-    nodes = support_kw(GPUS) * 1.25 * 8760 * POWER_USD_PER_KWH
+    nodes = support_kw(GPUS) * PUE * 8760 * POWER_USD_PER_KWH
     assert page["fleet_opex_power_gpu_servers_per_year_usd"] == pytest.approx(gpu_servers, rel=1e-12)
     assert page["fleet_opex_power_storage_cpu_per_year_usd"] == pytest.approx(nodes, rel=1e-9)
     frame, _ = page.tables["opex_parts"]
@@ -211,7 +212,7 @@ def test_opex_power_names_its_computed_split(page: Page) -> None:
     assert power["Inputs"].startswith(f"GPU servers {usd(gpu_servers, 2)}") and "storage and CPU nodes" in power["Inputs"]
 
 def test_opex_and_tco(page: Page) -> None:
-    power = (page["fleet_power_mw"] * 1e3 + support_kw(GPUS) * 1.25) * 8760 * POWER_USD_PER_KWH
+    power = (page["fleet_power_mw"] * 1e3 + support_kw(GPUS) * PUE) * 8760 * POWER_USD_PER_KWH
     # Rack rental is priced per kW of server power: an H800's $1,021, scaled for the others (A100 PCIe 250 W × 1.25,
     # H20 400 W × 1.8, storage and CPU nodes at 500 W, against the H800's 700 W × 1.82).
     h800_kw = 0.7 * 1.82
@@ -237,7 +238,7 @@ def test_opex_and_tco(page: Page) -> None:
 
 def test_ownership_per_hour_held_and_useful(page: Page) -> None:
     all_in = 26_006 + 53_700 / 8 + 4_390
-    power = 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH
+    power = 0.7 * 1.82 * 0.75 * PUE * 8760 * POWER_USD_PER_KWH
     yearly = all_in * ANNUITY + power + HOSTING + all_in * MAINTENANCE + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
     assert page["owned_gpu_useful_hour_usd"] == pytest.approx(yearly / (8760 * 0.75), rel=1e-9)
@@ -271,7 +272,7 @@ def test_dearer_h800_and_capital_move_ownership() -> None:
     plt.close("all")
     assert page["fleet_capex_usd"] == pytest.approx(CAPEX + 10_000 * (40_000 - 26_006), rel=1e-12)
     all_in = 40_000 + 53_700 / 8 + 4_390
-    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * POWER_USD_PER_KWH + HOSTING + all_in * MAINTENANCE + OPS_STAFF / GPUS
+    yearly = all_in / 4.5 + 0.7 * 1.82 * 0.75 * PUE * 8760 * POWER_USD_PER_KWH + HOSTING + all_in * MAINTENANCE + OPS_STAFF / GPUS
     assert page["owned_gpu_hour_usd"] == pytest.approx(yearly / 8760, rel=1e-9)
 
 

@@ -61,10 +61,10 @@ def test_a_higher_rental_price_moves_the_run_cost_and_not_the_development_cost(p
 def test_owned_h800_hour_is_the_value_at_the_central_inputs_by_hand(page: Page) -> None:
     ranges = uncertainty_chapter.simulate(FAST).ranges["owned_gpu_hour_usd"]
     # At the default inputs, by hand: H800 $26,006 as paid + $53,700/8 of server + $4,390 of network; 4.45% over 4.5
-    # years; 3.11% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.25 at $0.088/kWh; $1,021 rack rental; 36
+    # years; 3.11% upkeep; 700 W × 1.82 server factor × 0.75 draw × PUE 1.304 at $0.088/kWh; $1,021 rack rental; 36
     # cluster staff at $175,000 over 60,000 GPUs; per hour held (8,760 h).
     all_in = 26_006 + 53_700 / 8 + 4_390
-    yearly = (all_in * 0.0445 / (1 - 1.0445 ** -4.5) + 0.7 * 1.82 * 0.75 * 1.25 * 8760 * 0.088 + 1021 + all_in * 0.0311
+    yearly = (all_in * 0.0445 / (1 - 1.0445 ** -4.5) + 0.7 * 1.82 * 0.75 * 1.304 * 8760 * 0.088 + 1021 + all_in * 0.0311
               + 36 * 175_000 / 60_000)
     point = cost_model({n: FAST[n] for n in reconcile.MODEL_PARAMS})["owned_gpu_hour_usd"]
     assert point == pytest.approx(yearly / 8760)
