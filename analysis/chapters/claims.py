@@ -232,14 +232,14 @@ def badge(record: ledger.Record) -> str:
     decide, or that depends on the claim's definition, is coloured as such rather than as its label."""
     import html
 
-    verdict = record.verdict
+    verdict, words = record.verdict, ledger.badge(record)
     counts = " verdict-on-counts" if record.on_counts else ""
-    if ledger.badge(record) == ledger.BADGE_COUNTS_DECIDE:
+    if words == ledger.BADGE_COUNTS_DECIDE:
         counts += " verdict-counts-decide"
-    elif ledger.badge(record) == ledger.BADGE_DEFINITION:
+    elif words == ledger.BADGE_DEFINITION:
         counts += " verdict-depends-on-definition"
     return (f'<span class="verdict-badge verdict-{ledger.slug(verdict).replace("_", "-").lower()}{counts}" title="{html.escape(verdict)}">'
-            f"{html.escape(ledger.badge(record))}</span>")
+            f"{html.escape(words)}</span>")
 
 
 def verdict_list_html(book: Ledger, ids: tuple[str, ...], link: str = "claims.html", after: Mapping[str, str] | None = None) -> str:
@@ -396,10 +396,9 @@ def _h100_grey_at(items: tuple[tuple[str, Value], ...], key: str = "fleet_capex_
 def _grey_samples(items: tuple[tuple[str, Value], ...]) -> tuple[dict[str, Value], Mapping[str, object]]:
     """The inputs with the H100 at its grey-market quote, and both capex bases' samples there, the counts held."""
     p = dict(items)
-    scratch = Page()
-    vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]
-    evidence.h100_grey_sensitivity(scratch, p, evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"])))  # type: ignore[arg-type]
-    grey = {**p, "price_h100_usd": float(scratch["price_h100_grey_usd"])}
+    vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]  # a grey quote is not netted: any rate serves
+    quotes = evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
+    grey = {**p, "price_h100_usd": evidence.h100_grey_price(quotes)}
     return grey, simulate(grey, CAPEX_BASES, counts_given=True).samples
 
 

@@ -205,10 +205,15 @@ def a100_cluster_cross_check(page: Page, p: Mapping[str, Value]) -> None:
     page.number("a100_all_in_over_cluster", with_storage / cluster, "times")
 
 
+def h100_grey_price(quotes: pd.DataFrame) -> float:
+    """One bare H100 at China's grey-market quotes (their median): no VAT invoice, so none is taken out."""
+    return float(quotes.loc[(quotes["gpu"] == "h100") & (quotes["vat"] == "grey"), "bare_usd"].median())
+
+
 def h100_grey_sensitivity(page: Page, p: Mapping[str, Value], quotes: pd.DataFrame) -> None:
     """What centring the H100 on China's grey-market quote (no VAT invoice) instead of the as-paid median would add to
     capex: a sensitivity, not the book's input (the grey market is in the range, not its centre)."""
-    grey = float(quotes.loc[(quotes["gpu"] == "h100") & (quotes["vat"] == "grey"), "bare_usd"].median())
+    grey = h100_grey_price(quotes)
     base = cost_model(p)["fleet_capex_usd"]  # type: ignore[arg-type]
     at_grey = cost_model({**p, "price_h100_usd": grey})["fleet_capex_usd"]  # type: ignore[arg-type, dict-item]
     page.number("price_h100_grey_usd", grey, "USD per GPU")

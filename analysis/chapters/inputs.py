@@ -23,12 +23,12 @@ from analysis.model import uncertainty as unc
 from analysis.paths import DATA_DIR
 
 BASIS_LABELS = {"as_paid": "as paid", "replacement_2025": "2025 replacement"}  # the GPU price bases, in words
-VALUATION_SOURCE = "semianalysis"
+VALUATION_SOURCE = "semianalysis"  # the estimate's own date is the date its fleet is valued at
 # How VAT stands in each quote of data/hardware_prices.csv (column `vat`): a formal-channel yuan price with its VAT
 # inside, which a general VAT taxpayer credits ("credited", taken out); a grey-market price, with no VAT invoice and so
 # nothing to credit ("grey", used as quoted); a dollar price reported from China without saying whether VAT is inside
 # ("unstated", used as reported); a US price, outside China's VAT ("us").
-VAT_TREATMENTS = ("credited", "grey", "unstated", "us")  # the estimate's own date is the date its fleet is valued at
+VAT_TREATMENTS = ("credited", "grey", "unstated", "us")
 
 
 def valuation_date(data_dir: Path = DATA_DIR) -> str:

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -221,9 +222,7 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
 def _deal(names: list[str], workers: int) -> list[set[str]]:
     """Parameters dealt to the least loaded worker, those most chapters move first (a parameter moves in every chapter
     that declares it, so it costs about that many runs)."""
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
+    counts = Counter(names)
     groups: list[set[str]] = [set() for _ in range(workers)]
     load = [0] * workers
     for name in sorted(counts, key=lambda n: (-counts[n], n)):
