@@ -62,3 +62,28 @@ def test_chapters_load_without_matplotlib() -> None:
             "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"  # a results-only build never pays for matplotlib
+
+
+@pytest.mark.parametrize("stem", ["training_compute", "serving", "uncertainty"])
+def test_smallest_text_read_after_saving_as_a_fresh_layout_reads_it(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """page._render measures a chart's smallest text just after saving it (no layout pass of its own): the same
+    number a fresh layout gives, for each chart of the chapter and its phone variant."""
+    import importlib
+
+    import matplotlib.pyplot as plt
+
+    from analysis.chapters import present
+    from analysis.charts import style
+    from analysis.inputs.params import resolve
+
+    monkeypatch.delenv(drawn.CACHE_ENV, raising=False)
+    chapter = importlib.import_module(f"analysis.chapters.{stem}")
+    values = resolve().values
+    figures = chapter.chapter({name: values[name] for name in chapter.PARAMETERS}).figures
+    assert figures
+    for figure in figures.values():
+        for each in (figure, figure.narrow_variant):
+            fresh = style.min_font_px(each)
+            present.figure_png(each)
+            assert style.min_font_px(each, saved=True) == fresh > 0
+            plt.close(each)

@@ -88,3 +88,23 @@ def test_cross_page_glue_references_name_values_of_that_page() -> None:
             assert name in page.values, f"{nb}: {other}.ipynb::{name} is not a value of {other}"
             found += 1
     assert found >= 1
+
+
+def test_declared_parameters_kept_by_content_are_papermills(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reads each notebook's declared parameters from the shared cache once inspected: what papermill
+    inspects, in order; a notebook whose content changed is inspected again."""
+    from analysis.pipeline.inprocess import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    notebook = tmp_path / "fleet.ipynb"
+    notebook.write_bytes((ROOT / "book" / "fleet.ipynb").read_bytes())
+    expected = {name: dict(info) for name, info in papermill.inspect_notebook(str(notebook)).items()}
+    assert notebooks.declared_parameters(notebook) == expected
+    assert len(list((tmp_path / "cache" / "parameters").glob("*.json"))) == 1
+    served = notebooks.declared_parameters(notebook)
+    assert served == expected and list(served) == list(expected)
+    changed = nbformat.read(str(notebook), as_version=4)
+    cell = next(c for c in changed.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.split("\n", 1)[1]  # its first parameter removed
+    nbformat.write(changed, str(notebook))
+    assert list(notebooks.declared_parameters(notebook)) == list(expected)[1:]

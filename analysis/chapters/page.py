@@ -154,8 +154,10 @@ def _render(figure: Figure) -> Any:
     from analysis.charts import drawn, style
 
     phone = getattr(figure, "narrow_variant", None)
-    rendered = drawn.Drawn(present.figure_png(figure), style.min_font_px(figure),
-                           None if phone is None else present.figure_png(phone), None if phone is None else style.min_font_px(phone))
+    png = present.figure_png(figure)  # each measured just after it is saved: laid out as its PNG shows it
+    narrow_png = None if phone is None else present.figure_png(phone)
+    rendered = drawn.Drawn(png, style.min_font_px(figure, saved=True), narrow_png,
+                           None if phone is None else style.min_font_px(phone, saved=True))
     drawn.remember(getattr(figure, "chart_key", None), rendered)
     for each in (phone, figure):
         if each is not None:

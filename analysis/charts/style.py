@@ -147,9 +147,10 @@ def _texts(figure: plt.Figure, laid_out: bool = False) -> list[Any]:
     return [t for t in shown if t.get_visible() and t.get_text().strip()]
 
 
-def min_font_px(figure: plt.Figure) -> float:
-    """The smallest text of the figure, in pixels of its saved PNG."""
-    sizes = [t.get_fontsize() for t in _texts(figure)]
+def min_font_px(figure: plt.Figure, saved: bool = False) -> float:
+    """The smallest text of the figure, in pixels of its saved PNG. `saved`: just saved, so laid out as its PNG shows
+    it (no layout pass needed; tests/test_drawn.py checks that the two readings agree)."""
+    sizes = [t.get_fontsize() for t in _texts(figure, laid_out=saved)]
     return round(min(sizes) * savefig_dpi(figure) / 72, 2) if sizes else 0.0
 
 

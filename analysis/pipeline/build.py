@@ -8,7 +8,6 @@ any failure or interruption.
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from analysis.inputs.params import Param, Resolved, registry
 from analysis.paths import DATA_DIR, MODELS_DIR, ROOT, pythonpath_with_root
 from analysis.pipeline import cache, notebooks, notice, results, sphinx_env
 from analysis.pipeline.browser import print_to_pdf
+from analysis.pipeline.workers import Workers, last_seconds, longest_first, remember_seconds
 
 BOOK_FILES = ("_config.yml", "_toc.yml")
 Echo = Callable[[str], None]
@@ -123,11 +123,15 @@ def _notebook_parameters(resolved: Resolved, declared: dict[str, Any]) -> dict[s
 
 
 def execute_all(
-    jobs_list: list[tuple[Path, Path, dict[str, Any]]], jobs: int, echo: Echo
+    jobs_list: list[tuple[Path, Path, dict[str, Any]]], jobs: int, echo: Echo, started: Workers | None = None,
 ) -> list[notebooks.Execution]:
-    """Execute notebooks, `jobs` at a time (each in its own kernel process)."""
+    """Execute notebooks, `jobs` at a time (each worker process reusing its kernel), longest first; on the workers
+    `started` early when given (analysis.pipeline.workers)."""
+    from analysis.pipeline.inprocess import cache_dir
+
+    jobs_list = longest_first(jobs_list, last_seconds(cache_dir()))
     executions: list[notebooks.Execution] = []
-    if jobs <= 1 or len(jobs_list) <= 1:
+    if started is None and (jobs <= 1 or len(jobs_list) <= 1):
         try:
             for source, target, params in jobs_list:
                 run = notebooks.execute(source, target, params, position=0)
@@ -135,25 +139,13 @@ def execute_all(
                 executions.append(run)
         finally:
             notebooks.shutdown_kernel()  # this process's kernel: a sequential run leaves none behind
-        return executions
-    # spawn, not fork: each worker starts clean (no inherited threads, sockets or zmq contexts).
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        futures = [
-            pool.submit(notebooks.execute, source, target, params, i)
-            for i, (source, target, params) in enumerate(jobs_list)
-        ]
-        for future in futures:
-            run = future.result()
-            echo(f"  {run.notebook.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
-            executions.append(run)
-    except BaseException:
-        # Interrupted: stop the workers now rather than wait for their notebooks to finish.
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    else:
+        pool = started or Workers(min(jobs, len(jobs_list)))
+        try:
+            executions = pool.run(jobs_list, echo)
+        finally:
+            pool.close()
+    remember_seconds(cache_dir(), executions)
     return executions
 
 
@@ -331,6 +323,7 @@ def build(
     # A rebuild that re-executes a notebook or two in this process spends most of its time starting a kernel:
     # start it now, while the book is staged.
     uncached = [nb for nb in toc if not (use_cache and cache.NotebookCache(out).path(root / nb, keys[nb]).is_file())]
+    workers: Workers | None = None
     if uncached and (jobs <= 1 or len(uncached) == 1) and (out / ".book-key").is_file():
         notebooks.warm_kernel_in_background()
     versions = results.versions()
@@ -343,6 +336,8 @@ def build(
             return _report(out, html, pdf, seconds)
         staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
+            if len(uncached) > 1 and jobs > 1:
+                workers = Workers(min(jobs, len(uncached)))  # each starts its kernel now, while the book is staged
             src = _stage_sources(staging, root, versions)
             generated = _write_generated_pages(src, toc, root, resolved=resolved)
             store = cache.NotebookCache(out)
@@ -359,7 +354,7 @@ def build(
             with ThreadPoolExecutor(max_workers=2) as side:
                 panel_grid = side.submit(_panel, out, root) if html else None
                 preloaded = side.submit(_preload_sphinx, out) if html else None
-                executions = execute_all(plan, jobs, echo)
+                executions = execute_all(plan, jobs, echo, workers if plan else None)
                 panel = panel_grid.result() if panel_grid else None
                 if preloaded:
                     preloaded.result()
@@ -399,6 +394,8 @@ def build(
             (out / ".book-key").write_text(key)
         finally:
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
+            if workers is not None:
+                workers.close(wait=False)  # started early and not used, or left by a failure (a no-op once closed)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
 

@@ -122,18 +122,24 @@ def warm_kernel(warmup: _Warmup | None = None) -> Any:
 
 
 def _stop(manager: Any) -> None:
+    kept = getattr(manager, "kept_client", None)
+    if kept is not None:
+        manager.kept_client = None
+        kept.stop_channels()
     try:
         manager.shutdown_kernel(now=True)
     except Exception:  # already gone: nothing to stop
         pass
 
 
-def run_in(manager: Any, code: str, timeout: float = 120, cancel: threading.Event | None = None) -> None:
-    """Run code in a kernel and wait for it, giving up as soon as the kernel dies or `cancel` is set."""
+def run_in(manager: Any, code: str, timeout: float = 120, cancel: threading.Event | None = None, kept: Any = None) -> None:
+    """Run code in a kernel and wait for it, giving up as soon as the kernel dies or `cancel` is set. On a client of
+    its own, opened and closed here, unless `kept` (the kernel's kept client, see `client`) is given."""
     import queue
 
-    client = manager.client()
-    client.start_channels()
+    client = kept if kept is not None else manager.client()
+    if kept is None:
+        client.start_channels()
     deadline = time.monotonic() + timeout
 
     def reply_to(msg_id: str, resend: Any = None) -> dict[str, Any]:
@@ -155,12 +161,50 @@ def run_in(manager: Any, code: str, timeout: float = 120, cancel: threading.Even
                 return reply
 
     try:
-        reply_to(client.kernel_info(), resend=client.kernel_info)  # ready: it answers
+        if kept is None:
+            reply_to(client.kernel_info(), resend=client.kernel_info)  # ready: it answers
         reply = reply_to(client.execute(code, store_history=False))
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"kernel could not run {code!r}: {reply['content'].get('evalue', '')}")
     finally:
-        client.stop_channels()
+        if kept is None:
+            client.stop_channels()
+
+
+def client(manager: Any, timeout: float = 60) -> Any:
+    """The kernel's kept client, for every notebook it runs (papermill is handed it: analysis.pipeline.notebooks).
+    A new client per notebook, as nbclient makes one, waits for the kernel to be ready and then for IOPub to stay
+    silent for 0.2 s, every notebook; this one is checked once, when opened, in the thread that uses it. Its channels
+    close with the kernel (`_stop`)."""
+    import queue
+
+    kept = getattr(manager, "kept_client", None)
+    if kept is not None:
+        return kept
+    kept = manager.client()
+    kept.start_channels()
+    kept.allow_stdin = False
+    deadline = time.monotonic() + timeout
+    try:
+        # Ready when IOPub carries the status of a request of ours: a subscriber drops what was published before it
+        # connected, so a notebook's first outputs could otherwise be lost.
+        while True:
+            msg_id, asked = kept.kernel_info(), time.monotonic()
+            while time.monotonic() - asked < 0.5:
+                try:
+                    message = kept.get_iopub_msg(timeout=0.05)
+                except queue.Empty:
+                    if not manager.is_alive():
+                        raise RuntimeError("Kernel died before replying") from None
+                    continue
+                if message["parent_header"].get("msg_id") == msg_id:
+                    manager.kept_client = kept
+                    return kept
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"kernel did not answer on IOPub within {timeout:g} s")
+    except BaseException:
+        kept.stop_channels()
+        raise
 
 
 def reset(manager: Any) -> None:
@@ -168,7 +212,7 @@ def reset(manager: Any) -> None:
     if getattr(manager, "fresh", False):
         manager.fresh = False
         return
-    run_in(manager, RESET)
+    run_in(manager, RESET, kept=client(manager))
 
 
 def shutdown_kernel() -> None:

@@ -69,10 +69,35 @@ def generated_pages(root: Path = ROOT) -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
-    """Parameters of a notebook's `parameters` cell, by papermill's own inspection."""
+    """Parameters of a notebook's `parameters` cell, by papermill's own inspection; kept in the shared cache by the
+    notebook's content (inspecting reads the whole notebook, outputs included, and loads papermill: a third of a
+    second of every build, in the parent process, which executes no notebook itself)."""
+    import hashlib
+    import json
+    import os
+    from importlib.metadata import version
+
+    from analysis.pipeline.inprocess import cache_dir
+
+    key = hashlib.sha256(version("papermill").encode() + b"\0" + notebook.read_bytes()).hexdigest()[:32]
+    kept = cache_dir() / "parameters" / f"{key}.json"
+    try:
+        found = json.loads(kept.read_text(encoding="utf-8"))
+        if isinstance(found, dict):
+            return found
+    except (OSError, ValueError):  # not inspected before (or half-written): inspect it
+        pass
     import papermill  # loaded only where notebooks are executed or inspected (a results-only build never does)
 
-    return papermill.inspect_notebook(str(notebook))
+    inspected = {name: dict(info) for name, info in papermill.inspect_notebook(str(notebook)).items()}
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(inspected), encoding="utf-8")
+        os.replace(tmp, kept)
+    except OSError:  # a read-only cache: inspect again next time
+        pass
+    return inspected
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,7 @@ def _execute_once(source: Path, target: Path, parameters: dict[str, Any], positi
         kernel.reset(manager)  # a clean namespace and no open figures; imported modules stay warm
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent), km=manager,
+            engine_name=_engine(), kc=kernel.client(manager),
             # One write at the end, not one per cell: a chapter's notebook holds hundreds of glued outputs, and
             # re-encoding and re-validating it after every cell took longer than running it. A failure still
             # writes the notebook (papermill saves on error), which is what OUT/failed/ keeps.
@@ -122,6 +148,39 @@ def _execute_once(source: Path, target: Path, parameters: dict[str, Any], positi
         return Execution(source, time.perf_counter() - started, f"{source.name}: {type(exc).__name__}: {exc}")
     normalise(target)
     return Execution(source, time.perf_counter() - started)
+
+
+ENGINE = "cost-book"
+
+
+def _engine() -> str:
+    """papermill's nbclient engine on the kernel's kept client (analysis.pipeline.kernel.client), registered once:
+    nbclient, given no client, opens one per notebook and waits 0.2 s for IOPub to fall silent before the first cell."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class KeptClientEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
+                                     stderr_file: Any = None, start_timeout: int = 60, execution_timeout: Any = None,
+                                     **kwargs: Any) -> Any:
+            # As NBClientEngine.execute_managed_notebook (papermill 2.7), with the client set before nbclient would
+            # start one (it starts one only when it has none, and closes only one it started).
+            kept = kwargs.pop("kc")
+            kwargs = remove_args(["input_path"], **kwargs)
+            final = merge_kwargs(remove_args(["timeout", "startup_timeout"], **kwargs),
+                                 timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            notebook_client = PapermillNotebookClient(nb_man, **final)
+            notebook_client.kc = kept
+            return notebook_client.execute()
+
+    if ENGINE not in papermill_engines._engines:
+        papermill_engines.register(ENGINE, KeptClientEngine)
+    return ENGINE
 
 
 def _code_cell_number(path: Path, cell_index: int) -> str:

@@ -1,0 +1,103 @@
+"""The processes that execute notebooks in parallel, each reusing one kernel, and the order they take them in.
+
+Started before they are needed: each worker starts its kernel as soon as it exists, while the build stages the book
+(a kernel takes about a second to start and import the analysis stack). Notebooks are handed out longest first, by
+how long each took last time on this machine (kept in the shared cache), so that the slowest one does not start
+last while the other worker sits idle.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from analysis.pipeline import notebooks
+
+Echo = Callable[[str], None]
+Job = tuple[Path, Path, dict[str, Any]]  # (source, target, parameters)
+
+
+def _start_kernel() -> None:
+    """Each worker's first act: its kernel, started in a thread (analysis.pipeline.kernel)."""
+    notebooks.warm_kernel_in_background()
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class Workers:
+    """`count` worker processes (spawned: each starts clean, with no inherited threads, sockets or zmq contexts)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_start_kernel)
+        # A spawn pool starts a process per task submitted while none is idle: one small task each starts them all.
+        self.started = [self.pool.submit(_ready) for _ in range(count)]
+
+    def run(self, jobs: Sequence[Job], echo: Echo) -> list[notebooks.Execution]:
+        futures: list[Future[notebooks.Execution]] = [
+            self.pool.submit(notebooks.execute, source, target, params, i) for i, (source, target, params) in enumerate(jobs)]
+        executions = []
+        try:
+            for future in futures:
+                run = future.result()
+                echo(f"  {run.notebook.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+                executions.append(run)
+        except BaseException:
+            self.stop()
+            raise
+        return executions
+
+    def stop(self) -> None:
+        """Now, without waiting for running notebooks (interrupted): a kernel whose worker is gone exits by itself
+        (ipykernel watches its parent process)."""
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self, wait: bool = True) -> None:
+        """Done, or not needed after all: each worker stops its kernel as it exits (analysis.pipeline.kernel, atexit,
+        bounded). Without `wait`, they exit in the background. A no-op once closed."""
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def longest_first(jobs: Sequence[Job], seconds: Mapping[str, float]) -> list[Job]:
+    """The jobs, those that took longest last time first (unknown ones by their notebook's size: charts make both
+    big). With two workers, the last to start is then one of the shortest."""
+    def expected(job: Job) -> tuple[float, float]:
+        source = job[0]
+        size = source.stat().st_size if source.exists() else 0
+        return (seconds.get(source.stem, -1.0), size)
+
+    return sorted(jobs, key=expected, reverse=True)
+
+
+def _history(cache: Path) -> Path:
+    return cache / "notebook-seconds.json"
+
+
+def last_seconds(cache: Path) -> dict[str, float]:
+    """How long each notebook took when it last ran on this machine (empty if never, or unreadable)."""
+    try:
+        found = json.loads(_history(cache).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)} if isinstance(found, dict) else {}
+
+
+def remember_seconds(cache: Path, executions: Sequence[notebooks.Execution]) -> None:
+    timed = last_seconds(cache) | {run.notebook.stem: round(run.seconds, 3) for run in executions if not run.error}
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = _history(cache).with_name(f".notebook-seconds.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(timed, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, _history(cache))
+    except OSError:  # a read-only cache only loses the order
+        pass
