@@ -103,7 +103,9 @@ def warm_kernel(warmup: _Warmup | None = None) -> Any:
             return _kernel
         shutdown_kernel()
     environment()
-    manager = KernelManager(kernel_name=KERNEL)
+    # Unix sockets under a name of its own, not TCP ports: two workers starting kernels at once could both be handed
+    # the same free port (it is free until a kernel binds it), and one kernel then fails to start.
+    manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=_socket_prefix())
     if warmup is not None:
         warmup.manager = manager
     try:
@@ -119,6 +121,13 @@ def warm_kernel(warmup: _Warmup | None = None) -> Any:
     _kernel = manager
     manager.fresh = True  # type: ignore[attr-defined]
     return manager
+
+
+def _socket_prefix() -> str:
+    import tempfile
+    import uuid
+
+    return os.path.join(tempfile.gettempdir(), f"cost-book-kernel-{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
 
 def _stop(manager: Any) -> None:
