@@ -144,7 +144,9 @@ def execute_all(
         try:
             executions = pool.run(jobs_list, echo)
         finally:
-            pool.close()
+            # Workers started early are left to stop their kernels while the build goes on (its `finally` waits for
+            # them); others are waited for here.
+            pool.close(wait=started is None)
     remember_seconds(cache_dir(), executions)
     return executions
 
@@ -395,7 +397,7 @@ def build(
         finally:
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             if workers is not None:
-                workers.close(wait=False)  # started early and not used, or left by a failure (a no-op once closed)
+                workers.close()  # stopped by now, or started early and not needed (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
 

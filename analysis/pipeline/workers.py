@@ -36,6 +36,7 @@ class Workers:
 
     def __init__(self, count: int) -> None:
         self.count = count
+        self.stopped = False
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=_start_kernel)
         # A spawn pool starts a process per task submitted while none is idle: one small task each starts them all.
@@ -58,14 +59,16 @@ class Workers:
     def stop(self) -> None:
         """Now, without waiting for running notebooks (interrupted): a kernel whose worker is gone exits by itself
         (ipykernel watches its parent process)."""
+        self.stopped = True
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             process.terminate()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self, wait: bool = True) -> None:
         """Done, or not needed after all: each worker stops its kernel as it exits (analysis.pipeline.kernel, atexit,
-        bounded). Without `wait`, they exit in the background. A no-op once closed."""
-        self.pool.shutdown(wait=wait, cancel_futures=True)
+        bounded). Without `wait`, they exit in the background. A no-op once stopped; once closed, only waits."""
+        if not self.stopped:
+            self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def longest_first(jobs: Sequence[Job], seconds: Mapping[str, float]) -> list[Job]:
