@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -167,9 +168,24 @@ def _correlations(page: Page, p: Mapping[str, Value], sim: Simulation) -> None:
     ]), {"Correlation": "{:.1f}"})
 
 
+def one_at_a_time(sim: Simulation) -> Mapping[str, tuple[dict[str, float], dict[str, float]]]:
+    """unc.one_at_a_time at a simulation's inputs and distributions (each input alone at its P10 and P90): computed
+    once per set of inputs, which this chapter's tornados and the claims ledger's "moved most by" both rank. Keyed by
+    all it reads (inputs with their types, distributions, GPUs, R1's hours). Shared: not to be mutated."""
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    key = (tuple((k, type(v), v) for k, v in sim.values.items()), tuple(sim.dists), tuple(gpus.items()), r1_hours)
+    return _one_at_a_time(key)
+
+
+@lru_cache(maxsize=512)
+def _one_at_a_time(key: tuple[object, ...]) -> Mapping[str, tuple[dict[str, float], dict[str, float]]]:
+    items, dists, gpus, r1_hours = key
+    return unc.one_at_a_time({k: v for k, _type, v in items}, list(dists), dict(gpus), r1_hours)  # type: ignore[misc, arg-type]
+
+
 def _sensitivity(page: Page, sim: Simulation) -> None:
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    moves = unc.one_at_a_time(sim.values, sim.dists, gpus, r1_hours)  # one batch of swings serves both tornados
+    moves = one_at_a_time(sim)  # one batch of swings serves both tornados
     swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd", swings=moves)
     swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd", swings=moves)
     page.figure("fig_tornado", charts.tornado(swings, "V3 total development cost (USD)"))
