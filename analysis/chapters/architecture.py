@@ -260,7 +260,8 @@ def since_v3(page: Page, kv_dtype_bytes: int) -> None:
     since_v3_layout(page, configs)
     since_v3_tables(page, kv, flops)
     since_v3_settings(page, configs)
-    page.figure("fig_since_v3", since_v3_chart(configs, kv_dtype_bytes))
+    if page.shows_tables:  # the chart's curves (257 contexts per model) are only drawn, never values
+        page.figure("fig_since_v3", since_v3_chart(configs, kv_dtype_bytes))
 
 
 def since_v3_numbers(page: Page, kv: Mapping[str, Mapping[str, float]], flops: Mapping[str, Mapping[str, float]]) -> None:

@@ -16,15 +16,14 @@ import pandas as pd
 
 from analysis.chapters import evidence, present
 from analysis.chapters import fleet as fleet_chapter
-from analysis.chapters.inputs import cost_model, gpu_catalogue, model_config, r1_gpu_hours
+from analysis.chapters.inputs import cost_model, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
-from analysis.chapters.uncertainty import Simulation, simulate
+from analysis.chapters.uncertainty import Simulation, one_at_a_time, simulate
 from analysis.formatting import usd, usd_sig, versus
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import architecture as arch
 from analysis.model import claims_check, compute, inference, ledger, reconcile
-from analysis.model import uncertainty as unc
 from analysis.model.fleet import HOPPER
 
 INFERENCE_PARAMETERS = (
@@ -191,7 +190,7 @@ def _lower(label: str) -> str:
 
 def _moved_by(sim: Simulation, keys: tuple[str, ...]) -> dict[str, str]:
     """For each of `keys`, the two inputs that move it most when moved alone from their P10 to their P90."""
-    swings = unc.one_at_a_time(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours())
+    swings = one_at_a_time(sim)  # shared with the uncertainty chapter's tornados: not mutated here
     out = {}
     for key in keys:
         # The tornado's ranking (unc.tornado), without its table: the dependency pass asks once per parameter it moves.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
@@ -163,28 +164,51 @@ def as_paid_quotes(vat_rate: float, non_gpu_per_server: float) -> pd.DataFrame:
     return quotes
 
 
+@dataclass(frozen=True)
+class QuoteSpan:
+    """One GPU's as-paid quotes, summarised: the log-normal span of their bare prices, the lowest, and how many."""
+
+    span: tuple[float, float, float]  # costs.evidence_span: (median, P5, P95)
+    lowest: float
+    count: int
+
+
+@lru_cache(maxsize=64)
+def quote_spans(vat_rate: float, non_gpu_per_server: float) -> dict[str, QuoteSpan]:
+    """Each priced GPU's QuoteSpan at these inputs, from as_paid_quotes (the same two inputs): computed once per pair,
+    which the dependency pass asks for once per parameter it moves. Cached: not to be mutated."""
+    quotes = as_paid_quotes(vat_rate, non_gpu_per_server)
+    out = {}
+    for gpu in PRICED:
+        mine = quotes["gpu"] == gpu
+        out[gpu] = QuoteSpan(costs.evidence_span(list(quotes.loc[mine, "bare_usd"])), float(quotes.loc[mine, "bare_usd"].min()),
+                             int(mine.sum()))
+    return out
+
+
 def prices_from_evidence(page: Page, p: Mapping[str, Value]) -> None:
     """4. Each GPU's as-paid price: the median of its quotes net of VAT and margin, its range, the registry's default."""
     quotes = as_paid_quotes(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
+    spans = quote_spans(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
     page.number("vat_rate", float(p["vat_rate"]), "fraction")  # type: ignore[arg-type]
     rows = []
     ranges = data.load_indexed("uncertainty.csv")
     for gpu in PRICED:
-        median, low, high = costs.evidence_span(list(quotes.loc[quotes["gpu"] == gpu, "bare_usd"]))
+        median, low, high = spans[gpu].span
         # The table shows the range the book samples: a log-normal's 5th and 95th percentiles, a triangular's ends (the
         # A100's two list prices), as data/uncertainty.csv gives them.
         book_low, book_high = float(ranges.loc[f"price_{gpu}_usd", "low"]), float(ranges.loc[f"price_{gpu}_usd", "high"])
         page.number(f"price_{gpu}_evidence_median_usd", median, "USD per GPU")
-        page.number(f"price_{gpu}_p5_below_lowest_share", 1 - low / float(quotes.loc[quotes["gpu"] == gpu, "bare_usd"].min()),
-                    "fraction below the lowest quote used")
-        rows.append({"GPU": gpu.upper(), "Quotes used": int((quotes["gpu"] == gpu).sum()), "Median": median,
+        page.number(f"price_{gpu}_p5_below_lowest_share", 1 - low / spans[gpu].lowest, "fraction below the lowest quote used")
+        rows.append({"GPU": gpu.upper(), "Quotes used": spans[gpu].count, "Median": median,
                      "Low (5th pct, or end)": book_low, "High (95th pct, or end)": book_high,
                      "The book (as paid)": float(p[f"price_{gpu}_usd"])})  # type: ignore[arg-type]
-    page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "Low (5th pct, or end)": "${:,.0f}",
-                                                     "High (95th pct, or end)": "${:,.0f}", "The book (as paid)": "${:,.0f}"})
-    page.table("price_quotes", quotes.assign(GPU=quotes["gpu"].str.upper())[["GPU", "item", "date", "quoted", "bare_usd", "source"]].rename(
-        columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": NET_COLUMN, "source": "Source"}),
-        {NET_COLUMN: "${:,.0f}"})
+    if page.shows_tables:
+        page.table("price_medians", pd.DataFrame(rows), {"Median": "${:,.0f}", "Low (5th pct, or end)": "${:,.0f}",
+                                                         "High (95th pct, or end)": "${:,.0f}", "The book (as paid)": "${:,.0f}"})
+        page.table("price_quotes", quotes.assign(GPU=quotes["gpu"].str.upper())[["GPU", "item", "date", "quoted", "bare_usd", "source"]].rename(
+            columns={"item": "What", "date": "Date", "quoted": "As quoted", "bare_usd": NET_COLUMN, "source": "Source"}),
+            {NET_COLUMN: "${:,.0f}"})
     page.text("vat_capex_effect_text", usd_sig(vat_effect(p)))
     h20_dollar_quotes_net(page, p, quotes)
     h100_grey_sensitivity(page, p, quotes)
@@ -234,12 +258,11 @@ def h20_dollar_quotes_net(page: Page, p: Mapping[str, Value], quotes: pd.DataFra
 def vat_effect(p: Mapping[str, Value]) -> float:
     """How much capex the VAT would add if it were left in the formal-channel yuan prices (the H800's and the H20's; the
     H100's only yuan quote is a grey-market one, with no VAT to take out)."""
-    gross = as_paid_quotes(0.0, float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
-    net = as_paid_quotes(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
+    gross = quote_spans(0.0, float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
+    net = quote_spans(float(p["vat_rate"]), float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
     delta = 0.0
     for gpu in ("h800", "h100", "h20"):
-        up = costs.evidence_span(list(gross.loc[gross["gpu"] == gpu, "bare_usd"]))[0] - costs.evidence_span(
-            list(net.loc[net["gpu"] == gpu, "bare_usd"]))[0]
+        up = gross[gpu].span[0] - net[gpu].span[0]
         delta += up * float(p[f"fleet_{gpu}"])  # type: ignore[arg-type]
     return delta
 

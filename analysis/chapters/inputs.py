@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -139,10 +140,29 @@ def r1_gpu_hours() -> float:
 
 
 def cost_model(p: Mapping[str, float]) -> dict[str, float]:
-    """Every cost figure of the book for one parameter set (reconcile.evaluate on the loaded inputs)."""
+    """Every cost figure of the book for one parameter set (reconcile.evaluate on the loaded inputs). A copy: callers
+    may mutate it."""
     from analysis.model import reconcile
 
-    return reconcile.evaluate(p, gpu_catalogue(), r1_gpu_hours())  # type: ignore[return-value]
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    # Keyed by exactly what evaluate reads: the model's parameters (each value with its type, so 1 and 1.0 stay apart),
+    # the GPU catalogue and R1's GPU-hours. The dependency pass asks for one parameter set from several chapters.
+    key = (tuple((name, type(p[name]), p[name]) for name in reconcile.MODEL_PARAMS), tuple(gpus.items()), r1_hours)
+    try:
+        hash(key)
+    except TypeError:  # arrays: not one parameter set, computed as asked
+        return reconcile.evaluate(p, gpus, r1_hours)  # type: ignore[return-value]
+    return dict(_cost_model(key))
+
+
+@lru_cache(maxsize=2048)
+def _cost_model(key: tuple[Any, ...]) -> Mapping[str, float]:
+    # Everything the result depends on is in `key`. Shared, so read-only: cost_model hands out copies (the values are
+    # floats, which cannot be mutated in place).
+    from analysis.model import reconcile
+
+    items, gpus, r1_hours = key
+    return MappingProxyType(reconcile.evaluate({name: value for name, _type, value in items}, dict(gpus), r1_hours))
 
 
 def validate_model_configs() -> None:

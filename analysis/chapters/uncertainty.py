@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -59,9 +61,55 @@ def simulate(p: Mapping[str, Value], keys: tuple[str, ...] = unc.HEADLINES, coun
         counts = {f"fleet_{gpu}" for gpu in fleet_chapter.floor_counts()}
         dists = [d for d in dists if d.parameter not in counts]
         pairs = [c for c in pairs if c.a not in counts and c.b not in counts]
-    samples = unc.monte_carlo(values, dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]), int(p["seed"]), keys=keys,
-                              correlations=pairs)
-    return Simulation(values, dists, samples, unc.percentiles(samples, keys), pairs)
+    drawn = _drawn(values, dists, int(p["mc_samples"]), int(p["seed"]), pairs, keys)
+    return Simulation(values, dists, {k: drawn.samples[k] for k in keys}, {k: dict(drawn.ranges(k)) for k in keys}, pairs)
+
+
+class _Drawn:
+    """One Monte Carlo's samples of the outputs asked for so far (read-only arrays: shared by every caller), and their
+    P10/P50/P90, each computed once."""
+
+    def __init__(self, samples: dict[str, np.ndarray]) -> None:
+        for array in samples.values():
+            array.setflags(write=False)
+        self.samples = samples
+        self.nbytes = sum(a.nbytes for a in samples.values())
+        self._ranges: dict[str, dict[str, float]] = {}
+
+    def ranges(self, key: str) -> dict[str, float]:
+        if key not in self._ranges:
+            self._ranges[key] = unc.percentiles(self.samples, (key,))[key]
+        return self._ranges[key]
+
+
+# Monte Carlos already run, most recently used last. The dependency pass runs the same one (the same inputs, samples and
+# seed) from several chapters, for different outputs: each is run once for every output any caller has asked for (the
+# outputs are computed together, each from the same draws, so an output's samples do not depend on which others are).
+_DRAWN: OrderedDict[tuple[object, ...], _Drawn] = OrderedDict()
+_ASKED: dict[str, None] = {}  # every output asked for, in the order first asked
+_DRAWN_BYTES = 256 * 2**20  # the samples kept, at most
+_KEPT = [0]  # the bytes of samples in _DRAWN
+
+
+def _drawn(values: Mapping[str, Value], dists: list[unc.Distribution], n: int, seed: int, pairs: list[unc.Correlation],
+           keys: tuple[str, ...]) -> _Drawn:
+    """unc.monte_carlo's samples of `keys`, from the cache when the same Monte Carlo has been run before. Keyed by all it
+    reads: the inputs (each value with its type), the distributions, samples, seed, correlations, GPUs and R1's hours."""
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    key = (tuple((k, type(v), v) for k, v in values.items()), tuple(dists), n, seed, tuple(pairs), tuple(gpus.items()), r1_hours)
+    _ASKED.update(dict.fromkeys(keys))
+    hit = _DRAWN.get(key)
+    if hit is None or any(k not in hit.samples for k in keys):
+        if hit is not None:
+            _KEPT[0] -= _DRAWN.pop(key).nbytes
+        hit = _Drawn(unc.monte_carlo(values, dists, gpus, r1_hours, n, seed, keys=tuple(_ASKED), correlations=pairs))  # type: ignore[arg-type]
+        _DRAWN[key] = hit
+        _KEPT[0] += hit.nbytes
+        while len(_DRAWN) > 1 and _KEPT[0] > _DRAWN_BYTES:
+            _KEPT[0] -= _DRAWN.popitem(last=False)[1].nbytes
+    else:
+        _DRAWN.move_to_end(key)
+    return hit
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -104,8 +152,8 @@ def _claims_on_their_axes(page: Page, p: Mapping[str, Value], sim: Simulation, c
 
 def _correlations(page: Page, p: Mapping[str, Value], sim: Simulation) -> None:
     """What the correlations do: the same draws without them, P10-P90 widths compared; and the pairs, with their reasons."""
-    independent = unc.percentiles(unc.monte_carlo(sim.values, sim.dists, gpu_catalogue(), r1_gpu_hours(), int(p["mc_samples"]),
-                                                  int(p["seed"]), keys=unc.HEADLINES), unc.HEADLINES)
+    drawn = _drawn(sim.values, sim.dists, int(p["mc_samples"]), int(p["seed"]), [], unc.HEADLINES)
+    independent = {key: drawn.ranges(key) for key in unc.HEADLINES}
     for key, label in (("fleet_capex_usd", "capex"), ("total_development_cost_usd", "dev")):
         width = sim.ranges[key]["p90"] - sim.ranges[key]["p10"]
         width_independent = independent[key]["p90"] - independent[key]["p10"]
@@ -120,9 +168,24 @@ def _correlations(page: Page, p: Mapping[str, Value], sim: Simulation) -> None:
     ]), {"Correlation": "{:.1f}"})
 
 
+def one_at_a_time(sim: Simulation) -> Mapping[str, tuple[dict[str, float], dict[str, float]]]:
+    """unc.one_at_a_time at a simulation's inputs and distributions (each input alone at its P10 and P90): computed
+    once per set of inputs, which this chapter's tornados and the claims ledger's "moved most by" both rank. Keyed by
+    all it reads (inputs with their types, distributions, GPUs, R1's hours). Shared: not to be mutated."""
+    gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
+    key = (tuple((k, type(v), v) for k, v in sim.values.items()), tuple(sim.dists), tuple(gpus.items()), r1_hours)
+    return _one_at_a_time(key)
+
+
+@lru_cache(maxsize=512)
+def _one_at_a_time(key: tuple[object, ...]) -> Mapping[str, tuple[dict[str, float], dict[str, float]]]:
+    items, dists, gpus, r1_hours = key
+    return unc.one_at_a_time({k: v for k, _type, v in items}, list(dists), dict(gpus), r1_hours)  # type: ignore[misc, arg-type]
+
+
 def _sensitivity(page: Page, sim: Simulation) -> None:
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    moves = unc.one_at_a_time(sim.values, sim.dists, gpus, r1_hours)  # one batch of swings serves both tornados
+    moves = one_at_a_time(sim)  # one batch of swings serves both tornados
     swings = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "total_development_cost_usd", swings=moves)
     swings_capex = unc.tornado(sim.values, sim.dists, gpus, r1_hours, "fleet_capex_usd", swings=moves)
     page.figure("fig_tornado", charts.tornado(swings, "V3 total development cost (USD)"))

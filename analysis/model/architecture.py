@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from analysis.errors import InputError
@@ -559,6 +560,20 @@ def _hybrid_breakdown(cfg: ModelConfig) -> Breakdown:
 
 
 def breakdown(cfg: ModelConfig) -> Breakdown:
+    """Parameter counts by component. Computed once per config (a frozen, hashable value; the dependency pass asks for
+    the same configs' counts on every run); a config that cannot be hashed is counted as asked."""
+    try:
+        return _breakdown(cfg)
+    except TypeError:
+        return _count(cfg)
+
+
+@lru_cache(maxsize=256)
+def _breakdown(cfg: ModelConfig) -> Breakdown:
+    return _count(cfg)
+
+
+def _count(cfg: ModelConfig) -> Breakdown:
     if cfg.hybrid:
         return _hybrid_breakdown(cfg)
     h, n_moe = cfg.hidden_size, len(cfg.moe_layers)
