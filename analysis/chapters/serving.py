@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.chapters import replay
 from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, load_config, model_config, r1_gpu_hours
 from analysis.chapters.page import Page, Value
 from analysis.charts import serving as charts
@@ -52,6 +53,12 @@ CHART_POINTS = 257
 CROSSOVER_STEP = 16  # tokens: resolution of the position where sparse prefill becomes cheaper
 # V3's MTP module: second-token acceptance 85-90% (V3 report §5.4.3), so ~1.85 tokens per decode step.
 MTP_TOKENS_PER_STEP = 1.85
+# What the replayed sections read: the day's tokens (price lists); the sparse-attention section's inputs besides its
+# rooflines; every data table a section may read (a reload of any computes them again).
+DAY_TOKENS = ("inference_input_tokens_per_day", "cache_hit_share", "inference_output_tokens_per_day")
+SPARSE_PARAMS = ("gpus_per_node", "gpu_hour_usd", "context_tokens", "avg_kv_tokens", "decode_tokens_per_step", "weight_dtype_bytes")
+DATA_READ = ("api_prices.csv", "uncertainty.csv", "claims.csv", "published_figures.csv", "parameters.csv", "correlations.csv",
+             "gpus.csv", "purchases.csv", "training_runs.csv", "models.csv")
 
 
 def prices(row: pd.Series) -> inf.ApiPrices:
@@ -153,12 +160,14 @@ def chapter(p: Mapping[str, Value]) -> Page:
     costs = token_costs(page, f)
     roof = rooflines(f)
     # V3.2-Exp's output is priced against its own (sparse-attention) cost, on the chart and in the text alike.
-    v32_own = sparse_attention_section(page, f, roof, costs)
-    price_lists(page, f, price_table, day, costs, {"v32_exp": v32_own})
-    plausible_revenue(page, f, price_table, day)
+    # The sections that read few parameters run once per set of them in the dependency pass (replay.section).
+    v32_own = replay.section(page, sparse_attention_section, f, SPARSE_PARAMS, roof, costs, tables=DATA_READ)
+    replay.section(page, price_lists, f, DAY_TOKENS, day.cost, costs, v32_own, tables=DATA_READ)
+    replay.section(page, plausible_revenue, f, (*DAY_TOKENS, "paid_token_share", "v3_token_share", "off_peak_token_share"),
+                   day.r1, day.cost, day.revenue, tables=DATA_READ)
     roofline_numbers(page, f, roof)
     roofline_table(page, f, roof)
-    year = fleet_time_budget(page, f)
+    year = replay.section(page, fleet_time_budget, f, (*FLEET_YEAR_PARAMS, "mc_samples", "seed"), tables=DATA_READ)
     fleet_year_in_money(page, f, day, *year)
     fleet_budget_table(page, f, day, *year)
     v4_serving(page, f, day, roof, costs, v32_own)
@@ -260,7 +269,7 @@ def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
     return costs
 
 
-def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts,
+def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day_cost: float, costs: inf.TokenCosts,
                own_output_cost: Mapping[str, float] | None = None) -> pd.DataFrame:
     """One row per price list (DeepSeek's and its competitors'): prices, the day's revenue and the margins. A list in
     `own_output_cost` (V3.2-Exp) has its output margin at its own cost per million output tokens, and its label says
@@ -277,7 +286,7 @@ def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, cost
         rows.append({
             "key": key, "Price list": re.sub(r" \(.*\)$", "", str(row["model"])), "From": str(row["date"]), "deepseek": key in DEEPSEEK_PRICES,
             "Hit": listed.input_cache_hit, "Miss": listed.input_cache_miss, "Output": listed.output,
-            "day_usd": day_usd, "Cost profit margin": float(inf.cost_profit_margin(day_usd, day.cost)),
+            "day_usd": day_usd, "Cost profit margin": float(inf.cost_profit_margin(day_usd, day_cost)),
             "Miss margin": gm["input_cache_miss"],
             "Output margin": inf.implied_gross_margin(listed.output, own_output_cost[key]) if key in own_output_cost else gm["output"],
             "Output margin at V3's cost": gm["output"], "own": key in own_output_cost,
@@ -289,10 +298,10 @@ def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day: Day, cost
     return frame
 
 
-def price_lists(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day, costs: inf.TokenCosts,
-                own_output_cost: Mapping[str, float]) -> pd.DataFrame:
-    """Cost per million tokens against every price list: margins, the table and the timeline. Returns DeepSeek's rows by key."""
-    rows = price_rows(f, price_table, day, costs, own_output_cost)
+def price_lists(page: Page, f: Mapping[str, float], day_cost: float, costs: inf.TokenCosts, v32_own: float) -> None:
+    """Cost per million tokens against every price list (at the day's rental cost `day_cost`; V3.2-Exp's output at its
+    own cost `v32_own`): margins, the table and the timeline."""
+    rows = price_rows(f, data.load_indexed("api_prices.csv"), day_cost, costs, {"v32_exp": v32_own})
     ds = rows[rows["deepseek"]].set_index("key")
     for key in DEEPSEEK_PRICES:
         page.number(f"price_{key}_output_margin", ds.loc[key, "Output margin"], "fraction")
@@ -311,12 +320,13 @@ def price_lists(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, d
         "Revenue": usd, "Profit ÷ cost": _pct, "Miss margin": _pct, "Output margin": _pct,
     })
     page.figure("fig_price_timeline", charts.price_timeline(rows, costs.as_dict()))
-    return ds
 
 
-def plausible_revenue(page: Page, f: Mapping[str, float], price_table: pd.DataFrame, day: Day) -> None:
-    """What the day plausibly earned: paid tokens only, V3 and R1 prices blended, off-peak discounts."""
-    revenue_args = dict(r1_prices=day.r1, v3_prices=prices(price_table.loc["v3_standard"]), v3_token_share=f["v3_token_share"],
+def plausible_revenue(page: Page, f: Mapping[str, float], r1: inf.ApiPrices, day_cost: float, day_revenue: float) -> None:
+    """What the day plausibly earned (R1's prices `r1`, the day's rental cost and revenue at them): paid tokens only, V3
+    and R1 prices blended, off-peak discounts."""
+    price_table = data.load_indexed("api_prices.csv")
+    revenue_args = dict(r1_prices=r1, v3_prices=prices(price_table.loc["v3_standard"]), v3_token_share=f["v3_token_share"],
                         off_peak_token_share=f["off_peak_token_share"], r1_off_peak_prices=prices(price_table.loc["r1_off_peak"]),
                         v3_off_peak_prices=prices(price_table.loc["v3_off_peak"]))
     day_tokens = (f["inference_input_tokens_per_day"], f["cache_hit_share"], f["inference_output_tokens_per_day"])
@@ -326,10 +336,10 @@ def plausible_revenue(page: Page, f: Mapping[str, float], price_table: pd.DataFr
     page.number("v3_token_share", f["v3_token_share"], "fraction")
     page.number("off_peak_token_share", f["off_peak_token_share"], "fraction")
     page.number("inference_plausible_revenue_per_day_usd", plausible, "USD per day")
-    page.number("inference_plausible_cost_profit_margin", inf.cost_profit_margin(plausible, day.cost), "fraction")
+    page.number("inference_plausible_cost_profit_margin", inf.cost_profit_margin(plausible, day_cost), "fraction")
     page.number("inference_all_paid_revenue_per_day_usd", all_paid, "USD per day")
-    page.number("inference_break_even_paid_share", day.cost / all_paid, "fraction")
-    page.number("inference_plausible_over_theoretical", plausible / day.revenue, "fraction")
+    page.number("inference_break_even_paid_share", day_cost / all_paid, "fraction")
+    page.number("inference_plausible_over_theoretical", plausible / day_revenue, "fraction")
     # No split of paid and free tokens is published: show the margin over the whole range of it (data/uncertainty.csv),
     # not one guess.
     paid_range = data.load_indexed("uncertainty.csv").loc["paid_token_share"]
@@ -337,7 +347,7 @@ def plausible_revenue(page: Page, f: Mapping[str, float], price_table: pd.DataFr
         share = float(paid_range[end])
         at_end = inf.blended_revenue_per_day_usd(*day_tokens, paid_share=share, **revenue_args)
         page.number(f"paid_token_share_{end}", share, "fraction")
-        page.number(f"inference_margin_at_paid_share_{end}", inf.cost_profit_margin(at_end, day.cost), "fraction")
+        page.number(f"inference_margin_at_paid_share_{end}", inf.cost_profit_margin(at_end, day_cost), "fraction")
 
 
 def rooflines(f: Mapping[str, float]) -> Rooflines:

@@ -30,6 +30,7 @@ Assumptions, each stated where it is used:
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -45,6 +46,10 @@ PER_MILLION = 1e6
 
 def _check(name: str, value: Number, low: float = 0.0, high: float = float("inf"), *, low_open: bool = False) -> None:
     """Raise InputError unless every value lies in [low, high] (or (low, high] with low_open)."""
+    if isinstance(value, float | int):  # the common case, one number (numpy floats too): the same test without numpy
+        number = float(value)
+        if math.isfinite(number) and number <= high and (number > low if low_open else number >= low):
+            return
     arr = np.asarray(value, dtype=float)
     bad = ~np.isfinite(arr) | (arr > high) | ((arr <= low) if low_open else (arr < low))
     if np.any(bad):
