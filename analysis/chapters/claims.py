@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import pandas as pd
 
@@ -160,11 +160,37 @@ class Ledger:
     moved_by: dict[str, str]  # quantity key → the inputs that move the book's figure most, in words
     tolerance: float
 
+    @cached_property
+    def claimed_values(self) -> dict[str, float]:
+        """Each claim's figure by id (its `value`), read once per ledger."""
+        return dict(zip(self.claims["id"], self.claims["value"], strict=True))
+
     def by_id(self) -> dict[str, ledger.Record]:
         return {r.claim_id: r for r in self.records}
 
     def table(self) -> pd.DataFrame:
         return claims_check.table(self.claims, self.records, self.book, self.tolerance)
+
+
+def claim_value(claim_id: str) -> float:
+    """One claim's figure (data/claims.csv `value`): read once per loaded table (a reload is noticed)."""
+    return float(_claims_data()[1][claim_id])
+
+
+def claimed_texts_of_data() -> dict[str, str]:
+    """claimed_texts of data/claims.csv, computed once per loaded table (a reload is noticed). A copy."""
+    return dict(_claims_data()[2])
+
+
+_CLAIMS_DATA: list[tuple[pd.DataFrame, dict[str, float], dict[str, str]]] = []
+
+
+def _claims_data() -> tuple[pd.DataFrame, dict[str, float], dict[str, str]]:
+    table = data.cached_table("claims.csv")
+    if not _CLAIMS_DATA or _CLAIMS_DATA[0][0] is not table:
+        claims = data.load_table("claims.csv")
+        _CLAIMS_DATA[:] = [(table, dict(zip(claims["id"], claims["value"], strict=True)), claimed_texts(claims))]
+    return _CLAIMS_DATA[0]
 
 
 def claimed_texts(claims: pd.DataFrame) -> dict[str, str]:
@@ -218,7 +244,7 @@ def _judged(items: tuple[tuple[str, Value], ...]) -> Ledger:
     sim_on_counts = simulate(p, MONTE_CARLO_KEYS, counts_given=True)
     book = claims_check.Book(values, sim.samples, usd_sig, floor, sim_on_counts.samples)
     claims = data.load_table("claims.csv")
-    records = claims_check.assess(claims, claimed_texts(claims), book, tolerance)
+    records = claims_check.assess(claims, claimed_texts_of_data(), book, tolerance)
     # What moves a quantity judged on the estimate's counts is found with those counts held, as its range is.
     on_counts = tuple(k for k in MONTE_CARLO_KEYS if k in claims_check.ON_COUNTS)
     moved = _moved_by(sim, tuple(k for k in MONTE_CARLO_KEYS if k not in on_counts)) | _moved_by(sim_on_counts, on_counts)
@@ -345,7 +371,7 @@ def _financing(page: Page, book: Ledger) -> None:
     """'$944M to operate' as the estimate's line reads it, a TCO less capex: the book's opex plus the capital charge over
     the horizon (the annuity at the cost of capital less straight-line depreciation, on the book's capex), its range with
     the estimate's counts held, where the claim sits in it, and the label it would have there."""
-    key, claimed = "fleet_opex_with_financing_usd", float(book.claims.set_index("id").loc["opex_944m", "value"])
+    key, claimed = "fleet_opex_with_financing_usd", float(book.claimed_values["opex_944m"])
     band = book.book.band(key, on_counts=True)
     samples = book.book.draws(on_counts=True)[key]
     page.number("fleet_financing_usd", float(book.book.values["fleet_financing_usd"]), "USD")  # type: ignore[arg-type]
@@ -387,7 +413,7 @@ CAPEX_BASES = ("fleet_capex_usd", "fleet_capex_servers_usd")
 def _h100_grey_at(items: tuple[tuple[str, Value], ...], key: str = "fleet_capex_usd") -> Regrey:
     grey, samples = _grey_samples(items)
     band = ledger.band_of(samples[key], float(cost_model(grey)[key]))  # type: ignore[arg-type]
-    claimed = float(data.load_table("claims.csv").set_index("id").loc["capex_1_6b", "value"])
+    claimed = claim_value("capex_1_6b")
     return Regrey(band, ledger.percentile(claimed, samples[key]), ledger.place(claimed, band))
 
 
@@ -396,16 +422,21 @@ def _grey_samples(items: tuple[tuple[str, Value], ...]) -> tuple[dict[str, Value
     """The inputs with the H100 at its grey-market quote, and both capex bases' samples there, the counts held."""
     p = dict(items)
     vat = float(registry()["vat_rate"].default)  # type: ignore[arg-type]  # a grey quote is not netted: any rate serves
-    quotes = evidence.as_paid_quotes(vat, float(p["server_non_gpu_usd"]))  # type: ignore[arg-type]
-    grey = {**p, "price_h100_usd": evidence.h100_grey_price(quotes)}
+    grey = {**p, "price_h100_usd": _grey_price(vat, float(p["server_non_gpu_usd"]))}  # type: ignore[arg-type]
     return grey, simulate(grey, CAPEX_BASES, counts_given=True).samples
+
+
+@lru_cache(maxsize=64)
+def _grey_price(vat_rate: float, non_gpu_per_server: float) -> float:
+    """The H100's grey-market quote among the as-paid quotes at these two inputs (all it reads), once per pair."""
+    return evidence.h100_grey_price(evidence.as_paid_quotes(vat_rate, non_gpu_per_server))
 
 
 def servers_only(p: Mapping[str, Value], book: Ledger) -> tuple[Regrey, Regrey]:
     """The capex claim on the GPU servers alone (no network, storage or CPU nodes), with the counts held as the verdict's
     range holds them: at the book's inputs and with the H100 at its grey-market quote."""
     key = "fleet_capex_servers_usd"
-    claimed = float(book.claims.set_index("id").loc["capex_1_6b", "value"])
+    claimed = float(book.claimed_values["capex_1_6b"])
     band = book.book.band(key, on_counts=True)
     samples = book.book.draws(on_counts=True)[key]
     here = Regrey(band, ledger.percentile(claimed, samples), ledger.place(claimed, band))
@@ -496,7 +527,7 @@ def _like_for_like(page: Page, book: Ledger) -> None:
     against one run at a rental price. At rental prices, V3's run is priced at the H800's market rental (Epoch's GPT-4
     side is at market cloud prices too) and at DeepSeek's assumed price, below that market."""
     values = book.book.values
-    gpt4_claim = float(book.claims.set_index("id").loc["gpt4_cost_100m", "value"])
+    gpt4_claim = float(book.claimed_values["gpt4_cost_100m"])
     page.number("gpt4_claim_over_epoch_amortised", gpt4_claim / float(values["gpt4_epoch_amortised_usd"]), "times")  # type: ignore[arg-type]
     page.number("gpt4_claim_over_epoch_cloud", gpt4_claim / float(values["gpt4_epoch_cloud_usd"]), "times")  # type: ignore[arg-type]
     rental = float(values["gpt4_epoch_cloud_usd"]) / float(values["claimant_run_rental_usd"])  # type: ignore[arg-type]
@@ -517,6 +548,6 @@ def _like_for_like(page: Page, book: Ledger) -> None:
     page.number("claimant_gpu_hour_usd", float(values["claimant_gpu_hour_usd"]), "USD per GPU-hour")  # type: ignore[arg-type]
     page.text("claimant_price_vs_market", versus(float(values["claimant_gpu_hour_usd"]), float(values["h800_market_rental_usd"])))  # type: ignore[arg-type]
     page.number("gpt4_over_v3_final_run_owned", owned, "times")
-    r5 = float(book.claims.set_index("id").loc["r1_cost_5m", "value"])
+    r5 = float(book.claimed_values["r1_cost_5m"])
     page.number("article_gpt4_over_r1", gpt4_claim / r5, "times")
     page.text("like_for_like_text", f"{min(owned, rental):.0f} to {max(owned, rental):.0f} times")

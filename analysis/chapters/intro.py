@@ -79,8 +79,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("v3_gpu_hours_total_millions", v3_gpu_hours_total / 1e6, "million GPU-hours")
     for row in stages.itertuples():
         page.number(f"v3_{STAGE_KEYS[row.stage]}_cost_usd", row.cost_usd, "USD")
-    claims = data.load_table("claims.csv")
-    for claim_id, shown in claims_chapter.claimed_texts(claims).items():
+    for claim_id, shown in claims_chapter.claimed_texts_of_data().items():
         if not shown.startswith("“"):  # a claim with a number
             page.text(f"claim_{claim_id}_text", shown)
 
@@ -108,7 +107,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.figure("fig_landing", charts.claims_on_their_axes(pd.DataFrame([rows[c] for c in landing]), reconciliation.CHART_TITLE))
 
     if page.shows_tables:
-        _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, claims)
+        _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, data.load_table("claims.csv"))
     return page
 
 
