@@ -94,6 +94,8 @@ def _gpus(page: Page, gpus: Mapping[str, fleet.Gpu]) -> None:
     page.number("a100_tdp_w", a100.tdp_w, "W")
     page.number("h800_server_power_factor", h800.server_power_factor, "times")
     page.number("a100_server_power_factor", a100.server_power_factor, "times")
+    if not page.shows_tables:  # the GPUs' table is only shown: no value reads it
+        return
     gpu_table = data.load_indexed("gpus.csv")
     page.table(
         "gpus",
@@ -270,9 +272,12 @@ def _prices(page: Page, p: Mapping[str, Value]) -> None:
         page.number(f"price_{g}_usd", float(p[f"price_{g}_usd"]), "USD per GPU")  # type: ignore[arg-type]
         page.number(f"replacement_price_{g}_usd", float(p[f"replacement_price_{g}_usd"]), "USD per GPU")  # type: ignore[arg-type]
         page.number(f"age_{g}_years", gpus[g].age_years, "years")
-        rows.append({"GPU": gpus[g].name, "Bought": f"{bought.loc[g, 'bought_from']} to {bought.loc[g, 'bought_to']}",
-                     "As paid (book)": float(p[f"price_{g}_usd"]), "2025 listing": float(p[f"replacement_price_{g}_usd"]),  # type: ignore[arg-type]
-                     "Age at " + valuation_date(): gpus[g].age_years})
+        if page.shows_tables:  # the tables are only shown: no value reads them
+            rows.append({"GPU": gpus[g].name, "Bought": f"{bought.loc[g, 'bought_from']} to {bought.loc[g, 'bought_to']}",
+                         "As paid (book)": float(p[f"price_{g}_usd"]), "2025 listing": float(p[f"replacement_price_{g}_usd"]),  # type: ignore[arg-type]
+                         "Age at " + valuation_date(): gpus[g].age_years})
+    if not page.shows_tables:
+        return
     page.table("gpu_prices", pd.DataFrame(rows), {"As paid (book)": "${:,.0f}", "2025 listing": "${:,.0f}",
                                                    "Age at " + valuation_date(): "{:.1f} years"})
     page.table("price_evidence", evidence.assign(GPU=[gpus[g].name for g in evidence["gpu"]])[

@@ -160,6 +160,8 @@ def _correlations(page: Page, p: Mapping[str, Value], sim: Simulation) -> None:
         page.number(f"correlation_widens_{label}", width / width_independent - 1, "fraction")
         page.text(f"{key}_independent_p10_text", _shown(key, independent[key]["p10"]))
         page.text(f"{key}_independent_p90_text", _shown(key, independent[key]["p90"]))
+    if not page.shows_tables:  # the pairs' table is only shown: no value reads it
+        return
     used = {(c.a, c.b) for c in sim.correlations}  # on DeepSeek's floor the counts are known: their pairs drop out
     page.table("correlations", pd.DataFrame([
         {"Inputs": f"{_label(sim.dists, row.parameter_a)} and {_label(sim.dists, row.parameter_b)}", "Correlation": row.rho,
@@ -209,6 +211,8 @@ def _distributions(page: Page, sim: Simulation) -> None:
     outside = [str(label) for name, label in ranges["label"].items() if name not in reconcile.MODEL_PARAMS]
     page.number("inputs_outside_cost_mc", len(outside), "inputs")
     page.text("inputs_outside_cost_mc_text", " and ".join(_lower_first(label) for label in outside))
+    if not page.shows_tables:  # the distributions' table is only shown: no value reads it
+        return
     page.table(
         "distributions",
         ranges.loc[[d.parameter for d in sim.dists]].reset_index()
