@@ -78,3 +78,34 @@ def test_forked_pass_equals_the_pass_in_one_process() -> None:
     forked = {stem: entry for stem, entry, _ in inprocess._run_all(jobs, 2)}
     assert forked == alone
     assert any(forked["fleet"]["depends_on"].values())
+
+
+def test_pass_dealt_by_last_timings_with_the_values_on_this_process() -> None:
+    """Parameters are dealt by what their runs took last time, summed over the chapters moving them; this process
+    starts loaded with the values it computes besides its share; without timings, by the number of runs."""
+    from analysis.pipeline import inprocess
+
+    stems = ["fleet", "reconciliation"]
+    names = {n for stem in stems for n in inprocess.declared(stem) if n not in dependencies.NOT_MOVED}
+    by_count = inprocess._deal(stems, 2)
+    assert set().union(*by_count) == names and not by_count[0] & by_count[1]
+    costly = sorted(names)[0]
+    seconds = {f"{stem}/{name}": 0.001 for stem in stems for name in names}
+    seconds[f"fleet/{costly}"] = 1.0  # as costly as all the others together, many times over
+    timed = inprocess._deal(stems, 2, seconds)
+    assert timed[0] == {costly} and timed[1] == names - {costly}  # it alone on one side
+    seconds |= {f"{stem}/{inprocess.VALUES_SECONDS}": 1.0 for stem in stems}  # this process busy with the values first
+    assert costly in inprocess._deal(stems, 2, seconds)[1]
+
+
+def test_forked_pass_from_base_runs_made_before_forking_equals_the_whole_pass(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from analysis.pipeline import inprocess
+
+    monkeypatch.setenv(inprocess.CACHE_ENV, str(tmp_path))  # its timings, kept for the next deal, go there
+
+    moved = {**DEFAULTS, "cost_of_capital": 0.03}
+    measured = [(stem, {n: moved[n] for n in inprocess.declared(stem)}) for stem in ("intro", "claims")]
+    forked = inprocess._dependencies_forked(measured, 2, dict)
+    assert forked == {stem: dependencies.chapter_dependencies(stem, params) for stem, params in measured}
+    timed = inprocess._last_pass_seconds()
+    assert {key.split("/")[0] for key in timed} == {"intro", "claims"} and all(v >= 0 for v in timed.values())

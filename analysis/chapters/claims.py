@@ -196,7 +196,7 @@ def _claims_data() -> tuple[pd.DataFrame, dict[str, float], dict[str, str]]:
 def claimed_texts(claims: pd.DataFrame) -> dict[str, str]:
     """Each claim as a reader quotes it: $6M, 2,048, 100%, or its words for a statement."""
     return {c.id: (money(c.value) if c.unit.startswith("USD") else f"{c.value:.0%}" if c.unit == "fraction" else f"{c.value:,.0f}")
-            if c.value == c.value else f"“{c.claim}”" for c in claims.itertuples(index=False)}
+            if c.value == c.value else f"“{c.claim}”" for c in claims_check.claim_rows(claims)}
 
 
 def money(value: float) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import math
 import pkgutil
+import time
 import types
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -70,27 +71,31 @@ def elasticity(base: Any, moved: Any, x0: Any, x1: Any) -> tuple[bool, float | N
     return True, ((moved - base) / base) / ((x1 - x0) / x0)
 
 
-def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: Collection[str] | None = None) -> Dependencies:
+def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: Collection[str] | None = None,
+                         seconds: dict[str, float] | None = None, base: Mapping[str, Any] | None = None) -> Dependencies:
     """Dependencies of every value one chapter shows, at the given parameter values (on the parameters in `moved`
-    only, when given: several processes may share a chapter's pass; their parts merge with `merged`)."""
+    only, when given: several processes may share a chapter's pass; their parts merge with `merged`). `seconds`, when
+    given, gathers how long each parameter's moved run took (the next pass deals them by it); `base`, the chapter's
+    `base_run` at these values when already made."""
     from analysis.inputs.params import registry
 
     module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
     params = registry()
-    base_p = {name: values[name] for name in module.PARAMETERS}
-    if "mc_samples" in base_p:
-        base_p["mc_samples"] = min(int(base_p["mc_samples"]), DEPENDENCY_MC_SAMPLES)
+    base_p = _pass_parameters(module, values)
     from analysis.chapters.page import values_only
 
     with charts_not_drawn(), values_only():
-        base = module.chapter(base_p).values
+        base = module.chapter(base_p).values if base is None else base
         found: Dependencies = {key: {} for key in base}
         for name in module.PARAMETERS:
             if name in NOT_MOVED or (moved is not None and name not in moved):
                 continue
             x0 = base_p[name]
             x1 = _moved(x0, params[name])
+            started = time.perf_counter()
             moved_values = module.chapter({**base_p, name: x1}).values
+            if seconds is not None:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
             for key, glued in base.items():
                 if key not in moved_values:
                     continue
@@ -98,6 +103,23 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: C
                 if depends:
                     found[key][name] = None if e is None or not math.isfinite(e) else round(e, 4)
     return found
+
+
+def _pass_parameters(module: types.ModuleType, values: Mapping[str, Any]) -> dict[str, Any]:
+    base_p = {name: values[name] for name in module.PARAMETERS}
+    if "mc_samples" in base_p:
+        base_p["mc_samples"] = min(int(base_p["mc_samples"]), DEPENDENCY_MC_SAMPLES)
+    return base_p
+
+
+def base_run(notebook_stem: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The chapter's values as its pass measures from (fewer Monte Carlo samples, nothing drawn): made once, before a
+    pass split between processes, it also computes what the chapters share at these values for all of them."""
+    from analysis.chapters.page import values_only
+
+    module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
+    with charts_not_drawn(), values_only():
+        return module.chapter(_pass_parameters(module, values)).values
 
 
 def merged(notebook_stem: str, parts: Sequence[Dependencies]) -> Dependencies:

@@ -120,10 +120,11 @@ def registry(data_dir: Path = DATA_DIR) -> dict[str, Param]:
     """Every tunable parameter by name, validated (defaults inside their bounds). Built once per loaded
     parameters.csv (a reload of the data builds it again)."""
     table = cached_table("parameters.csv", data_dir)
-    kept = _registries.get(Path(data_dir))
+    folder = data_dir if isinstance(data_dir, Path) else Path(data_dir)
+    kept = _registries.get(folder)
     if kept is None or kept[0] is not table:
-        _registries[Path(data_dir)] = (table, _build_registry(data_dir))
-    return dict(_registries[Path(data_dir)][1])
+        _registries[folder] = kept = (table, _build_registry(data_dir))
+    return dict(kept[1])
 
 
 def _build_registry(data_dir: Path) -> dict[str, Param]:

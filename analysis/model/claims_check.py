@@ -19,8 +19,11 @@ A verdict names what it rests on: the claimant's own figures, or inputs the book
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -346,10 +349,22 @@ def cross_check(claim_id: str, claimed: float | None, values: Mapping[str, float
     return f"{what}: {'agrees' if within(r, tolerance) else 'disagrees'} ({r:.2f}×)"
 
 
+@lru_cache(maxsize=16)
+def _row_type(columns: tuple[str, ...]) -> Any:
+    return namedtuple("Claim", columns)  # noqa: PYI024 (the columns are data/claims.csv's)
+
+
+def claim_rows(claims: pd.DataFrame) -> list[Any]:
+    """The claims as named rows, as `itertuples` gives them, without building a new row class on every call (the
+    dependency pass reads the ledger's claims a few hundred times)."""
+    make = _row_type(tuple(claims.columns))._make
+    return [make(values) for values in claims.itertuples(index=False, name=None)]
+
+
 def check_forms(claims: pd.DataFrame) -> None:
     """Each claim's form (data/claims.csv `kind`) fits its check: figures and bounds have a value, statements none
     unless the book checks them as figures."""
-    for line, claim in enumerate(claims.itertuples(index=False), start=2):
+    for line, claim in enumerate(claim_rows(claims), start=2):
         where = f"data/claims.csv:{line}:kind"
         if claim.kind not in FORMS:
             raise ValueError(f"{where}: expected one of {', '.join(FORMS)}, got {claim.kind!r}")
@@ -362,14 +377,14 @@ def check_forms(claims: pd.DataFrame) -> None:
 def assess(claims: pd.DataFrame, claimed_texts: Mapping[str, str], book: Book, tolerance: float) -> list[Record]:
     """Every claim's record, in the order of data/claims.csv."""
     check_forms(claims)
-    return [record(c.id, c.kind, _claimed(c.value), claimed_texts[c.id], book, tolerance) for c in claims.itertuples(index=False)]
+    return [record(c.id, c.kind, _claimed(c.value), claimed_texts[c.id], book, tolerance) for c in claim_rows(claims)]
 
 
 def table(claims: pd.DataFrame, records: list[Record], book: Book, tolerance: float) -> pd.DataFrame:
     """The ledger's rows: claim, claimed, the book's figure and range, percentile, verdict, sentence, what it rests on and
     the cross-check."""
     rows = []
-    for claim, rec in zip(claims.itertuples(index=False), records, strict=True):
+    for claim, rec in zip(claim_rows(claims), records, strict=True):
         check = CHECKS[claim.id]
         central = float(book.values[check.quantity]) if check.quantity and check.quantity in book.values else None  # type: ignore[arg-type]
         rows.append({

@@ -274,7 +274,7 @@ def _html(src: Path, staging: Path, out: Path, echo: Echo) -> Path:
 
 def publish(
     staged_html: Path | None, results_doc: dict[str, Any], out: Path, staged_pdf: Path | None = None,
-    staged_notebooks: Path | None = None,
+    staged_notebooks: Path | None = None, results_text: str | None = None,
 ) -> None:
     """Swap the new book in by rename; write results.json (and the PDF) atomically."""
     (out / ".book-key").unlink(missing_ok=True)  # until this publish completes, nothing is "up to date"
@@ -284,7 +284,7 @@ def publish(
         _swap_folder(staged_notebooks, out / "notebooks")
     if staged_html is not None:
         _swap_folder(staged_html, out / "html")
-    results.write_json(out / "results.json", results_doc)
+    results.write_json(out / "results.json", results_doc, results_text)
 
 
 def _swap_folder(new: Path, target: Path) -> None:
@@ -435,11 +435,12 @@ def results_only(
         started = time.perf_counter()
         document = inprocess.results_document(resolved, root, jobs=jobs, use_cache=use_cache, echo=echo)
         seconds["compute"] = time.perf_counter() - started
-        key = "results-only:" + cache.text_digest(results.dumps(document))
+        text = results.dumps(document)
+        key = "results-only:" + cache.text_digest(text)
         if use_cache and (out / ".book-key").is_file() and (out / ".book-key").read_text() == key and (out / "results.json").is_file():
             echo(f"up to date: nothing changed since the last build into {out}")
         else:
-            publish(None, document, out)
+            publish(None, document, out, results_text=text)
             (out / ".book-key").write_text(key)
     return _report(out, False, False, seconds)
 

@@ -171,8 +171,13 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
     started = time.perf_counter()
     entries: dict[str, Entry] = {}
 
-    def values() -> None:  # in this process, while the forked worker starts its share of the pass
-        entries.update({stem: evaluate(stem, params, False) for stem, params, _ in jobs_list})
+    def values() -> dict[str, float]:  # in this process, while the forked worker starts its share of the pass
+        took = {}
+        for stem, params, _ in jobs_list:
+            began = time.perf_counter()
+            entries[stem] = evaluate(stem, params, False)
+            took[f"{stem}/{VALUES_SECONDS}"] = time.perf_counter() - began
+        return took
 
     depends = _dependencies_forked(measured, workers, values)
     for stem, _ in measured:
@@ -182,14 +187,20 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
     return [(stem, entries[stem], share) for stem, _, _ in jobs_list]
 
 
-def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int, first: Callable[[], None]) -> dict[str, Any]:
-    """Each chapter's dependency pass, its parameters dealt between this process and `workers - 1` forked ones; this
-    process runs `first` (the values) once the workers are forked."""
+def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int,
+                         first: Callable[[], dict[str, float]]) -> dict[str, Any]:
+    """Each chapter's dependency pass, its parameters dealt between this process and `workers - 1` forked ones by how
+    long each took last time (`PASS_SECONDS`); this process runs `first` (the values, timed) once the workers are
+    forked, and is dealt that much less."""
     import pickle
 
     from analysis.chapters import dependencies
 
-    groups = _deal([name for stem, _ in measured for name in declared(stem) if name not in dependencies.NOT_MOVED], workers)
+    stems = [stem for stem, _ in measured]
+    groups = _deal(stems, workers, _last_pass_seconds())
+    # Each chapter's base run before forking: it and what the chapters share at these parameters (the cost model, the
+    # Monte Carlo, the swings) are then computed once, not once in each process.
+    bases = {stem: dependencies.base_run(stem, params) for stem, params in measured}
     children = []
     for group in groups[1:]:
         read, write = os.pipe()
@@ -197,38 +208,82 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
         if pid == 0:  # the worker: its share of every chapter's pass, sent back whole, then gone without cleanup
             os.close(read)
             try:
-                payload = pickle.dumps(("ok", {stem: dependencies.chapter_dependencies(stem, params, group) for stem, params in measured}))
+                payload = pickle.dumps(("ok", *_timed_pass(measured, group, bases)))
             except BaseException as exc:  # reported to the parent, which raises it
-                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", {}))
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(payload)
             os._exit(0)
         os.close(write)
         children.append((pid, read))
-    first()
-    parts = {stem: [dependencies.chapter_dependencies(stem, params, groups[0])] for stem, params in measured}
+    seconds = first()
+    mine, timed = _timed_pass(measured, groups[0], bases)
+    parts = {stem: [part] for stem, part in mine.items()}
+    seconds |= timed
     for pid, read in children:
         with os.fdopen(read, "rb") as pipe:
             received = pipe.read()
         os.waitpid(pid, 0)
-        status, result = pickle.loads(received) if received else ("error", "a worker died")
+        status, result, timed = pickle.loads(received) if received else ("error", "a worker died", {})
         if status != "ok":
             raise RuntimeError(f"dependency pass: {result}")
         for stem, part in result.items():
             parts[stem].append(part)
-    return {stem: dependencies.merged(stem, parts[stem]) for stem, _ in measured}
+        seconds |= timed
+    _remember_pass_seconds(seconds)
+    return {stem: dependencies.merged(stem, parts[stem]) for stem in stems}
 
 
-def _deal(names: list[str], workers: int) -> list[set[str]]:
-    """Parameters dealt to the least loaded worker, those most chapters move first (a parameter moves in every chapter
-    that declares it, so it costs about that many runs)."""
-    counts = Counter(names)
+def _timed_pass(measured: list[tuple[str, dict[str, Value]]], group: set[str],
+                bases: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, float]]:
+    """Every chapter's pass over the parameters in `group` (from its base run in `bases`), and how long each chapter's
+    run with each one moved took."""
+    from analysis.chapters import dependencies
+
+    parts, seconds = {}, {}
+    for stem, params in measured:
+        took: dict[str, float] = {}
+        parts[stem] = dependencies.chapter_dependencies(stem, params, group, took, bases[stem])
+        seconds |= {f"{stem}/{name}": value for name, value in took.items()}
+    return parts, seconds
+
+
+PASS_SECONDS = "pass-seconds.json"  # in the shared cache: "chapter/parameter" seconds of the last passes
+VALUES_SECONDS = "(values)"  # "chapter/(values)": its values, which this process computes besides its share
+
+
+def _last_pass_seconds() -> dict[str, float]:
+    try:
+        found = json.loads((cache_dir() / PASS_SECONDS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)} if isinstance(found, dict) else {}
+
+
+def _remember_pass_seconds(seconds: Mapping[str, float]) -> None:
+    _write(cache_dir() / PASS_SECONDS, {**_last_pass_seconds(), **{k: round(v, 4) for k, v in seconds.items()}})
+
+
+def _deal(stems: Sequence[str], workers: int, seconds: Mapping[str, float] | None = None) -> list[set[str]]:
+    """The parameters the chapters `stems` move, dealt to the least loaded worker, the costliest first. A parameter
+    costs what its runs took last time in those chapters (`seconds`, "chapter/parameter"), else one run per chapter that
+    declares it at the average run's cost. The first worker (this process) starts loaded with the chapters' values,
+    which it computes besides its share."""
+    from analysis.chapters import dependencies
+
+    seconds = seconds or {}
+    runs = [(stem, name) for stem in stems for name in declared(stem) if name not in dependencies.NOT_MOVED]
+    timed = [seconds[f"{stem}/{name}"] for stem, name in runs if f"{stem}/{name}" in seconds]
+    per_run = sum(timed) / len(timed) if timed else 1.0
+    cost: Counter[str] = Counter()
+    for stem, name in runs:
+        cost[name] += seconds.get(f"{stem}/{name}", per_run)
     groups: list[set[str]] = [set() for _ in range(workers)]
-    load = [0] * workers
-    for name in sorted(counts, key=lambda n: (-counts[n], n)):
+    load = [sum(seconds.get(f"{stem}/{VALUES_SECONDS}", 0.0) for stem in stems) if timed else 0.0] + [0.0] * (workers - 1)
+    for name in sorted(cost, key=lambda n: (-cost[n], n)):
         least = min(range(workers), key=lambda w: (load[w], w))
         groups[least].add(name)
-        load[least] += counts[name]
+        load[least] += cost[name]
     return groups
 
 

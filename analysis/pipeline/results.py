@@ -218,9 +218,9 @@ def dumps(content: dict[str, Any]) -> str:
     return json.dumps(content, indent=2, sort_keys=False) + "\n"
 
 
-def write_json(path: Path, content: dict[str, Any]) -> None:
-    """Write via a temporary file and rename, so readers never see half a file."""
+def write_json(path: Path, content: dict[str, Any], text: str | None = None) -> None:
+    """Write via a temporary file and rename, so readers never see half a file (`text`: `dumps(content)`, if made)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(dumps(content), encoding="utf-8")
+    tmp.write_text(dumps(content) if text is None else text, encoding="utf-8")
     os.replace(tmp, path)
 
