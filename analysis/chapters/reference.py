@@ -211,15 +211,15 @@ def every_number_page(results: Mapping[str, Any], notebooks: Sequence[Path] = ()
     def code(name: str) -> str:
         return f'<code class="docutils literal notranslate"><span class="pre">{html.escape(name)}</span></code>'
 
+    publishers = dict(zip(sources.index, sources["publisher"], strict=True))
+    # Each parameter's publisher, escaped once (the page names one for each of some six thousand dependencies).
+    publisher = {name: html.escape(str(publishers.get(p.source_id, p.source_id))) for name, p in params.items()}
+
     def entry_html(key: str) -> str:
         entry = results[key]
         deps = entry.get("depends_on", {})
         if deps:
-            def publisher(name: str) -> str:
-                source = params[name].source_id
-                return html.escape(str(sources.loc[source, "publisher"] if source in sources.index else source))
-
-            inputs = "; ".join(f"{code(name)} ({'elasticity ' + format(e, '+.2f') if e is not None else 'changes it'}; {publisher(name)})"
+            inputs = "; ".join(f"{code(name)} ({'elasticity ' + format(e, '+.2f') if e is not None else 'changes it'}; {publisher[name]})"
                                for name, e in deps.items())
         else:
             inputs = "no parameter (a published figure, a model config or a constant of the data)"
