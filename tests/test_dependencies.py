@@ -109,3 +109,35 @@ def test_forked_pass_from_base_runs_made_before_forking_equals_the_whole_pass(tm
     assert forked == {stem: dependencies.chapter_dependencies(stem, params) for stem, params in measured}
     timed = inprocess._last_pass_seconds()
     assert {key.split("/")[0] for key in timed} == {"intro", "claims"} and all(v >= 0 for v in timed.values())
+
+
+def test_a_failing_pass_takes_its_forked_worker_with_it(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The values failing in this process (or a Ctrl-C) while the forked worker computes its share: the error comes
+    through and the worker is gone, reaped, not left running."""
+    import os
+
+    import pytest
+
+    from analysis.pipeline import inprocess
+
+    monkeypatch.setenv(inprocess.CACHE_ENV, str(tmp_path))
+    measured = [("reconciliation", {n: DEFAULTS[n] for n in inprocess.declared("reconciliation")})]
+
+    def failing() -> dict[str, float]:
+        raise ZeroDivisionError("the values failed")
+
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    with pytest.raises(ZeroDivisionError):
+        inprocess._dependencies_forked(measured, 2, failing)
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):  # reaped: neither running nor a zombie
+        os.waitpid(forked[0], os.WNOHANG)

@@ -244,6 +244,8 @@ def _run_in_process(arguments: list[str], src: Path, kept: Path) -> tuple[int, s
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             jupyter_book.main(args=arguments, prog_name="jupyter-book", standalone_mode=False)
     except SystemExit as exc:
+        if isinstance(exc.code, KeyboardInterrupt):  # jupyter-book exits with the Ctrl-C that stopped Sphinx
+            raise KeyboardInterrupt from None
         code = exc.code if isinstance(exc.code, int) else 1
     except Exception as exc:  # jupyter-book raises when Sphinx itself failed
         captured.write(f"\n{type(exc).__name__}: {exc}\n")
@@ -394,6 +396,10 @@ def build(
                     seconds["pdf"] = time.perf_counter() - started
             publish(staged_html, document, out, staged_pdf, staged_notebooks)
             (out / ".book-key").write_text(key)
+        except BaseException:
+            if workers is not None:
+                workers.stop()  # failed or interrupted: the workers go now, their kernels with them
+            raise
         finally:
             notebooks.shutdown_kernel()  # a kernel started early and not used (or left by a failure)
             if workers is not None:

@@ -206,32 +206,51 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: its share of every chapter's pass, sent back whole, then gone without cleanup
-            os.close(read)
-            try:
-                payload = pickle.dumps(("ok", *_timed_pass(measured, group, bases)))
-            except BaseException as exc:  # reported to the parent, which raises it
-                payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", {}))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(0)
+            try:  # whatever happens (an error, a signal, a closed pipe), it never returns into the parent's code
+                os.close(read)
+                try:
+                    payload = pickle.dumps(("ok", *_timed_pass(measured, group, bases)))
+                except BaseException as exc:  # reported to the parent, which raises it
+                    payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", {}))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(payload)
+            finally:
+                os._exit(0)
         os.close(write)
         children.append((pid, read))
-    seconds = first()
-    mine, timed = _timed_pass(measured, groups[0], bases)
-    parts = {stem: [part] for stem, part in mine.items()}
-    seconds |= timed
-    for pid, read in children:
-        with os.fdopen(read, "rb") as pipe:
-            received = pipe.read()
-        os.waitpid(pid, 0)
-        status, result, timed = pickle.loads(received) if received else ("error", "a worker died", {})
-        if status != "ok":
-            raise RuntimeError(f"dependency pass: {result}")
-        for stem, part in result.items():
-            parts[stem].append(part)
+    try:
+        seconds = first()
+        mine, timed = _timed_pass(measured, groups[0], bases)
+        parts = {stem: [part] for stem, part in mine.items()}
         seconds |= timed
+        while children:
+            pid, read = children[0]
+            with os.fdopen(read, "rb") as pipe:
+                received = pipe.read()
+            os.waitpid(pid, 0)
+            children.pop(0)
+            status, result, timed = pickle.loads(received) if received else ("error", "a worker died", {})
+            if status != "ok":
+                raise RuntimeError(f"dependency pass: {result}")
+            for stem, part in result.items():
+                parts[stem].append(part)
+            seconds |= timed
+    except BaseException:  # this process failed or was interrupted: its workers go too
+        for pid, read in children:
+            _end(pid, read)
+        raise
     _remember_pass_seconds(seconds)
     return {stem: dependencies.merged(stem, parts[stem]) for stem in stems}
+
+
+def _end(pid: int, read: int) -> None:
+    import signal
+
+    for step in (lambda: os.kill(pid, signal.SIGKILL), lambda: os.close(read), lambda: os.waitpid(pid, 0)):
+        try:
+            step()
+        except OSError:  # already gone, or already closed
+            pass
 
 
 def _timed_pass(measured: list[tuple[str, dict[str, Value]]], group: set[str],

@@ -123,6 +123,24 @@ def warm_kernel(warmup: _Warmup | None = None) -> Any:
     return manager
 
 
+def abandon() -> None:
+    """For a process about to exit at once (a worker stopped by the build): kill its kernel, or the one being started,
+    by process id, and remove their sockets and connection files. No zmq object is touched (safe in a signal handler)."""
+    import glob
+
+    for manager in (_kernel, getattr(_warming, "manager", None)):
+        if manager is None:
+            continue
+        _kill(manager)
+        leftovers = glob.glob(f"{glob.escape(manager.ip)}-*") if manager.transport == "ipc" else []
+        for path in [*leftovers, manager.connection_file]:
+            try:
+                if path:
+                    os.remove(path)
+            except OSError:  # not written yet, or already removed
+                pass
+
+
 def _socket_prefix() -> str:
     import tempfile
     import uuid
@@ -134,7 +152,10 @@ def _stop(manager: Any) -> None:
     kept = getattr(manager, "kept_client", None)
     if kept is not None:
         manager.kept_client = None
-        kept.stop_channels()
+        try:
+            kept.stop_channels()
+        except Exception:  # closing failed: the kernel is stopped all the same
+            pass
     try:
         manager.shutdown_kernel(now=True)
     except Exception:  # already gone: nothing to stop
@@ -172,12 +193,32 @@ def run_in(manager: Any, code: str, timeout: float = 120, cancel: threading.Even
     try:
         if kept is None:
             reply_to(client.kernel_info(), resend=client.kernel_info)  # ready: it answers
-        reply = reply_to(client.execute(code, store_history=False))
+        msg_id = client.execute(code, store_history=False)
+        reply = reply_to(msg_id)
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"kernel could not run {code!r}: {reply['content'].get('evalue', '')}")
+        if kept is not None:
+            _drain_until_idle(manager, client, msg_id, deadline)
     finally:
         if kept is None:
             client.stop_channels()
+
+
+def _drain_until_idle(manager: Any, client: Any, msg_id: str, deadline: float) -> None:
+    """Read IOPub up to the kernel's `idle` after the request `msg_id`: whatever the kernel published before it (a
+    previous notebook's late output) is read here, not taken into the next notebook's first cell."""
+    import queue
+
+    while time.monotonic() < deadline:
+        try:
+            message = client.get_iopub_msg(timeout=0.1)
+        except queue.Empty:
+            if not manager.is_alive():  # the next notebook reports it
+                return
+            continue
+        if (message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "status"
+                and message["content"].get("execution_state") == "idle"):
+            return
 
 
 def client(manager: Any, timeout: float = 60) -> Any:
