@@ -74,3 +74,50 @@ def test_a_notebook_that_does_more_is_executed(tmp_path: Path) -> None:
     other = tmp_path / "fleet.ipynb"
     other.write_text(json.dumps(changed))
     assert inprocess.chapter_of(other) is None
+
+
+def test_an_html_build_takes_the_pass_a_results_only_build_made(tmp_path: Path) -> None:
+    """An analyst's usual order: numbers first (`--no-html`), then the book at the same inputs. The book's kernels take
+    each chapter's dependency pass from the shared cache instead of measuring it again, and the book equals the
+    numbers. Proven by a pass planted in the cache: the book shows it."""
+    cache, move = tmp_path / "cache", ("-p", "utilisation=0.7")
+    numbers = in_process(tmp_path / "numbers", cache, *move)
+    key = "fleet_opex_usd"
+    stem = numbers[key]["notebook"]
+    env = {**os.environ, "COST_BOOK_CACHE": str(cache)}
+    entries = sorted((cache / "chapters").glob(f"{stem}.*.json"))
+    planted = False
+    for path in entries:
+        entry = json.loads(path.read_text())
+        if entry["depends_on"] is not None and key in entry["depends_on"]:
+            entry["depends_on"][key] = {"utilisation": 123.0}
+            path.write_text(json.dumps(entry))
+            planted = True
+    assert planted
+    done = subprocess.run([sys.executable, "-m", "analysis", "build", "--out", str(tmp_path / "book"), *move], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "as a results-only build at these inputs measured them" in done.stdout
+    book = json.loads((tmp_path / "book" / "results.json").read_text())
+    assert book[key]["depends_on"] == {"utilisation": 123.0}  # taken, not measured
+    assert sorted(book) == sorted(numbers)
+    differing = [k for k in book if k != "_meta" and book[k] != numbers[k]]
+    assert key in differing
+    for name in differing:  # the planted key and the texts that show it (they carry its depends_on): nothing else
+        assert {**book[name], "depends_on": None} == {**numbers[name], "depends_on": None}, name
+        assert book[name]["depends_on"].get("utilisation") == 123.0, name
+
+
+def test_a_pass_made_at_other_values_is_not_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis.chapters import dependencies
+    from analysis.inputs.params import resolve
+
+    values = resolve().values
+    monkeypatch.setenv(dependencies.SUPPLIED_ENV, str(tmp_path))
+    params = {name: values[name] for name in __import__("analysis.chapters.fleet", fromlist=["x"]).PARAMETERS}
+    (tmp_path / "fleet.json").write_text(json.dumps({"parameters": params, "depends_on": {"x": {"utilisation": 1.0}}}))
+    assert dependencies.supplied("fleet", values) == {"x": {"utilisation": 1.0}}
+    assert dependencies.supplied("fleet", {**values, "utilisation": values["utilisation"] + 0.01}) is None
+    assert dependencies.supplied("reconciliation", values) is None  # none made for it
+    monkeypatch.delenv(dependencies.SUPPLIED_ENV)
+    assert dependencies.supplied("fleet", values) is None

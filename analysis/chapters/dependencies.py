@@ -122,6 +122,31 @@ def base_run(notebook_stem: str, values: Mapping[str, Any]) -> Mapping[str, Any]
         return module.chapter(_pass_parameters(module, values)).values
 
 
+SUPPLIED_ENV = "COST_BOOK_DEPENDENCIES_FROM"  # a folder of passes already made, one `<chapter>.json` each
+
+
+def supplied(notebook_stem: str, values: Mapping[str, Any]) -> Dependencies | None:
+    """The chapter's pass at exactly these parameter values, when the build that executes the notebook found it already
+    made (a results-only build at the same inputs: analysis.pipeline.build writes it into $COST_BOOK_DEPENDENCIES_FROM);
+    None when there is none, or it was made at other values."""
+    import json
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get(SUPPLIED_ENV)
+    if not folder:
+        return None
+    try:
+        found = json.loads((Path(folder) / f"{notebook_stem}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
+    asked = {name: values[name] for name in module.PARAMETERS}
+    if not isinstance(found, dict) or found.get("parameters") != json.loads(json.dumps(asked)):
+        return None
+    return found.get("depends_on")
+
+
 def merged(notebook_stem: str, parts: Sequence[Dependencies]) -> Dependencies:
     """Parts of one chapter's pass (each over some of its parameters) as the whole pass gives them, in the same order."""
     order = importlib.import_module(f"analysis.chapters.{notebook_stem}").PARAMETERS

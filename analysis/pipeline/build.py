@@ -328,6 +328,7 @@ def build(
     # start it now, while the book is staged.
     uncached = [nb for nb in toc if not (use_cache and cache.NotebookCache(out).path(root / nb, keys[nb]).is_file())]
     workers: Workers | None = None
+    _supply_passes_from(out if use_cache else None)
     if uncached and (jobs <= 1 or len(uncached) == 1) and (out / ".book-key").is_file():
         notebooks.warm_kernel_in_background()
     versions = results.versions()
@@ -351,6 +352,9 @@ def build(
                     echo(f"  {nb.name}: cached")
                 else:
                     plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
+            supplied = _write_passes_made(out, [source.stem for source, _, _ in plan], resolved) if use_cache else 0
+            if supplied:
+                echo(f"  dependencies of {supplied} of them as a results-only build at these inputs measured them")
             echo(f"executing {len(plan)} of {len(toc)} notebooks ({resolved.summary()}; {jobs} at a time)")
             started = time.perf_counter()
             # The what-if panel's grid, computed (or fetched) while the notebooks run: it depends on the inputs
@@ -406,6 +410,40 @@ def build(
                 workers.close()  # stopped by now, or started early and not needed (or left by a failure)
             shutil.rmtree(staging, ignore_errors=True)
     return _report(out, html, pdf, seconds)
+
+
+def _passes_folder(out: Path) -> Path:
+    return out / ".cache" / "dependencies"
+
+
+def _supply_passes_from(out: Path | None) -> None:
+    """Kernels (started after this) take a chapter's dependency pass from OUT/.cache/dependencies when this build put
+    it there (analysis.chapters.dependencies.supplied), instead of measuring it again."""
+    from analysis.chapters.dependencies import SUPPLIED_ENV
+
+    if out is None:
+        os.environ.pop(SUPPLIED_ENV, None)
+    else:
+        os.environ[SUPPLIED_ENV] = str(_passes_folder(out))
+
+
+def _write_passes_made(out: Path, stems: list[str], resolved: Resolved) -> int:
+    """The passes the shared cache holds at these inputs for the notebooks about to run, where their kernels read them
+    (the folder is this build's alone: emptied first, under the folder's lock). How many were found."""
+    import json
+
+    from analysis.pipeline import inprocess
+
+    folder = _passes_folder(out)
+    shutil.rmtree(folder, ignore_errors=True)
+    if not inprocess.measuring():
+        return 0
+    made = inprocess.passes_made(stems, resolved.values)
+    if made:
+        folder.mkdir(parents=True)
+    for stem, (params, depends_on) in made.items():
+        (folder / f"{stem}.json").write_text(json.dumps({"parameters": params, "depends_on": depends_on}), encoding="utf-8")
+    return len(made)
 
 
 def _share_drawn_charts(use_cache: bool) -> None:

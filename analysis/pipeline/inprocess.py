@@ -105,6 +105,18 @@ def evaluate(stem: str, params: Mapping[str, Value], measure: bool) -> Entry:
     return {"values": values, "depends_on": dependencies.chapter_dependencies(stem, params) if measure else None}
 
 
+def passes_made(stems: Sequence[str], values: Mapping[str, Value]) -> dict[str, tuple[dict[str, Value], Any]]:
+    """The dependency passes already in the shared cache at these values (a results-only build made them), by chapter:
+    (the parameters it was made at, its dependencies)."""
+    made = {}
+    for stem in stems:
+        params = {name: values[name] for name in declared(stem)}
+        hit = _read(_cache_file(stem, chapter_key(stem, params, True)))
+        if hit is not None and hit.get("depends_on") is not None:
+            made[stem] = (params, hit["depends_on"])
+    return made
+
+
 def _evaluate_timed(job: tuple[str, dict[str, Value], bool]) -> tuple[str, Entry, float]:
     started = time.perf_counter()
     stem, params, measure = job
