@@ -352,7 +352,7 @@ def build(
                     echo(f"  {nb.name}: cached")
                 else:
                     plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
-            supplied = _write_passes_made(out, [source.stem for source, _, _ in plan], resolved) if use_cache else 0
+            supplied = _write_passes_made(out, [source for source, _, _ in plan], resolved) if use_cache else 0
             if supplied:
                 echo(f"  dependencies of {supplied} of them as a results-only build at these inputs measured them")
             echo(f"executing {len(plan)} of {len(toc)} notebooks ({resolved.summary()}; {jobs} at a time)")
@@ -427,9 +427,10 @@ def _supply_passes_from(out: Path | None) -> None:
         os.environ[SUPPLIED_ENV] = str(_passes_folder(out))
 
 
-def _write_passes_made(out: Path, stems: list[str], resolved: Resolved) -> int:
+def _write_passes_made(out: Path, notebooks_to_run: list[Path], resolved: Resolved) -> int:
     """The passes the shared cache holds at these inputs for the notebooks about to run, where their kernels read them
-    (the folder is this build's alone: emptied first, under the folder's lock). How many were found."""
+    (the folder is this build's alone: emptied first, under the folder's lock). Only for notebooks that run their
+    chapter and nothing else, as a results-only build computes them. How many were found."""
     import json
 
     from analysis.pipeline import inprocess
@@ -438,7 +439,7 @@ def _write_passes_made(out: Path, stems: list[str], resolved: Resolved) -> int:
     shutil.rmtree(folder, ignore_errors=True)
     if not inprocess.measuring():
         return 0
-    made = inprocess.passes_made(stems, resolved.values)
+    made = inprocess.passes_made([nb.stem for nb in notebooks_to_run if inprocess.chapter_of(nb)], resolved.values)
     if made:
         folder.mkdir(parents=True)
     for stem, (params, depends_on) in made.items():
