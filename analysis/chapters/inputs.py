@@ -6,7 +6,8 @@ frozen dataclasses. This module turns one into the other, once, for every chapte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -139,15 +140,31 @@ def r1_gpu_hours() -> float:
     return data.run_gpu_hours("DeepSeek-R1")
 
 
+def typed(value: Any) -> tuple[Any, ...]:
+    """A value as part of a cache key: with its type (1 and 1.0 apart) and, for a zero, its sign (0.0 and -0.0 apart),
+    so that two keys are equal only for values every computation treats alike."""
+    return type(value), value, math.copysign(1.0, value) if isinstance(value, float) and value == 0 else None
+
+
+def typed_items(values: Mapping[str, Any], names: Iterable[str] | None = None) -> tuple[tuple[Any, ...], ...]:
+    """Parameter values (those `names`, in that order; else all) as part of a cache key, each `typed`; `from_typed`
+    reads them back."""
+    return tuple((name, *typed(values[name])) for name in (values if names is None else names))
+
+
+def from_typed(items: tuple[tuple[Any, ...], ...]) -> dict[str, Any]:
+    return {item[0]: item[2] for item in items}
+
+
 def cost_model(p: Mapping[str, float]) -> dict[str, float]:
     """Every cost figure of the book for one parameter set (reconcile.evaluate on the loaded inputs). A copy: callers
     may mutate it."""
     from analysis.model import reconcile
 
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    # Keyed by exactly what evaluate reads: the model's parameters (each value with its type, so 1 and 1.0 stay apart),
+    # Keyed by exactly what evaluate reads: the model's parameters (each `typed`),
     # the GPU catalogue and R1's GPU-hours. The dependency pass asks for one parameter set from several chapters.
-    key = (tuple((name, type(p[name]), p[name]) for name in reconcile.MODEL_PARAMS), tuple(gpus.items()), r1_hours)
+    key = (typed_items(p, reconcile.MODEL_PARAMS), tuple(gpus.items()), r1_hours)
     try:
         hash(key)
     except TypeError:  # arrays: not one parameter set, computed as asked
@@ -162,7 +179,7 @@ def _cost_model(key: tuple[Any, ...]) -> Mapping[str, float]:
     from analysis.model import reconcile
 
     items, gpus, r1_hours = key
-    return MappingProxyType(reconcile.evaluate({name: value for name, _type, value in items}, dict(gpus), r1_hours))
+    return MappingProxyType(reconcile.evaluate(from_typed(items), dict(gpus), r1_hours))
 
 
 def validate_model_configs() -> None:

@@ -10,11 +10,11 @@ fails at once rather than being served for other inputs. A page that is shown ru
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from analysis.chapters.inputs import typed, typed_items
 from analysis.chapters.page import Glued, Page
 from analysis.inputs import data
 
@@ -30,7 +30,7 @@ def section(page: Page, build: Callable[..., T], f: Mapping[str, Any], names: tu
     if page.shows_tables:
         return build(page, f, *args)
     loaded = tuple(data.cached_table(name) for name in tables)
-    key = (build.__module__, build.__qualname__, tuple((name, *_typed(f[name])) for name in names), tuple(_typed(a) for a in args),
+    key = (build.__module__, build.__qualname__, typed_items(f, names), tuple(typed(a) for a in args),
            tables)
     hit = _KEPT.get(key)
     if hit is None or any(a is not b for a, b in zip(hit[0], loaded, strict=True)):
@@ -44,8 +44,3 @@ def section(page: Page, build: Callable[..., T], f: Mapping[str, Any], names: tu
         _KEPT.move_to_end(key)
     page.include(Page(values=dict(hit[1])))
     return hit[2]  # type: ignore[no-any-return]
-
-
-def _typed(value: Any) -> tuple[Any, ...]:
-    """A value as a key: with its type (1 and 1.0 apart) and, for a zero, its sign (0.0 and -0.0 apart)."""
-    return type(value), value, math.copysign(1.0, value) if isinstance(value, float) and value == 0 else None

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters import fleet as fleet_chapter
-from analysis.chapters.inputs import correlations, cost_model, distributions, gpu_catalogue, r1_gpu_hours
+from analysis.chapters.inputs import correlations, cost_model, distributions, from_typed, gpu_catalogue, r1_gpu_hours, typed_items
 from analysis.chapters.page import Page, Value
 from analysis.charts import uncertainty as charts
 from analysis.formatting import usd, usd_sig
@@ -96,7 +96,7 @@ def _drawn(values: Mapping[str, Value], dists: list[unc.Distribution], n: int, s
     """unc.monte_carlo's samples of `keys`, from the cache when the same Monte Carlo has been run before. Keyed by all it
     reads: the inputs (each value with its type), the distributions, samples, seed, correlations, GPUs and R1's hours."""
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    key = (tuple((k, type(v), v) for k, v in values.items()), tuple(dists), n, seed, tuple(pairs), tuple(gpus.items()), r1_hours)
+    key = (typed_items(values), tuple(dists), n, seed, tuple(pairs), tuple(gpus.items()), r1_hours)
     _ASKED.update(dict.fromkeys(keys))
     hit = _DRAWN.get(key)
     if hit is None or any(k not in hit.samples for k in keys):
@@ -175,14 +175,14 @@ def one_at_a_time(sim: Simulation) -> Mapping[str, tuple[dict[str, float], dict[
     once per set of inputs, which this chapter's tornados and the claims ledger's "moved most by" both rank. Keyed by
     all it reads (inputs with their types, distributions, GPUs, R1's hours). Shared: not to be mutated."""
     gpus, r1_hours = gpu_catalogue(), r1_gpu_hours()
-    key = (tuple((k, type(v), v) for k, v in sim.values.items()), tuple(sim.dists), tuple(gpus.items()), r1_hours)
+    key = (typed_items(sim.values), tuple(sim.dists), tuple(gpus.items()), r1_hours)
     return _one_at_a_time(key)
 
 
 @lru_cache(maxsize=512)
 def _one_at_a_time(key: tuple[object, ...]) -> Mapping[str, tuple[dict[str, float], dict[str, float]]]:
     items, dists, gpus, r1_hours = key
-    return unc.one_at_a_time({k: v for k, _type, v in items}, list(dists), dict(gpus), r1_hours)  # type: ignore[misc, arg-type]
+    return unc.one_at_a_time(from_typed(items), list(dists), dict(gpus), r1_hours)  # type: ignore[misc, arg-type]
 
 
 def _sensitivity(page: Page, sim: Simulation) -> None:

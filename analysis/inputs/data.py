@@ -180,19 +180,19 @@ def _load(name: str, data_dir: Path) -> pd.DataFrame:
     return read_table(data_dir / name, SCHEMAS[name], sources)
 
 
-def _as_path(data_dir: Path | str) -> Path:
+def as_path(data_dir: Path | str) -> Path:
     """The folder as a Path (a Path as it is: building one again parses it, and tables are asked for by the thousand)."""
     return data_dir if isinstance(data_dir, Path) else Path(data_dir)
 
 
 def load_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """A validated copy of data/<name>, indexed 0..n-1 (callers may mutate it)."""
-    return _load(name, _as_path(data_dir)).copy()
+    return _load(name, as_path(data_dir)).copy()
 
 
 def load_indexed(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The table indexed by its key column (a copy: callers may mutate it)."""
-    return _indexed(name, _as_path(data_dir)).copy()
+    return _indexed(name, as_path(data_dir)).copy()
 
 
 @cache
@@ -203,7 +203,7 @@ def _indexed(name: str, data_dir: Path) -> pd.DataFrame:
 
 def cached_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The validated table itself, shared (do not mutate): for caches that must notice a reload."""
-    return _load(name, _as_path(data_dir))
+    return _load(name, as_path(data_dir))
 
 
 def validate_all(data_dir: Path = DATA_DIR) -> None:
@@ -212,9 +212,10 @@ def validate_all(data_dir: Path = DATA_DIR) -> None:
     _indexed.cache_clear()
     _published.cache_clear()
     _run_gpu_hours.cache_clear()
+    folder = as_path(data_dir)
     for name in SCHEMAS:
-        if (_as_path(data_dir) / name).exists() or name in ("sources.csv", "parameters.csv"):
-            _load(name, _as_path(data_dir))
+        if (folder / name).exists() or name in ("sources.csv", "parameters.csv"):
+            _load(name, folder)
 
 
 JSON_MAX_BYTES = 1_000_000  # a config.json is a few kB
@@ -252,7 +253,7 @@ def _published(data_dir: Path) -> dict[str, float]:
 
 def published(figure_id: str, data_dir: Path = DATA_DIR) -> float:
     """One published figure by id (data/published_figures.csv)."""
-    figures = _published(_as_path(data_dir))
+    figures = _published(as_path(data_dir))
     if figure_id not in figures:
         raise InputError(f"data/published_figures.csv: no figure {figure_id!r}")
     return figures[figure_id]
@@ -262,14 +263,14 @@ def model_configs(data_dir: Path = DATA_DIR) -> dict[str, tuple[dict[str, Any], 
     """Each model of data/models.csv: (its config.json content, its publisher row)."""
     table = load_indexed("models.csv", data_dir)
     return {
-        model: (load_json(_as_path(data_dir) / "models" / row["config"]), row)
+        model: (load_json(as_path(data_dir) / "models" / row["config"]), row)
         for model, row in table.iterrows()
     }
 
 
 def run_gpu_hours(model: str, data_dir: Path = DATA_DIR) -> float:
     """Total GPU-hours of a model's stages in training_runs.csv."""
-    return _run_gpu_hours(model, _as_path(data_dir))
+    return _run_gpu_hours(model, as_path(data_dir))
 
 
 @cache

@@ -321,14 +321,13 @@ def build(
     seconds: dict[str, float] = {}
     # Every input is validated before any kernel starts: bad input never waits on a kernel (issue 25).
     validate_once(out)
-    _share_drawn_charts(use_cache)
+    _share_with_kernels(out, use_cache)
     # Each notebook's key covers its source, its declared parameters' values and all shared inputs.
     keys = {nb: cache.notebook_key(root / nb, {n: resolved.values[n] for n in declared[nb]}) for nb in toc}
     # A rebuild that re-executes a notebook or two in this process spends most of its time starting a kernel:
     # start it now, while the book is staged.
     uncached = [nb for nb in toc if not (use_cache and cache.NotebookCache(out).path(root / nb, keys[nb]).is_file())]
     workers: Workers | None = None
-    _supply_passes_from(out if use_cache else None)
     if uncached and (jobs <= 1 or len(uncached) == 1) and (out / ".book-key").is_file():
         notebooks.warm_kernel_in_background()
     versions = results.versions()
@@ -416,23 +415,10 @@ def _passes_folder(out: Path) -> Path:
     return out / ".cache" / "dependencies"
 
 
-def _supply_passes_from(out: Path | None) -> None:
-    """Kernels (started after this) take a chapter's dependency pass from OUT/.cache/dependencies when this build put
-    it there (analysis.chapters.dependencies.supplied), instead of measuring it again."""
-    from analysis.chapters.dependencies import SUPPLIED_ENV
-
-    if out is None:
-        os.environ.pop(SUPPLIED_ENV, None)
-    else:
-        os.environ[SUPPLIED_ENV] = str(_passes_folder(out))
-
-
 def _write_passes_made(out: Path, notebooks_to_run: list[Path], resolved: Resolved) -> int:
     """The passes the shared cache holds at these inputs for the notebooks about to run, where their kernels read them
     (the folder is this build's alone: emptied first, under the folder's lock). Only for notebooks that run their
     chapter and nothing else, as a results-only build computes them. How many were found."""
-    import json
-
     from analysis.pipeline import inprocess
 
     folder = _passes_folder(out)
@@ -440,22 +426,25 @@ def _write_passes_made(out: Path, notebooks_to_run: list[Path], resolved: Resolv
     if not inprocess.measuring():
         return 0
     made = inprocess.passes_made([nb.stem for nb in notebooks_to_run if inprocess.chapter_of(nb)], resolved.values)
-    if made:
-        folder.mkdir(parents=True)
     for stem, (params, depends_on) in made.items():
-        (folder / f"{stem}.json").write_text(json.dumps({"parameters": params, "depends_on": depends_on}), encoding="utf-8")
+        cache.write_json(folder / f"{stem}.json", {"parameters": params, "depends_on": depends_on})
     return len(made)
 
 
-def _share_drawn_charts(use_cache: bool) -> None:
-    """Kernels (started after this) keep and reuse drawn charts in the shared cache (analysis.charts.drawn)."""
+def _share_with_kernels(out: Path, use_cache: bool) -> None:
+    """What kernels (started after this) take instead of computing it again: drawn charts from the shared cache
+    (analysis.charts.drawn), and the dependency passes this build finds made, from OUT/.cache/dependencies
+    (analysis.chapters.dependencies.supplied)."""
+    from analysis.chapters.dependencies import SUPPLIED_ENV
     from analysis.paths import CHART_CACHE_ENV
     from analysis.pipeline import inprocess
 
-    if use_cache:
-        os.environ[CHART_CACHE_ENV] = str(inprocess.cache_dir() / "charts")
-    else:
-        os.environ.pop(CHART_CACHE_ENV, None)
+    shared = {CHART_CACHE_ENV: str(inprocess.cache_dir() / "charts"), SUPPLIED_ENV: str(_passes_folder(out))}
+    for name, folder in shared.items():
+        if use_cache:
+            os.environ[name] = folder
+        else:
+            os.environ.pop(name, None)
 
 
 def results_only(

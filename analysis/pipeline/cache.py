@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
@@ -121,3 +122,38 @@ def cached_json(out: Path, name: str, key: str, make: Callable[[], Any]) -> Any:
     tmp.write_text(json.dumps(value), encoding="utf-8")
     tmp.replace(path)
     return value
+
+
+# Files of the shared cache (analysis.pipeline.inprocess.cache_dir): read by any process, written by any; a file that is
+# absent, half-written or unreadable costs time, never correctness.
+
+
+def read_json(path: Path) -> Any:
+    """A cached JSON value, or None (absent, or half-written by a process that died)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write by a temporary file and a rename (readers in other processes never see half a file); a read-only cache
+    is left as it is."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), encoding="utf-8")  # in its order: a chapter's values keep theirs
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def read_seconds(path: Path) -> dict[str, float]:
+    """Timings kept in the shared cache, by name (empty if none, or unreadable)."""
+    found = read_json(path)
+    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)} if isinstance(found, dict) else {}
+
+
+def remember_seconds(path: Path, seconds: dict[str, float], digits: int) -> None:
+    """These timings, over those kept before under the same names."""
+    write_json(path, read_seconds(path) | {name: round(value, digits) for name, value in seconds.items()})

@@ -111,7 +111,7 @@ def passes_made(stems: Sequence[str], values: Mapping[str, Value]) -> dict[str, 
     made = {}
     for stem in stems:
         params = {name: values[name] for name in declared(stem)}
-        hit = _read(_cache_file(stem, chapter_key(stem, params, True)))
+        hit = cache.read_json(_cache_file(stem, chapter_key(stem, params, True)))
         if hit is not None and hit.get("depends_on") is not None:
             made[stem] = (params, hit["depends_on"])
     return made
@@ -127,23 +127,6 @@ def _cache_file(stem: str, key: str) -> Path:
     return cache_dir() / "chapters" / f"{stem}.{key}.json"
 
 
-def _read(path: Path) -> Entry | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # absent, or half-written by a process that died: compute again
-        return None
-
-
-def _write(path: Path, entry: Entry) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entry), encoding="utf-8")
-        os.replace(tmp, path)  # readers in other processes never see half a file
-    except OSError:  # a read-only cache costs time, not correctness
-        pass
-
-
 def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool | None = None, jobs: int = 1,
              use_cache: bool = True, echo: Echo | None = None) -> dict[str, Entry]:
     """Every listed chapter's entry at these parameter values: from the shared cache, or computed."""
@@ -154,7 +137,7 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
     for stem in stems:
         params = {name: values[name] for name in declared(stem)}
         keys[stem] = chapter_key(stem, params, measure)
-        hit = _read(_cache_file(stem, keys[stem])) if use_cache else None
+        hit = cache.read_json(_cache_file(stem, keys[stem])) if use_cache else None
         if hit is not None:
             entries[stem] = hit
         else:
@@ -163,7 +146,7 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
         if echo:
             echo(f"  {stem}: {seconds:.2f} s")
         entries[stem] = entry
-        _write(_cache_file(stem, keys[stem]), entry)
+        cache.write_json(_cache_file(stem, keys[stem]), entry)
     if echo and len(missing) < len(stems):
         echo(f"  {len(stems) - len(missing)} of {len(stems)} chapters from the shared cache ({cache_dir()})")
     return {stem: entries[stem] for stem in stems}
@@ -284,15 +267,11 @@ VALUES_SECONDS = "(values)"  # "chapter/(values)": its values, which this proces
 
 
 def _last_pass_seconds() -> dict[str, float]:
-    try:
-        found = json.loads((cache_dir() / PASS_SECONDS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)} if isinstance(found, dict) else {}
+    return cache.read_seconds(cache_dir() / PASS_SECONDS)
 
 
-def _remember_pass_seconds(seconds: Mapping[str, float]) -> None:
-    _write(cache_dir() / PASS_SECONDS, {**_last_pass_seconds(), **{k: round(v, 4) for k, v in seconds.items()}})
+def _remember_pass_seconds(seconds: dict[str, float]) -> None:
+    cache.remember_seconds(cache_dir() / PASS_SECONDS, seconds, 4)
 
 
 def _deal(stems: Sequence[str], workers: int, seconds: Mapping[str, float] | None = None) -> list[set[str]]:
@@ -349,7 +328,7 @@ def generated_values(root: Path, toc: Sequence[Path]) -> dict[str, dict[str, Any
     books = cache.files_digest([root / nb for nb in toc] + [root / "_toc.yml"], root)
     key = hashlib.sha256(f"{cache.inputs_digest()}|{books}".encode()).hexdigest()[:24]
     path = cache_dir() / "generated" / f"{key}.json"
-    hit = _read(path)
+    hit = cache.read_json(path)
     if hit is not None:
         return hit
     values: dict[str, dict[str, Any]] = {}
@@ -359,7 +338,7 @@ def generated_values(root: Path, toc: Sequence[Path]) -> dict[str, dict[str, Any
             continue
         made = GENERATED[page.stem](context)
         values[page.stem] = {k: v for name, g in made.values.items() for k, v in ((name, g.value), (name + UNIT_SUFFIX, g.unit))}
-    _write(path, values)
+    cache.write_json(path, values)
     return values
 
 

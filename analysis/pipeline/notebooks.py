@@ -73,30 +73,20 @@ def declared_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     notebook's content (inspecting reads the whole notebook, outputs included, and loads papermill: a third of a
     second of every build, in the parent process, which executes no notebook itself)."""
     import hashlib
-    import json
-    import os
     from importlib.metadata import version
 
+    from analysis.pipeline import cache
     from analysis.pipeline.inprocess import cache_dir
 
     key = hashlib.sha256(version("papermill").encode() + b"\0" + notebook.read_bytes()).hexdigest()[:32]
     kept = cache_dir() / "parameters" / f"{key}.json"
-    try:
-        found = json.loads(kept.read_text(encoding="utf-8"))
-        if isinstance(found, dict):
-            return found
-    except (OSError, ValueError):  # not inspected before (or half-written): inspect it
-        pass
+    found = cache.read_json(kept)
+    if isinstance(found, dict):
+        return found
     import papermill  # loaded only where notebooks are executed or inspected (a results-only build never does)
 
     inspected = {name: dict(info) for name, info in papermill.inspect_notebook(str(notebook)).items()}
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(inspected), encoding="utf-8")
-        os.replace(tmp, kept)
-    except OSError:  # a read-only cache: inspect again next time
-        pass
+    cache.write_json(kept, inspected)
     return inspected
 
 

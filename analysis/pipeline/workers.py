@@ -8,7 +8,6 @@ last while the other worker sits idle.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import threading
@@ -17,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from analysis.pipeline import notebooks
+from analysis.pipeline import cache, notebooks
 
 Echo = Callable[[str], None]
 Job = tuple[Path, Path, dict[str, Any]]  # (source, target, parameters)
@@ -121,25 +120,15 @@ def longest_first(jobs: Sequence[Job], seconds: Mapping[str, float]) -> list[Job
     return sorted(jobs, key=expected, reverse=True)
 
 
-def _history(cache: Path) -> Path:
-    return cache / "notebook-seconds.json"
+def _history(cache_folder: Path) -> Path:
+    return cache_folder / "notebook-seconds.json"
 
 
-def last_seconds(cache: Path) -> dict[str, float]:
+def last_seconds(cache_folder: Path) -> dict[str, float]:
     """How long each notebook took when it last ran on this machine (empty if never, or unreadable)."""
-    try:
-        found = json.loads(_history(cache).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)} if isinstance(found, dict) else {}
+    return cache.read_seconds(_history(cache_folder))
 
 
-def remember_seconds(cache: Path, executions: Sequence[notebooks.Execution]) -> None:
-    timed = last_seconds(cache) | {run.notebook.stem: round(run.seconds, 3) for run in executions if not run.error}
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = _history(cache).with_name(f".notebook-seconds.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(timed, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, _history(cache))
-    except OSError:  # a read-only cache only loses the order
-        pass
+def remember_seconds(cache_folder: Path, executions: Sequence[notebooks.Execution]) -> None:
+    """How long each notebook that ran took (a failed run is not a timing)."""
+    cache.remember_seconds(_history(cache_folder), {run.notebook.stem: run.seconds for run in executions if not run.error}, 3)
