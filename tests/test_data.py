@@ -68,3 +68,22 @@ def test_published_figure_lookup() -> None:
     assert data.published("v3_total_usd") == 5_576_000
     with pytest.raises(InputError, match="no figure 'nope'"):
         data.published("nope")
+
+
+def test_derived_is_made_once_per_loaded_table_and_again_after_a_reload(tmp_path: Path) -> None:
+    """What is made from a table (the parameter registry, the claims' figures) follows the table: kept while it is
+    loaded, made again from the new file once the data are reloaded."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    made: list[int] = []
+
+    def count_rows(data_dir: Path) -> int:
+        made.append(1)
+        return len(data.load_table("claims.csv", data_dir))
+
+    rows = data.derived("claims.csv", count_rows, folder)
+    assert data.derived("claims.csv", count_rows, folder) == rows and len(made) == 1
+    lines = (folder / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "claims.csv").write_text("".join(lines[:-1]), encoding="utf-8")  # one claim fewer
+    data.validate_all(folder)
+    assert data.derived("claims.csv", count_rows, folder) == rows - 1 and len(made) == 2

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -174,23 +175,22 @@ class Ledger:
 
 def claim_value(claim_id: str) -> float:
     """One claim's figure (data/claims.csv `value`): read once per loaded table (a reload is noticed)."""
-    return float(_claims_data()[1][claim_id])
+    return float(_claims_data()[0][claim_id])
 
 
 def claimed_texts_of_data() -> dict[str, str]:
     """claimed_texts of data/claims.csv, computed once per loaded table (a reload is noticed). A copy."""
-    return dict(_claims_data()[2])
+    return dict(_claims_data()[1])
 
 
-_CLAIMS_DATA: list[tuple[pd.DataFrame, dict[str, float], dict[str, str]]] = []
+def _claims_data() -> tuple[dict[str, float], dict[str, str]]:
+    """Each claim's figure and its text as quoted, made once per loaded data/claims.csv."""
+    return data.derived("claims.csv", _figures_of_claims)
 
 
-def _claims_data() -> tuple[pd.DataFrame, dict[str, float], dict[str, str]]:
-    table = data.cached_table("claims.csv")
-    if not _CLAIMS_DATA or _CLAIMS_DATA[0][0] is not table:
-        claims = data.load_table("claims.csv")
-        _CLAIMS_DATA[:] = [(table, dict(zip(claims["id"], claims["value"], strict=True)), claimed_texts(claims))]
-    return _CLAIMS_DATA[0]
+def _figures_of_claims(data_dir: Path) -> tuple[dict[str, float], dict[str, str]]:
+    claims = data.load_table("claims.csv", data_dir)
+    return dict(zip(claims["id"], claims["value"], strict=True)), claimed_texts(claims)
 
 
 def claimed_texts(claims: pd.DataFrame) -> dict[str, str]:

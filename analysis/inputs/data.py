@@ -11,10 +11,11 @@ import csv
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from analysis.paths import DATA_DIR, ROOT
 
 CONFIDENCE_LEVELS = ("A", "B", "C", "D")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,21 @@ def _indexed(name: str, data_dir: Path) -> pd.DataFrame:
 def cached_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The validated table itself, shared (do not mutate): for caches that must notice a reload."""
     return _load(name, as_path(data_dir))
+
+
+_DERIVED: dict[tuple[str, str, Path], tuple[pd.DataFrame, Any]] = {}
+
+
+def derived(name: str, build: Callable[[Path], T], data_dir: Path = DATA_DIR) -> T:
+    """What `build(data_dir)` makes from the table `name`, made once per loaded table (a reload, as validate_all
+    does, is noticed: the kept result goes with the table it was made from). Shared: do not mutate it."""
+    folder = as_path(data_dir)
+    table = _load(name, folder)
+    key = (name, f"{build.__module__}.{build.__qualname__}", folder)
+    kept = _DERIVED.get(key)
+    if kept is None or kept[0] is not table:
+        _DERIVED[key] = kept = (table, build(folder))
+    return kept[1]  # type: ignore[no-any-return]
 
 
 def validate_all(data_dir: Path = DATA_DIR) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import InputError
-from analysis.inputs.data import as_path, cached_table, load_table
+from analysis.inputs.data import derived, load_table
 from analysis.paths import DATA_DIR, ROOT, SCENARIOS_DIR
 
 Value = float | int | str
@@ -113,18 +113,10 @@ def _blank(value: float) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-_registries: dict[Path, tuple[Any, dict[str, Param]]] = {}
-
-
 def registry(data_dir: Path = DATA_DIR) -> dict[str, Param]:
     """Every tunable parameter by name, validated (defaults inside their bounds). Built once per loaded
     parameters.csv (a reload of the data builds it again)."""
-    table = cached_table("parameters.csv", data_dir)
-    folder = as_path(data_dir)
-    kept = _registries.get(folder)
-    if kept is None or kept[0] is not table:
-        _registries[folder] = kept = (table, _build_registry(data_dir))
-    return dict(kept[1])
+    return dict(derived("parameters.csv", _build_registry, data_dir))
 
 
 def _build_registry(data_dir: Path) -> dict[str, Param]:

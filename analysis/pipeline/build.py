@@ -135,7 +135,7 @@ def execute_all(
         try:
             for source, target, params in jobs_list:
                 run = notebooks.execute(source, target, params, position=0)
-                echo(f"  {source.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+                echo(run.line())
                 executions.append(run)
         finally:
             notebooks.shutdown_kernel()  # this process's kernel: a sequential run leaves none behind

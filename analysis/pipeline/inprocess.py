@@ -110,11 +110,17 @@ def passes_made(stems: Sequence[str], values: Mapping[str, Value]) -> dict[str, 
     (the parameters it was made at, its dependencies)."""
     made = {}
     for stem in stems:
-        params = {name: values[name] for name in declared(stem)}
-        hit = cache.read_json(_cache_file(stem, chapter_key(stem, params, True)))
+        params, _, hit = _kept(stem, values, True)
         if hit is not None and hit.get("depends_on") is not None:
             made[stem] = (params, hit["depends_on"])
     return made
+
+
+def _kept(stem: str, values: Mapping[str, Value], measure: bool) -> tuple[dict[str, Value], str, Entry | None]:
+    """A chapter's parameters at these values, its key in the shared cache and the entry kept there (None if none)."""
+    params = {name: values[name] for name in declared(stem)}
+    key = chapter_key(stem, params, measure)
+    return params, key, cache.read_json(_cache_file(stem, key))
 
 
 def _evaluate_timed(job: tuple[str, dict[str, Value], bool]) -> tuple[str, Entry, float]:
@@ -135,10 +141,8 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
     missing: list[tuple[str, dict[str, Value], bool]] = []
     keys = {}
     for stem in stems:
-        params = {name: values[name] for name in declared(stem)}
-        keys[stem] = chapter_key(stem, params, measure)
-        hit = cache.read_json(_cache_file(stem, keys[stem])) if use_cache else None
-        if hit is not None:
+        params, keys[stem], hit = _kept(stem, values, measure)
+        if use_cache and hit is not None:
             entries[stem] = hit
         else:
             missing.append((stem, params, measure))

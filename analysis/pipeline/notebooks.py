@@ -96,6 +96,10 @@ class Execution:
     seconds: float
     error: str | None = None
 
+    def line(self) -> str:
+        """The build's one line for this notebook."""
+        return f"  {self.notebook.name}: {self.seconds:.1f} s{' FAILED' if self.error else ''}"
+
 
 # The kernel each executing process reuses (analysis.pipeline.kernel); re-exported for the build and the CLI.
 warm_kernel, warm_kernel_in_background, shutdown_kernel = kernel.warm_kernel, kernel.warm_kernel_in_background, kernel.shutdown_kernel

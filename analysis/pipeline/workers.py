@@ -62,7 +62,7 @@ class Workers:
         try:
             for future in futures:
                 run = future.result()
-                echo(f"  {run.notebook.name}: {run.seconds:.1f} s{' FAILED' if run.error else ''}")
+                echo(run.line())
                 executions.append(run)
         except BaseException:
             self.stop()
