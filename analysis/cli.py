@@ -374,6 +374,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_went_away()
+    except Exception as exc:  # a bug, not the reader's input: one line, the traceback on request
+        if os.environ.get(TRACEBACK_ENV):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (a bug in the book, not in your input, if every input "
+              f"was in its bounds: please report it; {TRACEBACK_ENV}=1 shows where it happened)", file=sys.stderr)
+        return 1
+
+
+TRACEBACK_ENV = "COST_BOOK_TRACEBACK"
 
 
 SIGPIPE_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe

@@ -32,6 +32,14 @@ PARAMETER_CASES = [
     (["-p", "gpu_hour_usd=1e400"], "parameter gpu_hour_usd: expected a finite number"),
     (["-p", "gpu_price_basis=as paid"], "parameter gpu_price_basis: expected one of as_paid, replacement_2025"),
     (["-p", "interconnect_share=0.2"], "parameter 'interconnect_share' was retired"),
+    # Each valid alone, not together (found by sweeping every bound; each failed deep in a chapter before).
+    (["-p", "mfu_plausible_min=0.5", "-p", "mfu_plausible_max=0.3"],
+     "mfu_plausible_min=0.5 (command line) is above mfu_plausible_max=0.3 (command line)"),
+    (["-p", "fleet_a100=0", "-p", "fleet_h800=0", "-p", "fleet_h100=0", "-p", "fleet_h20=0"],
+     "fleet_a100, fleet_h800, fleet_h100, fleet_h20 are all 0"),
+    (["-p", "power_usd_per_kwh=0"], "parameter power_usd_per_kwh: 0 is outside its bounds"),
+    (["-p", "mc_samples=1"], "parameter mc_samples: 1 is outside its bounds"),
+    (["-p", "night_lending_share=0.5"], "parameter 'night_lending_share' is not an input"),
 ]
 
 SCENARIO_CASES = [

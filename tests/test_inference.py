@@ -81,8 +81,6 @@ def test_registry_defaults_are_the_disclosure() -> None:
     reg = {name: q.default for name, q in registry().items()}
     assert reg["inference_input_tokens_per_day"] * reg["cache_hit_share"] == pytest.approx(342e9)
     assert inf.cost_per_day_usd(reg["inference_nodes_avg"], reg["gpus_per_node"], reg["gpu_hour_usd"]) == 87_072
-    # The lending share is the chart's: the peak pool less what is lent is the stated average.
-    assert reg["inference_nodes_peak"] * (1 - reg["night_lending_share"]) == pytest.approx(226.75, abs=0.01)
 
 
 def test_blended_revenue_by_hand() -> None:

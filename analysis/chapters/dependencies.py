@@ -82,10 +82,10 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: C
     module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
     params = registry()
     base_p = _pass_parameters(module, values)
-    from analysis.chapters.page import values_only
+    from analysis.chapters.page import call, values_only
 
     with charts_not_drawn(), values_only():
-        base = module.chapter(base_p).values if base is None else base
+        base = call(module, base_p).values if base is None else base
         found: Dependencies = {key: {} for key in base}
         for name in module.PARAMETERS:
             if name in NOT_MOVED or (moved is not None and name not in moved):
@@ -93,7 +93,7 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: C
             x0 = base_p[name]
             x1 = _moved(x0, params[name])
             started = time.perf_counter()
-            moved_values = module.chapter({**base_p, name: x1}).values
+            moved_values = call(module, {**base_p, name: x1}, moved=name).values
             if seconds is not None:
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
             for key, glued in base.items():
@@ -115,11 +115,11 @@ def _pass_parameters(module: types.ModuleType, values: Mapping[str, Any]) -> dic
 def base_run(notebook_stem: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
     """The chapter's values as its pass measures from (fewer Monte Carlo samples, nothing drawn): made once, before a
     pass split between processes, it also computes what the chapters share at these values for all of them."""
-    from analysis.chapters.page import values_only
+    from analysis.chapters.page import call, values_only
 
     module = importlib.import_module(f"analysis.chapters.{notebook_stem}")
     with charts_not_drawn(), values_only():
-        return module.chapter(_pass_parameters(module, values)).values
+        return call(module, _pass_parameters(module, values)).values
 
 
 SUPPLIED_ENV = "COST_BOOK_DEPENDENCIES_FROM"  # a folder of passes already made, one `<chapter>.json` each

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -174,6 +174,27 @@ def parameters_from(module: ModuleType, namespace: Mapping[str, Any]) -> dict[st
     return {n: namespace[n] for n in names}
 
 
+def call(module: ModuleType, params: Mapping[str, Value], moved: str | None = None) -> Page:
+    """module.chapter(params). A chapter may refuse inputs each valid alone that it cannot use together (more serving
+    demand than the nodes can carry): its error then names the chapter and the inputs away from their defaults, which
+    the reader set (the chapter's own message names what it computed from them). `moved`: the parameter a dependency
+    pass moved by 1% for this run."""
+    from analysis.errors import InputError
+
+    try:
+        return module.chapter(params)  # type: ignore[no-any-return]
+    except InputError as exc:
+        from analysis.inputs.params import registry
+
+        defaults = registry()
+        changed = [f"{name}={value:g}" if isinstance(value, int | float) else f"{name}={value}" for name, value in params.items()
+                   if name in defaults and value != defaults[name].default and name != "mc_samples"]
+        stem = module.__name__.rsplit(".", 1)[-1]
+        at = f"; inputs set: {', '.join(changed)}" if changed else ""
+        during = f" (measuring what {moved} moves, with {moved} moved by 1%)" if moved else ""
+        raise InputError(f"{stem} chapter: these inputs do not go together{during}: {exc}{at}") from None
+
+
 DEPENDS_ON_RECORD = "__depends_on__"  # the glue record that carries the page's measured dependencies
 
 
@@ -184,9 +205,8 @@ def run(module: ModuleType, namespace: Mapping[str, Any]) -> Page:
 
     from analysis.chapters import dependencies
 
-    chapter: Callable[[Mapping[str, Value]], Page] = module.chapter
     params = parameters_from(module, namespace)
-    page = chapter(params)
+    page = call(module, params)
     page.glue_all()
     stem = module.__name__.rsplit(".", 1)[-1]
     # COST_BOOK_DEPENDENCIES=0 skips the measurement (to time the pass); a pass already made at these values is taken.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,13 +144,17 @@ def _build_registry(data_dir: Path) -> dict[str, Param]:
 # Parameters a results schema retired, and what replaced them (CHANGELOG.md): a scenario written for an
 # older book gets told what to use instead of "unknown parameter".
 RETIRED = {
-    "interconnect_share": "network_usd_per_gpu and a100_network_usd_per_gpu (a network cost per GPU of each cluster)",
+    "interconnect_share": "was retired in results schema 2; use network_usd_per_gpu and a100_network_usd_per_gpu (a network "
+                          "cost per GPU of each cluster)",
+    # Listed, but never read: the serving chapter derives the share from the two node counts DeepSeek published.
+    "night_lending_share": "is not an input: the share lent at night is 1 - inference_nodes_avg / inference_nodes_peak; "
+                           "set those",
 }
 
 
 def unknown_parameter(name: str, known: dict[str, Param], origin: str) -> InputError:
     if name in RETIRED:
-        return InputError(f"{origin}: parameter {name!r} was retired in results schema 2; use {RETIRED[name]} (see CHANGELOG.md)")
+        return InputError(f"{origin}: parameter {name!r} {RETIRED[name]} (see CHANGELOG.md)")
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `python -m analysis params`"
     return InputError(f"{origin}: unknown parameter {name!r}{hint}")
@@ -298,4 +303,23 @@ def resolve(scenario: str | None = None, assignments: list[str] | tuple[str, ...
                              f"`python -m analysis sweep -p {name}={raw} --keys PATTERN`")
         values[name] = params[name].coerce(raw, "-p")
         origins[name] = "command line"
+    check_together(values, origins)
     return Resolved(values=values, origins=origins, scenario=scenario_name, source=loaded)
+
+
+# Inputs each valid alone that a chapter cannot use together: refused here, naming them, before anything runs (a
+# chapter would fail far from the input). Each rule: the parameters it reads, whether they may go together, and why.
+ORDERED = (("mfu_plausible_min", "mfu_plausible_max"),)  # a band's floor and ceiling
+SOME_POSITIVE = (("fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20"),)  # a fleet of at least one GPU
+
+
+def check_together(values: Mapping[str, Value], origins: Mapping[str, str]) -> None:
+    def quoted(name: str) -> str:
+        return f"{name}={values[name]:g} ({origins.get(name, 'default')})"
+
+    for low, high in ORDERED:
+        if low in values and high in values and float(values[low]) > float(values[high]):
+            raise InputError(f"{quoted(low)} is above {quoted(high)}: the floor of a band cannot exceed its ceiling")
+    for names in SOME_POSITIVE:
+        if all(name in values for name in names) and not any(float(values[name]) > 0 for name in names):
+            raise InputError(f"{', '.join(names)} are all 0: the book needs at least one of them above 0")

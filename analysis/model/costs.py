@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from analysis.errors import InputError
 from analysis.model.fleet import GPU_KEYS, HOURS_PER_YEAR, Gpu
 
 Number = float | np.ndarray
@@ -241,6 +242,9 @@ def net_of_vat(amount: Number, vat_rate: Number) -> Number:
 
 def bare_gpu_price(amount_usd: float, gpus: float, non_gpu_per_server: float, server: bool) -> float:
     """One GPU's price from a quote: a GPU quote as it is; a server's, less its other parts, over its GPUs."""
+    if server and non_gpu_per_server >= amount_usd:
+        raise InputError(f"server_non_gpu_usd: {non_gpu_per_server:,.0f} USD of other parts leaves nothing of a "
+                         f"{amount_usd:,.0f} USD server quote for its GPUs")
     return (amount_usd - non_gpu_per_server) / gpus if server else amount_usd / gpus
 
 

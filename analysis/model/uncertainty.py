@@ -48,6 +48,8 @@ class Distribution:
 
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         """Samples from standard-normal scores z (inverse-CDF transform), so inputs can be correlated."""
+        if self.low == self.high:  # no spread left (an input set to 0 scales its range to nothing): that one value
+            return np.full(np.shape(z), self.low)
         if self.kind == "lognormal":
             mu, sigma = lognormal_from_interval(self.low, self.high)
             return np.clip(np.exp(mu + sigma * z), *self.bounds)  # a log-normal's tail may pass a bound (a multiple below 1)
@@ -56,6 +58,8 @@ class Distribution:
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
         """Inverse CDF at probabilities u."""
         u = np.asarray(u, dtype=float)
+        if self.low == self.high:
+            return np.full(u.shape, self.low)
         if self.kind == "uniform":
             return self.low + u * (self.high - self.low)
         if self.kind == "lognormal":

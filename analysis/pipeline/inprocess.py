@@ -97,10 +97,10 @@ def evaluate(stem: str, params: Mapping[str, Value], measure: bool) -> Entry:
 
     module = _module(stem)
     params = {name: params[name] for name in module.PARAMETERS}  # in declared order, as page.run passes them
-    from analysis.chapters.page import values_only
+    from analysis.chapters.page import call, values_only
 
     with dependencies.charts_not_drawn(), values_only():
-        page = module.chapter(params)
+        page = call(module, params)
     values = {name: [glued.value, glued.unit] for name, glued in page.values.items()}
     return {"values": values, "depends_on": dependencies.chapter_dependencies(stem, params) if measure else None}
 
