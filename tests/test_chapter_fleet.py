@@ -138,7 +138,7 @@ def test_capex(page: Page) -> None:
     assert page["h800_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 26_006)
     assert page["h20_server_over_gpu"] == pytest.approx(1 + 53_700 / 8 / 13_000)
     frame, _ = page.tables["capex_bases"]
-    assert list(frame["Book (default inputs)"]) == pytest.approx(
+    assert list(frame["This book"]) == pytest.approx(
         [CAPEX, replacement, page["fleet_book_value_2025_usd"]], rel=1e-12)
 
 

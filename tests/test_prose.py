@@ -81,3 +81,25 @@ def test_a_value_glued_from_another_page_names_its_format(path: Path) -> None:
 def test_the_cross_page_check_finds_a_bare_key() -> None:
     found = CROSS_PAGE_GLUE.findall("see {glue:text}`fleet.ipynb::cost_text` and {glue:text}`fleet.ipynb::x:.1%`")
     assert [key for _, key in found if ":" not in key] == ["cost_text"]
+
+
+# A book built with other inputs (`build -p NAME=VALUE`, `--scenario NAME`) shows its own values on every page, with a
+# notice naming the overrides; words beside a value must stay true there: "at the book's inputs", "at the central inputs".
+AT_THE_DEFAULTS = re.compile(r"\bat\s+the\s+default\s+inputs\b|\(default\s+inputs\)|`\s*by\s+default\b", re.I)
+VALUE_SOURCES = sorted((ROOT / "analysis" / "chapters").glob("*.py")) + sorted((ROOT / "analysis" / "charts").glob("*.py"))
+
+
+def defaults_claimed(text: str) -> list[str]:
+    return [m.group(0) for m in AT_THE_DEFAULTS.finditer(text)]
+
+
+@pytest.mark.parametrize("path", PAGES + VALUE_SOURCES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_value_is_said_to_be_at_the_default_inputs(path: Path) -> None:
+    text = _markdown(path) if path.parent.name == "book" else path.read_text(encoding="utf-8")
+    assert not defaults_claimed(text), f"{defaults_claimed(text)}: say 'at the book's inputs' (true in a custom build too)"
+
+
+def test_the_defaults_check_finds_a_claim() -> None:
+    assert defaults_claimed("costs $1.43 per hour held at the default inputs; owned (default inputs); "
+                            "({glue:text}`paid_token_share:.0%` by default)") == ["at the default inputs", "(default inputs)", "` by default"]
+    assert defaults_claimed("The panel starts from the book's default inputs; a cache hit costs no GPU time by default.") == []

@@ -469,9 +469,9 @@ exactly unchanged):
   the model builders' pay and years move the development cost more than any control here, and the GPU counts one by
   one, the server life and the network cost move the fleet's figures. The [Uncertainty](uncertainty.ipynb) page ranks
   every input by how far it moves each headline.
-- *The landing page's ranges.* The panel's "book:" values are the landing page's and the chapters' (each quantity at
-  the central inputs); the P10–P90 beside them on the landing page come from the Monte Carlo, which the panel does not
-  run.
+- *The landing page's ranges.* The panel's "book:" values are each quantity at the book's defaults (the landing page's
+  and the chapters' values in a book built with them); the landing page's P10–P90 come from the Monte Carlo, which the
+  panel does not run.
 - *Other comparisons for other readings.* The ledger judges each reading of the fleet against the claimed figure; the
   [fleet chapter](fleet.ipynb) also sets the Hoppers-only reading beside Luk's lower total for it.
 - *Values between the grid's points.* Any other value, and any other input, is one command away:
@@ -479,5 +479,5 @@ exactly unchanged):
 - *Ranges.* The panel moves inputs one setting at a time; the Monte Carlo of the [Uncertainty](uncertainty.ipynb)
   page gives each headline's spread, and the [ledger](claims.ipynb) where each claim sits in it.
 - *Verdicts on every claim.* It shows the ledger's verdict on one of them ("$1.6B of servers") at the inputs you
-  choose; the ledger judges all of them at the book's defaults.
+  choose; the ledger judges all of them at the inputs this copy of the book was built with.
 """

@@ -183,10 +183,10 @@ def _capex_bases(page: Page, p: Mapping[str, Value], book: Mapping[str, float], 
         page.text(f"{key.removesuffix('_usd')}_text", usd_sig(book[key]))
         page.number(f"{key.removesuffix('_usd')}_over_published", book[key] / published_capex, "times")
     page.table("capex_bases", pd.DataFrame([
-        {"Basis": label, "Answers": question, "Book (default inputs)": book[key], "$1.6B ÷ book": published_capex / book[key]}
+        {"Basis": label, "Answers": question, "This book": book[key], "$1.6B ÷ book": published_capex / book[key]}
         for key, label, question in bases
     ]).rename(columns={"$1.6B ÷ book": f"{usd(published_capex)} ÷ book"}),
-        {"Book (default inputs)": _usd2, f"{usd(published_capex)} ÷ book": "{:.2f}"})
+        {"This book": _usd2, f"{usd(published_capex)} ÷ book": "{:.2f}"})
 
 
 def _capex_readings(page: Page, book: Mapping[str, float], evaluated: Mapping[str, Mapping[str, float]], named: Mapping[str, str],
@@ -452,7 +452,7 @@ def _benchmark_table(page: Page, p: Mapping[str, Value], book: Mapping[str, floa
     page.table("gpu_hour_benchmarks", pd.DataFrame([
         {"Figure": "This book: owned H800, per hour held", "Per GPU-hour": held, "Date": valuation_date()[:7],
          "Basis": f"{BASIS_LABELS[str(p['gpu_price_basis'])]} prices, capital at {p['cost_of_capital']:.2%} over "
-                  f"{p['depreciation_years']:g} years, power, rack rental, maintenance, cluster staff (default inputs)"},
+                  f"{p['depreciation_years']:g} years, power, rack rental, maintenance, cluster staff (the book's inputs)"},
         {"Figure": "This book: owned H800, per useful hour", "Per GPU-hour": useful, "Date": valuation_date()[:7],
          "Basis": f"the same over the {p['utilisation']:.0%} of hours that do useful work"},
         {"Figure": "This book: owned H800 at 2025 prices, per hour held", "Per GPU-hour": book["owned_gpu_hour_replacement_usd"],

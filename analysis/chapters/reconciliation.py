@@ -37,7 +37,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
 
 
 def _waterfall(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> None:
-    """The development cost step by step, at the default inputs (a waterfall adds up at one set of inputs)."""
+    """The development cost step by step, at the central inputs (a waterfall adds up at one set of inputs)."""
     steps = [(label, float(r[key])) for label, key in reconcile.WATERFALL]
     page.figure("fig_waterfall", charts.waterfall(steps, {}))
     for _label, key in reconcile.WATERFALL:

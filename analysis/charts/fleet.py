@@ -85,7 +85,7 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
     ax.set_xticks(range(len(steps) + 1), [s for s, _ in steps] + ["Total development spend"], rotation=25, ha="right", fontsize=8.5)
     plots.usd_axis(ax)
     ax.set_ylabel("USD")
-    ax.set_title("V3's development cost, step by step, at the default inputs")
+    ax.set_title("V3's development cost, step by step, at the central inputs")
     for label, value in markers.items():
         ax.axhline(value, color=plots.BLACK, ls=":", lw=1)
         ax.text(-0.4, value * 1.02, label, fontsize=8)
