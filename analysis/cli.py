@@ -129,7 +129,8 @@ def cmd_get(args: argparse.Namespace) -> int:
 
         print(json.dumps({"key": args.key, "value": value, "unit": unit}))
     else:
-        shown = repr(value) if isinstance(value, float) else str(value)
+        # Every digit (repr), a whole number without its ".0" (4096 GPUs, as the reader would type it back).
+        shown = (str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)) if isinstance(value, float) else str(value)
         print(f"{shown} {unit}".rstrip() if unit != "text" else shown)
     return 0
 
@@ -137,7 +138,7 @@ def cmd_get(args: argparse.Namespace) -> int:
 def cmd_params(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.inputs.params import registry, resolve
+    from analysis.inputs.params import registry, resolve, value_text
 
     resolved = resolve(args.scenario, args.p)
     rows = [
@@ -154,7 +155,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     # One short line per parameter, its help wrapped below it: readable in a 100-column terminal.
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     for row in rows:
-        value = row["value"] if isinstance(row["value"], str) else f"{row['value']:,.6g}"
+        value = value_text(row["value"])
         origin = "" if row["origin"] == "default" else f"  [{row['origin']}]"
         print(f"{row['name']} = {value} {row['unit']}{origin}".rstrip())
         print(textwrap.fill(f"{_sentence(row['help'])} Bounds {row['bounds']}; source {row['source']}.", width=width,

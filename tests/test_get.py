@@ -13,6 +13,7 @@ def _folder(tmp_path: Path) -> Path:
     out.mkdir()
     (out / "results.json").write_text(json.dumps({
         "v3_training_cost_usd": {"value": 5576000.0, "unit": "USD", "notebook": "intro", "depends_on": {}},
+        "v3_mfu": {"value": 0.39123456789012345, "unit": "fraction", "notebook": "training_compute", "depends_on": {}},
         "fleet_capex_text": {"value": "$1.88B", "unit": "text", "notebook": "fleet", "depends_on": {}},
         "_meta": {"scenario": "default"},
     }))
@@ -22,7 +23,8 @@ def _folder(tmp_path: Path) -> Path:
 def test_get_prints_value_and_unit(tmp_path: Path) -> None:
     out = _folder(tmp_path)
     done = run_cli("get", "v3_training_cost_usd", "--out", str(out))
-    assert done.returncode == 0 and done.stdout == "5576000.0 USD\n"
+    assert done.returncode == 0 and done.stdout == "5576000 USD\n"  # a whole number as one types it, not 5576000.0
+    assert run_cli("get", "v3_mfu", "--out", str(out)).stdout == "0.39123456789012345 fraction\n"  # every digit
     assert run_cli("get", "fleet_capex_text", "--out", str(out)).stdout == "$1.88B\n"
     as_json = json.loads(run_cli("get", "v3_training_cost_usd", "--out", str(out), "--json").stdout)
     assert as_json == {"key": "v3_training_cost_usd", "value": 5576000.0, "unit": "USD"}

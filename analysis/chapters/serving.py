@@ -455,11 +455,30 @@ def fleet_time_budget(page: Page, f: Mapping[str, float]) -> tuple[float, float,
     page.text("fleet_remainder_verdict", "more than the fleet has: the named slices overcommit it" if budget.overcommitted
               else "time that no public figure accounts for")
     page.number("fleet_share_training_and_inference", 1.0 - shares["unexplained"], "fraction")
+    page.text("fleet_remainder_sentence", remainder_sentence(1.0 - shares["unexplained"], shares["unexplained"]))
+    page.text("fleet_remainder_range_text", remainder_range(low, high))
     # "$6M" and "$1.6B" on the one axis of H800-hours.
     claims = data.load_indexed("claims.csv")
     page.text("serving_claim_run_text", usd(float(claims.loc["v3_cost_6m", "value"])))
     page.text("serving_claim_capex_text", usd(float(claims.loc["capex_1_6b", "value"])))
     return equivalent, final_run, budget
+
+
+def remainder_sentence(named: float, remainder: float) -> str:
+    """What the named slices leave of the fleet-year, or by how much they overcommit it (a negative remainder)."""
+    if remainder < 0:
+        return (f"Everything named takes {named:.0%}: more than the fleet has, by {-remainder:.0%} of its year, so these "
+                "inputs overcommit it")
+    return f"Everything named takes {named:.0%}; the other {remainder:.0%} of the year is time that no public figure accounts for"
+
+
+def remainder_range(low: float, high: float) -> str:
+    """The remainder's P10–P90, an overcommitted end said as such (never a negative share of the year)."""
+    if low >= 0:
+        return f"{low:.0%} to {high:.0%} left over"
+    if high < 0:
+        return f"{-high:.0%} to {-low:.0%} overcommitted"
+    return f"from {-low:.0%} overcommitted to {high:.0%} left over"
 
 
 def fleet_year_in_money(page: Page, f: Mapping[str, float], day: Day, equivalent: float, final_run: float,

@@ -29,6 +29,16 @@ SCENARIO_MAX_BYTES = 64_000  # a scenario sets a few dozen numbers; anything far
 COUNT_UNITS = frozenset({"GPUs", "people"})
 
 
+def value_text(value: Value) -> str:
+    """A parameter's value as a reader types it back: whole numbers whole (20250131, 2048, 10000000, not 2.02501e+07 or
+    2048.0), others to six significant digits (0.016, 2.664e+06 stays 2664000)."""
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}" if 1e-4 <= abs(value) < 1e15 else repr(float(value))
+
+
 def shown(raw: Any, limit: int = 60) -> str:
     """A value as a message quotes it: its repr, cut short (a scenario can hold a long list)."""
     text = repr(raw)
@@ -79,8 +89,8 @@ class Param:
     def bounds_text(self) -> str:
         if self.type == "choice":
             return " | ".join(self.choices)
-        low = "-inf" if self.min is None else f"{self.min:g}"
-        high = "inf" if self.max is None else f"{self.max:g}"
+        low = "-inf" if self.min is None else value_text(self.min)
+        high = "inf" if self.max is None else value_text(self.max)
         return f"[{low}, {high}]"
 
     def coerce(self, raw: Any, origin: str) -> Value:
@@ -256,7 +266,7 @@ class Resolved:
         parts = []
         if self.source is not None:
             parts.append(f"scenario {self.scenario}" + (f" ({self.source.title})" if self.source.title else ""))
-        changed = [f"{name}={value}" for name, value in self.overrides().items() if self.origins[name] == "command line"]
+        changed = [f"{name}={value_text(value)}" for name, value in self.overrides().items() if self.origins[name] == "command line"]
         if changed:
             parts.append("-p " + ", ".join(changed))
         return "; ".join(parts) or f"scenario {self.scenario}"

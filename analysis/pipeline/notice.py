@@ -33,9 +33,12 @@ def notice_html(resolved: Resolved, parameters_href: str) -> str:
         file = resolved.source.describe()
         title = html.escape(resolved.source.title or resolved.scenario)
         what.append(f"the scenario <strong>{title}</strong> (<code>{html.escape(file['path'])}</code>)")
-    rows = []
+    rows, unchanged = [], []
     for name, value in resolved.overrides().items():
         p = params[name]
+        if value == p.default:  # set, but to the default: nothing changed
+            unchanged.append(f"<code>{html.escape(name)}</code>")
+            continue
         origin = "command line" if resolved.origins[name] == "command line" else "scenario"
         unit = f" {html.escape(p.unit)}" if p.unit else ""
         rows.append(f"<li><code>{html.escape(name)}</code> = {html.escape(_value(value))}{unit} "
@@ -47,7 +50,9 @@ def notice_html(resolved: Resolved, parameters_href: str) -> str:
         f"<p>This copy of the book was built with {lead}. Every number on every page uses them, so they differ from the "
         f'published book\'s; <a href="{html.escape(parameters_href)}">Parameters</a> lists every value used and where it '
         "came from.</p>\n"
-        f"<ul>{''.join(rows)}</ul>\n</div>\n"
+        f"<ul>{''.join(rows)}</ul>\n"
+        + (f"<p>Also set, at their defaults: {', '.join(unchanged)}.</p>\n" if unchanged else "")
+        + "</div>\n"
     )
 
 
