@@ -240,7 +240,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     frame = compare.compare(a, b)
     shown = compare.select(frame, a, b, keys=args.keys, threshold=args.threshold, everything=args.all)
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    print(compare.render(shown, label_a, label_b, width=width))
+    print(compare.render(shown, label_a, label_b, width=width, meta_a=a.get(compare.META_KEY), meta_b=b.get(compare.META_KEY)))
     if args.out:
         out = Path(args.out)
         if not out.parent.resolve().is_dir():
@@ -310,7 +310,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="also write the full comparison (every key) as CSV to this file")
     c.add_argument("--keys", action="append", metavar="PATTERN", help="only keys matching this glob (e.g. 'fleet_*'); repeatable")
     c.add_argument("--threshold", type=float, default=0.0, metavar="FRACTION",
-                   help="only numbers that moved by more than this relative change (0.05: 5%%); text always shown if changed")
+                   help="only numbers that moved by more than this relative change (0.05: 5%%; for percentiles and fractions, "
+                        "5 points; a figure written as text, e.g. $431.5M, by its change); other text always shown if changed")
     c.add_argument("--all", action="store_true", help="list unchanged keys and the text twins of numbers too")
     c.set_defaults(func=cmd_compare)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from analysis.pipeline import compare
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 
 def _results(tmp: Path, name: str, value: float) -> Path:
@@ -124,3 +127,157 @@ def test_compare_default_and_a_scenario_cli(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "fleet_gpus" in done.stdout and "-16.7%" in done.stdout  # 60,000 → 50,000 (no A100s)
     assert max(len(line) for line in done.stdout.splitlines()) <= 100
+
+
+# What an analyst reported of `compare` (one test per report): which column is which, text twins that escaped,
+# verdicts cut to 10 characters, percentiles as ratios, lines that overflowed or wrapped.
+
+def _cli_at_100_columns(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m analysis ARGS` in a terminal 100 columns wide (pytest sets COLUMNS=80 for what it starts)."""
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "COLUMNS": "100"})
+
+
+def test_two_results_files_sharing_a_long_prefix_are_told_apart(tmp_path: Path) -> None:
+    """Both headers read `/tmp/revie…`: the sides are A and B, named in full (with their scenario) above the table."""
+    paths = []
+    for name, scenario, value in (("review-out-r", "default", 100.0), ("review-out-s", "hoppers_only", 150.0)):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / "results.json"
+        source = {"name": scenario, "path": f"scenarios/{scenario}.yaml", "title": "Hoppers only"} if scenario != "default" else None
+        path.write_text(json.dumps({"x_usd": {"value": value, "unit": "USD", "notebook": "n"},
+                                    "_meta": {"scenario": scenario, "scenario_file": source, "overrides": {}}}))
+        paths.append(path)
+    done = _cli_at_100_columns("compare", *map(str, paths))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    legend = " ".join(" ".join(lines[: lines.index("")]).split())
+    assert legend == f"A {paths[0]}: default inputs B {paths[1]}: scenario hoppers_only (Hoppers only, scenarios/hoppers_only.yaml)"
+    assert all(any(str(path) in line for line in lines) for path in paths)  # each path whole on a line
+    head = next(line for line in lines if line.startswith("key "))
+    assert head.split()[1:3] == ["A", "B"]
+
+
+def test_the_legend_names_the_scenario_and_the_command_line_inputs() -> None:
+    meta = {"scenario": "hoppers_only", "scenario_file": {"name": "hoppers_only", "path": "scenarios/hoppers_only.yaml",
+                                                         "title": "Hoppers only"},
+            "overrides": {"fleet_h20": {"value": 30000.0, "origin": "scenario:hoppers_only"},
+                          "utilisation": {"value": 0.6, "origin": "command line"}}}
+    assert compare.describe(meta) == "scenario hoppers_only (Hoppers only, scenarios/hoppers_only.yaml); -p utilisation=0.6"
+    assert compare.describe({"scenario": "default", "scenario_file": None, "overrides": {}}) == "default inputs"
+    assert compare.describe({}) == ""  # a results.json without _meta: its path alone
+    long = "/tmp/" + "a-very-long-folder-name/" * 3 + "results.json"
+    lines = compare.legend(long, "default", meta, None, width=100)
+    assert max(len(line) for line in lines) <= 100 and lines[0].startswith(f"A  {long}:") and lines[-1] == "B  default"
+    assert " ".join(" ".join(lines).split()) == f"A {long}: {compare.describe(meta)} B default"
+
+
+def _entry(value: object, unit: str, notebook: str) -> dict:
+    return {"value": value, "unit": unit, "notebook": notebook}
+
+
+def test_texts_that_follow_a_changed_number_are_its_twins() -> None:
+    """Names unlike, pages apart, ordinals: a text that shows a number in both builds is that number's twin; a verdict,
+    a sentence, and a figure with no number beside it stay."""
+    def doc(cost: float, text: str, pct: float, ordinal: str, verdict: str, alone: str, lookalike: str) -> dict:
+        return {"fleet_cost_per_year_usd": _entry(cost, "USD per year", "fleet"),
+                "fleet_year_cost_text": _entry(text, "text", "serving"),  # 0.6 alike by name, another page
+                "fleet_capex_usd": _entry(cost * 3, "USD", "fleet"),
+                "fleet_capex_usd_central_text": _entry(f"${cost * 3 / 1e9:.2f}B", "text", "uncertainty"),
+                "claim_x_percentile": _entry(pct, "percentile of the book's samples", "claims"),
+                "claim_x_percentile_text": _entry(ordinal, "text", "claims"),
+                "claim_x_verdict": _entry(verdict, "text", "claims"),
+                "fleet_capex_per_year_text": _entry(alone, "text", "serving"),  # no such number in results
+                "claim_y_text": _entry(lookalike, "text", "claims"), "_meta": {}}
+
+    a = doc(570.5e6, "$570.5M", 3.94, "4th", "within the book's range", "$431.5M", "$1.71B")
+    b = doc(519.0e6, "$519M", 99.6, ">99th", "above the book's range", "$390.1M", "$9.99B")
+    assert compare.twins_across(a, b) == {"fleet_year_cost_text": "fleet_cost_per_year_usd",
+                                          "fleet_capex_usd_central_text": "fleet_capex_usd",
+                                          "claim_x_percentile_text": "claim_x_percentile"}
+    shown = set(compare.select(compare.compare(a, b), a, b)["key"])
+    assert shown == {"fleet_cost_per_year_usd", "fleet_capex_usd", "claim_x_percentile", "claim_x_verdict",
+                     "fleet_capex_per_year_text", "claim_y_text"}  # claim_y_text matched a number in A only
+
+
+def test_texts_are_written_out_in_full() -> None:
+    """A verdict cut to `within the…` cannot be read: each text gets its key, then `  A: …` and `  B: …` wrapped."""
+    sentence = "On the estimate's counts, its prices check out: $1.6B is in the book's range for fleet capex ($1.57B–$1.96B)."
+    a = _doc(claim_x_verdict="within the book's range", claim_x_verdict_text=sentence, fleet_capex_usd=1.0e9)
+    b = _doc(claim_x_verdict="above the book's range", claim_x_verdict_text=sentence.replace("is in", "is above"),
+             fleet_capex_usd=2.0e9)
+    lines = compare.render(compare.select(compare.compare(a, b), a, b), "default", "hoppers_only").splitlines()
+    verdict = lines.index("claim_x_verdict")
+    assert lines[verdict + 1: verdict + 3] == ["  A: within the book's range", "  B: above the book's range"]
+    at = lines.index("claim_x_verdict_text")
+    a_text = " ".join(line.strip() for line in lines[at + 1: at + 3]).removeprefix("A: ")
+    assert a_text == sentence and lines[at + 2].startswith("     ")  # wrapped under its text
+    assert max(len(line) for line in lines) <= 100
+    table = lines[: lines.index("text")]
+    assert any(line.startswith("fleet_capex_usd ") for line in table) and not any("verdict" in line for line in table)
+
+
+def test_percentiles_and_fractions_change_in_points() -> None:
+    """14.03 → 54.73 on a percentile is +40.7 points, not +290.1%; a fraction is shown in % and moves in points."""
+    pct = "percentile of the book's samples"
+    a = {"p": _entry(14.03, pct, "claims"), "q": _entry(99.25, pct, "claims"), "share": _entry(0.25, "fraction of capex", "f"),
+         "gpus": _entry(60_000, "GPUs", "f"), "_meta": {}}
+    b = {"p": _entry(54.73, pct, "claims"), "q": _entry(99.75, pct, "claims"), "share": _entry(0.30, "fraction of capex", "f"),
+         "gpus": _entry(50_000, "GPUs", "f"), "_meta": {}}
+    frame = compare.compare(a, b)
+    assert frame.set_index("key").loc["p", "pt_diff"] == pytest.approx(40.7) and frame.set_index("key").loc["share", "pt_diff"] == pytest.approx(5.0)
+    text = compare.render(compare.select(frame, a, b), "a", "b")
+    assert "+40.7 pt" in text and "+290.1%" not in text
+    assert "25%" in text and "30%" in text and "+5.0 pt" in text and "-16.7%" in text
+    assert set(compare.select(frame, a, b, threshold=0.05)["key"]) == {"p", "gpus"}  # q moved 0.5 points, share 5 points
+
+
+@pytest.mark.parametrize(("a", "b", "change"), [(1.0, 297.52, "+29652%"), (3.0, 3.0e6, "+100M%"), (0.0, 5.0, "new≠0")])
+def test_large_changes_fit_their_column(a: float, b: float, change: str) -> None:
+    """`+29652.…` overflowed an 8-character column: a change drops decimals before it is ever cut."""
+    text = compare.render(compare.compare({"k": _entry(a, "times", "n")}, {"k": _entry(b, "times", "n")}), "a", "b")
+    row = next(line for line in text.splitlines() if line.startswith("k "))
+    assert row.split()[3] == change and "…" not in row
+
+
+@pytest.fixture(scope="module")
+def real_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The defaults and two shipped scenarios, computed in-process (seconds) into a cache of their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COST_BOOK_CACHE", str(tmp_path_factory.mktemp("compare-cache")))
+        return {name: compare.load(name, echo=lambda _m: None)[1] for name in ("default", "hoppers_only", "deepseek_floor")}
+
+
+@pytest.mark.parametrize("scenario", ["hoppers_only", "deepseek_floor"])
+def test_real_comparisons_fit_100_columns_one_line_per_number(real_results: dict[str, dict], scenario: str) -> None:
+    """Every line fits 100 columns; each number is one line whole (no key on a line of its own, no value or change cut)."""
+    a, b = real_results["default"], real_results[scenario]
+    shown = compare.select(compare.compare(a, b), a, b)
+    lines = compare.render(shown, "default", scenario, meta_a=a["_meta"], meta_b=b["_meta"]).splitlines()
+    assert max(len(line) for line in lines) <= 100
+    table = lines[lines.index("") + 1: lines.index("text") - 1]  # legend, blank line, table, blank line, texts
+    texts = [line for line in lines[lines.index("text") + 2:] if not line.startswith(" ")]
+    rows = {row.split()[0]: row.split()[1:4] for row in table[2:]}
+    assert len(rows) == len(table) - 2 and set(rows) | set(texts) == set(shown["key"]) and not set(rows) & set(texts)
+    for key, (a_cell, b_cell, change) in rows.items():
+        one_sided = None in (a.get(key, {}).get("value"), b.get(key, {}).get("value"))  # `—` on one side: "changed"
+        assert "…" not in a_cell + b_cell + change and (change != "changed" or one_sided), key
+
+
+def test_real_comparison_leaves_out_every_text_that_formats_a_changed_number(real_results: dict[str, dict]) -> None:
+    """`compare default hoppers_only` showed ~29 changed texts, half of them numbers formatted (`fleet_capex_central_text`,
+    `fleet_year_cost_text`, the percentiles as `4th`): those are left out; the verdicts and sentences stay."""
+    a, b = real_results["default"], real_results["hoppers_only"]
+    shown = set(compare.select(compare.compare(a, b), a, b)["key"])
+    for twin in ("fleet_capex_central_text", "fleet_capex_usd_central_text", "fleet_year_cost_text", "fleet_year_cost_exact_text",
+                 "fleet_tco_straight_line_text", "cumulative_spend_usd_central_text", "fleet_power_mw_central_text",
+                 "capex_implied_price_text", "claim_capex_1_6b_servers_percentile_text", "claim_opex_944m_percentile_with_financing_text"):
+        assert twin in a and a[twin]["value"] != b[twin]["value"] and twin not in shown, twin
+    for text in ("claim_capex_1_6b_servers_verdict", "claim_opex_944m_verdict_with_financing", "claim_opex_944m_badge",
+                 "claim_capex_1_6b_verdict_text"):
+        assert text in shown, text
+    numbers = [k for k, e in a.items() if k in b and isinstance(e.get("value"), float) and isinstance(b[k].get("value"), float)]
+    for key in (k for k in shown if a[k]["unit"] == "text"):  # no text left that shows one number in both builds
+        shown_a, shown_b = compare.shown_number(a[key]["value"]), compare.shown_number(b[key]["value"])
+        assert not (shown_a and shown_b and any(abs(a[n]["value"] - shown_a[0]) <= shown_a[1] and abs(b[n]["value"] - shown_b[0]) <= shown_b[1]
+                                                and shown_a[2] == a[n]["unit"].startswith("USD") for n in numbers)), key
