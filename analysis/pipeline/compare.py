@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.inputs.data import load_json
-from analysis.pipeline.results import META_KEY, _shown_number, text_twins
+from analysis.pipeline.results import META_KEY, formatted_number, text_twins
 
 DEFAULT = "default"  # the book's default inputs, as `compare default SCENARIO` names them
 SIDES = ("A", "B")  # the two columns; a legend above the table names each side in full
@@ -81,7 +81,7 @@ def shown_number(text: Any) -> tuple[float, float, bool] | None:
         return None
     match = _ORDINAL.match(text.strip())
     if not match:
-        return _shown_number(text)
+        return formatted_number(text)
     bound, digits = match.groups()
     return float(digits) + {"": 0.0, ">": 0.5, "<": -0.5}[bound], 1.0 if bound else 0.5, False
 

@@ -132,7 +132,7 @@ _SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 TWIN_NAME_SIMILARITY = 0.8  # two quantities can display alike ($1.34B); the names must agree too
 
 
-def _shown_number(text: str) -> tuple[float, float, bool] | None:
+def formatted_number(text: str) -> tuple[float, float, bool] | None:
     """(value, half of the last shown digit, is money) of a formatted figure; None for other text."""
     match = _SHOWN.match(text.strip())
     if not match:
@@ -155,7 +155,7 @@ def text_twins(results: dict[str, dict[str, Any]]) -> dict[str, str]:
     for key, entry in results.items():
         if not isinstance(entry.get("value"), str):
             continue
-        shown = _shown_number(entry["value"])
+        shown = formatted_number(entry["value"])
         if shown is None:
             continue
         value, half, money = shown
