@@ -141,9 +141,10 @@ def _cli_at_100_columns(*args: str) -> subprocess.CompletedProcess[str]:
 def test_two_results_files_sharing_a_long_prefix_are_told_apart(tmp_path: Path) -> None:
     """Both headers read `/tmp/revie…`: the sides are A and B, named in full (with their scenario) above the table."""
     paths = []
+    deep = tmp_path / ("a-folder-name-long-enough-that-the-path-passes-the-line-width-" * 2)  # a path is never broken
     for name, scenario, value in (("review-out-r", "default", 100.0), ("review-out-s", "hoppers_only", 150.0)):
-        (tmp_path / name).mkdir()
-        path = tmp_path / name / "results.json"
+        (deep / name).mkdir(parents=True)
+        path = deep / name / "results.json"
         source = {"name": scenario, "path": f"scenarios/{scenario}.yaml", "title": "Hoppers only"} if scenario != "default" else None
         path.write_text(json.dumps({"x_usd": {"value": value, "unit": "USD", "notebook": "n"},
                                     "_meta": {"scenario": scenario, "scenario_file": source, "overrides": {}}}))

@@ -237,8 +237,9 @@ def legend(label_a: str, label_b: str, meta_a: dict[str, Any] | None = None, met
     lines = []
     for side, label, meta in zip(SIDES, (label_a, label_b), (meta_a, meta_b), strict=True):
         about = describe(meta)
+        # A path longer than the line stays whole (copied, it must work), on a line of its own.
         lines += textwrap.wrap(f"{side}  {label}" + (f": {about}" if about else ""), width=width, subsequent_indent="   ",
-                               break_on_hyphens=False)
+                               break_on_hyphens=False, break_long_words=False)
     return lines
 
 
@@ -287,5 +288,5 @@ def _text_section(rows: list[Any], width: int) -> list[str]:
             lead = f"  {side}: "
             shown = compact(value) if not isinstance(value, str) else value
             lines += textwrap.wrap(shown, width=width, initial_indent=lead, subsequent_indent=" " * len(lead),
-                                   break_on_hyphens=False) or [lead.rstrip()]
+                                   break_on_hyphens=False, break_long_words=False) or [lead.rstrip()]
     return lines
