@@ -192,8 +192,8 @@ def cmd_model(args: argparse.Namespace) -> int:
         args.context_tokens = float(defaults["context_tokens"].default)
     if args.dtype_bytes <= 0:
         raise InputError(f"--dtype-bytes: expected a positive number, got {args.dtype_bytes:g}")
-    if args.context_tokens < 0:
-        raise InputError(f"--context-tokens: expected a non-negative number, got {args.context_tokens:g}")
+    # The same bounds as the book's parameter (a whole number of tokens, 1 to 10 million).
+    args.context_tokens = float(defaults["context_tokens"].coerce(args.context_tokens, "--context-tokens"))
     config = inputs.load_config(Path(args.path))
     summary = architecture.summary(config, dtype_bytes=args.dtype_bytes, context_tokens=args.context_tokens)
     if args.json:
@@ -257,7 +257,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     html = Path(args.out) / "html"
     if not (html / "index.html").is_file():
-        raise InputError(f"--out {args.out}: no built book at {html} (run `make book` first)")
+        raise InputError(f"--out {args.out}: no built book at {html} (run `python -m analysis build --out {args.out}` first)")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
         print(f"serving {html} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)

@@ -40,6 +40,7 @@ PARAMETER_CASES = [
     (["-p", "power_usd_per_kwh=0"], "parameter power_usd_per_kwh: 0 is outside its bounds"),
     (["-p", "mc_samples=1"], "parameter mc_samples: 1 is outside its bounds"),
     (["-p", "night_lending_share=0.5"], "parameter 'night_lending_share' is not an input"),
+    (["-p", "cpu_nodes=50.5"], "parameter cpu_nodes: expected a whole number"),
 ]
 
 SCENARIO_CASES = [

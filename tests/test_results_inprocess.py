@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,23 @@ def test_a_pass_made_at_other_values_is_not_taken(tmp_path: Path, monkeypatch: p
     assert dependencies.supplied("reconciliation", values) is None  # none made for it
     monkeypatch.delenv(dependencies.SUPPLIED_ENV)
     assert dependencies.supplied("fleet", values) is None
+
+
+def test_a_results_only_build_says_when_the_book_beside_it_is_another_builds(tmp_path: Path, cache: Path) -> None:
+    """A book left in OUT/html by an earlier build now disagrees with results.json: the console says so (an analyst
+    opened the old book as the new numbers). Not when the book's own copy of results.json is these numbers."""
+    out = tmp_path / "out"
+    in_process(out, cache)
+    (out / "html" / "downloads").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("<html></html>")
+    shutil.copy2(out / "results.json", out / "html" / "downloads" / "results.json")  # the book of these very inputs
+    (out / ".book-key").unlink()  # published again, not "up to date"
+
+    def build(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "analysis", "build", "--no-html", "--out", str(out), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=600, env={**os.environ, "COST_BOOK_CACHE": str(cache)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "note: the book" not in build()
+    assert f"note: the book in {out / 'html'} is an earlier build's" in build("-p", "utilisation=0.6")

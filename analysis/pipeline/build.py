@@ -476,7 +476,23 @@ def results_only(
         else:
             publish(None, document, out, results_text=text)
             (out / ".book-key").write_text(key)
+            if _book_differs(out, text):  # said, so that nobody reads the old book as these numbers
+                echo(f"note: the book in {out / 'html'} is an earlier build's and was left as it was: results.json now "
+                     "holds these inputs' numbers, the book does not (build without --no-html to bring it up to date)")
     return _report(out, False, False, seconds)
+
+
+def _book_differs(out: Path, results_text: str) -> bool:
+    """A book in OUT/html whose own results.json (its Downloads copy) is not this one."""
+    import json
+
+    copy = out / "html" / "downloads" / "results.json"
+    if not (out / "html" / "index.html").is_file():
+        return False
+    try:
+        return bool(json.loads(copy.read_text(encoding="utf-8")) != json.loads(results_text))
+    except (OSError, ValueError):  # no copy, or unreadable: say it
+        return True
 
 
 def _up_to_date(out: Path, key: str, html: bool, pdf: bool) -> bool:
