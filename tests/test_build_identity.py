@@ -48,7 +48,7 @@ def test_meta_names_the_scenario_file() -> None:
     path = ROOT / "scenarios" / "hoppers_only.yaml"
     assert described == {"name": "hoppers_only", "path": "scenarios/hoppers_only.yaml", "title": "Hoppers only",
                          "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    assert resolved.summary() == "scenario hoppers_only (Hoppers only); -p gpu_hour_usd=3.0"
+    assert resolved.summary() == "scenario hoppers_only (Hoppers only); -p gpu_hour_usd=3"  # as typed back
     assert resolve().summary() == "default inputs"
 
 
