@@ -115,3 +115,17 @@ def test_every_glue_name_of_the_prose_is_produced(page: Page) -> None:
     names = markdown_glue_names(NOTEBOOK)
     assert {"mc_samples", "fig_intervals", "fig_tornado", "top_driver_dev"} <= names
     assert names <= set(page.values) | set(page.figures)
+
+
+def test_the_distribution_table_shows_the_ranges_a_moved_input_is_drawn_from() -> None:
+    """A build that sets an input moves its range with it (uncertainty.centred): the table shows that range, not the
+    default's with a moved median inside it (an analyst read Low 2 and High 3 around a median of 6)."""
+    table = data.load_indexed("uncertainty.csv")
+    name = next(n for n in table.index if n in uncertainty.PARAMETERS and n in reconcile.MODEL_PARAMS
+                and float(DEFAULTS[n]) > 0 and n != "mc_samples")
+    moved = uncertainty.chapter({**FAST, name: float(DEFAULTS[name]) * 2})
+    frame, _ = moved.tables["distributions"]
+    row = frame[frame["Input"] == table.loc[name, "label"]].iloc[0]
+    assert row["Low"] <= row["Median"] <= row["High"]
+    assert row["Low"] == pytest.approx(2 * float(table.loc[name, "low"]), rel=1e-9) or row["High"] == pytest.approx(
+        2 * float(table.loc[name, "high"]), rel=1e-9), (name, row.to_dict())  # scaled with the value (within bounds)

@@ -216,7 +216,9 @@ def _distributions(page: Page, sim: Simulation) -> None:
     page.table(
         "distributions",
         ranges.loc[[d.parameter for d in sim.dists]].reset_index()
-        .assign(median=[d.median() for d in sim.dists], distribution=lambda t: t["distribution"].map(SHAPES))
+        # The ranges the Monte Carlo draws from: in a build that moved an input, its range moved with it.
+        .assign(low=[d.low for d in sim.dists], median=[d.median() for d in sim.dists], high=[d.high for d in sim.dists],
+                distribution=lambda t: t["distribution"].map(SHAPES))
         [["label", "distribution", "low", "median", "high", "rationale", "source_id"]]
         .rename(columns={"label": "Input", "distribution": "Shape", "low": "Low", "median": "Median", "high": "High",
                          "rationale": "Why", "source_id": "Source"}),
