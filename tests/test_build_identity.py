@@ -92,3 +92,15 @@ def test_panel_rental_prices_include_the_market_below_h800() -> None:
     grid = {float(o.value) for c in explore.controls() if c.param == "gpu_hour_usd" for o in c.options}
     wanted = {float(p) for p in rentals["usd_per_gpu_hour"] if float(p) <= ceiling}
     assert wanted <= grid and min(grid) <= min(float(p) for p in rentals["usd_per_gpu_hour"])
+
+
+def test_the_notice_lists_what_changed_and_names_apart_what_was_set_to_its_default() -> None:
+    """A scenario (or -p) that sets an input to its default changes nothing: the notice, headed "inputs changed from
+    the book's defaults", no longer lists it among them (an analyst read "fleet_h800 = 10,000 (default 10,000)")."""
+    from analysis.pipeline import notice
+
+    markup = notice.notice_html(resolve(None, ["fleet_h800=10000", "training_gpus=4096"]), "reference_parameters.html")
+    listed = markup[markup.index("<ul>"):markup.index("</ul>")]
+    assert "training_gpus</code> = 4,096 GPUs (command line; default 2,048)" in listed
+    assert "fleet_h800" not in listed
+    assert "Also set, at their defaults: <code>fleet_h800</code>." in markup

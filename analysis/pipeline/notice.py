@@ -20,7 +20,9 @@ MARK = 'id="build-notice"'
 
 
 def _value(value: object) -> str:
-    return f"{value:,.6g}" if isinstance(value, float) else str(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"  # 4,096 GPUs as 2,224 GPUs
 
 
 def notice_html(resolved: Resolved, parameters_href: str) -> str:
