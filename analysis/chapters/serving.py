@@ -266,6 +266,12 @@ def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
     page.number("inference_cost_per_m_input_hit_usd", costs.input_cache_hit, "USD per million tokens")
     page.number("inference_cost_per_m_input_blended_usd", costs.input_blended, "USD per million tokens")
     page.number("cache_hit_cost_fraction", f["cache_hit_cost_fraction"], "fraction")
+    # At 0 the misses carry the whole prefill cost, the case a negative miss margin rests on; moved, the hits share it.
+    page.text("cache_hit_cost_basis_text",
+              "the end of that parameter's bounds that puts the whole prefill cost on the misses: a negative miss margin "
+              "(off-peak) rests on it" if f["cache_hit_cost_fraction"] == 0 else
+              "so the hits carry part of the prefill cost and the misses the rest (at 0 the misses would carry all of it, "
+              "which lowers every miss margin)")
     return costs
 
 
