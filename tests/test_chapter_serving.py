@@ -432,3 +432,15 @@ def test_serving_v4_rescales_v3s_disclosed_costs(page: Page) -> None:
     assert frame.iloc[0]["Output margin at $2.00/h rental"] == pytest.approx(page["price_v3_standard_output_margin"])
     assert page["serving_v4_pro_output_margin_rental"] == pytest.approx(
         1 - page["serving_v4_pro_output_usd_per_m_owned"] / to_owned / page["serving_v4_pro_price_output"])
+
+
+def test_the_miss_margins_basis_follows_the_cache_hit_cost(page: Page) -> None:
+    """At 0 (the default) the misses carry the whole prefill cost, which a negative miss margin rests on; a reader who
+    moves cache_hit_cost_fraction is no longer told that."""
+    assert "puts the whole prefill cost on the misses" in str(page["cache_hit_cost_basis_text"])
+    from analysis.chapters.page import values_only
+
+    with values_only():
+        moved = serving.chapter({**defaults(), "cache_hit_cost_fraction": 0.1, "mc_samples": 1000})
+    plt.close("all")
+    assert "the hits carry part of the prefill cost" in str(moved["cache_hit_cost_basis_text"])
