@@ -13,6 +13,7 @@ import signal
 import sys
 import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from analysis.errors import BuildError, InputError
 from analysis.paths import DEFAULT_OUT, ROOT
@@ -268,8 +269,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line as every other error is (not the usage block above it)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
+    top = _Parser(prog="python -m analysis", description="The DeepSeek Cost Book: build, inspect and compare.")
     sub = top.add_subparsers(dest="command", required=True)
 
     def scenario_options(p: argparse.ArgumentParser) -> None:

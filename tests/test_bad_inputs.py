@@ -278,3 +278,15 @@ def test_model_command_unsupported_or_incomplete_config(tmp_path: Path, capsys: 
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], done.stderr
         assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["compare", "default", "hoppers_only", "--no-cache"], "unrecognized arguments: --no-cache"),
+    (["buld"], "invalid choice: 'buld'"),
+    (["build", "--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
+])
+def test_a_mistyped_command_line_is_one_line(args: list[str], message: str) -> None:
+    """argparse's own mistakes are said as every other error is: one line, exit 2 (not its usage block first)."""
+    done = subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: ") and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
