@@ -91,8 +91,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for point in points:
         resolved = resolve(args.scenario, [f"{name}={value}" for (name, _v), value in zip(axes, point, strict=True)])
         values = inprocess.values_at(resolved, chosen, use_cache=not args.no_cache)
-        if keys is None:
-            keys = sorted(values)
+        if keys is None:  # in the order of the --keys patterns asked for, each pattern's keys alphabetically
+            keys = sorted(values, key=lambda k: (next(i for i, pattern in enumerate(args.keys) if fnmatch.fnmatchcase(k, pattern)), k))
             if not keys:
                 raise InputError(f"--keys {' '.join(args.keys)}: no results.json key matches")
         rows.append([resolved.values[name] for name, _v in axes] + [values.get(k, ("", ""))[0] for k in keys])
@@ -104,7 +104,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         Path(args.out).write_text(buffer.getvalue(), encoding="utf-8")
         print(f"written: {args.out} ({len(rows)} rows; scenario {base.scenario})")
     else:
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(buffer.getvalue())  # the CSV alone; what it was computed on goes to the console's other stream
+        print(f"sweep: {len(rows)} rows; scenario {base.scenario}", file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,9 @@ def test_one_row_per_combination(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 6
-    assert list(rows[0]) == ["gpu_hour_usd", "utilisation", "owned_gpu_useful_hour_usd", "v3_training_cost_usd"]
+    # The swept inputs, then the keys in the order their patterns were asked for (not alphabetically).
+    assert list(rows[0]) == ["gpu_hour_usd", "utilisation", "v3_training_cost_usd", "owned_gpu_useful_hour_usd"]
+    assert done.stderr == "sweep: 6 rows; scenario default\n"  # standard output is the CSV alone
     by_point = {(float(r["gpu_hour_usd"]), float(r["utilisation"])): r for r in rows}
     # The run at DeepSeek's own accounting scales with the rental price and ignores utilisation.
     assert float(by_point[(2.0, 0.6)]["v3_training_cost_usd"]) == 5_576_000
