@@ -146,17 +146,23 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
             entries[stem] = hit
         else:
             missing.append((stem, params, measure))
-    for stem, entry, seconds in _run_all(missing, jobs):
-        if echo:
+    started = time.perf_counter()
+    computed = _run_all(missing, jobs)
+    for stem, entry, seconds in computed:
+        if echo and seconds is not None:
             echo(f"  {stem}: {seconds:.2f} s")
         entries[stem] = entry
         cache.write_json(_cache_file(stem, keys[stem]), entry)
+    if echo and any(seconds is None for _, _, seconds in computed):  # one pass shared by the chapters: one time for all
+        echo(f"  {len(computed)} chapters computed in {time.perf_counter() - started:.2f} s (their values, and the dependency "
+             "pass shared between them)")
     if echo and len(missing) < len(stems):
         echo(f"  {len(stems) - len(missing)} of {len(stems)} chapters from the shared cache ({cache_dir()})")
     return {stem: entries[stem] for stem in stems}
 
 
-def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> list[tuple[str, Entry, float]]:
+def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> list[tuple[str, Entry, float | None]]:
+    """Each chapter's entry and the seconds it took (None: a pass shared between the chapters, timed as a whole)."""
     # Values in this process, one chapter after another (a what-if recomputes few, and each is fast). The dependency
     # pass, most of the time, is split by parameter between this process and forked ones (`jobs` cores at most):
     # moving one parameter for every chapter in one process keeps the Monte Carlo and ledger caches that the chapters
@@ -167,7 +173,6 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
         done = [_evaluate_timed(job) for job in jobs_list]
         _close_figures()
         return done
-    started = time.perf_counter()
     entries: dict[str, Entry] = {}
 
     def values() -> dict[str, float]:  # in this process, while the forked worker starts its share of the pass
@@ -182,8 +187,7 @@ def _run_all(jobs_list: list[tuple[str, dict[str, Value], bool]], jobs: int) -> 
     for stem, _ in measured:
         entries[stem]["depends_on"] = depends[stem]
     _close_figures()
-    share = (time.perf_counter() - started) / max(len(jobs_list), 1)  # the pass is shared: an even share each
-    return [(stem, entries[stem], share) for stem, _, _ in jobs_list]
+    return [(stem, entries[stem], None) for stem, _, _ in jobs_list]
 
 
 def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: int,
