@@ -352,9 +352,9 @@ def build(
                 else:
                     plan.append((src / nb, src / nb, _notebook_parameters(resolved, declared[nb])))
             supplied = _write_passes_made(out, [source for source, _, _ in plan], resolved) if use_cache else 0
+            echo(f"executing {len(plan)} of {len(toc)} notebooks ({resolved.summary()}; {jobs} at a time)")
             if supplied:
                 echo(f"  dependencies of {supplied} of them as a results-only build at these inputs measured them")
-            echo(f"executing {len(plan)} of {len(toc)} notebooks ({resolved.summary()}; {jobs} at a time)")
             started = time.perf_counter()
             # The what-if panel's grid, computed (or fetched) while the notebooks run: it depends on the inputs
             # and the code only, never on this build's parameters.
