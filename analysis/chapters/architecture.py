@@ -220,8 +220,9 @@ def multi_token_prediction(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown
     page.number("v3_mtp_training_flops_share", arch.mtp_active_params(v3) / arch.matmul_params_per_token(v3), "fraction")
     page.number("v3_mtp_share_of_checkpoint", v3b.mtp / (v3b.total + v3b.mtp), "fraction")
     page.text("published_mtp_unique_text", f"{data.published('v3_mtp_unique_params') / 1e9:.1f}B")
+    figures = data.load_indexed("published_figures.csv")
     for key in ("v3_mtp_acceptance_low", "v3_mtp_acceptance_high", "v3_mtp_speedup"):
-        page.number(f"published_{key}", data.published(key), "")
+        page.number(f"published_{key}", data.published(key), str(figures.loc[key, "unit"]))
 
 
 def corrections(page: Page, v3: arch.ModelConfig, v3b: arch.Breakdown, kv: Mapping[str, Mapping[str, int]],
