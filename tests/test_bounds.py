@@ -72,3 +72,17 @@ def test_every_parameter_is_read_by_a_chapter() -> None:
     chapter derives that share from the two node counts)."""
     read = {name for nb in notebooks.toc_notebooks() for name in importlib.import_module(f"analysis.chapters.{nb.stem}").PARAMETERS}
     assert sorted(set(PARAMS) - read) == []
+
+
+def test_every_number_has_a_unit() -> None:
+    """results.json tells a script what each number is measured in (three published figures had no unit). Only a
+    parameter registered without one (the Monte Carlo's seed) may echo that."""
+    unitless = {name for name, param in PARAMS.items() if not param.unit}
+    defaults = {name: param.default for name, param in PARAMS.items()}
+    missing = []
+    for nb in notebooks.toc_notebooks():
+        module = importlib.import_module(f"analysis.chapters.{nb.stem}")
+        with charts_not_drawn(), values_only():
+            page = call(module, {name: defaults[name] for name in module.PARAMETERS})
+        missing += [f"{nb.stem}: {key}" for key, glued in page.values.items() if not glued.unit and key not in unitless]
+    assert missing == []
