@@ -151,3 +151,14 @@ def test_every_displayed_table_exists(page: Page) -> None:
     shown = re.findall(r'page\.show\("([^"]+)"\)', "\n".join(c.source for c in nbformat.read(str(NOTEBOOK), as_version=4).cells))
     assert shown == ["verdicts", "stages", "claims"]
     assert set(shown) <= set(page.tables) | set(page.html)
+
+
+def test_the_fleet_sentence_says_what_this_build_counts() -> None:
+    """At the estimate's counts: its whole table, the article's Hoppers plus the A100s. Other counts are this build's,
+    said as such (hoppers_only read "the article's 50,000 Hoppers plus the 0 A100s")."""
+    from analysis.chapters.intro import fleet_sentence
+
+    assert "the article's 50,000 Hoppers plus the 10,000 A100s" in fleet_sentence(60_000, 50_000, 50_000, True)
+    assert fleet_sentence(50_000, 50_000, 50_000, False) == ("The fleet counted here is 50,000 GPUs: 50,000 Hoppers, no "
+                                                             "A100s (the article says 50,000 Hoppers)")
+    assert "2,224 Hoppers and 10,000 A100s (the article says 50,000" in fleet_sentence(12_224, 2_224, 50_000, False)

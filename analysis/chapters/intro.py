@@ -14,6 +14,7 @@ from analysis.chapters.uncertainty import simulate
 from analysis.charts import fleet as charts
 from analysis.formatting import usd_sig, versus
 from analysis.inputs import data
+from analysis.inputs.params import registry
 from analysis.model import compute, reconcile
 from analysis.model import uncertainty as unc
 
@@ -91,6 +92,11 @@ def chapter(p: Mapping[str, Value]) -> Page:
     page.number("headline_fleet_gpus", r["fleet_gpus"], "GPUs")
     page.number("headline_hopper_gpus", r["fleet_hopper_gpus"], "GPUs")
     page.number("headline_a100_gpus", r["fleet_gpus"] - r["fleet_hopper_gpus"], "GPUs")
+    counts = ("fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20")
+    defaults = registry()
+    page.text("headline_fleet_sentence", fleet_sentence(float(r["fleet_gpus"]), float(r["fleet_hopper_gpus"]),
+                                                        claims_chapter.claim_value("fleet_hopper_50k"),
+                                                        all(p[n] == defaults[n].default for n in counts)))
     if page.shows_tables:
         # "$1.6B of servers" turns on the H100's price and on whether it includes the network: the re-run at the H100's
         # grey-market quote and the reading on the GPU servers alone are said beside the verdict.
@@ -109,6 +115,19 @@ def chapter(p: Mapping[str, Value]) -> Page:
     if page.shows_tables:
         _tables(page, stages, v3_gpu_hours_total, v3_training_cost_usd, data.load_table("claims.csv"))
     return page
+
+
+def fleet_sentence(gpus: float, hoppers: float, article_hoppers: float, estimate_counts: bool) -> str:
+    """What the fleet counted is: the estimate's whole table at its own counts (`estimate_counts`), or the counts this
+    build set (a scenario without A100s is not "the article's 50,000 Hoppers plus the 0 A100s")."""
+    a100 = gpus - hoppers
+    if estimate_counts:
+        return (f"The fleet is the estimate's whole table, {gpus:,.0f} GPUs: the article's {hoppers:,.0f} Hoppers plus the "
+                f"{a100:,.0f} A100s that DeepSeek's parent, High-Flyer, bought in 2021, which DeepSeek's own cluster paper "
+                "describes")
+    besides = f" and {a100:,.0f} A100s" if a100 > 0 else ", no A100s"
+    return (f"The fleet counted here is {gpus:,.0f} GPUs: {hoppers:,.0f} Hoppers{besides} (the article says "
+            f"{article_hoppers:,.0f} Hoppers)")
 
 
 def _headlines(page: Page, r: Mapping[str, float], ranges: Mapping[str, Mapping[str, float]],
