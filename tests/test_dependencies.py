@@ -141,3 +141,12 @@ def test_a_failing_pass_takes_its_forked_worker_with_it(tmp_path, monkeypatch) -
     assert len(forked) == 1
     with pytest.raises(ChildProcessError):  # reaped: neither running nor a zombie
         os.waitpid(forked[0], os.WNOHANG)
+
+
+def test_a_move_that_crosses_a_limit_between_inputs_is_made_the_other_way() -> None:
+    """An MFU floor just under its ceiling, moved up 1%, passes the ceiling: the pass moves it down instead (it failed
+    the build with 'a bug in the book' for a valid input)."""
+    defaults = {name: p.default for name, p in registry().items()}
+    values = {**defaults, "mfu_plausible_min": 0.459, "mfu_plausible_max": 0.46}
+    found = dependencies.chapter_dependencies("training_compute", values, moved=["mfu_plausible_min"])
+    assert any("mfu_plausible_min" in inputs for inputs in found.values())

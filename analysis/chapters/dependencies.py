@@ -21,6 +21,8 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from analysis.errors import InputError
+
 STEP = 0.01  # relative move of each parameter
 DEPENDENCY_MC_SAMPLES = 1000  # Monte Carlo samples per run in this pass (the book uses mc_samples)
 NOT_MOVED = ("mc_samples", "seed")  # how the Monte Carlo is run, not what it models
@@ -48,16 +50,25 @@ def charts_not_drawn() -> Iterator[None]:
             setattr(module, name, value)
 
 
-def _moved(value: Any, param: Any) -> Any:
-    """The parameter moved by STEP (ints by at least 1 within their bounds; choices to another choice)."""
+def _moved(value: Any, param: Any, down: bool = False) -> Any:
+    """The parameter moved by STEP (ints by at least 1 within their bounds; choices to another choice), up unless that
+    passes its upper bound; `down`: the other way (None if that passes its lower bound, or no other choice is left)."""
     if param.type == "choice":
-        return next(c for c in param.choices if c != value)
+        others = [c for c in param.choices if c != value]
+        return others[1] if down and len(others) > 1 else (None if down else others[0])
     if param.type == "int":
         step = max(1, round(abs(value) * STEP))
-        moved = value + step
-        return value - step if param.max is not None and moved > param.max else moved
-    moved = value * (1 + STEP) if value != 0 else STEP
-    return value * (1 - STEP) if param.max is not None and moved > param.max else moved
+        up = value + step
+        if down or (param.max is not None and up > param.max):
+            return None if param.min is not None and value - step < param.min else value - step
+        return up
+    if value == 0:
+        up, other = STEP, -STEP
+    else:
+        up, other = value * (1 + STEP), value * (1 - STEP)
+    if down or (param.max is not None and up > param.max):
+        return None if param.min is not None and other < param.min else other
+    return up
 
 
 def elasticity(base: Any, moved: Any, x0: Any, x1: Any) -> tuple[bool, float | None]:
@@ -93,7 +104,13 @@ def chapter_dependencies(notebook_stem: str, values: Mapping[str, Any], moved: C
             x0 = base_p[name]
             x1 = _moved(x0, params[name])
             started = time.perf_counter()
-            moved_values = call(module, {**base_p, name: x1}, moved=name).values
+            try:
+                moved_values = call(module, {**base_p, name: x1}, moved=name).values
+            except InputError:  # the move crossed a limit between inputs (a band's floor past its ceiling): the other way
+                x1 = _moved(x0, params[name], down=True)
+                if x1 is None:
+                    raise
+                moved_values = call(module, {**base_p, name: x1}, moved=name).values
             if seconds is not None:
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
             for key, glued in base.items():

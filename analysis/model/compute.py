@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
+
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
 TRILLION = 1e12
@@ -129,7 +131,8 @@ def mfu_verdict(mfu: float, plausible_min: float, plausible_max: float) -> Verdi
     published runs) means too few GPU-hours; below `plausible_min` the hours are more
     than published runs would need (generous, not impossible)."""
     if plausible_min > plausible_max:
-        raise ValueError("mfu_plausible_min must not exceed mfu_plausible_max")
+        raise InputError(f"mfu_plausible_min ({plausible_min:g}) is above mfu_plausible_max ({plausible_max:g}): the floor of a "
+                         "band cannot exceed its ceiling")
     if mfu > plausible_max:
         return Verdict("implausibly high", f"{mfu:.1%} is above the {plausible_max:.1%} ceiling")
     if mfu < plausible_min:

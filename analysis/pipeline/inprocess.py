@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.chapters import UNIT_SUFFIX
+from analysis.errors import InputError
 from analysis.inputs.params import Resolved, Value
 from analysis.paths import ROOT
 from analysis.pipeline import cache
@@ -213,6 +214,8 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
                 os.close(read)
                 try:
                     payload = pickle.dumps(("ok", *_timed_pass(measured, group, bases)))
+                except InputError as exc:  # the reader's inputs: raised in the parent as what it is
+                    payload = pickle.dumps(("input", str(exc), {}))
                 except BaseException as exc:  # reported to the parent, which raises it
                     payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}", {}))
                 with os.fdopen(write, "wb") as pipe:
@@ -233,6 +236,8 @@ def _dependencies_forked(measured: list[tuple[str, dict[str, Value]]], workers: 
             os.waitpid(pid, 0)
             children.pop(0)
             status, result, timed = pickle.loads(received) if received else ("error", "a worker died", {})
+            if status == "input":
+                raise InputError(result)
             if status != "ok":
                 raise RuntimeError(f"dependency pass: {result}")
             for stem, part in result.items():
