@@ -131,8 +131,9 @@ def cmd_get(args: argparse.Namespace) -> int:
 
         print(json.dumps({"key": args.key, "value": value, "unit": unit}))
     else:
-        # Every digit (repr), a whole number without its ".0" (4096 GPUs, as the reader would type it back).
-        shown = (str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)) if isinstance(value, float) else str(value)
+        from analysis.inputs.params import value_text
+
+        shown = value_text(value)  # every digit; a whole number without its ".0" (4096 GPUs, as one types it back)
         print(f"{shown} {unit}".rstrip() if unit != "text" else shown)
     return 0
 
@@ -386,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_went_away()
+    except OSError as exc:  # a file the reader named could not be read or written: say which
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: "), file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug, not the reader's input: one line, the traceback on request
         if os.environ.get(TRACEBACK_ENV):
             raise

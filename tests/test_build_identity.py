@@ -30,7 +30,7 @@ def test_book_with_overrides_says_so_on_every_page(override_build: Path) -> None
     assert markup.index('id="build-notice"') < markup.index("<h1", markup.index('class="bd-article"'))  # above the landing page's title and figures
     intro = page_text(override_build, "intro")
     assert "Built with non-default inputs" in intro
-    for shown in ("gpu_hour_usd = 3 USD per GPU-hour (command line; default 2)", "training_tokens = 1e+13 tokens",
+    for shown in ("gpu_hour_usd = 3 USD per GPU-hour (command line; default 2)", "training_tokens = 10,000,000,000,000 tokens",
                   "fleet_h20 = 5,000 GPUs (command line; default 30,000)", "price_h800_usd = 40,000 USD per GPU"):
         assert shown in intro, shown
     parameters = page_text(override_build, "reference_parameters")
@@ -104,3 +104,9 @@ def test_the_notice_lists_what_changed_and_names_apart_what_was_set_to_its_defau
     assert "training_gpus</code> = 4,096 GPUs (command line; default 2,048)" in listed
     assert "fleet_h800" not in listed
     assert "Also set, at their defaults: <code>fleet_h800</code>." in markup
+
+
+def test_inputs_set_to_their_defaults_make_the_default_book() -> None:
+    """-p gpu_hour_usd=2 (the default) builds the default book: no notice, whose list would be empty."""
+    assert resolve(None, ["gpu_hour_usd=2"]).is_default()
+    assert not resolve(None, ["gpu_hour_usd=2.5"]).is_default()

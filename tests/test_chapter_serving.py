@@ -444,3 +444,13 @@ def test_the_miss_margins_basis_follows_the_cache_hit_cost(page: Page) -> None:
         moved = serving.chapter({**defaults(), "cache_hit_cost_fraction": 0.1, "mc_samples": 1000})
     plt.close("all")
     assert "the hits carry part of the prefill cost" in str(moved["cache_hit_cost_basis_text"])
+
+
+def test_the_remainder_is_said_as_shown_in_whole_percent() -> None:
+    """A remainder that rounds to 0% is neither overcommitted "by 0%" nor left over; a range's end is said as shown."""
+    assert "by 22% of its year" in serving.remainder_sentence(1.22, -0.22)
+    assert serving.remainder_sentence(1.004, -0.004).startswith("Everything named takes the whole fleet-year")
+    assert "the other 16% of the year" in serving.remainder_sentence(0.84, 0.16)
+    assert serving.remainder_range(-0.003, 0.2) == "0% to 20% left over"
+    assert serving.remainder_range(-0.8, 0.08) == "from 80% overcommitted to 8% left over"
+    assert serving.remainder_range(-0.5, -0.2) == "20% to 50% overcommitted"

@@ -37,3 +37,11 @@ def test_get_refuses_unknown_keys_and_folders(tmp_path: Path) -> None:
     assert run_cli("get", "_meta", "--out", str(out)).returncode == 2
     done = run_cli("get", "x", "--out", str(tmp_path / "nothing"))
     assert done.returncode == 2 and "no results.json" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
+    """An --out the system refuses is the reader's path, said as such (it read "unexpected FileNotFoundError … a bug")."""
+    out = _folder(tmp_path)
+    done = run_cli("compare", str(out / "results.json"), str(out / "results.json"), "--out", "/proc/no-such/x.csv")
+    assert done.returncode != 0 and "Traceback" not in done.stderr and "a bug" not in done.stderr
+    assert "/proc/no-such" in done.stderr and len(done.stderr.strip().splitlines()) == 1

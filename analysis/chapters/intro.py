@@ -125,7 +125,7 @@ def fleet_sentence(gpus: float, hoppers: float, article_hoppers: float, estimate
         return (f"The fleet is the estimate's whole table, {gpus:,.0f} GPUs: the article's {hoppers:,.0f} Hoppers plus the "
                 f"{a100:,.0f} A100s that DeepSeek's parent, High-Flyer, bought in 2021, which DeepSeek's own cluster paper "
                 "describes")
-    besides = f" and {a100:,.0f} A100s" if a100 > 0 else ", no A100s"
+    besides = f" and {a100:,.0f} A100{'s' if a100 != 1 else ''}" if a100 > 0 else ", no A100s"
     return (f"The fleet counted here is {gpus:,.0f} GPUs: {hoppers:,.0f} Hoppers{besides} (the article says "
             f"{article_hoppers:,.0f} Hoppers)")
 

@@ -184,15 +184,16 @@ def call(module: ModuleType, params: Mapping[str, Value], moved: str | None = No
     try:
         return module.chapter(params)  # type: ignore[no-any-return]
     except InputError as exc:
-        from analysis.inputs.params import registry
+        from analysis.inputs.params import registry, value_text
 
         defaults = registry()
-        changed = [f"{name}={value:g}" if isinstance(value, int | float) else f"{name}={value}" for name, value in params.items()
+        changed = [f"{name}={value_text(value)}" for name, value in params.items()
                    if name in defaults and value != defaults[name].default and name != "mc_samples"]
         stem = module.__name__.rsplit(".", 1)[-1]
         at = f"; inputs set: {', '.join(changed)}" if changed else ""
-        during = f" (measuring what {moved} moves, with {moved} moved by 1%)" if moved else ""
-        raise InputError(f"{stem} chapter: these inputs do not go together{during}: {exc}{at}") from None
+        during = f" (measuring what {moved} moves, with {moved} moved a step)" if moved else ""
+        raise InputError(f"{stem} chapter: {'these inputs do not go together' if len(changed) > 1 else 'refused'}{during}: "
+                         f"{exc}{at}") from None
 
 
 DEPENDS_ON_RECORD = "__depends_on__"  # the glue record that carries the page's measured dependencies

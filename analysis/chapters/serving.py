@@ -472,17 +472,20 @@ def fleet_time_budget(page: Page, f: Mapping[str, float]) -> tuple[float, float,
 
 def remainder_sentence(named: float, remainder: float) -> str:
     """What the named slices leave of the fleet-year, or by how much they overcommit it (a negative remainder)."""
-    if remainder < 0:
+    if round(remainder, 2) < 0:  # said in whole percent: a remainder that rounds to 0% is neither
         return (f"Everything named takes {named:.0%}: more than the fleet has, by {-remainder:.0%} of its year, so these "
                 "inputs overcommit it")
+    if round(remainder, 2) == 0:
+        return "Everything named takes the whole fleet-year: no time is left that no public figure accounts for"
     return f"Everything named takes {named:.0%}; the other {remainder:.0%} of the year is time that no public figure accounts for"
 
 
 def remainder_range(low: float, high: float) -> str:
     """The remainder's P10–P90, an overcommitted end said as such (never a negative share of the year)."""
+    low, high = round(low, 2) + 0.0, round(high, 2) + 0.0  # as shown, in whole percent (+ 0.0: no "-0%")
     if low >= 0:
         return f"{low:.0%} to {high:.0%} left over"
-    if high < 0:
+    if high <= 0:
         return f"{-high:.0%} to {-low:.0%} overcommitted"
     return f"from {-low:.0%} overcommitted to {high:.0%} left over"
 

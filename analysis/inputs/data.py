@@ -208,7 +208,7 @@ def cached_table(name: str, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return _load(name, as_path(data_dir))
 
 
-_DERIVED: dict[tuple[str, str, Path], tuple[pd.DataFrame, Any]] = {}
+_DERIVED: dict[tuple[str, Callable[[Path], Any], Path], tuple[pd.DataFrame, Any]] = {}
 
 
 def derived(name: str, build: Callable[[Path], T], data_dir: Path = DATA_DIR) -> T:
@@ -216,7 +216,7 @@ def derived(name: str, build: Callable[[Path], T], data_dir: Path = DATA_DIR) ->
     does, is noticed: the kept result goes with the table it was made from). Shared: do not mutate it."""
     folder = as_path(data_dir)
     table = _load(name, folder)
-    key = (name, f"{build.__module__}.{build.__qualname__}", folder)
+    key = (name, build, folder)  # the function itself: two of one name (lambdas) are two
     kept = _DERIVED.get(key)
     if kept is None or kept[0] is not table:
         _DERIVED[key] = kept = (table, build(folder))

@@ -29,14 +29,14 @@ SCENARIO_MAX_BYTES = 64_000  # a scenario sets a few dozen numbers; anything far
 COUNT_UNITS = frozenset({"GPUs", "people"})
 
 
-def value_text(value: Value) -> str:
+def value_text(value: Value, thousands: bool = False) -> str:
     """A parameter's value as a reader types it back: whole numbers whole (20250131, 2048, 10000000, not 2.02501e+07 or
-    2048.0), others to six significant digits (0.016, 2.664e+06 stays 2664000)."""
-    if isinstance(value, str):
-        return value
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6g}" if 1e-4 <= abs(value) < 1e15 else repr(float(value))
+    2048.0; `thousands`: 20,250,131 for reading), others with every digit (0.016, 2664000.5)."""
+    if isinstance(value, str) or isinstance(value, bool):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}" if thousands else str(int(value))
+    return repr(float(value))
 
 
 def shown(raw: Any, limit: int = 60) -> str:
@@ -151,8 +151,8 @@ def _build_registry(data_dir: Path) -> dict[str, Param]:
     return params
 
 
-# Parameters a results schema retired, and what replaced them (CHANGELOG.md): a scenario written for an
-# older book gets told what to use instead of "unknown parameter".
+# Names that are not (or no longer) inputs, and what to set instead (CHANGELOG.md): a scenario written for an older
+# book, or a reader who set a derived quantity, is told that instead of "unknown parameter".
 RETIRED = {
     "interconnect_share": "was retired in results schema 2; use network_usd_per_gpu and a100_network_usd_per_gpu (a network "
                           "cost per GPU of each cluster)",
@@ -257,7 +257,9 @@ class Resolved:
         return {k: v for k, v in self.values.items() if self.origins[k] != "default"}
 
     def is_default(self) -> bool:
-        return self.source is None and not self.overrides()
+        """No scenario, and every input set on the command line at its default (the book is the default book)."""
+        defaults = registry()
+        return self.source is None and all(value == defaults[name].default for name, value in self.overrides().items())
 
     def summary(self) -> str:
         """One line for the console: the scenario and every override with its value."""
@@ -325,7 +327,7 @@ SOME_POSITIVE = (("fleet_a100", "fleet_h800", "fleet_h100", "fleet_h20"),)  # a 
 
 def check_together(values: Mapping[str, Value], origins: Mapping[str, str]) -> None:
     def quoted(name: str) -> str:
-        return f"{name}={values[name]:g} ({origins.get(name, 'default')})"
+        return f"{name}={value_text(values[name])} ({origins.get(name, 'default')})"
 
     for low, high in ORDERED:
         if low in values and high in values and float(values[low]) > float(values[high]):

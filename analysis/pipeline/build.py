@@ -489,9 +489,12 @@ def _book_differs(out: Path, results_text: str) -> bool:
     copy = out / "html" / "downloads" / "results.json"
     if not (out / "html" / "index.html").is_file():
         return False
+    def numbers(doc: dict[str, Any]) -> dict[str, Any]:  # the build's versions (commit, date) move no number
+        return {**doc, "_meta": {k: v for k, v in doc.get("_meta", {}).items() if k != "versions"}}
+
     try:
-        return bool(json.loads(copy.read_text(encoding="utf-8")) != json.loads(results_text))
-    except (OSError, ValueError):  # no copy, or unreadable: say it
+        return numbers(json.loads(copy.read_text(encoding="utf-8"))) != numbers(json.loads(results_text))
+    except (OSError, ValueError, AttributeError):  # no copy, or unreadable: say it
         return True
 
 

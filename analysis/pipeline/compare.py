@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.inputs.data import load_json
+from analysis.inputs.params import value_text
 from analysis.pipeline.results import META_KEY, formatted_number, text_twins
 
 DEFAULT = "default"  # the book's default inputs, as `compare default SCENARIO` names them
@@ -226,7 +227,7 @@ def describe(meta: dict[str, Any] | None) -> str:
         return "default inputs"
     parts = [f"scenario {meta['scenario']}" + (f" ({', '.join(str(x) for x in (source.get('title'), source.get('path')) if x)})"
                                               if source.get("title") or source.get("path") else "")]
-    by_hand = [f"{name}={entry.get('value') if isinstance(entry, dict) else entry}" for name, entry in overrides.items()
+    by_hand = [f"{name}={value_text(entry.get('value') if isinstance(entry, dict) else entry)}" for name, entry in overrides.items()
                if not (isinstance(entry, dict) and str(entry.get("origin", "")).startswith("scenario:"))]
     return "; ".join(parts + (["-p " + ", ".join(by_hand)] if by_hand else []))
 

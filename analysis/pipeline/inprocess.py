@@ -155,7 +155,8 @@ def chapters(stems: Sequence[str], values: Mapping[str, Value], *, measure: bool
         entries[stem] = entry
         cache.write_json(_cache_file(stem, keys[stem]), entry)
     if echo and any(seconds is None for _, _, seconds in computed):  # one pass shared by the chapters: one time for all
-        echo(f"  {len(computed)} chapters computed in {time.perf_counter() - started:.2f} s (their values, and the dependency "
+        took = time.perf_counter() - started
+        echo(f"  {len(computed)} chapter{'s' if len(computed) > 1 else ''} computed in {took:.2f} s (values, and the dependency "
              "pass shared between them)")
     if echo and len(missing) < len(stems):
         echo(f"  {len(stems) - len(missing)} of {len(stems)} chapters from the shared cache ({cache_dir()})")

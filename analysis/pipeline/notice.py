@@ -20,9 +20,9 @@ MARK = 'id="build-notice"'
 
 
 def _value(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"  # 4,096 GPUs as 2,224 GPUs
+    from analysis.inputs.params import value_text
+
+    return value_text(value, thousands=True) if isinstance(value, int | float | str) else str(value)
 
 
 def notice_html(resolved: Resolved, parameters_href: str) -> str:
@@ -52,7 +52,7 @@ def notice_html(resolved: Resolved, parameters_href: str) -> str:
         f"<p>This copy of the book was built with {lead}. Every number on every page uses them, so they differ from the "
         f'published book\'s; <a href="{html.escape(parameters_href)}">Parameters</a> lists every value used and where it '
         "came from.</p>\n"
-        f"<ul>{''.join(rows)}</ul>\n"
+        + (f"<ul>{''.join(rows)}</ul>\n" if rows else "")
         + (f"<p>Also set, at their defaults: {', '.join(unchanged)}.</p>\n" if unchanged else "")
         + "</div>\n"
     )
