@@ -326,3 +326,21 @@ def test_deepseek_models_on_one_basis(page: Page) -> None:
                                     "DeepSeek-V4-Pro"] or list(table["Released"])[0] == "May 2024"
     fig = page.figures["fig_deepseek_models"]
     assert all(ax.get_xscale() == "log" for ax in fig.axes) and not any(ax.patches for ax in fig.axes)  # dots, not bars
+
+
+def test_deepseeks_measurements_stay_deepseeks_and_the_prose_follows_the_readers_inputs() -> None:
+    """The ISCA-2025 reproduction is on the 2,048 GPUs DeepSeek measured on, whatever training_gpus a reader sets, and the
+    sentences around it say when a reader's GPU-hours or GPU count part from DeepSeek's (they said "agree", "Table 1's"
+    and "the 'under two months' of the report" at any input)."""
+    default, more_gpus, own_hours = chapter(), chapter(training_gpus=512), chapter(v3_pretrain_gpu_hours=2e6)
+    assert more_gpus["published_v3_training_gpus"] == default["published_v3_training_gpus"] == 2048
+    assert more_gpus["v3_tflops_causal"] == default["v3_tflops_causal"]  # DeepSeek's speed, on its own cluster
+    assert more_gpus["v3_pretrain_days"] == pytest.approx(4 * default["v3_pretrain_days"])  # the book's own wall clock
+    assert default["isca_match_sentence"].startswith("Every figure matches within")
+    assert default["isca_hours_verdict_text"] == "The speed and the GPU-hours agree."
+    assert default["isca_hours_source_text"] == "Table 1's"
+    assert "under two months" in default["pretrain_days_note_text"] and "2,048" not in default["pretrain_days_note_text"]
+    assert "was for 2,048 GPUs" in more_gpus["pretrain_days_note_text"]
+    assert own_hours["isca_hours_verdict_text"].endswith("part.") and own_hours["isca_hours_source_text"] != "Table 1's"
+    assert "not what" in own_hours["isca_hours_conclusion_text"]
+    assert chapter(pretrain_seq_len=8192)["isca_match_sentence"].startswith("At this book's inputs the figures part")

@@ -12,6 +12,7 @@ from analysis.chapters.page import Page, Value
 from analysis.charts import compute as charts
 from analysis.formatting import si, usd
 from analysis.inputs import data
+from analysis.inputs.params import registry
 from analysis.model import architecture as arch
 from analysis.model import compute
 from analysis.paths import MODELS_DIR
@@ -57,6 +58,7 @@ def flop_counts(cfg: arch.ModelConfig, active: float, seq_len: int) -> dict[str,
     }
 
 
+UNDER_TWO_MONTHS_DAYS = 61  # the report's "under two months"
 ISCA_MATCH = 0.05  # a gap this small is rounding in DeepSeek's tables and the config's counting, not a difference
 
 
@@ -83,7 +85,17 @@ def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, 
     page.number("v3_tokens_per_day_from_gpu_hours_billions", per_day_hours / 1e9, "billion tokens per day (Table 1 GPU-hours)")
     days = tokens / published["v3_tokens_per_day"]
     page.number("v3_days_at_isca_rate", days, "days")
-    page.number("v3_gpu_hours_at_isca_rate_millions", days * compute.HOURS_PER_DAY * gpus / 1e6, "million GPU-hours")
+    needed = days * compute.HOURS_PER_DAY * gpus
+    page.number("v3_gpu_hours_at_isca_rate_millions", needed / 1e6, "million GPU-hours")
+    # DeepSeek's Table 1 against its measured speed; a reader's own GPU-hours or tokens are said to be theirs.
+    deepseeks = pretrain_gpu_hours == registry()["v3_pretrain_gpu_hours"].default
+    agree = abs(needed / pretrain_gpu_hours - 1) <= ISCA_MATCH
+    page.text("isca_hours_verdict_text", "The speed and the GPU-hours agree." if agree else
+              "At this book's inputs the speed and the GPU-hours part.")
+    page.text("isca_hours_source_text", "Table 1's" if deepseeks else "the GPU-hours set here,")
+    page.text("isca_hours_conclusion_text", ("the report's GPU-hours are" if deepseeks else "they are") + (
+        " what the paper's measured throughput needs for the whole corpus" if agree else
+        " not what the paper's measured throughput needs for this corpus"))
     page.number("v3_tokens_per_gpu_second", per_gpu_second, "tokens per second per GPU")
     for n, key in (("full", "full_attention"), ("causal", "causal")):
         page.number(f"v3_tflops_{key}", tflops[n], "TFLOP/s per GPU (Table 4 throughput)")
@@ -303,7 +315,12 @@ def rates_per_trillion(page: Page, run: Run) -> None:
     per_trillion = compute.gpu_hours_per_trillion_tokens(run.pretrain_gpu_hours, run.training_tokens)
     page.number("v3_gpu_hours_per_trillion_tokens", per_trillion, "GPU-hours per trillion tokens")
     page.number("v3_days_per_trillion_tokens", compute.wall_clock_days(per_trillion, run.training_gpus), "days")
-    page.number("v3_pretrain_days", compute.wall_clock_days(run.pretrain_gpu_hours, run.training_gpus), "days")
+    pretrain_days = compute.wall_clock_days(run.pretrain_gpu_hours, run.training_gpus)
+    page.number("v3_pretrain_days", pretrain_days, "days")
+    # The report's "under two months" is for its own GPU-hours on its own 2,048 GPUs.
+    page.text("pretrain_days_note_text", "the “under two months” of the report" if pretrain_days < UNDER_TWO_MONTHS_DAYS else
+              f"where the report's “under two months” was for {data.published('v3_training_gpus'):,.0f} GPUs and its own "
+              "GPU-hours")
     page.number("training_gpus", run.training_gpus, "GPUs")
     page.number("published_v3_gpu_hours_per_trillion", data.published("v3_gpu_hours_per_trillion"), "GPU-hours per trillion tokens")
     page.number("published_v3_days_per_trillion", data.published("v3_days_per_trillion"), "days")
