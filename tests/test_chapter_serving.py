@@ -454,3 +454,11 @@ def test_the_remainder_is_said_as_shown_in_whole_percent() -> None:
     assert serving.remainder_range(-0.003, 0.2) == "0% to 20% left over"
     assert serving.remainder_range(-0.8, 0.08) == "from 80% overcommitted to 8% left over"
     assert serving.remainder_range(-0.5, -0.2) == "20% to 50% overcommitted"
+
+
+def test_the_off_peak_miss_margin_is_said_as_it_is() -> None:
+    """Below cost only when negative; resting on free cache hits only where hits are free (at $1 per GPU-hour the margin
+    is positive, and the page still called it below cost)."""
+    assert serving.off_peak_miss_note(0.49, 0.0) == "which covers its cost at these inputs"
+    assert "a cache hit costs no GPU time" in serving.off_peak_miss_note(-0.2, 0.0)
+    assert serving.off_peak_miss_note(-0.1, 0.25) == "which is below cost even with a cache hit taking 25% of a miss's GPU time"

@@ -162,7 +162,7 @@ def chapter(p: Mapping[str, Value]) -> Page:
     # V3.2-Exp's output is priced against its own (sparse-attention) cost, on the chart and in the text alike.
     # The sections that read few parameters run once per set of them in the dependency pass (replay.section).
     v32_own = replay.section(page, sparse_attention_section, f, SPARSE_PARAMS, roof, costs, tables=DATA_READ)
-    replay.section(page, price_lists, f, DAY_TOKENS, day.cost, costs, v32_own, tables=DATA_READ)
+    replay.section(page, price_lists, f, DAY_TOKENS, day.cost, costs, v32_own, float(f["cache_hit_cost_fraction"]), tables=DATA_READ)
     replay.section(page, plausible_revenue, f, (*DAY_TOKENS, "paid_token_share", "v3_token_share", "off_peak_token_share"),
                    day.r1, day.cost, day.revenue, tables=DATA_READ)
     roofline_numbers(page, f, roof)
@@ -266,13 +266,25 @@ def token_costs(page: Page, f: Mapping[str, float]) -> inf.TokenCosts:
     page.number("inference_cost_per_m_input_hit_usd", costs.input_cache_hit, "USD per million tokens")
     page.number("inference_cost_per_m_input_blended_usd", costs.input_blended, "USD per million tokens")
     page.number("cache_hit_cost_fraction", f["cache_hit_cost_fraction"], "fraction")
-    # At 0 the misses carry the whole prefill cost, the case a negative miss margin rests on; moved, the hits share it.
+    # At 0 the misses carry the whole prefill cost; moved, the hits share it.
     page.text("cache_hit_cost_basis_text",
-              "the end of that parameter's bounds that puts the whole prefill cost on the misses: a negative miss margin "
-              "(off-peak) rests on it" if f["cache_hit_cost_fraction"] == 0 else
+              "the end of that parameter's bounds that puts the whole prefill cost on the misses"
+              if f["cache_hit_cost_fraction"] == 0 else
               "so the hits carry part of the prefill cost and the misses the rest (at 0 the misses would carry all of it, "
               "which lowers every miss margin)")
     return costs
+
+
+def off_peak_miss_note(margin: float, hit_cost: float) -> str:
+    """What the off-peak miss margin means at this build's inputs: below cost only if it is negative, and resting on free
+    cache hits only where hits are free."""
+    if margin >= 0:
+        return "which covers its cost at these inputs"
+    if hit_cost == 0:
+        return ("which is below cost if, as the book's default has it, a cache hit costs no GPU time (the extreme of that "
+                "input's bounds: if hits took GPU time, a miss's share of the prefill cost would fall and the verdict might "
+                "not hold)")
+    return f"which is below cost even with a cache hit taking {hit_cost:.0%} of a miss's GPU time"
 
 
 def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day_cost: float, costs: inf.TokenCosts,
@@ -304,7 +316,8 @@ def price_rows(f: Mapping[str, float], price_table: pd.DataFrame, day_cost: floa
     return frame
 
 
-def price_lists(page: Page, f: Mapping[str, float], day_cost: float, costs: inf.TokenCosts, v32_own: float) -> None:
+def price_lists(page: Page, f: Mapping[str, float], day_cost: float, costs: inf.TokenCosts, v32_own: float,
+                hit_cost: float) -> None:
     """Cost per million tokens against every price list (at the day's rental cost `day_cost`; V3.2-Exp's output at its
     own cost `v32_own`): margins, the table and the timeline."""
     rows = price_rows(f, data.load_indexed("api_prices.csv"), day_cost, costs, {"v32_exp": v32_own})
@@ -314,6 +327,7 @@ def price_lists(page: Page, f: Mapping[str, float], day_cost: float, costs: inf.
         page.number(f"price_{key}_miss_margin", ds.loc[key, "Miss margin"], "fraction")
         page.number(f"price_{key}_cost_profit_margin", ds.loc[key, "Cost profit margin"], "fraction")
         page.number(f"price_{key}_output_usd_per_m", ds.loc[key, "Output"], "USD per million tokens")
+    page.text("off_peak_miss_note_text", off_peak_miss_note(float(ds.loc["v3_off_peak", "Miss margin"]), hit_cost))
     page.number("price_v32_exp_output_margin_at_v3_cost", ds.loc["v32_exp", "Output margin at V3's cost"], "fraction")
     page.number("price_v3_standard_day_usd", ds.loc["v3_standard", "day_usd"], "USD per day")
     page.number("price_v32_exp_day_usd", ds.loc["v32_exp", "day_usd"], "USD per day")
