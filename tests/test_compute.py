@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.errors import InputError
 from analysis.inputs import data
 from analysis.inputs.params import registry
 from analysis.model import compute
@@ -112,5 +113,6 @@ def test_mfu_verdict(mfu: float, label: str) -> None:
 
 
 def test_mfu_verdict_rejects_inverted_band() -> None:
-    with pytest.raises(ValueError):
+    # An input error (the reader's band), which the dependency pass answers by moving the other way.
+    with pytest.raises(InputError, match="mfu_plausible_min .* is above mfu_plausible_max"):
         compute.mfu_verdict(0.3, 0.6, 0.15)

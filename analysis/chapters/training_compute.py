@@ -62,6 +62,27 @@ UNDER_TWO_MONTHS_DAYS = 61  # the report's "under two months"
 ISCA_MATCH = 0.05  # a gap this small is rounding in DeepSeek's tables and the config's counting, not a difference
 
 
+def _isca_match(page: Page, gap: float) -> None:
+    """A reader who moves the sequence length, the tokens or the GPU-hours away from DeepSeek's moves the book's side
+    of every row: the sentence then says the figures part, instead of calling a large gap a match."""
+    page.number("isca_max_abs_gap", gap, "fraction")
+    page.text("isca_match_sentence", f"Every figure matches within {gap:.1%}." if round(gap, 3) <= ISCA_MATCH else
+              f"At this book's inputs the figures part: the widest gap is {gap:.1%}, more than the {ISCA_MATCH:.0%} that "
+              "rounding and counting conventions explain.")
+
+
+def _isca_hours_sentences(page: Page, needed: float, pretrain_gpu_hours: float) -> None:
+    """DeepSeek's Table 1 against its measured speed; a reader's own GPU-hours or tokens are said to be theirs."""
+    deepseeks = pretrain_gpu_hours == registry()["v3_pretrain_gpu_hours"].default
+    agree = abs(needed / pretrain_gpu_hours - 1) <= ISCA_MATCH
+    page.text("isca_hours_verdict_text", "The speed and the GPU-hours agree." if agree else
+              "At this book's inputs the speed and the GPU-hours part.")
+    page.text("isca_hours_source_text", "Table 1's" if deepseeks else "the GPU-hours set here,")
+    page.text("isca_hours_conclusion_text", ("the report's GPU-hours are" if deepseeks else "they are") + (
+        " what the paper's measured throughput needs for the whole corpus" if agree else
+        " not what the paper's measured throughput needs for this corpus"))
+
+
 def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, tokens: float, pretrain_gpu_hours: float,
                       gpus: int, bf16_peak: float) -> None:
     """DeepSeek's ISCA-2025 Tables 2 and 4 rebuilt from the config, the batch size and the step time."""
@@ -87,15 +108,7 @@ def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, 
     page.number("v3_days_at_isca_rate", days, "days")
     needed = days * compute.HOURS_PER_DAY * gpus
     page.number("v3_gpu_hours_at_isca_rate_millions", needed / 1e6, "million GPU-hours")
-    # DeepSeek's Table 1 against its measured speed; a reader's own GPU-hours or tokens are said to be theirs.
-    deepseeks = pretrain_gpu_hours == registry()["v3_pretrain_gpu_hours"].default
-    agree = abs(needed / pretrain_gpu_hours - 1) <= ISCA_MATCH
-    page.text("isca_hours_verdict_text", "The speed and the GPU-hours agree." if agree else
-              "At this book's inputs the speed and the GPU-hours part.")
-    page.text("isca_hours_source_text", "Table 1's" if deepseeks else "the GPU-hours set here,")
-    page.text("isca_hours_conclusion_text", ("the report's GPU-hours are" if deepseeks else "they are") + (
-        " what the paper's measured throughput needs for the whole corpus" if agree else
-        " not what the paper's measured throughput needs for this corpus"))
+    _isca_hours_sentences(page, needed, pretrain_gpu_hours)
     page.number("v3_tokens_per_gpu_second", per_gpu_second, "tokens per second per GPU")
     for n, key in (("full", "full_attention"), ("causal", "causal")):
         page.number(f"v3_tflops_{key}", tflops[n], "TFLOP/s per GPU (Table 4 throughput)")
@@ -124,13 +137,7 @@ def isca_reproduction(page: Page, per_token: Mapping[str, float], seq_len: int, 
     ]
     frame = pd.DataFrame(rows, columns=["Figure", "DeepSeek", "This book", "Counted as"])
     frame.insert(3, "gap", frame["This book"] / frame["DeepSeek"] - 1)
-    gap = float(frame["gap"].abs().max())
-    page.number("isca_max_abs_gap", gap, "fraction")
-    # A reader who moves the sequence length, the tokens or the GPU-hours away from DeepSeek's moves the book's side
-    # of every row: the sentence then says the figures part, instead of calling a large gap a match.
-    page.text("isca_match_sentence", f"Every figure matches within {gap:.1%}." if round(gap, 3) <= ISCA_MATCH else
-              f"At this book's inputs the figures part: the widest gap is {gap:.1%}, more than the {ISCA_MATCH:.0%} that "
-              "rounding and counting conventions explain.")
+    _isca_match(page, float(frame["gap"].abs().max()))
     page.table("isca", frame.rename(columns={"gap": "Gap"}), {"DeepSeek": "{:,.4g}", "This book": "{:,.4g}", "Gap": "{:+.2%}"})
 
 
