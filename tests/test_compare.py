@@ -282,3 +282,14 @@ def test_real_comparison_leaves_out_every_text_that_formats_a_changed_number(rea
         shown_a, shown_b = compare.shown_number(a[key]["value"]), compare.shown_number(b[key]["value"])
         assert not (shown_a and shown_b and any(abs(a[n]["value"] - shown_a[0]) <= shown_a[1] and abs(b[n]["value"] - shown_b[0]) <= shown_b[1]
                                                 and shown_a[2] == a[n]["unit"].startswith("USD") for n in numbers)), key
+
+
+def test_a_percentage_written_as_text_is_filtered_in_the_points_it_is_shown_in() -> None:
+    """"52%" → "58%" reads +6.0 pt: --threshold 0.1 (10 points for percentages) leaves it out, as it would a fraction
+    moving 6 points (it was filtered by its relative change, 11.5%, and passed)."""
+    a = {"share_text": _entry("52%", "text", "s"), "_meta": {}}
+    b = {"share_text": _entry("58%", "text", "s"), "_meta": {}}
+    frame = compare.compare(a, b)
+    assert "+6.0 pt" in compare.render(compare.select(frame, a, b), "a", "b")
+    assert compare.select(frame, a, b, threshold=0.1).empty
+    assert not compare.select(frame, a, b, threshold=0.05).empty

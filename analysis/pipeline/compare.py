@@ -156,7 +156,14 @@ def _moved(row: Any) -> float | None:
     if pair is None:
         return None
     va, vb = pair
+    if _percent_texts(row):  # shown in points, filtered in points
+        return abs(vb - va)
     return abs(vb - va) / abs(va) if va else (0.0 if vb == va else math.inf)
+
+
+def _percent_texts(row: Any) -> bool:
+    """Both sides a formatted percentage ("52%" → "61%"): a change in points."""
+    return all(isinstance(v, str) and v.strip().endswith("%") for v in (row.a, row.b))
 
 
 def compact(v: Any, digits: int = 4) -> str:
@@ -211,7 +218,7 @@ def _change(row: Any, width: int) -> str:
     va, vb = pair
     if va == 0:
         return "" if vb == 0 else "new≠0"
-    if all(isinstance(v, str) and v.strip().endswith("%") for v in (row.a, row.b)):  # "52%" → "61%": points
+    if _percent_texts(row):  # "52%" → "61%": points
         return _fitting([f"{(vb - va) * 100:+.1f} pt", f"{(vb - va) * 100:+.0f} pt"], width)
     rel = (vb - va) / abs(va)
     forms = [f"{rel:+.0%}", f"{'+' if rel > 0 else '-'}{compact(abs(rel) * 100, 3)}%"]  # +29652%: decimals are noise
