@@ -184,11 +184,9 @@ def call(module: ModuleType, params: Mapping[str, Value], moved: str | None = No
     try:
         return module.chapter(params)  # type: ignore[no-any-return]
     except InputError as exc:
-        from analysis.inputs.params import registry, value_text
+        from analysis.inputs.params import away_from_defaults, value_text
 
-        defaults = registry()
-        changed = [f"{name}={value_text(value)}" for name, value in params.items()
-                   if name in defaults and value != defaults[name].default and name != "mc_samples"]
+        changed = [f"{name}={value_text(value)}" for name, value in away_from_defaults(params).items() if name != "mc_samples"]
         stem = module.__name__.rsplit(".", 1)[-1]
         at = f"; inputs set: {', '.join(changed)}" if changed else ""
         during = f" (measuring what {moved} moves, with {moved} moved a step)" if moved else ""

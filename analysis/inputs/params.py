@@ -39,6 +39,12 @@ def value_text(value: Value, thousands: bool = False) -> str:
     return repr(float(value))
 
 
+def away_from_defaults(values: Mapping[str, Value]) -> dict[str, Value]:
+    """The parameters among `values` that differ from their defaults (names the registry does not know are left out)."""
+    defaults = registry()
+    return {name: value for name, value in values.items() if name in defaults and value != defaults[name].default}
+
+
 def shown(raw: Any, limit: int = 60) -> str:
     """A value as a message quotes it: its repr, cut short (a scenario can hold a long list)."""
     text = repr(raw)
@@ -258,8 +264,7 @@ class Resolved:
 
     def is_default(self) -> bool:
         """No scenario, and every input set on the command line at its default (the book is the default book)."""
-        defaults = registry()
-        return self.source is None and all(value == defaults[name].default for name, value in self.overrides().items())
+        return self.source is None and not away_from_defaults(self.overrides())
 
     def summary(self) -> str:
         """One line for the console: the scenario and every override with its value."""

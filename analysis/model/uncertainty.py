@@ -66,8 +66,6 @@ class Distribution:
             mu, sigma = lognormal_from_interval(self.low, self.high)
             return np.exp(mu + sigma * normal_ppf(u))
         a, c, b = self.low, float(self.mode), self.high  # type: ignore[arg-type]
-        if a == b:
-            return np.full(u.shape, a)
         split = (c - a) / (b - a)
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))

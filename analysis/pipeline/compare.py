@@ -87,23 +87,25 @@ def shown_number(text: Any) -> tuple[float, float, bool] | None:
     return float(digits) + {"": 0.0, ">": 0.5, "<": -0.5}[bound], 1.0 if bound else 0.5, False
 
 
-def _shows(text: Any, number: float, unit: str) -> bool:
-    shown = shown_number(text)
-    return shown is not None and abs(number - shown[0]) <= shown[1] * (1 + 1e-9) and shown[2] == str(unit).startswith("USD")
+def _shows(shown: tuple[float, float, bool], number: float, unit: str) -> bool:
+    """A figure read back from text (`shown_number`) displays this number, to its last digit, money as money."""
+    return abs(number - shown[0]) <= shown[1] * (1 + 1e-9) and shown[2] == str(unit).startswith("USD")
 
 
 def twins_across(a: dict[str, Any], b: dict[str, Any]) -> dict[str, str]:
     """Text key → a number key whose value the text shows formatted in both builds, though both changed: a text that
     follows a number from one build to the other is that number's twin, whatever their names or pages (results.text_twins
     sees one build, and needs names alike: `fleet_year_cost_text` shows `fleet_cost_per_year_usd`, `4th` a percentile)."""
-    numbers = [(key, a[key]["value"], b[key]["value"], a[key].get("unit", "")) for key in _entries(a).keys() & _entries(b).keys()
+    common = _entries(a).keys() & _entries(b).keys()
+    numbers = [(key, a[key]["value"], b[key]["value"], a[key].get("unit", "")) for key in common
                if _is_number(a[key]["value"]) and _is_number(b[key]["value"]) and a[key]["value"] != b[key]["value"]]
     twins = {}
-    for key in sorted(_entries(a).keys() & _entries(b).keys()):
+    for key in sorted(common):
         ta, tb = a[key]["value"], b[key]["value"]
-        if ta == tb or shown_number(ta) is None or shown_number(tb) is None:
+        sa, sb = (None, None) if ta == tb else (shown_number(ta), shown_number(tb))
+        if sa is None or sb is None:
             continue
-        follows = sorted(number for number, na, nb, unit in numbers if _shows(ta, na, unit) and _shows(tb, nb, unit))
+        follows = sorted(number for number, na, nb, unit in numbers if _shows(sa, na, unit) and _shows(sb, nb, unit))
         if follows:
             twins[key] = follows[0]
     return twins

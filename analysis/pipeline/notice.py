@@ -27,7 +27,7 @@ def _value(value: object) -> str:
 
 def notice_html(resolved: Resolved, parameters_href: str) -> str:
     """The notice's markup: the scenario (title, file), then every input that differs from the default's origin."""
-    from analysis.inputs.params import registry
+    from analysis.inputs.params import away_from_defaults, registry
 
     params = registry()
     what = []
@@ -35,12 +35,11 @@ def notice_html(resolved: Resolved, parameters_href: str) -> str:
         file = resolved.source.describe()
         title = html.escape(resolved.source.title or resolved.scenario)
         what.append(f"the scenario <strong>{title}</strong> (<code>{html.escape(file['path'])}</code>)")
-    rows, unchanged = [], []
-    for name, value in resolved.overrides().items():
+    changed = away_from_defaults(resolved.overrides())
+    unchanged = [f"<code>{html.escape(name)}</code>" for name in resolved.overrides() if name not in changed]  # set, to the default
+    rows = []
+    for name, value in changed.items():
         p = params[name]
-        if value == p.default:  # set, but to the default: nothing changed
-            unchanged.append(f"<code>{html.escape(name)}</code>")
-            continue
         origin = "command line" if resolved.origins[name] == "command line" else "scenario"
         unit = f" {html.escape(p.unit)}" if p.unit else ""
         rows.append(f"<li><code>{html.escape(name)}</code> = {html.escape(_value(value))}{unit} "
