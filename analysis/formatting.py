@@ -25,8 +25,12 @@ def si(value: float, digits: int = 1) -> str:
         return "0"
     exponent = math.floor(math.log10(abs(value)))
     mantissa = value / 10**exponent
-    sup = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{mantissa:.{digits}f}×10{sup}"
+    return f"{mantissa:.{digits}f}×10{superscript(exponent)}"
+
+
+def superscript(power: int) -> str:
+    """24 → '²⁴': a power of ten as print writes it."""
+    return str(power).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def versus(value: float, reference: float, close: float = 0.15) -> str:

@@ -65,7 +65,7 @@ def kv_cache_vs_context(per_token: dict[str, float], hbm_gb: float, max_tokens: 
         ax.plot(tokens / 1024, tokens * bytes_per_token / 1e9, label=label, color=colour, lw=2)
     ax.axhline(hbm_gb, color=plots.BLACK, ls="--", lw=1)
     ax.text(1, hbm_gb * 1.08, f"HBM of one {gpu_name} ({hbm_gb:.0f} GB)", fontsize=9)
-    ax.set_yscale("log")
+    plots.log_axis(ax, "y")
     ax.set_xlabel("Context length (thousands of tokens)")
     ax.set_ylabel("KV cache of one sequence (GB, log scale)")
     ax.legend(loc="lower right")

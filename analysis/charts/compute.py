@@ -73,9 +73,8 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     left.errorbar(flops[ranged], y[ranged], xerr=[flops[ranged] - low[ranged], high[ranged] - flops[ranged]],
                   fmt="none", ecolor=plots.BLUE, elinewidth=1.5, capsize=3, label="Epoch AI's 90% interval")
     left.plot(flops[has], y[has], "o", color=plots.BLUE, ms=7)
-    left.set_xscale("log")
+    plots.log_axis(left, "x")
     left.set_xlim(1e24, 1e26)
-    left.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     left.set_xlabel("Training compute (FLOP, log scale)")
     left.set_yticks(y, frame["name"])
     left.set_title("Compute")
@@ -128,8 +127,7 @@ def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, floa
         right.annotate(_money(cost), (cost[1], yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
     left.set_yticks(y, [row[0] for row in rows])
     for ax, values in ((left, [f for row in rows for f in row[1]]), (right, [c for row in rows for c in row[2]])):
-        ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
+        plots.log_axis(ax, "x")
         ax.set_xlim(min(values) / 2, max(values) * 12)
     left.set_xlabel("Training compute (FLOP, log scale)")
     left.set_title("Compute", fontsize=10.5)

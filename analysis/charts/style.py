@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
 import re
 import textwrap
 from collections.abc import Callable
@@ -68,7 +69,35 @@ def usd_axis(ax: Axes, axis: str = "y") -> None:
     from analysis.formatting import usd
 
     formatter = FuncFormatter(lambda v, _pos: usd(v, 2) if v >= 1 else f"${v:g}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+    scaled = ax.yaxis if axis == "y" else ax.xaxis
+    scaled.set_major_formatter(formatter)
+    if scaled.get_scale() == "log":  # its minor labels would be mathtext, shown raw (the style sheet turns it off)
+        scaled.set_minor_formatter(ticker().NullFormatter())
+
+
+def log_axis(ax: Axes, axis: str = "x") -> None:
+    """A log scale labelled 0.01, 1, 1,000, then 10⁴, 10²⁴. matplotlib's own log labels are mathtext, which the style
+    sheet turns off (a $ is a dollar sign), so they would show as raw markup."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    scaled = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    scaled.set_major_formatter(FuncFormatter(lambda value, _pos: power_of_ten(value)))
+    scaled.set_minor_formatter(NullFormatter())
+
+
+def power_of_ten(value: float) -> str:
+    """A log axis's tick: plain from 0.001 to 1,000, else 10 with a superscript power."""
+    if value <= 0:
+        return f"{value:g}"
+    exponent = round(math.log10(value))
+    if -3 <= exponent <= 3:
+        return f"{value:,g}"
+    if not math.isclose(value, 10.0**exponent, rel_tol=1e-6):
+        return f"{value:.1e}"
+    from analysis.formatting import superscript
+
+    return "10" + superscript(exponent)
 
 
 def new(**kwargs: object) -> tuple[plt.Figure, Axes]:

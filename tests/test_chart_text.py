@@ -1,0 +1,34 @@
+"""Every text a chart shows reads as text: no raw mathtext markup (the style sheet turns mathtext off so that a $ is a
+dollar sign, and matplotlib's own log-axis labels are mathtext: `$\\mathdefault{10^{24}}$` printed as it is)."""
+
+from __future__ import annotations
+
+import importlib
+
+import matplotlib.pyplot as plt
+import pytest
+
+from analysis.charts import drawn, style
+from tests.conftest import chapter_defaults
+
+CHAPTERS = ["architecture", "atlas", "fleet", "intro", "reconciliation", "serving", "training_compute", "uncertainty"]
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_no_chart_prints_markup(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(drawn.CACHE_ENV, raising=False)  # real figures, not PNGs kept from another build
+    module = importlib.import_module(f"analysis.chapters.{stem}")
+    page = module.chapter(chapter_defaults(module))
+    try:
+        assert page.figures, f"{stem} draws no chart: take it out of CHAPTERS"
+        for name, figure in page.figures.items():
+            for variant in (figure, figure.narrow_variant):
+                raw = [t.get_text() for t in style._texts(variant) if "\\" in t.get_text() or "{" in t.get_text()]
+                assert not raw, f"{stem}.{name}{' (phone)' if variant is not figure else ''} prints markup: {raw[:3]}"
+    finally:
+        plt.close("all")
+
+
+@pytest.mark.parametrize(("value", "label"), [(1e24, "10²⁴"), (1e-5, "10⁻⁵"), (0.01, "0.01"), (1000, "1,000"), (1e4, "10⁴")])
+def test_power_of_ten_labels(value: float, label: str) -> None:
+    assert style.power_of_ten(value) == label
