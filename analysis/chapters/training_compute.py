@@ -360,7 +360,7 @@ def comparator_basis(run: Run, flops_6nd: float, r1_hours: float) -> pd.DataFram
     v3_row = {"model": "deepseek_v3", "name": "DeepSeek-V3 (this book)", "training_flops": flops_6nd, "flops_low": None,
               "flops_high": None, "gpu": "h800", "gpu_hours": run.gpu_hours_total, "reported_cost_usd": data.published("v3_total_usd"),
               "estimate": "computed from DeepSeek's report"}
-    r1_row = {"model": "deepseek_r1", "name": "DeepSeek-R1 (RL stages only)", "training_flops": None, "flops_low": None,
+    r1_row = {"model": "deepseek_r1", "name": "DeepSeek-R1 (post-training only)", "training_flops": None, "flops_low": None,
               "flops_high": None, "gpu": "h800", "gpu_hours": r1_hours, "reported_cost_usd": data.published("r1_total_usd"),
               "estimate": "DeepSeek's own accounting"}
     basis = pd.concat([pd.DataFrame([v3_row, r1_row]), data.load_table("comparators.csv")], ignore_index=True)
