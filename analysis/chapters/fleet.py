@@ -145,6 +145,8 @@ def _readings(
         capex = costs.capex_by_gpu(counts, prices, non_gpu, network)
         for g, n in counts.items():
             rows.append({"reading": name, "gpu": gpus[g].name, "count": n, "pflops": n * gpus[g].bf16_tflops / 1e3, "capex_usd": capex[g]})
+        # The capex panel adds up to the table's capex: the storage and CPU nodes are the rest of it.
+        rows.append({"reading": name, "gpu": charts.NODES, "count": 0.0, "pflops": 0.0, "capex_usd": evaluated[name]["fleet_capex_storage_usd"]})
     page.figure("fig_fleet", charts.fleet_composition(pd.DataFrame(rows), list(evaluated), BASIS_LABELS[str(p["gpu_price_basis"])]))
     page.table("fleet_readings", pd.DataFrame([
         {"Reading": name, "GPUs": r["fleet_gpus"], "Hopper GPUs": r["fleet_hopper_gpus"], "Peak BF16 (PFLOP/s)": r["fleet_peak_pflops_bf16"],

@@ -14,18 +14,22 @@ if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
     from matplotlib.figure import Figure
 
 
+NODES = "Storage and CPU nodes"  # a fleet_composition row of capex without GPUs
+
+
 @plots.responsive
 def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "as paid") -> Figure:
     """Three panels of stacked bars (GPU counts, peak BF16 PFLOP/s, capex on one price basis) per fleet reading.
 
-    `per_gpu` has columns reading, gpu, count, pflops, capex_usd.
+    `per_gpu` has columns reading, gpu, count, pflops, capex_usd; rows whose gpu is NODES (the storage and CPU nodes:
+    no GPU, no FLOP/s) add their capex in grey.
     """
     plots.use_style()
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(*plots.panels(1, 3), figsize=(9, 8.4) if plots.narrow() else (9, 3.4), sharey=True)
     gpus = list(dict.fromkeys(per_gpu["gpu"]))
-    colours = dict(zip(gpus, plots.PALETTE, strict=False))
+    colours = dict(zip([g for g in gpus if g != NODES], plots.PALETTE, strict=False)) | {NODES: "#9a9a9a"}
     y = np.arange(len(readings))[::-1]
     for ax, (column, title, scale, fmt) in zip(axes, [
         ("count", "GPUs (thousands)", 1e3, "{:,.0f}k"),
@@ -37,14 +41,15 @@ def fleet_composition(per_gpu: pd.DataFrame, readings: list[str], basis: str = "
             values = np.array([
                 float(per_gpu.loc[(per_gpu["reading"] == r) & (per_gpu["gpu"] == gpu), column].sum()) / scale for r in readings
             ])
-            ax.barh(y, values, left=left, color=colours[gpu], label=gpu, height=0.6)
+            if gpu != NODES or column == "capex_usd":
+                ax.barh(y, values, left=left, color=colours[gpu], label=gpu, height=0.6)
             left += values
         for yi, total in zip(y, left, strict=True):
             ax.text(total * 1.02, yi, fmt.format(total), va="center", fontsize=8.5)
         ax.set_xlim(0, left.max() * 1.35)
         ax.set_title(title, fontsize=10.5)
     axes[0].set_yticks(y, readings)
-    handles, labels = axes[0].get_legend_handles_labels()
+    handles, labels = axes[-1].get_legend_handles_labels()  # the capex panel's: every GPU type, and the nodes
     fig.legend(handles, labels, loc="lower center", ncol=2 if plots.narrow() else len(gpus), bbox_to_anchor=(0.5, -0.04))
     fig.tight_layout(rect=(0, 0.1 if plots.narrow() else 0.08, 1, 1))
     return fig
