@@ -101,6 +101,18 @@ def test_downloads_page_links_resolve(default_build: Path) -> None:
     assert json.loads((default_build / "html" / "downloads" / "results.json").read_text())
 
 
+def test_every_table_cell_names_its_column_for_phones(default_build: Path) -> None:
+    """On a narrow screen a cost-table's row becomes "label: value" lines from each cell's data-label
+    (book/_static/custom.css): a cell without one starts with a stray ": "."""
+    unlabelled = {}
+    for page in sorted((default_build / "html").rglob("*.html")):
+        for table in re.findall(r'<table class="cost-table.*?</table>', page.read_text(), re.S):
+            cells = re.findall(r"<td(?![^>]*data-label)[^>]*>", table)
+            if cells:
+                unlabelled[page.name] = unlabelled.get(page.name, 0) + len(cells)
+    assert not unlabelled, unlabelled
+
+
 def test_pdf_of_the_whole_book(default_build: Path) -> None:
     """`build --pdf` (the shared default build prints one): every chapter and its charts (checked with pdftotext)."""
     import shutil

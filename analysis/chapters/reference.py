@@ -177,7 +177,8 @@ def download_files(notebooks: Sequence[Path], data_dir: Path = DATA_DIR) -> list
 def downloads_page(notebooks: Sequence[Path]) -> GeneratedPage:
     # Raw HTML: Sphinx would try to resolve Markdown links to non-document files (and warn under -n).
     rows = "".join(
-        f'<tr><td><a href="../downloads/{html.escape(f)}" download>{html.escape(f)}</a></td><td>{html.escape(w)}</td></tr>'
+        f'<tr><td data-label="File"><a href="../downloads/{html.escape(f)}" download>{html.escape(f)}</a></td>'
+        f'<td data-label="Contents">{html.escape(w)}</td></tr>'
         for f, w in download_files(notebooks)
     )
     return GeneratedPage(f"""# Downloads
