@@ -466,9 +466,9 @@ exactly unchanged):
 ## What the panel cannot show
 
 - *Every input that matters.* These are the contested inputs the book's critics argue over, not all the large ones:
-  the model builders' pay and years move the development cost more than any control here, and the GPU counts one by
-  one, the server life and the network cost move the fleet's figures. The [Uncertainty](uncertainty.ipynb) page ranks
-  every input by how far it moves each headline.
+  the model builders' pay and years move the development cost beside the research multiple, and the GPU counts one by
+  one, the server life, the network and the servers' parts beside the GPUs move the fleet's figures. The
+  [Uncertainty](uncertainty.ipynb) page ranks every input by how far it moves each headline.
 - *The landing page's ranges.* The panel's "book:" values are each quantity at the book's defaults (the landing page's
   and the chapters' values in a book built with them); the landing page's P10–P90 come from the Monte Carlo, which the
   panel does not run.
