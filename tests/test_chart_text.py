@@ -1,5 +1,6 @@
-"""Every text a chart shows reads as text: no raw mathtext markup (the style sheet turns mathtext off so that a $ is a
-dollar sign, and matplotlib's own log-axis labels are mathtext: `$\\mathdefault{10^{24}}$` printed as it is)."""
+"""Every text a chart shows reads as text, wide and on a phone: no raw mathtext markup (the style sheet turns mathtext
+off so that a $ is a dollar sign, and matplotlib's own log-axis labels are mathtext: `$\\mathdefault{10^{24}}$` printed
+as it is), and no row label over its neighbour (a phone stacks long labels onto several lines)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ CHAPTERS = ["architecture", "atlas", "fleet", "intro", "reconciliation", "servin
 
 
 @pytest.mark.parametrize("stem", CHAPTERS)
-def test_no_chart_prints_markup(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chart_text_reads(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(drawn.CACHE_ENV, raising=False)  # real figures, not PNGs kept from another build
     module = importlib.import_module(f"analysis.chapters.{stem}")
     page = module.chapter(chapter_defaults(module))
@@ -23,8 +24,10 @@ def test_no_chart_prints_markup(stem: str, monkeypatch: pytest.MonkeyPatch) -> N
         assert page.figures, f"{stem} draws no chart: take it out of CHAPTERS"
         for name, figure in page.figures.items():
             for variant in (figure, figure.narrow_variant):
+                which = f"{stem}.{name}{' (phone)' if variant is not figure else ''}"
                 raw = [t.get_text() for t in style._texts(variant) if "\\" in t.get_text() or "{" in t.get_text()]
-                assert not raw, f"{stem}.{name}{' (phone)' if variant is not figure else ''} prints markup: {raw[:3]}"
+                assert not raw, f"{which} prints markup: {raw[:3]}"
+                assert style.crowded_ticks(variant) <= 1.0, f"{which}: row labels overlap"
     finally:
         plt.close("all")
 

@@ -34,9 +34,9 @@ def total_vs_active(models: pd.DataFrame) -> Figure:
         ax.annotate(f"{t:,.1f}B", (t, yi), xytext=(7, 0), textcoords="offset points", va="center", fontsize=8.5)
         if t / a > 1.01:  # a dense model's two dots coincide: one label
             ax.annotate(f"{a:,.1f}B", (a, yi), xytext=(-7, 0), textcoords="offset points", va="center", ha="right", fontsize=8.5)
-    ax.set_xlim(active.min() / 3, total.max() * 3)
+    ax.set_xlim(active.min() / 8, total.max() * 3)  # room for the smallest model's label left of its dot
     ax.set_ylim(-0.6, len(order) - 0.4)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)  # below: clear of the dots
     ax.set_title("Parameters activated per token as a share of all parameters")
     return fig
 
@@ -85,7 +85,8 @@ def since_v3(contexts: np.ndarray, kv_bytes: dict[str, list[float]], flops: dict
     import matplotlib.pyplot as plt
 
     plots.use_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 3.9))
+    phone = plots.narrow()
+    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(8.2, 8.2) if phone else (8.2, 3.9))
     styles = ("-", "--", "-", ":")
     for (name, kv), fl, colour, ls in zip(kv_bytes.items(), flops.values(), plots.PALETTE, styles, strict=False):
         left.plot(contexts, np.asarray(kv) / 1e9, ls, color=colour, lw=2, label=name)
@@ -107,5 +108,8 @@ def since_v3(contexts: np.ndarray, kv_bytes: dict[str, list[float]], flops: dict
     handles, labels = left.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
     fig.suptitle("DeepSeek's attention since V3: KV cache and FLOP per token against context length", fontsize=11)
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.3, wspace=0.32)
+    if phone:  # stacked: each panel the page's width, the legend below both
+        fig.subplots_adjust(left=0.12, right=0.98, top=0.87, bottom=0.17, hspace=0.4)
+    else:
+        fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.3, wspace=0.32)
     return fig

@@ -114,7 +114,8 @@ def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, floa
     from analysis.formatting import si
 
     plots.use_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.9), sharey=True)
+    phone = plots.narrow()
+    fig, (left, right) = plt.subplots(*plots.panels(1, 2), figsize=(8.4, 7.6) if phone else (8.4, 3.9), sharey=True)
     y = np.arange(len(rows))[::-1]
     for yi, (_label, flops, cost, estimated) in zip(y, rows, strict=True):
         for ax, (lo, hi), colour, est in ((left, flops, plots.BLUE, estimated[0]), (right, cost, plots.ORANGE, estimated[1])):
@@ -138,7 +139,10 @@ def deepseek_models(rows: list[tuple[str, tuple[float, float], tuple[float, floa
                plt.Line2D([], [], marker="o", ls="-", color=plots.BLACK, mfc="white", ms=7, label="Estimate: range at the book's MFU band")]
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
     fig.suptitle("Training compute and cost of DeepSeek's models, by release", fontsize=11)
-    fig.subplots_adjust(left=0.24, right=0.98, top=0.86, bottom=0.25, wspace=0.08)
+    if phone:  # stacked: each panel the page's width, the legend below both
+        fig.subplots_adjust(left=0.24, right=0.98, top=0.9, bottom=0.12, hspace=0.45)
+    else:
+        fig.subplots_adjust(left=0.24, right=0.98, top=0.86, bottom=0.25, wspace=0.08)
     return fig
 
 

@@ -218,6 +218,37 @@ def fit_for_phone(figure: plt.Figure) -> None:
         if legend is not None and getattr(legend, "_ncols", 1) > 2:
             legend.set_ncols(2)
     _fit_width(figure)
+    _fit_height(figure)
+
+
+TICK_GAP_PX = 2.0  # the least space between two tick labels of one axis
+
+
+def crowded_ticks(figure: plt.Figure) -> float:
+    """How many times taller the figure's axes must be for no two of an axis's y tick labels to overlap (1.0: none
+    do). Row labels stacked onto several lines on a phone need more room than the rows had. Lays the figure out."""
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()
+    need = 1.0
+    for ax in figure.axes:
+        shown = [label.get_window_extent(renderer) for label in ax.yaxis.get_ticklabels()
+                 if label.get_visible() and label.get_text().strip()]
+        inside = sorted((b for b in shown if ax.bbox.y0 - 1 <= (b.y0 + b.y1) / 2 <= ax.bbox.y1 + 1), key=lambda b: b.y0)
+        for low, high in zip(inside, inside[1:], strict=False):
+            apart = (high.y0 + high.y1 - low.y0 - low.y1) / 2
+            if apart > 0:
+                need = max(need, ((low.height + high.height) / 2 + TICK_GAP_PX) / apart)
+    return need
+
+
+def _fit_height(figure: plt.Figure) -> None:
+    """Make the phone figure taller until its row labels stop overlapping (the axes grow with the figure)."""
+    for _ in range(4):
+        need = crowded_ticks(figure)
+        if need <= 1.0:
+            return
+        width, height = figure.get_size_inches()
+        figure.set_size_inches(width, height * min(need * 1.05, 3.0))
 
 
 def _fit_width(figure: plt.Figure) -> None:
