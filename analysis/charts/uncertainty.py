@@ -25,7 +25,7 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
     plots.use_style()
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 1.55 * len(panels) + 0.4))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 1.7 * len(panels) + 0.7))
     for ax, (key, title, published, label) in zip(np.atleast_1d(axes), panels, strict=True):
         values = np.asarray(samples[key])
         p10, p90 = np.percentile(values, [10, 90])
@@ -35,10 +35,14 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
         for body in parts["bodies"]:
             body.set_facecolor(plots.SKY)
             body.set_alpha(0.45)
-        ax.hlines(1, p10, p90, color=plots.BLUE, lw=6, label="P10–P90")
-        ax.plot([mid], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8, label="Central inputs")
+        ax.hlines(1, p10, p90, color=plots.BLUE, lw=6)
+        ax.plot([mid], [1], "o", color="white", mec=plots.BLUE, mew=2, ms=8)
+        ax.set_ylim(0.5, 1.85)  # a band above the violin for the published figure's label
         if published is not None:
-            ax.axvline(published, color=plots.VERMILION, ls="--", lw=1.5, label=label)
+            ax.axvline(published, color=plots.VERMILION, ls="--", lw=1.5)
+            right = published > sum(ax.get_xlim()) / 2  # the label on the side of the line with more room
+            ax.text(published, 0.97, f" {label} " if not right else f"{label} ", transform=ax.get_xaxis_transform(),
+                    ha="right" if right else "left", va="top", color=plots.VERMILION, fontsize=8.5)
         fmt = usd_sig if published is None or published > 100 else (lambda v: f"${v:.2f}")
         ax.set_title(f"{title}: {fmt(mid)} (P10 {fmt(p10)} – P90 {fmt(p90)})", fontsize=10)
         ax.set_yticks([])
@@ -47,8 +51,12 @@ def intervals(samples: dict[str, np.ndarray], panels: list[tuple[str, str, float
             plots.usd_axis(ax, "x")
         else:
             ax.xaxis.set_major_formatter(lambda v, _p: f"${v:.2f}")
-        ax.legend(loc="upper right", fontsize=8, ncol=3)
-    fig.tight_layout()
+    # One key for every panel, below them: inside a panel it covered the distribution.
+    handles = [plt.Line2D([], [], color=plots.BLUE, lw=6, label="P10–P90"),
+               plt.Line2D([], [], marker="o", ls="", color="white", mec=plots.BLUE, mew=2, ms=8, label="Central inputs"),
+               plt.Line2D([], [], color=plots.VERMILION, ls="--", lw=1.5, label="Published figure")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
