@@ -133,7 +133,7 @@ def claims_on_their_axes(rows: pd.DataFrame, title: str) -> Figure:
     ax.grid(axis="y", visible=False)
     plots.usd_axis(ax, "x")
     ax.set_xlabel("USD (log scale)")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.7 / height * 1.6), ncol=3, fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.7 / height * 1.6), ncol=1 if phone else 3, fontsize=8, frameon=False)
     ax.set_title(title, loc="left")
     fig.subplots_adjust(left=0.3 if phone else 0.27, right=0.97 if phone else 0.6, top=1 - 0.45 / height, bottom=1.05 / height)
     return fig

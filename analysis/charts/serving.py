@@ -84,7 +84,9 @@ def fleet_time(slices: Mapping[str, float], fleet_hours: float, lent_hours: floa
         left += width
     top.axvline(fleet_hours / scale, color=plots.BLACK, lw=1.2)
     named = sum(v for k, v in list(slices.items())[:-1]) / fleet_hours
-    top.text(fleet_hours / scale * 0.98, 0, f"named slices {named:.1%}  |  the rest {1 - named:.1%}", va="center", ha="right", fontsize=9)
+    between = "\n" if plots.narrow() else "  |  "  # on a phone one line is wider than the bar
+    top.text(fleet_hours / scale * 0.98, 0, f"named slices {named:.1%}{between}the rest {1 - named:.1%}", va="center", ha="right", fontsize=9,
+             bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})  # legible on any slice
     top.set_yticks([])
     top.set_xlim(0, max(left, fleet_hours / scale) * 1.02)
     top.set_xlabel("Million H800-equivalent GPU-hours")
