@@ -28,6 +28,7 @@ def test_chart_text_reads(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
                 raw = [t.get_text() for t in style._texts(variant) if "\\" in t.get_text() or "{" in t.get_text()]
                 assert not raw, f"{which} prints markup: {raw[:3]}"
                 assert style.crowded_ticks(variant) <= 1.0, f"{which}: row labels overlap"
+                assert not style.crowded_x_labels(variant), f"{which}: x labels overlap"
     finally:
         plt.close("all")
 

@@ -77,7 +77,9 @@ def ownership_vs_rental(bars: dict[str, float], rentals: pd.DataFrame, title: st
 
 @plots.responsive
 def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figure:
-    """Waterfall from the final-run rental figure to total development spend."""
+    """Waterfall from the final-run rental figure to total development spend (on a phone, one row per step)."""
+    if plots.narrow():
+        return _waterfall_rows(steps, markers)
     fig, ax = plots.new(figsize=(8, 4))
     running = 0.0
     for i, (_label, value) in enumerate(steps):
@@ -94,6 +96,33 @@ def waterfall(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figu
     for label, value in markers.items():
         ax.axhline(value, color=plots.BLACK, ls=":", lw=1)
         ax.text(-0.4, value * 1.02, label, fontsize=8)
+    return fig
+
+
+def _waterfall_rows(steps: list[tuple[str, float]], markers: dict[str, float]) -> Figure:
+    """The waterfall on its side for a phone: each step a row, top to bottom, its bar starting where the one above ended
+    and its amount beside it (six columns of labels and amounts do not fit a phone's width)."""
+    labels = [s for s, _ in steps] + ["Total development spend"]
+    fig, ax = plots.new(figsize=(6, 0.62 * len(labels) + 1.4))
+    y = np.arange(len(labels))[::-1]
+    running, reach = 0.0, 0.0
+    for i, (_label, value) in enumerate(steps):
+        colour = plots.BLUE if i == 0 else (plots.ORANGE if value >= 0 else plots.GREEN)
+        ax.barh(y[i], value, left=running, color=colour, height=0.6)
+        end = max(running, running + value)
+        running += value
+        reach = max(reach, end)
+        ax.text(end, y[i], f" {usd_sig(value)}", va="center", fontsize=9)
+    ax.barh(y[-1], running, color=plots.VERMILION, height=0.6)
+    ax.text(running, y[-1], f" {usd_sig(running)}", va="center", fontsize=9, fontweight="bold")
+    for label, value in markers.items():
+        ax.axvline(value, color=plots.BLACK, ls=":", lw=1)
+        ax.text(value, y[0] + 0.45, f" {label}", fontsize=8, va="bottom")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, max(reach, running, *markers.values()) * 1.3)
+    plots.usd_axis(ax, "x")
+    ax.set_xlabel("USD")
+    ax.set_title("V3's development cost, step by step, at the central inputs")
     return fig
 
 

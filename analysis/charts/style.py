@@ -203,22 +203,54 @@ def fit_for_phone(figure: plt.Figure) -> None:
         for axis in (ax.xaxis, ax.yaxis):
             labels = axis.get_ticklabels()
             if any(len(t.get_text()) > PHONE_LABEL_CHARS for t in labels):
-                axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(t.get_text(), PHONE_LABEL_CHARS) for t in labels])
-                for t in axis.get_ticklabels():
-                    t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
-                if axis is ax.xaxis:
-                    for t in axis.get_ticklabels():
-                        t.set_rotation(0)
-                        t.set_ha("center")
+                _relabel(axis, [_wrap(t.get_text(), PHONE_LABEL_CHARS) for t in labels])
     titles = [t for ax in figure.axes for t in (ax.title, ax._left_title, ax._right_title)] + [figure._suptitle]
     for title in titles:
         if title is not None and len(title.get_text()) > PHONE_TITLE_CHARS:
-            title.set_text(textwrap.fill(title.get_text(), PHONE_TITLE_CHARS))
+            title.set_text(_wrap(title.get_text(), PHONE_TITLE_CHARS))
     for legend in [ax.get_legend() for ax in figure.axes] + list(figure.legends):
         if legend is not None and getattr(legend, "_ncols", 1) > 2:
             legend.set_ncols(2)
     _fit_width(figure)
+    _narrow_x_labels(figure)
     _fit_height(figure)
+
+
+def _relabel(axis: Any, texts: list[str]) -> None:
+    """New tick labels for a phone: at least PHONE_MIN_FONT_PT, and level on the x axis (stacked lines read level)."""
+    axis.set_ticks(axis.get_ticklocs(), texts)
+    for t in axis.get_ticklabels():
+        t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
+        if axis.axis_name == "x":
+            t.set_rotation(0)
+            t.set_ha("center")
+
+
+def crowded_x_labels(figure: plt.Figure) -> list[Any]:
+    """The x axes whose neighbouring level tick labels overlap side by side (slanted ones are set apart by their slant,
+    though their boxes overlap). Lays the figure out."""
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()
+    crowded = []
+    for ax in figure.axes:
+        shown = [label.get_window_extent(renderer) for label in ax.xaxis.get_ticklabels()
+                 if label.get_visible() and label.get_text().strip() and label.get_rotation() == 0]
+        inside = sorted((b for b in shown if ax.bbox.x0 - 1 <= (b.x0 + b.x1) / 2 <= ax.bbox.x1 + 1), key=lambda b: b.x0)
+        if any(left.x1 + TICK_GAP_PX > right.x0 for left, right in zip(inside, inside[1:], strict=False)):
+            crowded.append(ax.xaxis)
+    return crowded
+
+
+def _narrow_x_labels(figure: plt.Figure) -> None:
+    """Stack x tick labels onto shorter lines while neighbours overlap (a phone gives each bar a few words' width)."""
+    for _ in range(4):
+        crowded = crowded_x_labels(figure)
+        if not crowded:
+            return
+        for axis in crowded:
+            labels = axis.get_ticklabels()
+            limit = max(6, int(max(_longest_line(t) for t in labels) * 0.7))
+            _relabel(axis, [_wrap(t.get_text(), limit) for t in labels])
 
 
 TICK_GAP_PX = 2.0  # the least space between two tick labels of one axis
@@ -311,14 +343,19 @@ def _wrap_overflowing(figure: plt.Figure) -> bool:
         for axis in (ax.xaxis, ax.yaxis):
             labels = axis.get_ticklabels()
             if any(label is text for label in labels):  # a fifth at a time: every label of the axis wraps alike
-                axis.set_ticks(axis.get_ticklocs(), [textwrap.fill(" ".join(t.get_text().split()), limit) for t in labels])
+                axis.set_ticks(axis.get_ticklocs(), [_wrap(t.get_text(), limit) for t in labels])
                 for t in axis.get_ticklabels():
                     t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
                 return True
     # A note or a legend entry: shorten its lines by the share of its width that lies outside, in one step, not many.
     outside = max(reach[id(text)], 0.0) / max(text.get_window_extent(renderer).width, 1.0)
-    text.set_text(textwrap.fill(" ".join(text.get_text().split()), max(10, min(limit, int(longest * (1 - outside))))))
+    text.set_text(_wrap(text.get_text(), max(10, min(limit, int(longest * (1 - outside))))))
     return True
+
+
+def _wrap(text: str, width: int) -> str:
+    """Text onto lines of at most `width` characters, broken between words only ("off-peak" and "V3.1" stay whole)."""
+    return textwrap.fill(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
 
 
 def _longest_line(text: Any) -> int:
