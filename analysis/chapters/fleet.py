@@ -338,8 +338,8 @@ def _like_for_like(page: Page, p: Mapping[str, Value], all_gpus: Mapping[str, fl
     page.table("opex_like_for_like", pd.DataFrame([
         {"Figure": "SemiAnalysis: cost to operate", "Published": usd(published_opex),
          bare: usd(all_gpus["fleet_opex_usd"], 2), charged: usd(all_gpus["fleet_opex_with_financing_usd"], 2),
-         "Basis": f"{tco_years:g} years of power, rack rental, maintenance and cluster staff (the table's 'TCO (4y Ownership)' "
-         "line; the ledger reads an ownership TCO as including financing); no model builders"},
+         "Basis": f"{tco_years:g} years of power, rack rental, maintenance and cluster staff (from the table's last line, capex plus "
+         "opex, 'TCO (4y Ownership)'; the ledger reads an ownership TCO as including financing); no model builders"},
         {"Figure": "Luk: yearly TCO, all GPUs", "Published": usd(data.published("luk_tco_all_per_year_usd")),
          bare: usd(all_gpus["fleet_tco_per_year_usd"], 2), charged: "—",
          "Basis": f"capex ÷ {horizon_years:g} + a year of operation; the book's capex as paid, Luk's on SemiAnalysis's prices"},

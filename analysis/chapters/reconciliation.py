@@ -112,7 +112,8 @@ def _assumptions(page: Page, p: Mapping[str, Value], r: Mapping[str, float]) -> 
         {"Figure": "Fleet capex", "Value": r["fleet_capex_usd"],
          "Rests on": f"{r['fleet_gpus']:,.0f} GPUs at {BASIS_LABELS[str(p['gpu_price_basis'])]} prices + ${p['server_non_gpu_usd']:,.0f} "
                      f"per HGX H800/H100 server, ${p['h20_server_non_gpu_usd']:,.0f} per H20 server and "
-                     f"${p['a100_server_non_gpu_usd']:,.0f} per A100 node + ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU"},
+                     f"${p['a100_server_non_gpu_usd']:,.0f} per A100 node + ${p['network_usd_per_gpu']:,.0f} of network per Hopper GPU "
+                     f"and ${p['a100_network_usd_per_gpu']:,.0f} per A100 + {usd_sig(r['fleet_capex_storage_usd'])} of storage and CPU nodes"},
         {"Figure": "Fleet opex", "Value": r["fleet_opex_usd"],
          "Rests on": f"{p['horizon_years']:g} years × {usd_sig(r['fleet_opex_per_year_usd'])} per year of power, rack rental, "
                      "maintenance and cluster staff"},

@@ -773,6 +773,8 @@ def _served_row(page: Page, price_key: str, miss_rental: float, output_rental: f
         page.number(f"serving_{price_key}_price_output", listed.output, "USD per million tokens")
         page.number(f"serving_{price_key}_output_margin_rental", margin_rental, "fraction")
     label = re.sub(r" \(.*\)$", "", str(price_table.loc[price_key, "model"]))
-    return {"Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}",
+    # As the price section has it: no prefill cost of V3.2-Exp is modelled.
+    basis = " (output at its own cost, the miss at V3's)" if price_key == "v32_exp" else ""
+    return {"Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}{basis}",
             "Miss price": listed.input_cache_miss, "Miss cost, owned": miss, "Output price": listed.output, "Output cost, owned": output,
             "Output margin, owned": margin_owned, "Output margin, rental": margin_rental}

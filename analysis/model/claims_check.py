@@ -55,7 +55,7 @@ from analysis.model.ledger import (
 
 # The assumed inputs verdicts may rest on, named once so that every claim resting on them says the same.
 FLEET_COUNTS = "the fleet counts (ranges around the estimate; no independent count exists)"
-FLEET_COUNTS_AND_HORIZON = FLEET_COUNTS + " and the 4 years of the table's 'TCO (4y Ownership)' line"
+FLEET_COUNTS_AND_HORIZON = FLEET_COUNTS + " and the 4 years of the table's last line, 'TCO (4y Ownership)'"
 ESTIMATE_FIGURES = "the estimate's own counts"
 # A second path that uses DeepSeek's own figures to check DeepSeek's own figures: consistency, not evidence.
 NOT_INDEPENDENT = "not independent (DeepSeek's own figures), a check of consistency: "
@@ -186,7 +186,8 @@ CHECKS: dict[str, Check] = {
         "arithmetic", "inference_cost_profit_margin", scope="(revenue at R1 prices − cost) ÷ cost, from the disclosed tokens",
         own_figures="DeepSeek's tokens, prices and cost",
         cross_check=("inference_revenue_per_day_usd", "inference_revenue_published_usd",
-                     "revenue from the disclosed tokens at R1 prices, against DeepSeek's {inference_revenue_published_text}", "same"),
+                     NOT_INDEPENDENT + "revenue from the disclosed tokens at R1 prices, against DeepSeek's "
+                     "{inference_revenue_published_text}", "same"),
         note="{claim} is DeepSeek's own arithmetic, reproduced, if every token were billed at R1 prices; actual revenue is lower"),
 }
 
