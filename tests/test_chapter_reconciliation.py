@@ -34,8 +34,11 @@ def test_waterfall_by_hand() -> None:
     # per hour held.
     assert page["waterfall_research_usd"] == pytest.approx(V3_HOURS * owned * (3.464 - 1))
     assert page["waterfall_r1_usd"] == pytest.approx(data.run_gpu_hours("DeepSeek-R1") * owned)
-    # 165 model builders at $175,000 a year for the 0.64 years between the V2 and V3 reports.
-    assert page["waterfall_staff_dev_usd"] == pytest.approx(165 * 175_000 * 0.64)
+    # The model builders (the median of their range) at their loaded cost for the 0.64 years between the V2 and V3 reports.
+    defaults = {name: p.default for name, p in registry().items()}
+    assert page["waterfall_staff_dev_usd"] == pytest.approx(
+        defaults["staff_headcount"] * defaults["staff_loaded_cost_usd"] * defaults["development_years"])
+    assert defaults["development_years"] == 0.64
     steps = ("run_rental", "ownership_delta", "research", "r1", "staff_dev")
     assert sum(page[f"waterfall_{s}_usd"] for s in steps) == pytest.approx(page["total_development_cost_usd"])
     assert page["total_over_run"] == pytest.approx(page["total_development_cost_usd"] / 5_576_000)
