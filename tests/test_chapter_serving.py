@@ -170,6 +170,11 @@ def test_decode_roofline_by_hand(page: Page) -> None:
     mqa = 2 * 61 * 128 * (2 * 512 + 64)  # MLA in MQA mode, per context token
     decode_flops = 2 * 36_624_736_768 + mqa * 4_989
     assert page["decode_flop_utilisation"] == pytest.approx(14_800 * decode_flops / (8 * 1979e12))  # 15%
+    # Compute time: the matmuls at the FP8 peak, MLA's attention (BF16, DeepSeek's inference overview) at the BF16 peak.
+    assert page["decode_attention_gflop_per_token"] == pytest.approx(mqa * 4_989 / 1e9)  # 85 of 158
+    assert page["decode_compute_time_share"] == pytest.approx(
+        14_800 * (2 * 36_624_736_768 / 1979e12 + mqa * 4_989 / 989e12) / 8)  # 23%
+    assert page["decode_compute_time_share"] > page["decode_flop_utilisation"]
     assert page["decode_hbm_bandwidth_utilisation"] < 1 and page["decode_hbm_capacity_utilisation"] < 1
 
 
@@ -179,6 +184,10 @@ def test_prefill_roofline_by_hand(page: Page) -> None:
     computed = 73_700 * (1 - 342 / 608)
     assert page["prefill_flop_utilisation"] == pytest.approx(computed * flops / (8 * 1979e12))  # 20%
     assert page["prefill_flop_utilisation_hits_computed"] == pytest.approx(73_700 * flops / (8 * 1979e12))  # 46%
+    attention = 2 * 128 * (192 + 128) * 61 * 4_989
+    seconds = 2 * 36_624_736_768 / 1979e12 + attention / 989e12  # per token on one GPU
+    assert page["prefill_compute_time_share"] == pytest.approx(computed * seconds / 8)  # 25%
+    assert page["prefill_compute_time_share_hits_computed"] == pytest.approx(73_700 * seconds / 8)  # 57%
 
 
 # --- fleet-time budget --------------------------------------------------------------------------

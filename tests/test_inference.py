@@ -174,6 +174,16 @@ def test_prefill_roofline_by_hand() -> None:
     assert r.utilisation_hits_computed == pytest.approx(73_700 * 74e9 / (8 * 1979e12))  # ~34%
 
 
+def test_compute_time_share_weighs_each_kind_at_its_peak() -> None:
+    # 10 tokens/s on one GPU, 1 TFLOP of matmuls at 2 TFLOP/s and 1 TFLOP of attention at 1 TFLOP/s: 10 × 1.5 s.
+    assert inf.compute_time_share(10, 1e12, 1e12, 1, 2e12, 1e12) == pytest.approx(15.0)
+    # At one peak it is the FLOP utilisation.
+    assert inf.compute_time_share(73_700, 50e9, 24e9, 8, 1979e12, 1979e12) == pytest.approx(
+        inf.flop_utilisation(73_700, 74e9, 8, 1979e12))
+    with pytest.raises(InputError, match="attention_peak_flops_per_gpu"):
+        inf.compute_time_share(1, 1, 1, 1, 1, 0)
+
+
 # --- fleet-time budget ------------------------------------------------------------------------
 
 CATALOGUE = {

@@ -147,6 +147,13 @@ class Rooflines:
     prefill: inf.PrefillRoofline
     decode_flops: float
     decode_flop_util: float
+    # The compute time each phase needs, FP8 matmuls and BF16 attention each at its own peak (decode; prefill with hits
+    # skipped, and with every hit recomputed).
+    decode_compute_share: float
+    prefill_compute_share: float
+    prefill_compute_share_hits_computed: float
+    decode_attention_flops: float
+    prefill_attention_flops: float
 
 
 def chapter(p: Mapping[str, Value]) -> Page:
@@ -394,7 +401,15 @@ def rooflines(f: Mapping[str, float]) -> Rooflines:
     mqa_per_context = inf.mla_mqa_attention_flops_per_context_token(v3.layers, a.heads, a.kv_lora_rank, a.qk_rope_head_dim)
     decode_flops = 2.0 * arch.matmul_params_per_token(v3) + mqa_per_context * f["avg_kv_tokens"]
     decode_flop_util = inf.flop_utilisation(f["decode_tokens_per_s_per_node"], decode_flops, gpus_per_node, h800.fp8_tflops * 1e12)
-    return Rooflines(v3, h800, replicated, weight_bytes, kv_bytes, decode, with_mtp, prefill_flops, prefill, decode_flops, decode_flop_util)
+    matmul = 2.0 * arch.matmul_params_per_token(v3)
+    decode_attention, prefill_attention = mqa_per_context * f["avg_kv_tokens"], prefill_flops - matmul
+    peaks = dict(gpus_per_node=gpus_per_node, matmul_peak_flops_per_gpu=h800.fp8_tflops * 1e12,
+                 attention_peak_flops_per_gpu=h800.bf16_tflops * 1e12)
+    decode_share = inf.compute_time_share(f["decode_tokens_per_s_per_node"], matmul, decode_attention, **peaks)
+    prefill_share = inf.compute_time_share(prefill.computed_tokens_per_s_per_node, matmul, prefill_attention, **peaks)
+    prefill_share_all = inf.compute_time_share(f["prefill_tokens_per_s_per_node"], matmul, prefill_attention, **peaks)
+    return Rooflines(v3, h800, replicated, weight_bytes, kv_bytes, decode, with_mtp, prefill_flops, prefill, decode_flops, decode_flop_util,
+                     decode_share, prefill_share, prefill_share_all, decode_attention, prefill_attention)
 
 
 def roofline_numbers(page: Page, f: Mapping[str, float], roof: Rooflines) -> None:
@@ -425,11 +440,18 @@ def roofline_numbers(page: Page, f: Mapping[str, float], roof: Rooflines) -> Non
     page.number("prefill_computed_tokens_per_s_per_node", prefill.computed_tokens_per_s_per_node, "tokens per second")
     page.number("prefill_flop_utilisation", prefill.utilisation_hits_skipped, "fraction")
     page.number("prefill_flop_utilisation_hits_computed", prefill.utilisation_hits_computed, "fraction")
+    page.number("h800_bf16_tflops", h800.bf16_tflops, "TFLOP/s")
+    page.number("decode_compute_time_share", roof.decode_compute_share, "fraction of compute time")
+    page.number("prefill_compute_time_share", roof.prefill_compute_share, "fraction of compute time")
+    page.number("prefill_compute_time_share_hits_computed", roof.prefill_compute_share_hits_computed, "fraction of compute time")
+    page.number("decode_gflop_per_token", roof.decode_flops / 1e9, "GFLOP per output token")
+    page.number("decode_attention_gflop_per_token", roof.decode_attention_flops / 1e9, "GFLOP per output token")
+    page.number("prefill_attention_gflop_per_token", roof.prefill_attention_flops / 1e9, "GFLOP per computed token")
 
 
 def roofline_table(page: Page, f: Mapping[str, float], roof: Rooflines) -> None:
     """The rooflines as a table of checks: what is needed, and what it rests on."""
-    decode, h800, prefill = roof.decode, roof.h800, roof.prefill
+    decode, h800 = roof.decode, roof.h800
     page.table("roofline", pd.DataFrame([
         {"Check": "Decode: concurrent requests per GPU", "Needed": f"{decode.streams_per_gpu:,.0f}",
          "Rests on": f"{f['decode_tokens_per_s_per_node']:,.0f} tokens/s per node ÷ {f['stream_tokens_per_s']:g} per request"
@@ -440,10 +462,12 @@ def roofline_table(page: Page, f: Mapping[str, float], roof: Rooflines) -> None:
          "Rests on": f"{decode.steps_per_s:,.1f} steps/s; {roof.with_mtp.hbm_bandwidth_utilisation:.0%} with MTP"},
         {"Check": "Decode: HBM capacity", "Needed": f"{decode.hbm_capacity_utilisation:.0%} of {h800.hbm_gb:g} GB",
          "Rests on": "weights + the caches of its requests"},
-        {"Check": "Decode: FP8 compute", "Needed": f"{roof.decode_flop_util:.0%} of peak",
-         "Rests on": f"{roof.decode_flops / 1e9:,.0f} GFLOP per output token"},
-        {"Check": "Prefill: FP8 compute", "Needed": f"{prefill.utilisation_hits_skipped:.0%} of peak",
-         "Rests on": f"{roof.prefill_flops / 1e9:,.0f} GFLOP per computed token; {prefill.utilisation_hits_computed:.0%} if hits were computed too"},
+        {"Check": "Decode: compute time", "Needed": f"{roof.decode_compute_share:.0%}",
+         "Rests on": f"{roof.decode_flops / 1e9:,.0f} GFLOP per output token, {roof.decode_attention_flops / 1e9:,.0f} of them attention "
+                     f"at the BF16 peak, the rest at FP8's ({roof.decode_flop_util:.0%} of the FP8 peak alone)"},
+        {"Check": "Prefill: compute time", "Needed": f"{roof.prefill_compute_share:.0%}",
+         "Rests on": f"{roof.prefill_flops / 1e9:,.0f} GFLOP per computed token, {roof.prefill_attention_flops / 1e9:,.0f} of them "
+                     f"attention at the BF16 peak; {roof.prefill_compute_share_hits_computed:.0%} if hits were computed too"},
     ]))
 
 

@@ -288,6 +288,20 @@ def flop_utilisation(tokens_per_s_per_node: Number, flops_per_token: Number, gpu
     return tokens_per_s_per_node * flops_per_token / (gpus_per_node * peak_flops_per_gpu)
 
 
+def compute_time_share(
+    tokens_per_s_per_node: Number, matmul_flops_per_token: Number, attention_flops_per_token: Number, gpus_per_node: Number,
+    matmul_peak_flops_per_gpu: Number, attention_peak_flops_per_gpu: Number,
+) -> Number:
+    """The share of a node's compute time a throughput needs, each kind of arithmetic at its own peak: DeepSeek runs the
+    matrix multiplications in FP8 and MLA's core attention in BF16 (its inference overview), at half the FP8 rate on a
+    Hopper. Against the FP8 peak alone (flop_utilisation) the attention's share is understated by half."""
+    _check("gpus_per_node", gpus_per_node, low_open=True)
+    _check("matmul_peak_flops_per_gpu", matmul_peak_flops_per_gpu, low_open=True)
+    _check("attention_peak_flops_per_gpu", attention_peak_flops_per_gpu, low_open=True)
+    seconds_per_token = matmul_flops_per_token / matmul_peak_flops_per_gpu + attention_flops_per_token / attention_peak_flops_per_gpu
+    return tokens_per_s_per_node * seconds_per_token / gpus_per_node
+
+
 @dataclass(frozen=True)
 class PrefillRoofline:
     computed_tokens_per_s_per_node: float  # cache misses only
@@ -305,8 +319,8 @@ def prefill_roofline(
     gpus_per_node: float, peak_flops_per_gpu: float,
 ) -> PrefillRoofline:
     """FLOP utilisation the prefill throughput implies. `flops_per_token` = 2 x multiplied weights +
-    attention at the prompt's context (architecture.flops_per_token); the peak is FP8 dense for FP8 matmuls
-    (attention runs in BF16 at half that, so this understates the load a little)."""
+    attention at the prompt's context (architecture.flops_per_token), all against the FP8 dense peak (attention runs in
+    BF16 at half that: compute_time_share weighs each at its own peak)."""
     _check("cache_hit_share", cache_hit_share, 0.0, 1.0)
     computed = input_tokens_per_s_per_node * (1.0 - cache_hit_share)
     return PrefillRoofline(
