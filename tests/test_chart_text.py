@@ -29,6 +29,7 @@ def test_chart_text_reads(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
                 assert not raw, f"{which} prints markup: {raw[:3]}"
                 assert style.crowded_ticks(variant) <= 1.0, f"{which}: row labels overlap"
                 assert not style.crowded_x_labels(variant), f"{which}: x labels overlap"
+            assert style.saved_width_px(figure.narrow_variant) <= style.PHONE_WIDTH_PX, f"{stem}.{name}: phone variant too wide"
     finally:
         plt.close("all")
 
@@ -36,3 +37,13 @@ def test_chart_text_reads(stem: str, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(("value", "label"), [(1e24, "10²⁴"), (1e-5, "10⁻⁵"), (0.01, "0.01"), (1000, "1,000"), (1e4, "10⁴")])
 def test_power_of_ten_labels(value: float, label: str) -> None:
     assert style.power_of_ten(value) == label
+
+
+@pytest.mark.parametrize(("text", "width", "wrapped"), [
+    ("DeepSeek-V3.1, 5 Sep 2025", 10, "DeepSeek-\nV3.1, 5\nSep 2025"),  # after a hyphen, never inside "V3.1"
+    ("off-\npeak price", 20, "off-peak price"),  # a line broken after a hyphen joins without a space
+    ("-$1.59M step", 5, "-$1.59M\nstep"),  # a leading minus is not a hyphen to break after
+    ("Research and ablation compute", 6, "Research\nand\nablation\ncompute"),  # a long word keeps its line whole
+])
+def test_phone_wrapping_breaks_words_as_print_does(text: str, width: int, wrapped: str) -> None:
+    assert style._wrap(text, width) == wrapped

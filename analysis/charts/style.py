@@ -13,7 +13,6 @@ import contextvars
 import functools
 import math
 import re
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -354,8 +353,20 @@ def _wrap_overflowing(figure: plt.Figure) -> bool:
 
 
 def _wrap(text: str, width: int) -> str:
-    """Text onto lines of at most `width` characters, broken between words only ("off-peak" and "V3.1" stay whole)."""
-    return textwrap.fill(" ".join(text.split()), width, break_on_hyphens=False, break_long_words=False)
+    """Text onto lines of at most `width` characters, broken between words or after a word's hyphen, as print breaks
+    them, never elsewhere inside a word ("V3.1" stays whole; a word longer than `width` with no hyphen keeps its line).
+    Lines broken before are joined first, a hyphen's without a space ("off-peak", never "off- peak")."""
+    lines: list[str] = []
+    line = ""
+    for word in " ".join(re.sub(r"-\n", "-", text).split()).split(" "):
+        for i, piece in enumerate(re.split(r"(?<=[^\s-]-)(?=[^\s-])", word)):
+            joint = "" if i else " "  # a piece after a hyphen continues its word
+            if line and len(line) + len(joint) + len(piece) > width:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line}{joint}{piece}" if line else piece
+    return "\n".join([*lines, line])
 
 
 def _longest_line(text: Any) -> int:
