@@ -399,10 +399,10 @@ def rooflines(f: Mapping[str, float]) -> Rooflines:
     a = v3.attention
     assert a.kv_lora_rank is not None  # MLA
     mqa_per_context = inf.mla_mqa_attention_flops_per_context_token(v3.layers, a.heads, a.kv_lora_rank, a.qk_rope_head_dim)
-    decode_flops = 2.0 * arch.matmul_params_per_token(v3) + mqa_per_context * f["avg_kv_tokens"]
-    decode_flop_util = inf.flop_utilisation(f["decode_tokens_per_s_per_node"], decode_flops, gpus_per_node, h800.fp8_tflops * 1e12)
     matmul = 2.0 * arch.matmul_params_per_token(v3)
     decode_attention, prefill_attention = mqa_per_context * f["avg_kv_tokens"], prefill_flops - matmul
+    decode_flops = matmul + decode_attention
+    decode_flop_util = inf.flop_utilisation(f["decode_tokens_per_s_per_node"], decode_flops, gpus_per_node, h800.fp8_tflops * 1e12)
     peaks = dict(gpus_per_node=gpus_per_node, matmul_peak_flops_per_gpu=h800.fp8_tflops * 1e12,
                  attention_peak_flops_per_gpu=h800.bf16_tflops * 1e12)
     decode_share = inf.compute_time_share(f["decode_tokens_per_s_per_node"], matmul, decode_attention, **peaks)
@@ -797,8 +797,7 @@ def _served_row(page: Page, price_key: str, miss_rental: float, output_rental: f
         page.number(f"serving_{price_key}_price_output", listed.output, "USD per million tokens")
         page.number(f"serving_{price_key}_output_margin_rental", margin_rental, "fraction")
     label = re.sub(r" \(.*\)$", "", str(price_table.loc[price_key, "model"]))
-    # As the price section has it: no prefill cost of V3.2-Exp is modelled.
-    basis = " (output at its own cost, the miss at V3's)" if price_key == "v32_exp" else ""
+    basis = OWN_OUTPUT_LABEL if price_key == "v32_exp" else ""  # as the price section has it: no V3.2-Exp prefill cost
     return {"Price list": f"{label}, {pd.Timestamp(price_table.loc[price_key, 'date']):%-d %b %Y}{basis}",
             "Miss price": listed.input_cache_miss, "Miss cost, owned": miss, "Output price": listed.output, "Output cost, owned": output,
             "Output margin, owned": margin_owned, "Output margin, rental": margin_rental}

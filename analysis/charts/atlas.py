@@ -13,7 +13,6 @@ from analysis.charts import style as plots
 if TYPE_CHECKING:  # matplotlib loads when a chart is drawn
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
 
 def _compact(value: float) -> str:
@@ -38,12 +37,6 @@ def _rows(ax: Axes, names: list[str], highlight: list[bool]) -> np.ndarray:
     return y
 
 
-def _log_axis(ax: Axes, formatter: FuncFormatter) -> None:
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(formatter)
-    ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
-
-
 @plots.responsive
 def total_vs_active(models: pd.DataFrame, highlight: str) -> Figure:
     """Dumbbells on a log axis: activated (filled) and total (open) parameters of each model."""
@@ -57,7 +50,7 @@ def total_vs_active(models: pd.DataFrame, highlight: str) -> Figure:
         ax.text(total * 1.18, yi, _compact(total), va="center", fontsize=8.5)
         if total / active > 1.5:
             ax.text(active / 1.18, yi, _compact(active), va="center", ha="right", fontsize=8.5)
-    _log_axis(ax, plots.ticker().FuncFormatter(lambda v, _p: _compact(v)))
+    plots.log_axis(ax, "x", _compact)
     ax.set_xlim(order["active_params"].min() / 3, order["total_params"].max() * 2.2)
     ax.set_xlabel("Parameters (log scale)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.13), ncol=2, fontsize=9)
@@ -80,7 +73,7 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     left.scatter(order["kv_kept"], y, s=30, color=plots.BLUE, zorder=4, label=f"As kept at {context_tokens:,} tokens")
     for yi, kept in zip(y, order["kv_kept"], strict=True):
         left.text(kept / 1.2, yi, _compact(kept), va="center", ha="right", fontsize=8.5)
-    _log_axis(left, plots.ticker().FuncFormatter(lambda v, _p: _compact(v)))
+    plots.log_axis(left, "x", _compact)
     left.xaxis.set_major_locator(plots.ticker().LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     left.set_xlim(order["kv_kept"].min() / 2.6, order["kv_full"].max() * 1.6)
     left.set_xlabel("Bytes per token (log scale)")
@@ -91,7 +84,7 @@ def per_token(models: pd.DataFrame, highlight: str, context_tokens: int, seq_len
     right.scatter(flops, y, s=46, color=plots.GREEN, zorder=3)
     for yi, value in zip(y, flops, strict=True):
         right.text(value * 1.2, yi, f"{value / 1e9:,.0f}", va="center", fontsize=8.5)
-    _log_axis(right, plots.ticker().FuncFormatter(lambda v, _p: f"{v / 1e9:,.0f}"))
+    plots.log_axis(right, "x", lambda v: f"{v / 1e9:,.0f}")
     right.set_xlim(flops.min() / 1.8, flops.max() * 3.5)
     right.set_xlabel("GFLOP per token (log scale)")
     right.set_title(f"Training ({seq_len:,}-token seq.)", fontsize=10.5)
@@ -112,8 +105,7 @@ def runs(frame: pd.DataFrame, highlight: str, usd_per_gpu_hour: float, basis: st
     for yi, cost, hours in zip(y, order["cost_usd"], order["gpu_hours"], strict=True):
         left.text(cost * 1.25, yi, f"${_compact(cost)} ({hours / 1e6:,.2f}M h)", va="center", fontsize=8.5)
     left.set_xscale("log")
-    plots.usd_axis(left, "x")
-    left.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
+    plots.usd_axis(left, "x")  # with no minor labels on a log axis
     left.set_xlim(order["cost_usd"].min() / 2, order["cost_usd"].max() * 14)
     left.set_xlabel(f"USD at ${usd_per_gpu_hour:,.2f} per GPU-hour (log scale)")
     left.set_title("Published GPU-hours, one price", fontsize=10.5)

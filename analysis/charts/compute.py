@@ -97,7 +97,6 @@ def comparators(frame: pd.DataFrame, estimates: Mapping[str, tuple[float, float]
     plots.usd_axis(right, "x")
     right.set_xlabel("Cost (USD, log scale)")
     right.set_title("Cost")
-    right.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     right.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), fontsize=8, ncol=1)
     fig.tight_layout()
     return fig

@@ -32,16 +32,15 @@ def price_timeline(prices: pd.DataFrame, costs: Mapping[str, float]) -> Figure:
     """Each price list (dated, oldest at the top) as three dots on a log axis, with the cost per
     million tokens as vertical lines and the output's implied gross margin written beside each row.
 
-    `prices` has the columns Label, deepseek (bool), Hit, Miss, Output, Output margin (and own: the margin is over the
-    list's own cost, not the cost lines drawn); other labs' rows
+    `prices` has the columns Label, deepseek (bool), Hit, Miss, Output, Output margin and own (bool: the margin is over
+    the list's own cost, not the cost lines drawn); other labs' rows
     (deepseek False) go below a rule, without a margin (their costs are not DeepSeek's).
     `costs` has the keys input_cache_miss and output (USD per million tokens)."""
     fig, ax = plots.new(figsize=(8.6, 4.6))
     y = np.arange(len(prices))[::-1].astype(float)
     for column, label, colour, marker in TOKEN_KINDS:
         ax.scatter(prices[column], y, color=colour, marker=marker, s=42, zorder=3, label=f"{label} price")
-    at_own_cost = prices["own"] if "own" in prices else pd.Series(False, index=prices.index)
-    for yi, value, margin, own, mine in zip(y, prices["Output"], prices["Output margin"], prices["deepseek"], at_own_cost, strict=True):
+    for yi, value, margin, own, mine in zip(y, prices["Output"], prices["Output margin"], prices["deepseek"], prices["own"], strict=True):
         ax.plot([prices["Hit"].min() / 1.6, value], [yi, yi], color="#bbbbbb", lw=0.6, zorder=1)
         if own:  # a margin over its own cost is not read against the cost line drawn (V3's)
             ax.text(value * 1.35, yi, f"output margin {margin:.0%}" + (" (own cost)" if mine else ""), va="center", fontsize=8.5)
@@ -51,10 +50,8 @@ def price_timeline(prices: pd.DataFrame, costs: Mapping[str, float]) -> Figure:
     if 0 < split < len(prices):
         ax.axhline(y[split - 1] - 0.5, color=plots.BLACK, lw=0.6)
     ax.set_yticks(y, list(prices["Label"]), fontsize=9)
-    ax.set_xscale("log")
+    plots.log_axis(ax, "x", _dollars)
     ax.set_xlim(prices["Hit"].min() / 1.8, prices["Output"].max() * 12)
-    ax.xaxis.set_major_formatter(plots.ticker().FuncFormatter(_dollars))
-    ax.xaxis.set_minor_formatter(plots.ticker().NullFormatter())
     ax.set_xlabel("USD per million tokens (log scale)")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.16), ncol=3, fontsize=8.5)

@@ -74,14 +74,16 @@ def usd_axis(ax: Axes, axis: str = "y") -> None:
         scaled.set_minor_formatter(ticker().NullFormatter())
 
 
-def log_axis(ax: Axes, axis: str = "x") -> None:
-    """A log scale labelled 0.01, 1, 1,000, then 10⁴, 10²⁴. matplotlib's own log labels are mathtext, which the style
-    sheet turns off (a $ is a dollar sign), so they would show as raw markup."""
+def log_axis(ax: Axes, axis: str = "x", label: Callable[[float], str] | None = None) -> None:
+    """A log scale with its ticks labelled by `label` (by default 0.01, 1, 1,000, then 10⁴, 10²⁴) and no minor labels.
+    matplotlib's own log labels are mathtext, which the style sheet turns off (a $ is a dollar sign), so they would show
+    as raw markup."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     scaled = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-    scaled.set_major_formatter(FuncFormatter(lambda value, _pos: power_of_ten(value)))
+    written = label or power_of_ten
+    scaled.set_major_formatter(FuncFormatter(lambda value, _pos: written(value)))
     scaled.set_minor_formatter(NullFormatter())
 
 
@@ -215,29 +217,38 @@ def fit_for_phone(figure: plt.Figure) -> None:
     _fit_height(figure)
 
 
-def _relabel(axis: Any, texts: list[str]) -> None:
-    """New tick labels for a phone: at least PHONE_MIN_FONT_PT, and level on the x axis (stacked lines read level)."""
+def _relabel(axis: Any, texts: list[str], level: bool = True) -> None:
+    """New tick labels for a phone: at least PHONE_MIN_FONT_PT and, with `level`, level on the x axis (stacked lines
+    read level)."""
     axis.set_ticks(axis.get_ticklocs(), texts)
     for t in axis.get_ticklabels():
         t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
-        if axis.axis_name == "x":
+        if level and axis.axis_name == "x":
             t.set_rotation(0)
             t.set_ha("center")
 
 
 def crowded_x_labels(figure: plt.Figure) -> list[Any]:
-    """The x axes whose neighbouring level tick labels overlap side by side (slanted ones are set apart by their slant,
-    though their boxes overlap). Lays the figure out."""
+    """The x axes whose neighbouring level tick labels overlap side by side. Lays the figure out."""
     figure.draw_without_rendering()
     renderer = figure.canvas.get_renderer()
     crowded = []
     for ax in figure.axes:
-        shown = [label.get_window_extent(renderer) for label in ax.xaxis.get_ticklabels()
-                 if label.get_visible() and label.get_text().strip() and label.get_rotation() == 0]
-        inside = sorted((b for b in shown if ax.bbox.x0 - 1 <= (b.x0 + b.x1) / 2 <= ax.bbox.x1 + 1), key=lambda b: b.x0)
-        if any(left.x1 + TICK_GAP_PX > right.x0 for left, right in zip(inside, inside[1:], strict=False)):
+        boxes = _label_boxes(ax, "x", renderer)
+        if any(left.x1 + TICK_GAP_PX > right.x0 for left, right in zip(boxes, boxes[1:], strict=False)):
             crowded.append(ax.xaxis)
     return crowded
+
+
+def _label_boxes(ax: Axes, axis: str, renderer: Any) -> list[Any]:
+    """The boxes of an axis's shown tick labels centred within the axes, in order along it; on x only the level ones
+    (slanted labels are set apart by their slant, though their boxes overlap)."""
+    labels = (ax.xaxis if axis == "x" else ax.yaxis).get_ticklabels()
+    boxes = [label.get_window_extent(renderer) for label in labels
+             if label.get_visible() and label.get_text().strip() and (axis == "y" or label.get_rotation() == 0)]
+    if axis == "x":
+        return sorted((b for b in boxes if ax.bbox.x0 - 1 <= (b.x0 + b.x1) / 2 <= ax.bbox.x1 + 1), key=lambda b: b.x0)
+    return sorted((b for b in boxes if ax.bbox.y0 - 1 <= (b.y0 + b.y1) / 2 <= ax.bbox.y1 + 1), key=lambda b: b.y0)
 
 
 def _narrow_x_labels(figure: plt.Figure) -> None:
@@ -262,10 +273,8 @@ def crowded_ticks(figure: plt.Figure) -> float:
     renderer = figure.canvas.get_renderer()
     need = 1.0
     for ax in figure.axes:
-        shown = [label.get_window_extent(renderer) for label in ax.yaxis.get_ticklabels()
-                 if label.get_visible() and label.get_text().strip()]
-        inside = sorted((b for b in shown if ax.bbox.y0 - 1 <= (b.y0 + b.y1) / 2 <= ax.bbox.y1 + 1), key=lambda b: b.y0)
-        for low, high in zip(inside, inside[1:], strict=False):
+        boxes = _label_boxes(ax, "y", renderer)
+        for low, high in zip(boxes, boxes[1:], strict=False):
             apart = (high.y0 + high.y1 - low.y0 - low.y1) / 2
             if apart > 0:
                 need = max(need, ((low.height + high.height) / 2 + TICK_GAP_PX) / apart)
@@ -342,9 +351,7 @@ def _wrap_overflowing(figure: plt.Figure) -> bool:
         for axis in (ax.xaxis, ax.yaxis):
             labels = axis.get_ticklabels()
             if any(label is text for label in labels):  # a fifth at a time: every label of the axis wraps alike
-                axis.set_ticks(axis.get_ticklocs(), [_wrap(t.get_text(), limit) for t in labels])
-                for t in axis.get_ticklabels():
-                    t.set_fontsize(max(t.get_fontsize(), PHONE_MIN_FONT_PT))
+                _relabel(axis, [_wrap(t.get_text(), limit) for t in labels], level=False)
                 return True
     # A note or a legend entry: shorten its lines by the share of its width that lies outside, in one step, not many.
     outside = max(reach[id(text)], 0.0) / max(text.get_window_extent(renderer).width, 1.0)
